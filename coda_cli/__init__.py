@@ -1,0 +1,1 @@
+"""The `coda` command line: a thin click + rich adapter over the coda_ls core."""

@@ -1,0 +1,3 @@
+from coda_cli.main import cli
+
+cli()

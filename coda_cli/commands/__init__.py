@@ -1,0 +1,1 @@
+"""One module per `coda` subcommand, imported only when that command runs."""

@@ -1,0 +1,68 @@
+"""Error reporting and logging for the CLI: messages and hints, tracebacks only with --debug."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from coda_cli.state import app_state
+
+
+def fail(ctx: click.Context, message: str, hint: str | None = None, code: int = 1) -> NoReturn:
+    console = app_state(ctx).err_console
+    console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    if hint:
+        console.print(f"[yellow]hint:[/] {hint}", highlight=False)
+    ctx.exit(code)
+    raise AssertionError("unreachable")  # ctx.exit raises
+
+
+def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
+    """Run a command; show a CodaError as message + hint and exit with its code."""
+    from coda_ls.errors import CodaError
+
+    try:
+        return invoke()
+    except CodaError as exc:
+        state = app_state(ctx)
+        if state.debug:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        from rich.markup import escape
+
+        console = state.err_console
+        console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
+        if exc.hint:
+            console.print(f"[yellow]hint:[/] {escape(exc.hint)}", highlight=False)
+        ctx.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        app_state(ctx).err_console.print("[yellow]interrupted[/]")
+        ctx.exit(130)
+
+
+class _RedactingFilter(logging.Filter):
+    """Mask API keys and auth headers in debug logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from coda_ls.redact import redact
+
+        record.msg = redact(str(record.msg))
+        if record.args:
+            record.args = tuple(redact(str(arg)) for arg in record.args)  # type: ignore[assignment]
+        return True
+
+
+def enable_debug_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for noisy in ("httpcore", "hpack", "markdown_it", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

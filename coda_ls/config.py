@@ -1,0 +1,430 @@
+"""Settings: one pydantic model, merged from layers with the provenance of every value.
+
+Layers, later wins: built-in defaults < user file (`$XDG_CONFIG_HOME/coda/config.toml`)
+< project file (`.coda/config.toml`, nearest walking up from the working directory)
+< environment (`CODA_*`, nested with `__`, e.g. `CODA_PROVIDERS__OLLAMA__HOST`)
+< overrides (command-line flags, LSP initializationOptions).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from coda_ls import paths
+from coda_ls.errors import ConfigError
+
+Permission = Literal["allow", "ask", "deny"]
+MODES = ("chat", "code", "explain", "review", "refactor", "debug")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelPrice(_Section):
+    """Price in US dollars per million tokens, for providers without a price map (OCI)."""
+
+    input: float = 0.0
+    output: float = 0.0
+    cached_input: float | None = None
+
+
+class OllamaSettings(_Section):
+    """Ollama's native HTTP API."""
+
+    host: str = Field("http://127.0.0.1:11434", description="Base URL; OLLAMA_HOST also sets it")
+    timeout: float = Field(300.0, gt=0, description="Seconds to wait for a reply to start")
+    connect_timeout: float = Field(2.0, gt=0, description="Seconds to wait for a connection")
+    keep_alive: str | None = Field(None, description="How long Ollama keeps the model loaded")
+
+
+class OCISettings(_Section):
+    """Oracle OCI Generative AI through the `oci` SDK."""
+
+    config_file: str = Field("~/.oci/config", description="OCI SDK config file")
+    profile: str = Field("DEFAULT", description="Profile in the OCI config file")
+    auth: Literal["API_KEY", "SECURITY_TOKEN", "INSTANCE_PRINCIPAL", "RESOURCE_PRINCIPAL"] = (
+        "API_KEY"
+    )
+    compartment_id: str | None = Field(
+        None, description="Compartment OCID; CODA_OCI_COMPARTMENT_ID or OCI_COMPARTMENT_ID"
+    )
+    region: str | None = Field(None, description="Region; default from the profile")
+    endpoint: str | None = Field(None, description="Inference endpoint override")
+    timeout: float = Field(120.0, gt=0)
+    max_retries: int = Field(3, ge=0)
+    prices: dict[str, ModelPrice] = Field(default_factory=dict)
+
+
+class LiteLLMSettings(_Section):
+    """Every other provider through LiteLLM (`openai/gpt-4o`, `anthropic/...`)."""
+
+    api_base: str | None = Field(None, description="OpenAI-compatible base URL")
+    api_key: SecretStr | None = Field(None, description="Key for api_base (never logged)")
+    models: list[str] = Field(default_factory=list, description="Models to offer")
+    timeout: float = Field(300.0, gt=0)
+    max_retries: int = Field(3, ge=0)
+
+
+class ProvidersSettings(_Section):
+    ollama: OllamaSettings = Field(default_factory=OllamaSettings)
+    oci: OCISettings = Field(default_factory=OCISettings)
+    litellm: LiteLLMSettings = Field(default_factory=LiteLLMSettings)
+
+
+class ModeSettings(_Section):
+    """Per-mode overrides."""
+
+    provider: str | None = None
+    model: str | None = None
+    temperature: float | None = Field(None, ge=0, le=2)
+
+
+class RepoMapSettings(_Section):
+    tokens: int = Field(1024, ge=64, description="Token budget of the rendered map")
+    max_file_bytes: int = Field(1_000_000, ge=1, description="Skip files larger than this")
+    include_vendored: bool = Field(False, description="Map vendored/minified/generated files")
+
+
+class PermissionsSettings(_Section):
+    """What tools may do without asking."""
+
+    read: Permission = "allow"
+    write: Permission = "ask"
+    shell: Permission = "ask"
+    web: Permission = "ask"
+    mcp: Permission = "ask"
+    shell_deny: list[str] = Field(
+        default_factory=lambda: ["rm -rf /", "sudo *", "mkfs*", "dd if=*", ":(){*", "shutdown*"]
+    )
+
+
+class SessionSettings(_Section):
+    db_path: str | None = Field(None, description="SQLite file; default in the XDG data dir")
+    compact_at: float = Field(0.8, gt=0, le=1, description="Compact history past this share")
+
+
+class UISettings(_Section):
+    theme: str = "default"
+    multiline_key: str = "escape-enter"
+
+
+class MCPServerSettings(_Section):
+    command: list[str] | None = None
+    url: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class Settings(_Section):
+    """Every Coda setting, with its default."""
+
+    provider: str | None = Field(None, description="Provider; none = first reachable")
+    model: str | None = Field(None, description="Model; none = the provider's default")
+    mode: str = Field("chat", description="Default mode")
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_tokens: int | None = Field(None, gt=0)
+    modes: dict[str, ModeSettings] = Field(default_factory=dict)
+    providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
+    repomap: RepoMapSettings = Field(default_factory=RepoMapSettings)
+    permissions: PermissionsSettings = Field(default_factory=PermissionsSettings)
+    sessions: SessionSettings = Field(default_factory=SessionSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+
+    def for_mode(self, mode: str) -> tuple[str | None, str | None]:
+        """(provider, model) to use in `mode`: the mode's override, else the defaults."""
+        override = self.modes.get(mode)
+        provider = override.provider if override and override.provider else self.provider
+        model = override.model if override and override.model else self.model
+        return provider, model
+
+
+# Environment variables that other tools define and Coda honours (later in list wins).
+ENV_ALIASES: dict[str, tuple[str, ...]] = {
+    "OLLAMA_HOST": ("providers", "ollama", "host"),
+    "OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
+    "CODA_OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
+    "CODA_OCI_CONFIG": ("providers", "oci", "config_file"),
+    "CODA_OCI_PROFILE": ("providers", "oci", "profile"),
+}
+# CODA_* variables that are not settings.
+_NOT_SETTINGS = {"CODA_CONFIG_FILE", "CODA_DEBUG", "CODA_NO_PROJECT_CONFIG"}
+
+
+@dataclass
+class Layer:
+    """One source of settings: its label (for `coda config show`) and its values."""
+
+    label: str
+    values: dict[str, Any]
+    path: Path | None = None
+    text: str | None = None
+    env_names: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+
+@dataclass
+class LoadedSettings:
+    settings: Settings
+    layers: list[Layer]
+    user_file: Path
+    project_file: Path | None
+
+    def provenance(self) -> dict[str, str]:
+        """Dotted key -> label of the layer that set it last."""
+        origin: dict[str, str] = {}
+        for layer in self.layers:
+            for key, _ in _flatten(layer.values):
+                origin[key] = layer.label
+        return origin
+
+    def with_overrides(self, overrides: Mapping[str, Any], label: str) -> LoadedSettings:
+        """A copy with another layer on top (flags, initializationOptions)."""
+        layers = [*self.layers, Layer(label, _nest(dict(overrides)))]
+        return LoadedSettings(_validate(layers), layers, self.user_file, self.project_file)
+
+
+def _nest(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn {"a.b": 1} into {"a": {"b": 1}}; nested dicts pass through."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        parts = key.split(".")
+        target = out
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        if isinstance(value, dict) and isinstance(target.get(parts[-1]), dict):
+            _deep_merge(target[parts[-1]], value)
+        else:
+            target[parts[-1]] = value
+    return out
+
+
+def _flatten(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in values.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            yield from _flatten(value, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def _read_toml(path: Path, label: str) -> Layer:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+            "save the config file as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        values = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: TOML syntax error: {exc}",
+            "fix the line shown; strings need quotes, tables look like [providers.ollama]",
+        ) from None
+    return Layer(label, values, path=path, text=text)
+
+
+def _env_value(raw: str) -> Any:
+    """Env values are strings; lists, dicts, numbers and booleans may be given as JSON."""
+    stripped = raw.strip()
+    if stripped[:1] in "[{":
+        try:
+            return json.loads(stripped)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _env_layer(environ: Mapping[str, str]) -> Layer:
+    values: dict[str, Any] = {}
+    names: dict[tuple[str, ...], str] = {}
+
+    def put(loc: tuple[str, ...], raw: str, name: str) -> None:
+        target = values
+        for part in loc[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise ConfigError(f"{name}: conflicts with another CODA_ variable")
+        target[loc[-1]] = _env_value(raw)
+        names[loc] = name
+
+    for alias, loc in ENV_ALIASES.items():
+        if environ.get(alias):
+            put(loc, environ[alias], alias)
+    for name in sorted(environ):
+        if not name.startswith("CODA_") or name in _NOT_SETTINGS or name in ENV_ALIASES:
+            continue
+        loc = tuple(part.lower() for part in name[len("CODA_") :].split("__"))
+        if loc[0] not in Settings.model_fields:
+            continue  # e.g. CODA_HOME of some other tool: not ours to reject
+        put(loc, environ[name], name)
+    return Layer("env", values, env_names=names)
+
+
+def _line_of(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """Best-effort line number of key `loc` in a TOML text (1-based)."""
+    keys = [str(part) for part in loc if not isinstance(part, int)]
+    if not keys:
+        return None
+    table: list[str] = []
+    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    assign = re.compile(r"^\s*([A-Za-z0-9_.\"' -]+?)\s*=")
+    fallback: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := header.match(line):
+            table = [part.strip().strip("\"'") for part in match.group(1).split(".")]
+            if table == keys:
+                fallback = number
+            continue
+        if match := assign.match(line):
+            dotted = [part.strip().strip("\"'") for part in match.group(1).split(".")]
+            full = table + dotted
+            if full == keys:
+                return number
+            if full == keys[: len(full)] and fallback is None:
+                fallback = number
+    return fallback
+
+
+def _describe_error(error: Mapping[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind == "extra_forbidden":
+        return "unknown key"
+    expected = str(error.get("msg", "invalid value"))
+    return f"{expected} (got {error.get('input')!r})"
+
+
+def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            return []
+        field_info = model.model_fields.get(part)
+        annotation = getattr(field_info, "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        else:
+            return []
+    return sorted(model.model_fields)
+
+
+def _check_layer(layer: Layer) -> None:
+    """Validate one layer alone, so an error names the file or variable at fault."""
+    try:
+        Settings.model_validate(layer.values)
+    except ValidationError as exc:
+        problems: list[str] = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            key = ".".join(str(part) for part in loc)
+            where = layer.label
+            if layer.path is not None and layer.text is not None:
+                line = _line_of(layer.text, loc)
+                where = f"{layer.path}:{line}" if line else str(layer.path)
+            elif layer.env_names:
+                str_loc = tuple(str(part) for part in loc)
+                where = next(
+                    (n for l, n in layer.env_names.items() if str_loc[: len(l)] == l),
+                    "environment",
+                )
+            problem = f"{where}: {key}: {_describe_error(error)}"
+            if error.get("type") == "extra_forbidden":
+                known = _known_keys(loc)
+                if known:
+                    problem += f"; known keys here: {', '.join(known)}"
+            problems.append(problem)
+        raise ConfigError(
+            "invalid configuration:\n  " + "\n  ".join(problems),
+            "fix the value shown, or remove it to use the default (`coda config show`)",
+        ) from None
+
+
+def _validate(layers: list[Layer]) -> Settings:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        _deep_merge(merged, json.loads(json.dumps(layer.values, default=str)))
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:  # a layer alone is fine but the mix is not
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"invalid configuration: {key}: {_describe_error(first)}") from None
+
+
+def load_settings(
+    cwd: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    override_label: str = "flag",
+) -> LoadedSettings:
+    """Read every layer, check each, and merge them. Raises ConfigError, never a traceback."""
+    env = os.environ if environ is None else environ
+    user_file = (
+        Path(env["CODA_CONFIG_FILE"]).expanduser()
+        if env.get("CODA_CONFIG_FILE")
+        else paths.user_config_file()
+    )
+    project_file = None if env.get("CODA_NO_PROJECT_CONFIG") else paths.find_project_config(cwd)
+    layers = [Layer("default", {})]
+    if user_file.is_file():
+        layers.append(_read_toml(user_file, f"user file {user_file}"))
+    if project_file is not None and project_file.resolve() != user_file.resolve():
+        layers.append(_read_toml(project_file, f"project file {project_file}"))
+    layers.append(_env_layer(env))
+    if overrides:
+        layers.append(Layer(override_label, _nest(dict(overrides))))
+    for layer in layers[1:]:
+        _check_layer(layer)
+    return LoadedSettings(_validate(layers), layers, user_file, project_file)
+
+
+SECRET_MASK = "********"
+
+
+def effective_items(loaded: LoadedSettings) -> list[tuple[str, str, str]]:
+    """(dotted key, value with secrets masked, source) for every setting."""
+    origin = loaded.provenance()
+    data = loaded.settings.model_dump(mode="python")
+    rows: list[tuple[str, str, str]] = []
+    for key, value in _flatten(data):
+        if isinstance(value, SecretStr):
+            shown = SECRET_MASK if value.get_secret_value() else "''"
+        elif isinstance(value, Mapping):
+            shown = "{}"
+        else:
+            shown = json.dumps(value) if not isinstance(value, str) else value
+        rows.append((key, shown, origin.get(key, _origin_prefix(origin, key))))
+    return rows
+
+
+def _origin_prefix(origin: Mapping[str, str], key: str) -> str:
+    """A value inside a table set as a whole (e.g. a dict) gets the table's source."""
+    parts = key.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        if (prefix := ".".join(parts[:end])) in origin:
+            return origin[prefix]
+    return "default"

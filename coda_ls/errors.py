@@ -1,0 +1,123 @@
+"""Every error Coda shows to a user, with what happened and what to do about it.
+
+The hierarchy::
+
+    CodaError
+    ├── ConfigError                 a config file, env variable or flag is wrong
+    ├── WorkspaceError              a path or file outside what Coda may touch
+    ├── ToolError                   a tool call that could not run
+    │   └── PermissionDenied        the user or the policy said no
+    └── ProviderError               talking to a model failed
+        ├── AuthError               credentials missing or refused
+        ├── RateLimitError          429 after the retries ran out
+        ├── ModelNotFoundError      the model is not known to the provider
+        ├── ProviderUnavailableError    not running / unreachable / none configured
+        ├── ProviderTimeout         no answer in time
+        └── StreamInterrupted       the connection dropped mid-answer
+
+Lower libraries' exceptions (httpx, oci, litellm) are translated at each provider's
+boundary, so nothing above the providers catches a foreign type.
+"""
+
+from __future__ import annotations
+
+
+class CodaError(Exception):
+    """Base of every Coda error: a message for the user plus an actionable hint."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class ConfigError(CodaError):
+    """A configuration file, environment variable or flag is invalid."""
+
+    exit_code = 2
+
+
+class WorkspaceError(CodaError):
+    """A path lies outside the workspace, or a file cannot be read as text."""
+
+
+class ToolError(CodaError):
+    """A tool call failed (bad arguments, not found, ambiguous edit, timeout)."""
+
+
+class PermissionDenied(ToolError):
+    """The permission policy or the user refused a tool call."""
+
+
+class ProviderError(CodaError):
+    """A model provider failed to answer."""
+
+    def __init__(
+        self, message: str, hint: str | None = None, *, provider: str | None = None
+    ) -> None:
+        super().__init__(message, hint)
+        self.provider = provider
+
+
+class AuthError(ProviderError):
+    """Credentials are missing, malformed or refused by the provider."""
+
+
+class RateLimitError(ProviderError):
+    """The provider kept answering 429 after Coda's retries."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        provider: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, hint, provider=provider)
+        self.retry_after = retry_after
+
+
+class ModelNotFoundError(ProviderError):
+    """The requested model does not exist at the provider."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        provider: str | None = None,
+        suggestions: list[str] | None = None,
+    ) -> None:
+        super().__init__(message, hint, provider=provider)
+        self.suggestions = suggestions or []
+
+
+class ProviderUnavailableError(ProviderError):
+    """The provider is not running, not reachable, or none is configured."""
+
+    exit_code = 2
+
+
+class ProviderTimeout(ProviderError):
+    """The provider did not answer within the configured timeout."""
+
+
+class StreamInterrupted(ProviderError):
+    """The stream broke mid-answer; `partial` holds the text received so far."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        provider: str | None = None,
+        partial: str = "",
+    ) -> None:
+        super().__init__(message, hint, provider=provider)
+        self.partial = partial

@@ -1,0 +1,381 @@
+"""Ollama over its native HTTP API (httpx; no litellm).
+
+Endpoints: /api/chat (NDJSON stream), /api/tags, /api/show, /api/pull (progress stream),
+/api/delete, /api/version. Usage comes from `prompt_eval_count` / `eval_count`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+
+from coda_ls.config import OllamaSettings, Settings
+from coda_ls.errors import (
+    ModelNotFoundError,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailableError,
+    RateLimitError,
+    StreamInterrupted,
+)
+from coda_ls.providers.base import (
+    ChatRequest,
+    ChatResponse,
+    Chunk,
+    Health,
+    Message,
+    ModelInfo,
+    ToolCall,
+    Usage,
+    collect,
+)
+
+log = logging.getLogger(__name__)
+
+NAME = "ollama"
+START_HINT = "start it with `ollama serve` (or set OLLAMA_HOST / [providers.ollama] host)"
+ProgressCallback = Callable[[str, int | None, int | None], None]
+
+
+class OllamaProvider:
+    """The `Provider` for a local or remote Ollama server."""
+
+    name = NAME
+
+    def __init__(self, settings: OllamaSettings, transport: httpx.AsyncBaseTransport | None = None):
+        self.settings = settings
+        self.host = settings.host.rstrip("/")
+        if "://" not in self.host:  # OLLAMA_HOST is often given as "host:port"
+            self.host = f"http://{self.host}"
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            timeout = httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
+            self._client = httpx.AsyncClient(
+                base_url=self.host, timeout=timeout, transport=self._transport
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    @contextlib.contextmanager
+    def _map_errors(self, model: str | None = None) -> Iterator[None]:
+        """Translate httpx failures into Coda errors (the one place that knows httpx)."""
+        try:
+            yield
+        except httpx.ConnectError as exc:
+            raise ProviderUnavailableError(
+                f"Ollama is not reachable at {self.host} ({exc})", START_HINT, provider=NAME
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise ProviderTimeout(
+                f"Ollama at {self.host} did not answer in time",
+                "a large model may still be loading; retry, or raise "
+                "[providers.ollama] timeout",
+                provider=NAME,
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise ProviderError(
+                f"Ollama request failed: {exc}", "check that Ollama is healthy", provider=NAME
+            ) from exc
+
+    async def _raise_for_status(self, response: httpx.Response, model: str | None) -> None:
+        if response.status_code < 400:
+            return
+        await response.aread()
+        try:
+            detail = str(response.json().get("error", response.text))
+        except (json.JSONDecodeError, AttributeError):
+            detail = response.text
+        if response.status_code == 404 and model is not None:
+            raise await self._model_not_found(model, detail)
+        if response.status_code == 429:
+            raise RateLimitError(
+                f"Ollama is busy: {detail}", "retry in a moment", provider=NAME
+            )
+        raise ProviderError(
+            f"Ollama answered {response.status_code}: {detail}",
+            "see the Ollama server log (`journalctl -u ollama` or its terminal)",
+            provider=NAME,
+        )
+
+    async def _model_not_found(self, model: str, detail: str) -> ModelNotFoundError:
+        try:
+            names = [info.name for info in await self.list_models()]
+        except ProviderError:
+            names = []
+        close = difflib.get_close_matches(model, names, n=3, cutoff=0.4)
+        hint = f"pull it with `coda models pull {model}`"
+        if close:
+            hint += f", or use one you have: {', '.join(close)}"
+        return ModelNotFoundError(
+            f"model {model!r} not found in Ollama ({detail})",
+            hint,
+            provider=NAME,
+            suggestions=close,
+        )
+
+    # -- chat ---------------------------------------------------------------------------
+
+    def _payload(self, request: ChatRequest, stream: bool) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        for ours, theirs in (
+            ("temperature", "temperature"),
+            ("max_tokens", "num_predict"),
+            ("top_p", "top_p"),
+            ("top_k", "top_k"),
+            ("frequency_penalty", "frequency_penalty"),
+            ("presence_penalty", "presence_penalty"),
+            ("stop", "stop"),
+        ):
+            value = getattr(request, ours)
+            if value is not None:
+                options[theirs] = value
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "messages": [_to_ollama_message(message) for message in request.messages],
+            "stream": stream,
+        }
+        if options:
+            payload["options"] = options
+        if request.tools:
+            payload["tools"] = [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": tool.name,
+                        "description": tool.description,
+                        "parameters": tool.parameters,
+                    },
+                }
+                for tool in request.tools
+            ]
+        if self.settings.keep_alive is not None:
+            payload["keep_alive"] = self.settings.keep_alive
+        return payload
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        partial: list[str] = []
+        with self._map_errors(request.model):
+            try:
+                async with self.client.stream(
+                    "POST", "/api/chat", json=self._payload(request, stream=True)
+                ) as response:
+                    await self._raise_for_status(response, request.model)
+                    async for line in response.aiter_lines():
+                        if not line.strip():
+                            continue
+                        chunk = _parse_chat_line(line, request.model)
+                        partial.append(chunk.delta)
+                        yield chunk
+                        if chunk.finish_reason is not None:
+                            return
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                raise StreamInterrupted(
+                    f"Ollama closed the connection mid-answer ({exc})",
+                    "the partial answer was kept; retry the question",
+                    provider=NAME,
+                    partial="".join(partial),
+                ) from exc
+        # The server ended the stream without a final `done` line.
+        raise StreamInterrupted(
+            "Ollama ended the answer without finishing it",
+            "the partial answer was kept; retry the question",
+            provider=NAME,
+            partial="".join(partial),
+        )
+
+    async def chat(self, request: ChatRequest) -> ChatResponse:
+        with self._map_errors(request.model):
+            response = await self.client.post("/api/chat", json=self._payload(request, False))
+            await self._raise_for_status(response, request.model)
+        try:
+            body = response.json()
+        except json.JSONDecodeError as exc:
+            raise ProviderError(
+                f"Ollama sent a reply that is not JSON: {response.text[:200]!r}", provider=NAME
+            ) from exc
+        if "error" in body:
+            raise ProviderError(f"Ollama: {body['error']}", provider=NAME)
+
+        async def one() -> AsyncIterator[Chunk]:
+            yield _chunk_from_body(body)
+
+        return await collect(request.model, one())
+
+    # -- models -------------------------------------------------------------------------
+
+    async def list_models(self) -> list[ModelInfo]:
+        with self._map_errors():
+            response = await self.client.get("/api/tags")
+            await self._raise_for_status(response, None)
+        models = []
+        for entry in response.json().get("models", []):
+            details = entry.get("details") or {}
+            models.append(
+                ModelInfo(
+                    name=entry.get("name") or entry.get("model", "?"),
+                    provider=NAME,
+                    family=details.get("family"),
+                    details={
+                        "size": entry.get("size"),
+                        "parameter_size": details.get("parameter_size"),
+                        "quantization": details.get("quantization_level"),
+                        "modified_at": entry.get("modified_at"),
+                    },
+                )
+            )
+        return models
+
+    async def model_info(self, model: str) -> ModelInfo:
+        with self._map_errors(model):
+            response = await self.client.post("/api/show", json={"model": model})
+            await self._raise_for_status(response, model)
+        body = response.json()
+        info = body.get("model_info") or {}
+        context = next(
+            (int(value) for key, value in info.items() if key.endswith(".context_length")), None
+        )
+        capabilities = body.get("capabilities") or []
+        details = body.get("details") or {}
+        return ModelInfo(
+            name=model,
+            provider=NAME,
+            context_window=context,
+            supports_tools="tools" in capabilities,
+            family=details.get("family") or info.get("general.architecture"),
+            details={
+                "parameter_size": details.get("parameter_size"),
+                "quantization": details.get("quantization_level"),
+                "capabilities": capabilities,
+                "parameters": body.get("parameters"),
+            },
+        )
+
+    async def pull(self, model: str, progress: ProgressCallback | None = None) -> None:
+        """Download `model`; `progress(status, completed, total)` is called per update."""
+        with self._map_errors(model):
+            async with self.client.stream(
+                "POST", "/api/pull", json={"model": model, "stream": True}, timeout=None
+            ) as response:
+                await self._raise_for_status(response, None)
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    event = _json_line(line)
+                    if "error" in event:
+                        raise ModelNotFoundError(
+                            f"Ollama could not pull {model!r}: {event['error']}",
+                            "check the name at https://ollama.com/library",
+                            provider=NAME,
+                        )
+                    if progress is not None:
+                        progress(
+                            str(event.get("status", "")), event.get("completed"), event.get("total")
+                        )
+                    if event.get("status") == "success":
+                        return
+        raise StreamInterrupted(f"pulling {model!r} stopped before it finished", provider=NAME)
+
+    async def delete(self, model: str) -> None:
+        with self._map_errors(model):
+            response = await self.client.request("DELETE", "/api/delete", json={"model": model})
+            if response.status_code == 404:
+                raise ModelNotFoundError(
+                    f"model {model!r} is not in Ollama", "`coda models list` shows what is"
+                )
+            await self._raise_for_status(response, None)
+
+    async def health(self) -> Health:
+        try:
+            with self._map_errors():
+                response = await self.client.get("/api/version")
+                await self._raise_for_status(response, None)
+        except ProviderError as exc:
+            return Health(provider=NAME, ok=False, detail=exc.message, hint=exc.hint)
+        version = str(response.json().get("version", "?"))
+        return Health(provider=NAME, ok=True, detail=f"Ollama {version} at {self.host}", version=version)
+
+
+def _json_line(line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ProviderError(
+            f"Ollama sent a line that is not JSON: {line[:200]!r}",
+            "is OLLAMA_HOST pointing at an Ollama server?",
+            provider=NAME,
+        ) from exc
+    if not isinstance(value, dict):
+        raise ProviderError(f"Ollama sent an unexpected line: {line[:200]!r}", provider=NAME)
+    return value
+
+
+def _parse_chat_line(line: str, model: str) -> Chunk:
+    body = _json_line(line)
+    if "error" in body:
+        raise ProviderError(f"Ollama: {body['error']}", provider=NAME)
+    return _chunk_from_body(body)
+
+
+def _chunk_from_body(body: dict[str, Any]) -> Chunk:
+    message = body.get("message") or {}
+    calls = [
+        ToolCall(
+            id=str(call.get("id") or f"call_{index}"),
+            name=str(call.get("function", {}).get("name", "")),
+            arguments=_arguments(call.get("function", {}).get("arguments")),
+        )
+        for index, call in enumerate(message.get("tool_calls") or [])
+    ]
+    chunk = Chunk(delta=str(message.get("content") or ""), tool_calls=calls)
+    if body.get("done"):
+        chunk.finish_reason = str(body.get("done_reason") or "stop")
+        chunk.usage = Usage(
+            input_tokens=int(body.get("prompt_eval_count") or 0),
+            output_tokens=int(body.get("eval_count") or 0),
+            cost=0.0,
+        )
+    return chunk
+
+
+def _arguments(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            return {"_raw": raw}
+        return value if isinstance(value, dict) else {"_raw": raw}
+    return {}
+
+
+def _to_ollama_message(message: Message) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        out["tool_calls"] = [
+            {"function": {"name": call.name, "arguments": call.arguments}}
+            for call in message.tool_calls
+        ]
+    if message.role == "tool" and message.name:
+        out["tool_name"] = message.name
+    return out
+
+
+def create(settings: Settings) -> OllamaProvider:
+    return OllamaProvider(settings.providers.ollama)

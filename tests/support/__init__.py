@@ -1,0 +1,1 @@
+"""Shared test infrastructure: the scripted model server and helpers."""
