@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from coda_ls.sessions import SessionStore
+
+HERE = Path(__file__).parent
+COUNT = 150
+
+
+def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    go = tmp_path / "go"
+    with SessionStore(db) as store:
+        session = store.create_session("shared")
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(HERE / "writer_process.py"),
+                "messages",
+                str(db),
+                session.id,
+                tag,
+                str(COUNT),
+                str(go),
+            ],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("alpha", "beta")
+    ]
+    go.touch()  # both start together
+    for proc in procs:
+        _, err = proc.communicate(timeout=90)
+        assert proc.returncode == 0, err
+    with SessionStore(db) as store:
+        history = store.history(session.id)
+        assert len(history) == 4 * COUNT
+        for tag in ("alpha", "beta"):
+            replies = [m for m in history if m.model == tag]
+            assert sorted(m.content for m in replies) == sorted(
+                f"{tag} answer {i}" for i in range(COUNT)
+            )
+            assert all(m.status == "complete" for m in replies)
+            questions = [m.content for m in history if m.content.startswith(f"{tag} question")]
+            assert questions == [f"{tag} question {i}" for i in range(COUNT)]  # in order
+        # The writes really interleaved (not one process after the other).
+        tags = [m.content.split()[0] for m in history]
+        switches = sum(1 for a, b in zip(tags, tags[1:], strict=False) if a != b)
+        assert switches > 2
+        assert len(store.search("alpha")) == 20 and store.stats(session.id).requests == 2 * COUNT
