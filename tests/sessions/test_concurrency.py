@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,6 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
             assert questions == [f"{tag} question {i}" for i in range(COUNT)]  # in order
         # The writes really interleaved (not one process after the other).
         tags = [m.content.split()[0] for m in history]
-        switches = sum(1 for a, b in zip(tags, tags[1:], strict=False) if a != b)
+        switches = sum(1 for a, b in itertools.pairwise(tags) if a != b)
         assert switches > 2
         assert len(store.search("alpha")) == 20 and store.stats(session.id).requests == 2 * COUNT

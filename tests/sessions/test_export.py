@@ -70,8 +70,9 @@ def test_json_keeps_accounting_and_tool_calls(store: SessionStore) -> None:
         ("{not json", "not JSON"),
         ('{"format": "other"}', "not a Coda session export"),
         (
-            '{"format": "coda.session", "version": 1, "session": {"created_at": "2024-01-01T00:00:00",'
-            ' "updated_at": "2024-01-01T00:00:00"}, "messages": [{"role": "robot",'
+            '{"format": "coda.session", "version": 1, "session": '
+            '{"created_at": "2024-01-01T00:00:00", "updated_at": "2024-01-01T00:00:00"}, '
+            '"messages": [{"role": "robot",'
             ' "created_at": "2024-01-01T00:00:00"}]}',
             "messages.0.role",
         ),
