@@ -1,0 +1,333 @@
+"""Tags of one file: parse with tree-sitter, run `queries/<lang>-tags.scm`, attach docs.
+
+Capture names the queries use (one pattern per definition or reference):
+  @definition.<kind> / @reference.<kind>  the whole node; @name its name node
+  @receiver       the type a Go-style method belongs to (sets the parent)
+  @scope + @name  a node that qualifies what is inside it but is no tag (Rust `impl X`)
+  @doc            a doc comment documenting the definition that follows it
+  @doc.inner      a doc inside what it documents (Python docstrings, Rust `//!`)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from coda_ls.repomap.languages import load_language, query_stem
+from coda_ls.repomap.model import FileTags, Tag
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser, Query
+
+log = logging.getLogger(__name__)
+
+# Kinds that make a nested function a method.
+_CONTAINERS = {"class", "struct", "interface", "trait", "enum", "scope", "object"}
+# Node types that may sit between a doc comment and what it documents.
+_BETWEEN = re.compile(r"comment|attribute|annotation|decorator|modifiers?$")
+_SIGNATURE_MAX = 160
+_DOC_MAX = 160
+
+
+def queries_dir() -> Path:
+    """`queries/` in a source checkout, or `coda_ls/queries` inside an installed wheel."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "queries", package.parent / "queries"):
+        if candidate.is_dir():
+            return candidate
+    return package.parent / "queries"
+
+
+@cache
+def load_query(language: str) -> Query | None:
+    """The compiled tags query of `language`, or None (logged) when it is missing or bad."""
+    from tree_sitter import Query
+
+    grammar = load_language(language)
+    if grammar is None:
+        return None
+    path = queries_dir() / f"{query_stem(language)}-tags.scm"
+    try:
+        return Query(grammar, path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        log.warning("repo map: no query for %s (%s)", language, exc)
+    except (SyntaxError, NameError, ValueError) as exc:  # tree_sitter.QueryError subclasses
+        log.warning("repo map: bad query %s: %s", path, exc)
+    return None
+
+
+_local = threading.local()
+
+
+def _parser(language: str) -> Parser | None:
+    """One parser per thread and language: Parser objects are not thread-safe."""
+    from tree_sitter import Parser
+
+    parsers: dict[str, Parser] = _local.__dict__.setdefault("parsers", {})
+    if language not in parsers:
+        grammar = load_language(language)
+        if grammar is None:
+            return None
+        parsers[language] = Parser(grammar)
+    return parsers[language]
+
+
+@dataclass(slots=True)
+class _Def:
+    kind: str
+    node: Node
+    name: str
+    receiver: str | None
+    scope_only: bool = False
+    doc: str = ""
+    parent: _Def | None = None
+
+    @property
+    def qualname(self) -> str:
+        if self.receiver:
+            return f"{self.receiver}.{self.name}"
+        if self.parent is not None:
+            return f"{self.parent.qualname}.{self.name}"
+        return self.name
+
+
+def extract(path: str, source: bytes, language: str | None) -> FileTags:
+    """The tags of one file's bytes. Never raises for bad input: what parses is kept."""
+    if language is None:
+        return FileTags(path, None, note="no language")
+    parser = _parser(language)
+    query = load_query(language)
+    if parser is None or query is None:
+        return FileTags(path, None, note=f"no grammar or query for {language}")
+    tree = parser.parse(source)
+    from tree_sitter import QueryCursor
+
+    matches = QueryCursor(query).matches(tree.root_node)
+    defs: dict[tuple[int, int], tuple[int, _Def]] = {}
+    docs: list[tuple[Node, bool]] = []
+    refs: list[tuple[str, str, int]] = []
+    for pattern, captures in matches:
+        for capture, nodes in captures.items():
+            if capture.startswith("doc"):
+                docs.extend((node, capture == "doc.inner") for node in nodes)
+                continue
+            role, _, kind = capture.partition(".")
+            if role not in ("definition", "reference", "scope"):
+                continue
+            name_nodes = captures.get("name")
+            if not name_nodes or not nodes:
+                continue
+            name = _text(name_nodes[0])
+            if not name:
+                continue
+            node = nodes[0]
+            if role == "reference":
+                refs.append((kind or "call", name, name_nodes[0].start_point[0] + 1))
+                continue
+            receiver = captures.get("receiver")
+            item = _Def(
+                kind or "scope",
+                node,
+                name,
+                _text(receiver[0]) if receiver else None,
+                scope_only=role == "scope",
+            )
+            key = (node.start_byte, node.end_byte)
+            # The same node matched twice: the pattern written first in the query wins.
+            if key not in defs or pattern < defs[key][0]:
+                defs[key] = (pattern, item)
+    ordered = sorted((d for _, d in defs.values()), key=lambda d: (d.node.start_byte, -d.node.end_byte))
+    _nest(ordered)
+    module = _attach_docs(ordered, docs, path, language)
+    defined = [d for d in ordered if not d.scope_only]
+    if module is not None:
+        defined.insert(0, module)
+    tags = tuple(_tag(d, path, source) for d in defined)
+    counts = Counter(name for _, name, _ in refs)
+    note = "syntax errors; kept what parsed" if tree.root_node.has_error else None
+    return FileTags(path, language, tags, dict(counts), tuple(refs), note)
+
+
+def _text(node: Node) -> str:
+    raw = node.text or b""
+    return raw.decode("utf-8", "replace").strip()
+
+
+def _nest(ordered: list[_Def]) -> None:
+    """Set each definition's parent (innermost enclosing) and make nested functions methods."""
+    stack: list[_Def] = []
+    for item in ordered:
+        while stack and stack[-1].node.end_byte <= item.node.start_byte:
+            stack.pop()
+        if stack:
+            item.parent = stack[-1]
+        if item.kind == "function" and item.parent is not None and item.parent.kind in _CONTAINERS:
+            item.kind = "method"
+        stack.append(item)
+
+
+def _attach_docs(
+    ordered: list[_Def], docs: list[tuple[Node, bool]], path: str, language: str
+) -> _Def | None:
+    """Give each definition its doc; return a module definition for a file-level doc."""
+    by_start: dict[int, list[_Def]] = {}
+    for item in ordered:
+        by_start.setdefault(item.node.start_byte, []).append(item)
+    module: _Def | None = None
+    seen: set[int] = set()
+    outer: dict[int, list[Node]] = {}  # id of the documented def -> its doc nodes
+    targets: dict[int, _Def] = {}
+    for node, inner in sorted(docs, key=lambda d: d[0].start_byte):
+        if node.start_byte in seen:
+            continue
+        seen.add(node.start_byte)
+        if inner:
+            owner = _enclosing(ordered, node)
+            if owner is None:
+                if module is None:
+                    module = _Def("module", node, _module_name(path, language), None)
+                owner = module
+            if not owner.doc:
+                owner.doc = summarize(_text(node))
+            continue
+        target = _documented(node, ordered)
+        if target is not None:
+            outer.setdefault(id(target), []).append(node)
+            targets[id(target)] = target
+    for key, nodes in outer.items():
+        target = targets[key]
+        # Only the comments that touch the definition: a blank line ends a doc block.
+        block: list[Node] = []
+        for node in reversed(nodes):
+            nearest = block[0] if block else target.node
+            if nearest.start_point[0] - node.end_point[0] > 1 and block:
+                break
+            block.insert(0, node)
+        if not target.doc:
+            target.doc = summarize("\n".join(_text(n) for n in block))
+    return module
+
+
+def _enclosing(ordered: list[_Def], node: Node) -> _Def | None:
+    """The innermost definition around `node`, found by walking up its ancestors."""
+    spans = {(d.node.start_byte, d.node.end_byte): d for d in ordered}
+    parent = node.parent
+    while parent is not None:
+        found = spans.get((parent.start_byte, parent.end_byte))
+        if found is not None:
+            return found
+        parent = parent.parent
+    return None
+
+
+def _documented(doc: Node, ordered: list[_Def]) -> _Def | None:
+    """The definition a doc comment documents: the next sibling, past comments/attributes."""
+    prev = doc
+    node = doc.next_named_sibling
+    while node is not None and _BETWEEN.search(node.type):
+        if node.start_point[0] - prev.end_point[0] > 1:
+            return None
+        prev, node = node, node.next_named_sibling
+    if node is None or node.start_point[0] - prev.end_point[0] > 1:
+        # A comment inside a class body may precede its first member in a wrapper node.
+        return None
+    best: _Def | None = None
+    for item in ordered:
+        start = item.node.start_byte
+        if node.start_byte <= start < node.end_byte and (
+            best is None or start < best.node.start_byte
+        ):
+            best = item
+    return best
+
+
+def _module_name(path: str, language: str) -> str:
+    p = PurePosixPath(path)
+    if language == "python":
+        parts = list(p.with_suffix("").parts)
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts) or p.stem
+    if p.stem in ("mod", "lib", "main", "index", "__init__") and p.parent.name:
+        return p.parent.name
+    return p.stem
+
+
+def _tag(item: _Def, path: str, source: bytes) -> Tag:
+    node = item.node
+    parent = item.receiver or (item.parent.qualname if item.parent is not None else None)
+    signature = "" if item.kind == "module" and item.node.type.endswith(("string", "comment")) \
+        else signature_of(node, source)  # fmt: skip
+    return Tag(
+        kind=item.kind,
+        name=item.name,
+        qualname=item.qualname,
+        path=path,
+        line=node.start_point[0] + 1,
+        end_line=node.end_point[0] + 1,
+        signature=signature,
+        doc=item.doc,
+        parent=parent,
+    )
+
+
+_BODY = re.compile(r"body$|^block$|declaration_list$|^enumerator_list$")
+
+
+def signature_of(node: Node, source: bytes) -> str:
+    """The declaration without its body, on one line: `def area(self) -> float`.
+
+    Cut at the body, then at the first line end where the brackets balance, so a
+    signature split over lines is kept whole but a comment after it is not.
+    """
+    end = min(node.end_byte, node.start_byte + 600)
+    body = node.child_by_field_name("body")
+    if body is None:
+        body = next((c for c in node.named_children if _BODY.search(c.type)), None)
+    if body is not None and body.start_byte > node.start_byte:
+        end = min(end, body.start_byte)
+    raw = source[node.start_byte : end].decode("utf-8", "replace")
+    depth = 0
+    lines: list[str] = []
+    for line in raw.splitlines():
+        lines.append(line)
+        depth += sum(line.count(c) for c in "([") - sum(line.count(c) for c in ")]")
+        if depth <= 0:
+            break
+    text = " ".join(" ".join(lines).split()).rstrip("{:=; ").rstrip()
+    return text if len(text) <= _SIGNATURE_MAX else text[: _SIGNATURE_MAX - 1] + "…"
+
+
+_MARKERS = re.compile(r"^\s*(?:/\*\*?!?|\*/|\*(?!\*)|///?!?|#+|--+\[*=*\[*|\]=*\]|''')\s?")
+_QUOTES = re.compile(r"^[rRbBuUfF]*(\"\"\"|'''|\"|')|(\"\"\"|'''|\"|')$")
+_TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
+_SENTENCE = re.compile(r"(?<=[.!?])\s")
+
+
+def summarize(raw: str) -> str:
+    """The first sentence of a doc comment or docstring, markers and markup removed."""
+    text = _QUOTES.sub("", raw.strip())
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("#!"):  # a shebang above a shell function is no doc
+            continue
+        if line.endswith("*/"):
+            line = line[:-2]
+        line = _MARKERS.sub("", line).strip()
+        if line.startswith("@") and lines:  # Javadoc/JSDoc tags end the summary
+            break
+        if not line:
+            if lines:
+                break
+            continue
+        lines.append(line)
+    summary = _TAGS.sub("", " ".join(lines)).strip()
+    summary = _SENTENCE.split(summary, maxsplit=1)[0]
+    return summary if len(summary) <= _DOC_MAX else summary[: _DOC_MAX - 1] + "…"

@@ -1,0 +1,24 @@
+"""Sample module. It has everything."""
+from enum import Enum
+
+MAX_SIZE = 10
+
+
+class Color(Enum):
+    """Colors we know. More text."""
+
+    RED = 1
+
+
+class Shape:
+    """A shape on the canvas. Second sentence."""
+
+    def area(self) -> float:
+        """Return the area."""
+        return compute(self)
+
+
+@decorated
+def compute(shape: Shape) -> float:
+    """Compute things for a shape."""
+    return helper(shape)
