@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from coda_ls.sessions import SessionStore
@@ -33,6 +34,10 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
         )
         for tag in ("alpha", "beta")
     ]
+    deadline = time.monotonic() + 60
+    while not all(Path(f"{go}.{tag}.ready").exists() for tag in ("alpha", "beta")):
+        assert time.monotonic() < deadline, "writer processes did not start"
+        time.sleep(0.01)
     go.touch()  # both start together
     for proc in procs:
         _, err = proc.communicate(timeout=90)
@@ -51,5 +56,5 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
         # The writes really interleaved (not one process after the other).
         tags = [m.content.split()[0] for m in history]
         switches = sum(1 for a, b in itertools.pairwise(tags) if a != b)
-        assert switches > 2
+        assert switches > 2, switches
         assert len(store.search("alpha")) == 20 and store.stats(session.id).requests == 2 * COUNT

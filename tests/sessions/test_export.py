@@ -22,8 +22,9 @@ def _populate(store: SessionStore) -> tuple[str, str]:
         tool_calls=[{"id": "1", "name": "read", "arguments": {"path": "p.py"}}],
     )
     branch = store.fork(main.id, first.id, title="other idea")
-    store.add_message(branch.id, "assistant", "Try the streaming parser.", status="interrupted",
-                      error="stopped")  # fmt: skip
+    store.add_message(
+        branch.id, "assistant", "Try the streaming parser.", status="interrupted", error="stopped"
+    )
     return main.id, branch.id
 
 

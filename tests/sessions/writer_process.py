@@ -17,6 +17,7 @@ from coda_ls.sessions import SessionStore
 
 def messages(db: str, session_id: str, tag: str, count: int, go_file: str) -> None:
     store = SessionStore(Path(db))
+    Path(f"{go_file}.{tag}.ready").touch()  # the parent starts both once both are ready
     deadline = time.monotonic() + 30
     while not Path(go_file).exists() and time.monotonic() < deadline:
         time.sleep(0.005)
