@@ -29,6 +29,7 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
                 str(COUNT),
                 str(go),
             ],
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -39,9 +40,14 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
         assert time.monotonic() < deadline, "writer processes did not start"
         time.sleep(0.01)
     go.touch()  # both start together
+    spans = []
     for proc in procs:
-        _, err = proc.communicate(timeout=90)
+        out, err = proc.communicate(timeout=90)
         assert proc.returncode == 0, err
+        start, end = map(float, out.split())
+        spans.append((start, end))
+    (start_a, end_a), (start_b, end_b) = spans
+    assert start_a < end_b and start_b < end_a, "the two writers ran at the same time"
     with SessionStore(db) as store:
         history = store.history(session.id)
         assert len(history) == 4 * COUNT

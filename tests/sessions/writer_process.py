@@ -21,12 +21,15 @@ def messages(db: str, session_id: str, tag: str, count: int, go_file: str) -> No
     deadline = time.monotonic() + 30
     while not Path(go_file).exists() and time.monotonic() < deadline:
         time.sleep(0.005)
+    started = time.time()
     for index in range(count):
         store.add_message(session_id, "user", f"{tag} question {index}")
         with store.start_reply(session_id, model=tag, flush_interval=0) as reply:
             reply.append(f"{tag} answer ")
+            time.sleep(0.001)  # like a stream: the lock is free between deltas
             reply.append(str(index))
     store.close()
+    print(started, time.time())
 
 
 def stream(db: str, session_id: str) -> None:
