@@ -53,7 +53,7 @@ class _RedactingFilter(logging.Filter):
 
         record.msg = redact(str(record.msg))
         if record.args:
-            record.args = tuple(redact(str(arg)) for arg in record.args)  # type: ignore[assignment]
+            record.args = tuple(redact(str(arg)) for arg in record.args)
         return True
 
 

@@ -228,7 +228,7 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
     return base
 
 
-def _read_toml(path: Path, label: str) -> Layer:
+def read_toml_layer(path: Path, label: str) -> Layer:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -332,7 +332,7 @@ def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
     return sorted(model.model_fields)
 
 
-def _check_layer(layer: Layer) -> None:
+def check_layer(layer: Layer) -> None:
     """Validate one layer alone, so an error names the file or variable at fault."""
     try:
         Settings.model_validate(layer.values)
@@ -348,7 +348,7 @@ def _check_layer(layer: Layer) -> None:
             elif layer.env_names:
                 str_loc = tuple(str(part) for part in loc)
                 where = next(
-                    (n for l, n in layer.env_names.items() if str_loc[: len(l)] == l),
+                    (n for lc, n in layer.env_names.items() if str_loc[: len(lc)] == lc),
                     "environment",
                 )
             problem = f"{where}: {key}: {_describe_error(error)}"
@@ -391,14 +391,14 @@ def load_settings(
     project_file = None if env.get("CODA_NO_PROJECT_CONFIG") else paths.find_project_config(cwd)
     layers = [Layer("default", {})]
     if user_file.is_file():
-        layers.append(_read_toml(user_file, f"user file {user_file}"))
+        layers.append(read_toml_layer(user_file, f"user file {user_file}"))
     if project_file is not None and project_file.resolve() != user_file.resolve():
-        layers.append(_read_toml(project_file, f"project file {project_file}"))
+        layers.append(read_toml_layer(project_file, f"project file {project_file}"))
     layers.append(_env_layer(env))
     if overrides:
         layers.append(Layer(override_label, _nest(dict(overrides))))
     for layer in layers[1:]:
-        _check_layer(layer)
+        check_layer(layer)
     return LoadedSettings(_validate(layers), layers, user_file, project_file)
 
 

@@ -6,7 +6,9 @@ import re
 
 _PATTERNS = [
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)([^'\"\n,}]+)"),
-    re.compile(r"(?i)((?:api[_-]?key|x-api-key|token|secret|password)['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}]+)"),
+    re.compile(
+        r"(?i)((?:api[_-]?key|x-api-key|token|secret|password)['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}]+)"
+    ),
     re.compile(r"()(sk-[A-Za-z0-9_-]{8,})"),
 ]
 

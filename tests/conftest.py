@@ -31,7 +31,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture
-def model_server() -> Iterator["ScriptedModelServer"]:
+def model_server() -> Iterator[ScriptedModelServer]:
     """A scripted Ollama + OpenAI-compatible server on 127.0.0.1 (random port)."""
     from tests.support.model_server import ScriptedModelServer
 

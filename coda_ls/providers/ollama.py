@@ -84,8 +84,7 @@ class OllamaProvider:
         except httpx.TimeoutException as exc:
             raise ProviderTimeout(
                 f"Ollama at {self.host} did not answer in time",
-                "a large model may still be loading; retry, or raise "
-                "[providers.ollama] timeout",
+                "a large model may still be loading; retry, or raise [providers.ollama] timeout",
                 provider=NAME,
             ) from exc
         except httpx.HTTPError as exc:
@@ -104,9 +103,7 @@ class OllamaProvider:
         if response.status_code == 404 and model is not None:
             raise await self._model_not_found(model, detail)
         if response.status_code == 429:
-            raise RateLimitError(
-                f"Ollama is busy: {detail}", "retry in a moment", provider=NAME
-            )
+            raise RateLimitError(f"Ollama is busy: {detail}", "retry in a moment", provider=NAME)
         raise ProviderError(
             f"Ollama answered {response.status_code}: {detail}",
             "see the Ollama server log (`journalctl -u ollama` or its terminal)",
@@ -308,7 +305,9 @@ class OllamaProvider:
         except ProviderError as exc:
             return Health(provider=NAME, ok=False, detail=exc.message, hint=exc.hint)
         version = str(response.json().get("version", "?"))
-        return Health(provider=NAME, ok=True, detail=f"Ollama {version} at {self.host}", version=version)
+        return Health(
+            provider=NAME, ok=True, detail=f"Ollama {version} at {self.host}", version=version
+        )
 
 
 def _json_line(line: str) -> dict[str, Any]:

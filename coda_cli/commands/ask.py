@@ -1,0 +1,373 @@
+"""`coda ask`, `coda explain`, `coda review`, `coda refactor`: one-shot requests."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from coda_cli.state import AppState, pass_state
+
+if TYPE_CHECKING:
+    from coda_ls.context import CodeSelection
+    from coda_ls.engine import Answer, AskRequest
+
+MODE_NAMES = ("chat", "code", "explain", "review", "refactor", "debug")
+_SPEC = re.compile(r"^(?P<path>.+?)(?::(?P<start>\d+)(?:-(?P<end>\d+))?)?$")
+
+
+def _common(func: Any) -> Any:
+    """Options every one-shot command shares."""
+    options = [
+        click.option("--model", "-m", help="Model to use (default: config, then auto)."),
+        click.option("--provider", "-p", help="Provider: ollama, oci, litellm or a plugin."),
+        click.option("--session", "session_id", help="Continue this session (id or prefix)."),
+        click.option("--new", "new_session", is_flag=True, help="Start a new session."),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def parse_spec(spec: str) -> tuple[Path, int, int | None]:
+    """`FILE[:LINE[-LINE]]` -> (path, start, end)."""
+    match = _SPEC.match(spec)
+    assert match is not None  # the pattern matches any non-empty string
+    path = Path(match.group("path"))
+    start = int(match.group("start") or 1)
+    end = (
+        int(match.group("end")) if match.group("end") else (start if match.group("start") else None)
+    )
+    if not path.is_file():
+        raise click.BadParameter(f"{path}: no such file", param_hint="FILE[:LINE[-LINE]]")
+    if end is not None and end < start:
+        raise click.BadParameter(f"{spec}: the range ends before it starts")
+    return path, start, end
+
+
+def _stdin_text() -> str | None:
+    if sys.stdin is None or sys.stdin.isatty():
+        return None
+    data = sys.stdin.read()
+    return data if data.strip() else None
+
+
+def run_request(
+    state: AppState,
+    request: AskRequest,
+    *,
+    as_json: bool,
+    overrides: dict[str, Any],
+    show_answer: bool = True,
+) -> Answer:
+    """Run one request through the engine, streaming to the terminal."""
+    from coda_cli.render import StreamPrinter
+    from coda_cli.runtime import make_engine, run
+    from coda_ls.providers.select import check_model
+
+    engine = make_engine(state, overrides)
+
+    async def go() -> Answer:
+        try:
+            chosen = await engine.selection(request.mode, request.provider, request.model)
+            await check_model(chosen)
+            with StreamPrinter(
+                state.console,
+                quiet=as_json or not show_answer,
+                status=f"{chosen.provider_name}/{chosen.model} is thinking…",
+            ) as printer:
+                return await engine.ask(request, printer.write)
+        finally:
+            await engine.aclose()
+
+    answer = run(go())
+    if as_json:
+        click.echo(json.dumps(answer_json(answer), indent=2))
+    return answer
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "answer": answer.text,
+        "mode": answer.mode,
+        "provider": answer.provider,
+        "model": answer.model,
+        "session_id": answer.session_id,
+        "usage": answer.usage.model_dump(),
+        "finish_reason": answer.finish_reason,
+        "ttft": answer.ttft,
+        "latency": answer.latency,
+    }
+    if answer.review is not None:
+        data["review"] = answer.review.model_dump()
+    if answer.refactor is not None:
+        data["refactor"] = answer.refactor.model_dump()
+    return data
+
+
+def _selection(path: Path, start: int, end: int | None) -> CodeSelection:
+    from coda_ls.context import CodeSelection
+
+    return CodeSelection(path=path.resolve(), start_line=start, end_line=end)
+
+
+@click.command()
+@click.argument("question", nargs=-1)
+@click.option(
+    "-f",
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Add a file to the context (repeatable).",
+)
+@click.option("--mode", type=click.Choice(MODE_NAMES), help="Mode (default: config, then chat).")
+@_common
+@pass_state
+def ask(
+    state: AppState,
+    question: tuple[str, ...],
+    files: tuple[Path, ...],
+    mode: str | None,
+    model: str | None,
+    provider: str | None,
+    session_id: str | None,
+    new_session: bool,
+    as_json: bool,
+) -> None:
+    """Ask a question about this project; the answer streams as it arrives.
+
+    \b
+    Examples:
+      coda ask "where is the config loaded?"
+      coda ask -f app.py "why does this fail on empty input?"
+      git diff | coda ask --mode review -
+    """
+    from coda_ls.engine import AskRequest
+
+    text = " ".join(question).strip()
+    attachments = []
+    if text in ("", "-"):
+        piped = _stdin_text()
+        if piped is None:
+            raise click.UsageError('give a question: coda ask "what does this project do?"')
+        if text == "-" or not text:
+            text = "Here is the input; answer about it." if mode != "review" else "Review this."
+        attachments.append(("Input from stdin", piped))
+    else:
+        piped = _stdin_text()
+        if piped is not None:
+            attachments.append(("Input from stdin", piped))
+    request = AskRequest(
+        question=text,
+        mode=mode,
+        files=[f.resolve() for f in files],
+        attachments=attachments,
+        session_id=session_id,
+        new_session=new_session,
+        provider=provider,
+        model=model,
+    )
+    answer = run_request(state, request, as_json=as_json, overrides={"provider": provider})
+    if answer.review is not None and not as_json:
+        print_review(state, answer)
+
+
+@click.command()
+@click.argument("spec", metavar="FILE[:LINE[-LINE]]")
+@click.argument("question", nargs=-1)
+@_common
+@pass_state
+def explain(
+    state: AppState,
+    spec: str,
+    question: tuple[str, ...],
+    model: str | None,
+    provider: str | None,
+    session_id: str | None,
+    new_session: bool,
+    as_json: bool,
+) -> None:
+    """Explain a file or a range of lines: coda explain app.py:10-40"""
+    from coda_ls.engine import AskRequest
+
+    path, start, end = parse_spec(spec)
+    text = " ".join(question) or "Explain this code."
+    request = AskRequest(
+        question=text,
+        mode="explain",
+        selection=_selection(path, start, end),
+        session_id=session_id,
+        new_session=new_session,
+        provider=provider,
+        model=model,
+    )
+    run_request(state, request, as_json=as_json, overrides={"provider": provider})
+
+
+def print_review(state: AppState, answer: Answer) -> None:
+    from rich.table import Table
+
+    review = answer.review
+    assert review is not None
+    console = state.console
+    if review.summary:
+        console.print(review.summary)
+    if not review.findings:
+        console.print("[green]No findings.[/]")
+        return
+    table = Table(title="Findings", show_lines=False)
+    for column in ("severity", "where", "message", "suggestion"):
+        table.add_column(column)
+    colours = {"error": "red", "warning": "yellow", "info": "cyan", "hint": "dim"}
+    for finding in review.findings:
+        table.add_row(
+            f"[{colours[finding.severity]}]{finding.severity}[/]",
+            f"{finding.file}:{finding.start_line}-{finding.end_line}",
+            finding.message,
+            finding.suggestion or "",
+        )
+    console.print(table)
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(allow_dash=True, path_type=Path))
+@click.option("--changed", is_flag=True, help="Review the uncommitted VCS changes.")
+@_common
+@pass_state
+def review(
+    state: AppState,
+    files: tuple[Path, ...],
+    changed: bool,
+    model: str | None,
+    provider: str | None,
+    session_id: str | None,
+    new_session: bool,
+    as_json: bool,
+) -> None:
+    """Review files, the VCS changes (--changed), or a diff on stdin (-).
+
+    \b
+      coda review app.py
+      coda review --changed
+      git diff | coda review -
+    """
+    from coda_ls.engine import AskRequest
+
+    attachments: list[tuple[str, str]] = []
+    paths = [f for f in files if str(f) != "-"]
+    for path in paths:
+        if not path.is_file():
+            raise click.BadParameter(f"{path}: no such file", param_hint="FILE")
+    if any(str(f) == "-" for f in files):
+        piped = _stdin_text()
+        if piped is None:
+            raise click.UsageError("`-` reads a diff from stdin, but stdin is empty")
+        attachments.append(("Diff to review", piped))
+    if changed:
+        attachments.append(("Uncommitted changes", _vcs_diff()))
+    if not paths and not attachments:
+        raise click.UsageError("give files to review, --changed, or - to read a diff")
+    request = AskRequest(
+        question="Review this code.",
+        mode="review",
+        files=[p.resolve() for p in paths],
+        attachments=attachments,
+        session_id=session_id,
+        new_session=new_session,
+        provider=provider,
+        model=model,
+    )
+    answer = run_request(
+        state, request, as_json=as_json, overrides={"provider": provider}, show_answer=False
+    )
+    if not as_json:
+        print_review(state, answer)
+
+
+def _vcs_diff() -> str:
+    from coda_cli.runtime import run
+    from coda_ls.vcs import detect
+
+    backend = detect(Path.cwd())
+    diff: str = run(backend.diff())
+    if not diff.strip():
+        raise click.UsageError(f"no uncommitted changes in {backend.root} ({backend.name})")
+    return diff
+
+
+@click.command()
+@click.argument("spec", metavar="FILE:LINES")
+@click.argument("instruction", nargs=-1, required=True)
+@click.option("--apply", "apply_", is_flag=True, help="Write the change without asking.")
+@_common
+@pass_state
+def refactor(
+    state: AppState,
+    spec: str,
+    instruction: tuple[str, ...],
+    apply_: bool,
+    model: str | None,
+    provider: str | None,
+    session_id: str | None,
+    new_session: bool,
+    as_json: bool,
+) -> None:
+    """Rewrite lines as instructed; shows a coloured diff and applies it on request.
+
+    \b
+      coda refactor app.py:10-30 "extract the parsing into a function"
+    """
+    from coda_ls.engine import AskRequest
+    from coda_ls.structured import apply_edits, unified_diff
+
+    path, start, end = parse_spec(spec)
+    request = AskRequest(
+        question=" ".join(instruction),
+        mode="refactor",
+        selection=_selection(path, start, end),
+        session_id=session_id,
+        new_session=new_session,
+        provider=provider,
+        model=model,
+    )
+    answer = run_request(
+        state, request, as_json=as_json, overrides={"provider": provider}, show_answer=False
+    )
+    result = answer.refactor
+    if result is None or not result.edits:
+        state.console.print(answer.text or "The model proposed no change.")
+        return
+    before = path.read_text(encoding="utf-8")
+    after = apply_edits(
+        before,
+        [
+            e
+            for e in result.edits
+            if e.file in ("", spec, str(path)) or Path(e.file).name == path.name
+        ],
+    )
+    diff = unified_diff(str(path), before, after)
+    if as_json:
+        return
+    if result.summary:
+        state.console.print(result.summary)
+    from rich.syntax import Syntax
+
+    state.console.print(Syntax(diff or "(no change)", "diff", theme="ansi_dark"))
+    if not diff:
+        return
+    if apply_ or (
+        sys.stdin is not None
+        and sys.stdin.isatty()
+        and click.confirm(f"Apply to {path}?", default=False)
+    ):
+        path.write_text(after, encoding="utf-8")
+        state.console.print(f"[green]applied to {path}[/]")
+    else:
+        state.console.print("not applied (use --apply to write it)")

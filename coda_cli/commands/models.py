@@ -1,0 +1,193 @@
+"""`coda models [list|info|pull|delete]`: what every reachable provider offers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import click
+
+from coda_cli.state import AppState, pass_state
+
+
+@click.group(invoke_without_command=True)
+@click.option("--provider", "-p", help="Only this provider.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def models(ctx: click.Context, provider: str | None, as_json: bool) -> None:
+    """List the models of every configured and reachable provider."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_models, provider=provider, as_json=as_json)
+
+
+async def gather_models(state: AppState, only: str | None) -> tuple[list[Any], list[Any]]:
+    """(models, unreachable health reports) across providers."""
+    from coda_ls.errors import CodaError
+    from coda_ls.providers.base import Health, ModelInfo
+    from coda_ls.providers.registry import create_provider
+    from coda_ls.providers.select import configured_providers
+
+    settings = state.settings().settings
+    names = [only] if only else configured_providers(settings)
+    found: list[ModelInfo] = []
+    down: list[Health] = []
+
+    async def one(name: str) -> None:
+        try:
+            provider = create_provider(name, settings)
+        except CodaError as exc:
+            down.append(Health(provider=name, ok=False, detail=exc.message, hint=exc.hint))
+            return
+        try:
+            health = await provider.health()
+            if not health.ok:
+                down.append(health)
+                return
+            listed = await provider.list_models()
+            if name == "ollama":  # context window and tools come from /api/show
+                detailed = await asyncio.gather(
+                    *(provider.model_info(m.name) for m in listed), return_exceptions=True
+                )
+                listed = [
+                    d if isinstance(d, ModelInfo) else m
+                    for m, d in zip(listed, detailed, strict=True)
+                ]
+            found.extend(listed)
+        except CodaError as exc:
+            down.append(Health(provider=name, ok=False, detail=exc.message, hint=exc.hint))
+        finally:
+            await provider.aclose()
+
+    await asyncio.gather(*(one(name) for name in names))
+    return found, down
+
+
+@models.command("list")
+@click.option("--provider", "-p", help="Only this provider.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
+    """List models: provider, name, context window, streaming, tools."""
+    from coda_cli.runtime import run
+
+    found, down = run(gather_models(state, provider))
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "models": [m.model_dump() for m in found],
+                    "unreachable": [h.model_dump() for h in down],
+                },
+                indent=2,
+            )
+        )
+        return
+    from rich.table import Table
+
+    console = state.console
+    if found:
+        table = Table(title="Models")
+        for column in ("provider", "model", "context", "streaming", "tools"):
+            table.add_column(column)
+        for info in sorted(found, key=lambda m: (m.provider, m.name)):
+            table.add_row(
+                info.provider,
+                info.name,
+                f"{info.context_window:,}" if info.context_window else "?",
+                "yes" if info.supports_streaming else "no",
+                "yes" if info.supports_tools else "no",
+            )
+        console.print(table)
+    for health in down:
+        console.print(f"[yellow]{health.provider}: unreachable[/] — {health.detail}")
+        if health.hint:
+            console.print(f"  [dim]hint: {health.hint}[/]")
+    if not found:
+        from coda_ls.providers.select import NO_PROVIDER_HINT
+
+        console.print(f"[bold]No models available.[/] To connect one: {NO_PROVIDER_HINT}")
+
+
+@models.command()
+@click.argument("model")
+@click.option("--provider", "-p", default=None)
+@pass_state
+def info(state: AppState, model: str, provider: str | None) -> None:
+    """Show a model's details (context window, family, capabilities)."""
+    from coda_cli.runtime import run
+    from coda_ls.providers.registry import create_provider
+
+    settings = state.settings().settings
+    chosen = create_provider(provider or settings.provider or "ollama", settings)
+
+    async def go() -> Any:
+        try:
+            return await chosen.model_info(model)
+        finally:
+            await chosen.aclose()
+
+    details = run(go())
+    state.console.print_json(json.dumps(details.model_dump()))
+
+
+def _ollama(state: AppState) -> Any:
+    from coda_ls.providers.ollama import OllamaProvider
+
+    return OllamaProvider(state.settings().settings.providers.ollama)
+
+
+@models.command()
+@click.argument("model")
+@pass_state
+def pull(state: AppState, model: str) -> None:
+    """Download an Ollama model, with a progress bar."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from coda_cli.runtime import run
+
+    provider = _ollama(state)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        console=state.err_console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(f"pulling {model}", total=None)
+
+        def update(status: str, completed: int | None, total: int | None) -> None:
+            progress.update(
+                task, description=f"{model}: {status}", completed=completed or 0, total=total
+            )
+
+        async def go() -> None:
+            try:
+                await provider.pull(model, update)
+            finally:
+                await provider.aclose()
+
+        run(go())
+    state.console.print(f"[green]pulled {model}[/]")
+
+
+@models.command()
+@click.argument("model")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def delete(state: AppState, model: str, yes: bool) -> None:
+    """Delete an Ollama model."""
+    from coda_cli.runtime import run
+
+    if not yes and not click.confirm(f"Delete {model} from Ollama?", default=False):
+        return
+    provider = _ollama(state)
+
+    async def go() -> None:
+        try:
+            await provider.delete(model)
+        finally:
+            await provider.aclose()
+
+    run(go())
+    state.console.print(f"deleted {model}")

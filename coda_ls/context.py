@@ -1,0 +1,269 @@
+"""Context assembly: what the model sees for one request, fitted into its window.
+
+Order: system prompt (mode) + project summary + repo map (budgeted) + files and @mentions
++ the selection with surrounding code + history + the question. Everything is counted
+with `coda_ls.tokens`; history that does not fit is reported so the engine can compact it
+into a summary (never silently dropped).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from coda_ls.modes import Mode
+from coda_ls.providers.base import Message
+from coda_ls.tokens import count_tokens
+
+MENTION = re.compile(r"(?<![\w.])@([\w./\\-]+[\w])")
+IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{2,}\b")
+SURROUNDING_LINES = 15
+MAX_FILE_CHARS = 60_000
+
+
+class RenderedMapLike(Protocol):
+    text: str
+
+
+class SymbolLike(Protocol):
+    @property
+    def path(self) -> Path | str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+class RepoMapLike(Protocol):
+    """The part of `coda_ls.repomap.RepoMap` that context assembly uses."""
+
+    def render(
+        self,
+        tokens: int | None = None,
+        focus_files: Sequence[Path] = (),
+        mentioned_files: Sequence[Path] = (),
+        mentioned_idents: Sequence[str] = (),
+    ) -> RenderedMapLike: ...
+
+
+@dataclass
+class CodeSelection:
+    """A range of a file (1-based, inclusive); `buffer` is the unsaved text if any."""
+
+    path: Path
+    start_line: int = 1
+    end_line: int | None = None
+    buffer: str | None = None
+
+    def file_text(self) -> str:
+        return self.buffer if self.buffer is not None else read_text(self.path)
+
+    def selected_text(self) -> str:
+        lines = self.file_text().splitlines(keepends=True)
+        end = self.end_line or len(lines)
+        return "".join(lines[self.start_line - 1 : end])
+
+
+@dataclass
+class ContextStats:
+    window: int
+    reserved_output: int
+    system_tokens: int = 0
+    map_tokens: int = 0
+    files_tokens: int = 0
+    history_tokens: int = 0
+    question_tokens: int = 0
+    history_dropped: int = 0  # messages that did not fit (the engine compacts them)
+
+    @property
+    def total(self) -> int:
+        return (
+            self.system_tokens
+            + self.map_tokens
+            + self.files_tokens
+            + self.history_tokens
+            + self.question_tokens
+        )
+
+
+@dataclass
+class BuiltContext:
+    messages: list[Message]
+    stats: ContextStats
+    mentioned_files: list[Path] = field(default_factory=list)
+
+
+def read_text(path: Path) -> str:
+    """A file as text; undecodable bytes are replaced rather than failing the request."""
+    data = path.read_bytes()
+    if b"\0" in data[:8192]:
+        return f"[binary file, {len(data)} bytes, not shown]"
+    return data.decode("utf-8", errors="replace")
+
+
+def numbered(text: str, first_line: int = 1) -> str:
+    lines = text.splitlines()
+    width = len(str(first_line + len(lines)))
+    return "\n".join(f"{n:>{width}} | {line}" for n, line in enumerate(lines, first_line))
+
+
+def find_mentions(question: str, workspace: Path) -> tuple[list[Path], list[str]]:
+    """`@path` mentions that name files inside the workspace, and the other @words."""
+    files: list[Path] = []
+    symbols: list[str] = []
+    root = workspace.resolve()
+    for raw in MENTION.findall(question):
+        candidate = (root / raw).resolve()
+        if candidate.is_file() and candidate.is_relative_to(root):
+            files.append(candidate)
+        else:
+            symbols.append(raw)
+    return files, symbols
+
+
+def _fence(label: str, text: str, language: str = "") -> str:
+    if len(text) > MAX_FILE_CHARS:
+        text = text[:MAX_FILE_CHARS] + f"\n… [truncated, {len(text) - MAX_FILE_CHARS} chars]"
+    return f"{label}\n```{language}\n{text}\n```"
+
+
+def _language(path: Path) -> str:
+    return {
+        ".py": "python",
+        ".js": "javascript",
+        ".ts": "typescript",
+        ".rs": "rust",
+        ".go": "go",
+        ".java": "java",
+        ".c": "c",
+        ".cpp": "cpp",
+        ".rb": "ruby",
+        ".sh": "bash",
+        ".md": "markdown",
+    }.get(path.suffix, "")
+
+
+def relative(path: Path, workspace: Path) -> str:
+    try:
+        return path.resolve().relative_to(workspace.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def selection_block(selection: CodeSelection, workspace: Path, with_numbers: bool) -> str:
+    """The selection plus surrounding lines, numbered so answers can cite lines."""
+    text = selection.file_text()
+    lines = text.splitlines()
+    end = min(selection.end_line or len(lines), len(lines)) or 1
+    start = max(1, min(selection.start_line, end))
+    before = max(1, start - SURROUNDING_LINES)
+    after = min(len(lines), end + SURROUNDING_LINES)
+    rel = relative(selection.path, workspace)
+    body = "\n".join(lines[before - 1 : after])
+    shown = numbered(body, before) if with_numbers else body
+    label = f"File `{rel}`, selected lines {start}-{end} (with {SURROUNDING_LINES} lines around):"
+    return _fence(label, shown, _language(selection.path))
+
+
+class ContextBuilder:
+    """Builds the messages for one request (pure: no I/O beyond reading files)."""
+
+    def __init__(
+        self,
+        workspace: Path,
+        *,
+        repo_map: RepoMapLike | None = None,
+        project_summary: str | None = None,
+        map_tokens: int = 1024,
+    ) -> None:
+        self.workspace = workspace
+        self.repo_map = repo_map
+        self.project_summary = project_summary
+        self.map_tokens = map_tokens
+
+    def build(
+        self,
+        mode: Mode,
+        question: str,
+        *,
+        history: Sequence[Message] = (),
+        selection: CodeSelection | None = None,
+        files: Sequence[Path] = (),
+        attachments: Sequence[tuple[str, str]] = (),
+        open_files: Sequence[Path] = (),
+        window: int = 8192,
+        reserved_output: int = 1024,
+    ) -> BuiltContext:
+        stats = ContextStats(window=window, reserved_output=reserved_output)
+        mentioned, symbols = find_mentions(question, self.workspace)
+        with_numbers = mode.output in ("findings", "edits")
+
+        system = mode.system_prompt
+        if self.project_summary:
+            system += f"\n\nProject:\n{self.project_summary}"
+        stats.system_tokens = count_tokens(system)
+
+        parts: list[str] = []
+        for path in [*files, *mentioned]:
+            try:
+                text = read_text(path)
+            except OSError as exc:
+                parts.append(f"(could not read `{relative(path, self.workspace)}`: {exc.strerror})")
+                continue
+            shown = numbered(text) if with_numbers else text
+            parts.append(
+                _fence(f"File `{relative(path, self.workspace)}`:", shown, _language(path))
+            )
+        for label, text in attachments:
+            parts.append(_fence(f"{label}:", text))
+        if selection is not None:
+            parts.append(selection_block(selection, self.workspace, with_numbers))
+        files_text = "\n\n".join(parts)
+        stats.files_tokens = count_tokens(files_text) if files_text else 0
+
+        question_text = f"{files_text}\n\n{question}".strip() if files_text else question
+        stats.question_tokens = count_tokens(question) + 8
+
+        # What is left after the fixed parts goes to the map first, then history.
+        budget = window - reserved_output - stats.system_tokens - stats.files_tokens
+        budget -= stats.question_tokens
+        map_text = ""
+        if self.repo_map is not None and budget > 256:
+            map_budget = min(self.map_tokens, budget // 3)
+            focus = [selection.path] if selection else []
+            idents = IDENT.findall(question) + symbols
+            rendered = self.repo_map.render(
+                tokens=map_budget,
+                focus_files=[*focus, *open_files],
+                mentioned_files=[*files, *mentioned],
+                mentioned_idents=idents,
+            )
+            map_text = rendered.text
+            if map_text:
+                stats.map_tokens = count_tokens(map_text)
+                budget -= stats.map_tokens
+        if map_text:
+            system += (
+                "\n\nRepository map (the most relevant files and symbols, ranked):\n" + map_text
+            )
+
+        kept: list[Message] = []
+        for message in reversed(history):
+            cost = count_tokens(message.content) + 4
+            if cost > budget:
+                break
+            kept.append(message)
+            budget -= cost
+            stats.history_tokens += cost
+        kept.reverse()
+        # A leading summary message (compaction) must survive even when turns are dropped.
+        stats.history_dropped = len(history) - len(kept)
+
+        messages = [
+            Message(role="system", content=system),
+            *kept,
+            Message(role="user", content=question_text),
+        ]
+        return BuiltContext(messages, stats, mentioned)

@@ -1,0 +1,443 @@
+"""The engine: one request in, a streamed and recorded answer out.
+
+Given a mode, a question, an optional selection/files and a session, the engine picks the
+provider and model, assembles the context within the model's window (compacting old history
+into a summary when it overflows), streams the reply to a callback, runs the tool loop when
+tools are offered, and records every message with its usage in the session store. The CLI
+and the language server both drive this class; neither talks to providers directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from coda_ls.config import Settings
+from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
+from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
+from coda_ls.modes import Mode, get_mode
+from coda_ls.providers.base import (
+    ChatRequest,
+    Message,
+    ModelInfo,
+    Provider,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
+from coda_ls.providers.registry import create_provider
+from coda_ls.providers.select import Selection, select
+from coda_ls.structured import Refactor, Review, parse_refactor, parse_review
+
+if TYPE_CHECKING:
+    from coda_ls.sessions import SessionStore
+
+log = logging.getLogger(__name__)
+
+DeltaCallback = Callable[[str], Awaitable[None] | None]
+DEFAULT_WINDOW = 8192
+MAX_TOOL_STEPS = 8
+COMPACT_PROMPT = (
+    "Summarize the conversation so far for your own later reference: the user's goals, "
+    "decisions made, code discussed (files, functions) and open questions. Be concise but "
+    "keep every fact needed to continue. Answer with the summary only."
+)
+
+
+class ToolResultLike(Protocol):
+    text: str
+    is_error: bool
+
+
+class ToolboxLike(Protocol):
+    """What the tool loop needs from `coda_ls.tools.Toolbox`."""
+
+    def specs(self) -> list[ToolSpec]: ...
+
+    async def execute(self, call: ToolCall) -> ToolResultLike: ...
+
+
+@dataclass
+class AskRequest:
+    question: str
+    mode: str | None = None
+    selection: CodeSelection | None = None
+    files: Sequence[Path] = ()
+    attachments: Sequence[tuple[str, str]] = ()
+    open_files: Sequence[Path] = ()
+    session_id: str | None = None
+    new_session: bool = False
+    provider: str | None = None
+    model: str | None = None
+    use_tools: bool = True
+
+
+@dataclass
+class Answer:
+    text: str
+    mode: str
+    provider: str
+    model: str
+    usage: Usage = field(default_factory=Usage)
+    session_id: str | None = None
+    message_id: str | None = None
+    finish_reason: str | None = None
+    interrupted: bool = False
+    ttft: float | None = None
+    latency: float = 0.0
+    tool_calls: int = 0
+    review: Review | None = None
+    refactor: Refactor | None = None
+    context_tokens: int = 0
+
+
+async def _emit(callback: DeltaCallback | None, delta: str) -> None:
+    if callback is None or not delta:
+        return
+    result = callback(delta)
+    if inspect.isawaitable(result):
+        await result
+
+
+class Engine:
+    """Shared by the CLI and the server. Create one per workspace; call `aclose()` at end."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        workspace: Path,
+        *,
+        store: SessionStore | None = None,
+        repo_map: RepoMapLike | None = None,
+        project_summary: str | None = None,
+        toolbox: ToolboxLike | None = None,
+    ) -> None:
+        self.settings = settings
+        self.workspace = workspace.resolve()
+        self.store = store
+        self.repo_map = repo_map
+        self.project_summary = project_summary
+        self.toolbox = toolbox
+        self._providers: dict[str, Provider] = {}
+        self._model_info: dict[tuple[str, str], ModelInfo | None] = {}
+        self._selection: Selection | None = None
+
+    # -- providers ----------------------------------------------------------------------
+
+    def provider(self, name: str) -> Provider:
+        if name not in self._providers:
+            self._providers[name] = create_provider(name, self.settings)
+        return self._providers[name]
+
+    async def selection(
+        self, mode: str | None = None, provider: str | None = None, model: str | None = None
+    ) -> Selection:
+        """The provider/model for a request; the auto-detected choice is remembered."""
+        explicit = provider or model or (mode and mode in self.settings.modes)
+        if self._selection is not None and not explicit:
+            return self._selection
+        chosen = await select(self.settings, mode=mode, provider=provider, model=model)
+        # Reuse one client per provider (connection pooling across requests).
+        if chosen.provider.name in self._providers:
+            await chosen.provider.aclose()
+            chosen = Selection(self._providers[chosen.provider.name], chosen.model)
+        else:
+            self._providers[chosen.provider.name] = chosen.provider
+        if not explicit:
+            self._selection = chosen
+        return chosen
+
+    def set_model(self, model: str, provider: str | None = None) -> None:
+        """Switch the model (and provider) for later requests."""
+        self.settings = self.settings.model_copy(
+            update={"model": model, "provider": provider or self.settings.provider}
+        )
+        self._selection = None
+
+    async def model_info(self, selection: Selection) -> ModelInfo | None:
+        key = (selection.provider_name, selection.model)
+        if key not in self._model_info:
+            try:
+                self._model_info[key] = await selection.provider.model_info(selection.model)
+            except ProviderError as exc:
+                log.debug("no model info for %s: %s", key, exc)
+                self._model_info[key] = None
+        return self._model_info[key]
+
+    async def aclose(self) -> None:
+        for provider in self._providers.values():
+            await provider.aclose()
+        self._providers.clear()
+
+    # -- sessions -----------------------------------------------------------------------
+
+    def _session_for(self, request: AskRequest) -> str | None:
+        if self.store is None:
+            return None
+        if request.session_id and not request.new_session:
+            return self.store.get_session(request.session_id).id
+        title = request.question.strip().splitlines()[0][:80] if request.question.strip() else None
+        return self.store.create_session(title=title, project_root=str(self.workspace)).id
+
+    def _history(self, session_id: str | None) -> list[Message]:
+        if self.store is None or session_id is None:
+            return []
+        records = self.store.history(session_id)
+        start = 0
+        for index, record in enumerate(records):
+            if record.mode == "compact":
+                start = index
+        messages = []
+        for record in records[start:]:
+            if record.role == "system" and record.mode == "compact":
+                messages.append(
+                    Message(
+                        role="user", content=f"[Summary of earlier conversation]\n{record.content}"
+                    )
+                )
+            elif record.role in ("user", "assistant") and record.content:
+                messages.append(
+                    Message.model_validate({"role": record.role, "content": record.content})
+                )
+        return messages
+
+    # -- the request ----------------------------------------------------------------------
+
+    def _builder(self) -> ContextBuilder:
+        return ContextBuilder(
+            self.workspace,
+            repo_map=self.repo_map,
+            project_summary=self.project_summary,
+            map_tokens=self.settings.repomap.tokens,
+        )
+
+    async def build_context(
+        self, request: AskRequest, mode: Mode, history: Sequence[Message], window: int
+    ) -> BuiltContext:
+        reserved = self.settings.max_tokens or min(2048, window // 4)
+        return await asyncio.to_thread(
+            self._builder().build,
+            mode,
+            request.question,
+            history=history,
+            selection=request.selection,
+            files=request.files,
+            attachments=request.attachments,
+            open_files=request.open_files,
+            window=window,
+            reserved_output=reserved,
+        )
+
+    async def ask(self, request: AskRequest, on_delta: DeltaCallback | None = None) -> Answer:
+        """Answer `request`, streaming text to `on_delta`. Cancelling the task stops the
+        provider stream; the partial answer is kept in the session, marked interrupted."""
+        mode = get_mode(request.mode or self.settings.mode)
+        chosen = await self.selection(mode.name, request.provider, request.model)
+        info = await self.model_info(chosen)
+        window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
+        session_id = self._session_for(request)
+        history = self._history(session_id)
+        context = await self.build_context(request, mode, history, window)
+        if context.stats.history_dropped and session_id is not None:
+            await self.compact(session_id, chosen)
+            history = self._history(session_id)
+            context = await self.build_context(request, mode, history, window)
+        if self.store is not None and session_id is not None:
+            self.store.add_message(session_id, "user", request.question, mode=mode.name)
+        tools = self._tool_specs(request, info)
+        answer = await self._run(chosen, mode, context.messages, session_id, tools, on_delta)
+        answer.context_tokens = context.stats.total
+        default_file = (
+            relative(request.selection.path, self.workspace)
+            if request.selection
+            else (relative(request.files[0], self.workspace) if request.files else "")
+        )
+        if mode.output == "findings":
+            answer.review = parse_review(answer.text, default_file)
+        elif mode.output == "edits":
+            selected = request.selection.selected_text() if request.selection else None
+            answer.refactor = parse_refactor(answer.text, default_file, selected)
+        return answer
+
+    def _tool_specs(self, request: AskRequest, info: ModelInfo | None) -> list[ToolSpec] | None:
+        if self.toolbox is None or not request.use_tools:
+            return None
+        if info is not None and not info.supports_tools:
+            return None
+        return self.toolbox.specs() or None
+
+    async def _run(
+        self,
+        chosen: Selection,
+        mode: Mode,
+        messages: list[Message],
+        session_id: str | None,
+        tools: list[ToolSpec] | None,
+        on_delta: DeltaCallback | None,
+    ) -> Answer:
+        """Stream replies, running requested tools, until the model answers in text."""
+        total = Usage()
+        texts: list[str] = []
+        answer = Answer(
+            text="",
+            mode=mode.name,
+            provider=chosen.provider_name,
+            model=chosen.model,
+            session_id=session_id,
+        )
+        started = time.perf_counter()
+        for _step in range(MAX_TOOL_STEPS):
+            text, calls, usage, finish, message_id, ttft = await self._stream_once(
+                chosen, mode, messages, session_id, tools, on_delta
+            )
+            total = total + usage
+            texts.append(text)
+            answer.message_id = message_id
+            answer.finish_reason = finish
+            if answer.ttft is None:
+                answer.ttft = ttft
+            if not calls or self.toolbox is None:
+                break
+            messages = [*messages, Message(role="assistant", content=text, tool_calls=calls)]
+            for call in calls:
+                result = await self.toolbox.execute(call)
+                answer.tool_calls += 1
+                content = result.text
+                messages.append(
+                    Message(role="tool", content=content, tool_call_id=call.id, name=call.name)
+                )
+                if self.store is not None and session_id is not None:
+                    self.store.add_message(
+                        session_id,
+                        "tool",
+                        content,
+                        mode=mode.name,
+                        tool_calls=[call.model_dump()],
+                        error="tool failed" if result.is_error else None,
+                    )
+        else:
+            await _emit(on_delta, "\n\n[stopped: too many tool calls in a row]")
+        answer.text = "".join(texts)
+        answer.usage = total
+        answer.latency = time.perf_counter() - started
+        return answer
+
+    async def _stream_once(
+        self,
+        chosen: Selection,
+        mode: Mode,
+        messages: list[Message],
+        session_id: str | None,
+        tools: list[ToolSpec] | None,
+        on_delta: DeltaCallback | None,
+    ) -> tuple[str, list[ToolCall], Usage, str | None, str | None, float | None]:
+        request = ChatRequest(
+            messages=messages,
+            model=chosen.model,
+            temperature=self._temperature(mode),
+            max_tokens=self.settings.max_tokens,
+            tools=tools,
+        )
+        writer: Any = None
+        if self.store is not None and session_id is not None:
+            writer = self.store.start_reply(
+                session_id, mode=mode.name, provider=chosen.provider_name, model=chosen.model
+            )
+        parts: list[str] = []
+        calls: list[ToolCall] = []
+        usage = Usage()
+        finish: str | None = None
+        started = time.perf_counter()
+        ttft: float | None = None
+        try:
+            async for chunk in chosen.provider.stream(request):
+                if chunk.delta:
+                    if ttft is None:
+                        ttft = time.perf_counter() - started
+                    parts.append(chunk.delta)
+                    if writer is not None:
+                        writer.append(chunk.delta)
+                    await _emit(on_delta, chunk.delta)
+                calls.extend(chunk.tool_calls)
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                finish = chunk.finish_reason or finish
+        except asyncio.CancelledError:
+            if writer is not None:
+                writer.interrupt("cancelled")
+            raise
+        except StreamInterrupted as exc:
+            if writer is not None:
+                writer.interrupt(exc.message)
+            raise
+        except CodaError as exc:
+            if writer is not None:
+                writer.interrupt(exc.message)
+            raise
+        latency = time.perf_counter() - started
+        message_id = None
+        if writer is not None:
+            writer.finish(
+                usage=usage,
+                finish_reason=finish,
+                latency=latency,
+                ttft=ttft,
+                tool_calls=[call.model_dump() for call in calls] or None,
+            )
+            message_id = writer.message_id
+        return "".join(parts), calls, usage, finish, message_id, ttft
+
+    def _temperature(self, mode: Mode) -> float | None:
+        override = self.settings.modes.get(mode.name)
+        if override and override.temperature is not None:
+            return override.temperature
+        if self.settings.temperature is not None:
+            return self.settings.temperature
+        return mode.temperature
+
+    # -- compaction -----------------------------------------------------------------------
+
+    async def compact(self, session_id: str, chosen: Selection | None = None) -> str:
+        """Summarize the session's history with the model and record the summary; later
+        requests see the summary plus the turns after it. Nothing is deleted."""
+        if self.store is None:
+            raise CodaError("compaction needs a session store")
+        chosen = chosen or await self.selection()
+        history = self._history(session_id)
+        if not history:
+            return ""
+        keep = 2  # the newest exchange stays verbatim
+        older, newest = history[:-keep], history[-keep:]
+        if not older:
+            return ""
+        transcript = "\n\n".join(f"{m.role.upper()}: {m.content}" for m in older)
+        response = await chosen.provider.chat(
+            ChatRequest(
+                model=chosen.model,
+                messages=[
+                    Message(role="system", content=COMPACT_PROMPT),
+                    Message(role="user", content=transcript),
+                ],
+                temperature=0.1,
+            )
+        )
+        summary = response.message.content.strip()
+        self.store.add_message(
+            session_id,
+            "system",
+            summary,
+            mode="compact",
+            provider=chosen.provider_name,
+            model=chosen.model,
+            input_tokens=response.usage.input_tokens,
+            output_tokens=response.usage.output_tokens,
+        )
+        for message in newest:
+            self.store.add_message(session_id, message.role, message.content, mode="replay")
+        return summary

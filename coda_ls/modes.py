@@ -1,0 +1,82 @@
+"""The assistant's modes: each has its own system prompt and output shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Output = Literal["markdown", "findings", "edits"]
+
+_BASE = (
+    "You are Coda, an expert software engineer working inside the user's project. "
+    "Be precise and concise; ground every statement in the code you are shown; say so "
+    "when you are unsure. Use Markdown with fenced code blocks tagged with the language."
+)
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    description: str
+    instructions: str
+    output: Output = "markdown"
+    temperature: float | None = None
+
+    @property
+    def system_prompt(self) -> str:
+        return f"{_BASE}\n\n{self.instructions}"
+
+
+REVIEW_FORMAT = """Answer with JSON only, no prose around it, in this shape:
+{"summary": "one paragraph",
+ "findings": [{"file": "path/as/given", "start_line": 12, "end_line": 14,
+               "severity": "error" | "warning" | "info" | "hint",
+               "message": "what is wrong and why it matters",
+               "suggestion": "the replacement text for those lines, or null"}]}
+Line numbers are 1-based and refer to the numbered code you were shown. Report real
+problems only (bugs, security, races, error handling, clarity); an empty list is fine."""
+
+REFACTOR_FORMAT = """Answer with JSON only, no prose around it, in this shape:
+{"summary": "what you changed and why",
+ "edits": [{"file": "path/as/given", "search": "exact text to replace, copied verbatim",
+            "replace": "the new text"}]}
+Each `search` must occur exactly once in the file; include enough surrounding lines to make
+it unique. Keep behaviour unless the instruction asks otherwise."""
+
+MODES: dict[str, Mode] = {
+    mode.name: mode
+    for mode in (
+        Mode("chat", "talk about the project", "Answer the user's questions about their code."),
+        Mode(
+            "code",
+            "write or change code",
+            "Write complete, working code that fits the project's style. Show whole "
+            "functions, not fragments, and name the file each block belongs to.",
+        ),
+        Mode(
+            "explain",
+            "explain code",
+            "Explain what the selected code does, how it fits into the project, and anything "
+            "surprising: inputs, outputs, side effects, edge cases. Start with one sentence "
+            "that sums it up.",
+        ),
+        Mode("review", "review code for problems", REVIEW_FORMAT, "findings", 0.1),
+        Mode("refactor", "rewrite code as instructed", REFACTOR_FORMAT, "edits", 0.1),
+        Mode(
+            "debug",
+            "find the cause of a bug",
+            "Find the root cause of the problem described. Reason from the code and the "
+            "error shown, name the most likely cause first, and give a minimal fix and a way "
+            "to verify it.",
+        ),
+    )
+}
+
+
+def get_mode(name: str) -> Mode:
+    from coda_ls.errors import ConfigError
+
+    try:
+        return MODES[name]
+    except KeyError:
+        raise ConfigError(f"unknown mode {name!r}", f"choose one of: {', '.join(MODES)}") from None

@@ -1,0 +1,51 @@
+"""`coda-ls`: the Coda language server (pygls) over stdio, or TCP for debugging."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from coda_ls import __version__
+
+
+def build_server() -> object:
+    from coda_ls.server import commands, features
+    from coda_ls.server.app import CodaServer
+
+    server = CodaServer()
+    features.register(server)
+    commands.register(server)
+    return server
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="coda-ls", description=__doc__)
+    parser.add_argument("--stdio", action="store_true", help="Serve over stdio (default).")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="Serve over TCP, for debugging.")
+    parser.add_argument(
+        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    parser.add_argument("--log-file", help="Log here instead of stderr.")
+    parser.add_argument("--version", action="version", version=f"coda-ls {__version__}")
+    args = parser.parse_args(argv)
+    # Logs never go to stdout: stdout carries only LSP frames.
+    handler: logging.Handler = (
+        logging.FileHandler(args.log_file) if args.log_file else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=args.log_level, handlers=[handler], force=True)
+    if args.log_level != "DEBUG":
+        logging.getLogger("pygls").setLevel(logging.ERROR)
+    from coda_ls.server.app import CodaServer
+
+    server = build_server()
+    assert isinstance(server, CodaServer)
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+
+
+__all__ = ["build_server", "main"]

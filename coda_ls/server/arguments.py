@@ -1,0 +1,103 @@
+"""The JSON argument of each `coda.*` command, validated with pydantic.
+
+Every command takes one object (LSP `arguments[0]`); camelCase keys as is usual in LSP
+(snake_case is accepted too). Positions are LSP positions: 0-based line and UTF-16
+character.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class PositionArg(_Args):
+    line: int = Field(ge=0)
+    character: int = Field(0, ge=0)
+
+
+class RangeArg(_Args):
+    start: PositionArg
+    end: PositionArg
+
+
+class _LLMArgs(_Args):
+    request_id: str | None = Field(None, validation_alias=AliasChoices("requestId", "request_id"))
+    session_id: str | None = Field(None, validation_alias=AliasChoices("sessionId", "session_id"))
+    model: str | None = None
+    provider: str | None = None
+
+
+class AskArgs(_LLMArgs):
+    question: str = Field(min_length=1)
+    uri: str | None = None
+    range: RangeArg | None = None
+    mode: str | None = None
+
+
+class ChatArgs(_LLMArgs):
+    question: str = Field(min_length=1)
+
+
+class ExplainArgs(_LLMArgs):
+    uri: str
+    range: RangeArg | None = None
+    question: str | None = None
+
+
+class ReviewArgs(_LLMArgs):
+    uri: str
+    range: RangeArg | None = None
+
+
+class RefactorArgs(_LLMArgs):
+    uri: str
+    range: RangeArg
+    instruction: str = Field(min_length=1)
+
+
+class SetModelArgs(_Args):
+    model: str = Field(min_length=1)
+    provider: str | None = None
+
+
+class NewSessionArgs(_Args):
+    title: str | None = None
+
+
+class SessionsArgs(_Args):
+    limit: int = Field(50, ge=1, le=1000)
+    query: str | None = None
+
+
+class RepoMapArgs(_Args):
+    tokens: int | None = Field(None, ge=64, le=100_000)
+    focus: list[str] = Field(default_factory=list)
+    uri: str | None = None
+
+
+class CancelArgs(_Args):
+    request_id: str = Field(validation_alias=AliasChoices("requestId", "request_id"))
+
+
+class ApplySuggestionArgs(_Args):
+    uri: str
+    finding_id: str = Field(validation_alias=AliasChoices("findingId", "finding_id"))
+
+
+class EmptyArgs(_Args):
+    pass
+
+
+def first_argument(args: tuple[Any, ...]) -> Any:
+    """pygls spreads `arguments` as positional args; Coda commands take one object."""
+    if not args:
+        return {}
+    if len(args) == 1:
+        return args[0] if args[0] is not None else {}
+    return args  # more than one: validation reports it

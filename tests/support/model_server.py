@@ -1,0 +1,508 @@
+"""A scripted model server for tests: speaks the Ollama API and the OpenAI-compatible chat
+API on 127.0.0.1 (random port), from a thread, so it serves CLI runs, subprocesses (the
+language server, Neovim) and in-process clients alike.
+
+Each test scripts the replies — text, chunking, delays, errors (404, 429 with
+retry-after, 500), a connection dropped mid-stream, token counts, tool calls — and reads
+back the requests received. Unscripted requests get `default_reply`.
+
+Run standalone (for editors, tmux and benchmarks)::
+
+    python -m tests.support.model_server --port 0 [--reply TEXT] [--delay S] [--models a,b]
+
+It prints `PORT <n>` on stdout, then serves until killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """One scripted answer. `chunks` overrides how `text` is split when streaming."""
+
+    text: str = "Hello from the scripted model."
+    chunks: list[str] | None = None
+    chunk_delay: float = 0.0
+    first_delay: float = 0.0
+    status: int = 200
+    error: str | None = None
+    retry_after: float | None = None
+    drop_after: int | None = None  # close the connection after this many chunks
+    prompt_tokens: int = 11
+    completion_tokens: int = 7
+    cached_tokens: int = 0
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    finish_reason: str = "stop"
+
+    def pieces(self) -> list[str]:
+        if self.chunks is not None:
+            return list(self.chunks)
+        words = self.text.split(" ")
+        return [word + (" " if i < len(words) - 1 else "") for i, word in enumerate(words)]
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class ScriptedModel:
+    name: str
+    context_length: int = 8192
+    family: str = "llama"
+    tools: bool = True
+
+
+class ScriptedModelServer:
+    """Start with `with ScriptedModelServer() as server:`; `server.url` is its base URL."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        models: list[ScriptedModel] | None = None,
+        default_reply: Reply | None = None,
+    ) -> None:
+        self.models = models or [
+            ScriptedModel("llama3.2:latest", 131072),
+            ScriptedModel("qwen2.5-coder:7b", 32768),
+        ]
+        self.default_reply = default_reply or Reply()
+        self.requests: list[RecordedRequest] = []
+        self._replies: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        self.pulled: list[str] = []
+        self.deleted: list[str] = []
+        self.version = "0.9.9-scripted"
+        self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ScriptedModelServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> ScriptedModelServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- scripting ----------------------------------------------------------------------
+    def script(self, *replies: Reply) -> None:
+        """Queue replies for the next chat requests, in order."""
+        with self._lock:
+            self._replies.extend(replies)
+
+    def next_reply(self) -> Reply:
+        with self._lock:
+            return self._replies.popleft() if self._replies else self.default_reply
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def chat_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path in ("/api/chat", "/v1/chat/completions")]
+
+    def model(self, name: str) -> ScriptedModel | None:
+        base = name.split("/")[-1]
+        for model in self.models:
+            if base in (model.name, model.name.split(":")[0]):
+                return model
+        return None
+
+
+def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            return
+
+        # -- helpers ----------------------------------------------------------------
+        def _body(self) -> Any:
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                return json.loads(raw) if raw else None
+            except json.JSONDecodeError:
+                return raw.decode("utf-8", "replace")
+
+        def _send_json(
+            self, status: int, payload: Any, headers: dict[str, str] | None = None
+        ) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _start_stream(self, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("content-type", content_type)
+            self.send_header("transfer-encoding", "chunked")
+            self.end_headers()
+
+        def _write_chunk(self, data: bytes) -> None:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+
+        def _end_stream(self) -> None:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+        def _drop(self) -> None:
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+
+        def _dispatch(self, method: str) -> None:
+            body = self._body() if method in ("POST", "DELETE") else None
+            path = self.path.split("?")[0]
+            server.record(RecordedRequest(method, path, dict(self.headers.items()), body))
+            route = {
+                ("GET", "/api/version"): self._version,
+                ("GET", "/api/tags"): self._tags,
+                ("POST", "/api/show"): self._show,
+                ("POST", "/api/chat"): self._ollama_chat,
+                ("POST", "/api/pull"): self._pull,
+                ("DELETE", "/api/delete"): self._delete,
+                ("GET", "/v1/models"): self._openai_models,
+                ("POST", "/v1/chat/completions"): self._openai_chat,
+                ("POST", "/chat/completions"): self._openai_chat,
+            }.get((method, path))
+            if route is None:
+                self._send_json(404, {"error": f"no route {method} {path}"})
+                return
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                route(body)
+
+        def do_GET(self) -> None:
+            self._dispatch("GET")
+
+        def do_POST(self) -> None:
+            self._dispatch("POST")
+
+        def do_DELETE(self) -> None:
+            self._dispatch("DELETE")
+
+        # -- Ollama -----------------------------------------------------------------
+        def _version(self, body: Any) -> None:
+            self._send_json(200, {"version": server.version})
+
+        def _tags(self, body: Any) -> None:
+            models = [
+                {
+                    "name": m.name,
+                    "model": m.name,
+                    "modified_at": "2026-01-01T00:00:00Z",
+                    "size": 2_000_000_000,
+                    "digest": "sha256:" + "0" * 64,
+                    "details": {
+                        "family": m.family,
+                        "parameter_size": "3B",
+                        "quantization_level": "Q4_K_M",
+                    },
+                }
+                for m in server.models
+            ]
+            self._send_json(200, {"models": models})
+
+        def _show(self, body: Any) -> None:
+            name = (body or {}).get("model") or (body or {}).get("name", "")
+            model = server.model(name)
+            if model is None:
+                self._send_json(404, {"error": f"model '{name}' not found"})
+                return
+            self._send_json(
+                200,
+                {
+                    "details": {
+                        "family": model.family,
+                        "parameter_size": "3B",
+                        "quantization_level": "Q4_K_M",
+                    },
+                    "model_info": {
+                        "general.architecture": model.family,
+                        f"{model.family}.context_length": model.context_length,
+                    },
+                    "capabilities": ["completion", *(["tools"] if model.tools else [])],
+                    "parameters": "temperature 0.7",
+                },
+            )
+
+        def _error_reply(self, reply: Reply, openai: bool) -> bool:
+            if reply.status == 200:
+                return False
+            headers = {}
+            if reply.retry_after is not None:
+                headers["retry-after"] = str(reply.retry_after)
+            message = reply.error or f"scripted error {reply.status}"
+            payload: Any = (
+                {"error": {"message": message, "type": "scripted", "code": reply.status}}
+                if openai
+                else {"error": message}
+            )
+            self._send_json(reply.status, payload, headers)
+            return True
+
+        def _ollama_chat(self, body: Any) -> None:
+            body = body or {}
+            name = str(body.get("model", ""))
+            if server.model(name) is None:
+                self._send_json(404, {"error": f"model '{name}' not found, try pulling it first"})
+                return
+            reply = server.next_reply()
+            time.sleep(reply.first_delay)
+            if self._error_reply(reply, openai=False):
+                return
+            final = {
+                "model": name,
+                "created_at": "2026-01-01T00:00:00Z",
+                "message": {"role": "assistant", "content": ""},
+                "done": True,
+                "done_reason": reply.finish_reason,
+                "total_duration": 1000,
+                "prompt_eval_count": reply.prompt_tokens,
+                "eval_count": reply.completion_tokens,
+            }
+            tool_calls = [
+                {"function": {"name": c["name"], "arguments": c.get("arguments", {})}}
+                for c in reply.tool_calls
+            ]
+            if body.get("stream", True) is False:
+                final["message"] = {"role": "assistant", "content": reply.text}
+                if tool_calls:
+                    final["message"]["tool_calls"] = tool_calls
+                self._send_json(200, final)
+                return
+            self._start_stream("application/x-ndjson")
+            for index, piece in enumerate(reply.pieces()):
+                if reply.drop_after is not None and index >= reply.drop_after:
+                    self._drop()
+                    return
+                line = {
+                    "model": name,
+                    "created_at": "2026-01-01T00:00:00Z",
+                    "message": {"role": "assistant", "content": piece},
+                    "done": False,
+                }
+                self._write_chunk(json.dumps(line).encode() + b"\n")
+                time.sleep(reply.chunk_delay)
+            if reply.drop_after is not None:
+                self._drop()
+                return
+            if tool_calls:
+                call_line = {
+                    "model": name,
+                    "message": {"role": "assistant", "content": "", "tool_calls": tool_calls},
+                    "done": False,
+                }
+                self._write_chunk(json.dumps(call_line).encode() + b"\n")
+            self._write_chunk(json.dumps(final).encode() + b"\n")
+            self._end_stream()
+
+        def _pull(self, body: Any) -> None:
+            name = str((body or {}).get("model") or (body or {}).get("name", ""))
+            if name.startswith("missing"):
+                self._start_stream("application/x-ndjson")
+                self._write_chunk(b'{"status":"pulling manifest"}\n')
+                self._write_chunk(
+                    json.dumps({"error": "pull model manifest: file does not exist"}).encode()
+                    + b"\n"
+                )
+                self._end_stream()
+                return
+            self._start_stream("application/x-ndjson")
+            total = 1000
+            events = [{"status": "pulling manifest"}]
+            events += [
+                {
+                    "status": "pulling abc123",
+                    "digest": "sha256:abc123",
+                    "total": total,
+                    "completed": done,
+                }
+                for done in (0, 250, 500, 1000)
+            ]
+            events += [
+                {"status": "verifying sha256 digest"},
+                {"status": "writing manifest"},
+                {"status": "success"},
+            ]
+            for event in events:
+                self._write_chunk(json.dumps(event).encode() + b"\n")
+            self._end_stream()
+            server.pulled.append(name)
+            if server.model(name) is None:
+                server.models.append(ScriptedModel(name))
+
+        def _delete(self, body: Any) -> None:
+            name = str((body or {}).get("model") or (body or {}).get("name", ""))
+            model = server.model(name)
+            if model is None:
+                self._send_json(404, {"error": f"model '{name}' not found"})
+                return
+            server.models.remove(model)
+            server.deleted.append(name)
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        # -- OpenAI-compatible ------------------------------------------------------
+        def _openai_models(self, body: Any) -> None:
+            data = [
+                {"id": m.name, "object": "model", "owned_by": "scripted"} for m in server.models
+            ]
+            self._send_json(200, {"object": "list", "data": data})
+
+        def _openai_chat(self, body: Any) -> None:
+            body = body or {}
+            name = str(body.get("model", ""))
+            if server.model(name) is None:
+                self._send_json(
+                    404,
+                    {
+                        "error": {
+                            "message": f"The model `{name}` does not exist",
+                            "type": "invalid_request_error",
+                            "code": "model_not_found",
+                        }
+                    },
+                )
+                return
+            reply = server.next_reply()
+            time.sleep(reply.first_delay)
+            if self._error_reply(reply, openai=True):
+                return
+            usage = {
+                "prompt_tokens": reply.prompt_tokens,
+                "completion_tokens": reply.completion_tokens,
+                "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": reply.cached_tokens},
+            }
+            tool_calls = [
+                {
+                    "id": c.get("id", f"call_{i}"),
+                    "type": "function",
+                    "function": {
+                        "name": c["name"],
+                        "arguments": json.dumps(c.get("arguments", {})),
+                    },
+                }
+                for i, c in enumerate(reply.tool_calls)
+            ]
+            finish = "tool_calls" if tool_calls else reply.finish_reason
+            base = {"id": "chatcmpl-scripted", "created": 1767225600, "model": name}
+            if not body.get("stream"):
+                message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+                if tool_calls:
+                    message["tool_calls"] = tool_calls
+                self._send_json(
+                    200,
+                    {
+                        **base,
+                        "object": "chat.completion",
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                        "usage": usage,
+                    },
+                )
+                return
+            self._start_stream("text/event-stream")
+
+            def event(payload: dict[str, Any]) -> None:
+                self._write_chunk(b"data: " + json.dumps(payload).encode() + b"\n\n")
+
+            for index, piece in enumerate(reply.pieces()):
+                if reply.drop_after is not None and index >= reply.drop_after:
+                    self._drop()
+                    return
+                delta: dict[str, Any] = {"content": piece}
+                if index == 0:
+                    delta["role"] = "assistant"
+                event(
+                    {
+                        **base,
+                        "object": "chat.completion.chunk",
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                    }
+                )
+                time.sleep(reply.chunk_delay)
+            if tool_calls:
+                calls = [{"index": i, **call} for i, call in enumerate(tool_calls)]
+                event(
+                    {
+                        **base,
+                        "object": "chat.completion.chunk",
+                        "choices": [
+                            {"index": 0, "delta": {"tool_calls": calls}, "finish_reason": None}
+                        ],
+                    }
+                )
+            event(
+                {
+                    **base,
+                    "object": "chat.completion.chunk",
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": finish}],
+                }
+            )
+            if (body.get("stream_options") or {}).get("include_usage"):
+                event({**base, "object": "chat.completion.chunk", "choices": [], "usage": usage})
+            self._write_chunk(b"data: [DONE]\n\n")
+            self._end_stream()
+
+    return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--reply", default=Reply().text)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds between chunks")
+    parser.add_argument("--models", default="", help="comma-separated model names")
+    args = parser.parse_args()
+    models = [ScriptedModel(name) for name in args.models.split(",") if name] or None
+    server = ScriptedModelServer(
+        port=args.port, models=models, default_reply=Reply(text=args.reply, chunk_delay=args.delay)
+    )
+    server.start()
+    print(f"PORT {server.port}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
