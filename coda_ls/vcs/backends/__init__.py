@@ -1,0 +1,1 @@
+"""One module per version-control system, each a `VCSBackend` subclass."""

@@ -1,0 +1,130 @@
+"""Run a VCS command-line tool as an asyncio subprocess, with a timeout and a quiet env.
+
+Every backend goes through `run`, so the environment that makes the tools' output
+machine-readable and non-interactive is set in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from coda_ls.errors import ToolError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 30.0
+
+# Why each variable: no pager or prompt can block a subprocess without a terminal; plain,
+# untranslated output is what the parsers expect; GIT_OPTIONAL_LOCKS=0 keeps `git status`
+# from taking index.lock, which would race with the user's own git commands.
+_QUIET_ENV = {
+    "LC_ALL": "C.UTF-8",
+    "LANG": "C.UTF-8",
+    "LANGUAGE": "",
+    "PAGER": "cat",
+    "GIT_PAGER": "cat",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "HGPLAIN": "1",
+    "BRZ_PROGRESS_BAR": "none",
+    "BZR_PROGRESS_BAR": "none",
+    "SVN_EDITOR": "true",
+}
+
+
+class VCSCommandError(ToolError):
+    """A version-control command failed or timed out."""
+
+    def __init__(self, message: str, hint: str | None = None, *, returncode: int | None = None):
+        super().__init__(message, hint)
+        self.returncode = returncode
+
+
+class VCSTimeout(VCSCommandError):
+    """A version-control command did not finish within its timeout."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished command: exit code and raw output (decode with `.text`)."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    @property
+    def text(self) -> str:
+        return self.stdout.decode("utf-8", errors="surrogateescape")
+
+    @property
+    def error_text(self) -> str:
+        return self.stderr.decode("utf-8", errors="replace").strip()
+
+
+@lru_cache(maxsize=64)
+def which(binary: str) -> str | None:
+    """The path of `binary` on PATH (cached: detection must stay cheap)."""
+    return shutil.which(binary)
+
+
+def _env(extra: Mapping[str, str] | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(_QUIET_ENV)
+    if extra:
+        env.update(extra)
+    return env
+
+
+async def run(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    ok: Sequence[int] = (0,),
+    env: Mapping[str, str] | None = None,
+) -> Result:
+    """Run `args` in `cwd`; raise VCSCommandError unless the exit code is in `ok`.
+
+    stdin is /dev/null, so a tool that wants to ask something fails instead of hanging.
+    """
+    program = which(args[0]) or args[0]
+    log.debug("vcs: %s (in %s)", " ".join(args), cwd)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            program,
+            *args[1:],
+            cwd=cwd,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=_env(env),
+        )
+    except FileNotFoundError as exc:
+        raise VCSCommandError(
+            f"`{args[0]}` is not installed or not on PATH",
+            hint=f"install {args[0]} (e.g. with your system's package manager)",
+        ) from exc
+    try:
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise VCSTimeout(
+            f"`{' '.join(args[:3])}` took longer than {timeout:g}s in {cwd}",
+            hint="the repository may be very large or on a slow disk; raise the timeout",
+        ) from None
+    result = Result(proc.returncode or 0, stdout, stderr)
+    if result.returncode not in ok:
+        raise VCSCommandError(
+            f"`{' '.join(args[:3])}` failed (exit {result.returncode}): "
+            f"{result.error_text.splitlines()[-1] if result.error_text else 'no message'}",
+            returncode=result.returncode,
+        )
+    return result
