@@ -87,7 +87,7 @@ class MessageRecord:
 
         role = self.role if self.role in ("system", "user", "assistant", "tool") else "user"
         return Message(
-            role=role,  # type: ignore[arg-type]  # narrowed by the check above
+            role=role,
             content=self.content,
             tool_calls=[ToolCall.model_validate(call) for call in self.tool_calls],
             tool_call_id=self.tool_call_id,

@@ -332,9 +332,14 @@ class SessionStore:
         from coda_ls.sessions.writer import ReplyWriter
 
         record = self.add_message(
-            session_id, "assistant", "", status="streaming", mode=mode, provider=provider,
+            session_id,
+            "assistant",
+            "",
+            status="streaming",
+            mode=mode,
+            provider=provider,
             model=model,
-        )  # fmt: skip
+        )
         return ReplyWriter(self, record, flush_interval=flush_interval)
 
     def recover_interrupted(self, stale_after: float = 120.0) -> int:

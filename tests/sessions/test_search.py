@@ -67,3 +67,20 @@ def test_limit(store: SessionStore) -> None:
         store.add_message(session.id, "user", f"common word {index}")
     assert len(store.search("common", limit=5)) == 5
     assert store.search("common", limit=0) == []
+
+
+def test_best_match_first_and_common_words_beyond_the_window(store: SessionStore) -> None:
+    from coda_ls.sessions.search import WINDOW
+
+    session = store.create_session()
+    store._db.conn.executemany(
+        "INSERT INTO messages (session_id, role, content, created_at, updated_at) "
+        "VALUES (?, 'user', ?, 0, 0)",
+        [(session.id, f"filler common text number {i}") for i in range(WINDOW + 50)],
+    )
+    store._db.conn.commit()
+    best = store.add_message(session.id, "user", "rare rare rare word")
+    store.add_message(session.id, "user", "a long message that mentions rare once " + "x " * 50)
+    assert store.search("rare")[0].message_id == best.id
+    hits = store.search("common", limit=30)
+    assert len(hits) == 30 and all("common" in hit.marked() for hit in hits)
