@@ -35,7 +35,9 @@ class AppState:
         if self._err_console is None:
             from rich.console import Console
 
-            self._err_console = Console(stderr=True, no_color=self.no_color, highlight=False)
+            self._err_console = Console(
+                stderr=True, no_color=self.no_color, highlight=False, soft_wrap=True
+            )
         return self._err_console
 
     def settings(

@@ -51,17 +51,23 @@ class _RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         from coda_ls.redact import redact
 
-        record.msg = redact(str(record.msg))
-        if record.args:
-            record.args = tuple(redact(str(arg)) for arg in record.args)
+        record.msg = redact(record.getMessage())
+        record.args = None
         return True
 
 
+_debug_handler: logging.Handler | None = None
+
+
 def enable_debug_logging() -> None:
+    global _debug_handler
+    root = logging.getLogger()
+    if _debug_handler is not None:  # called again in one process (tests): replace it
+        root.removeHandler(_debug_handler)
     handler = logging.StreamHandler(sys.stderr)
+    _debug_handler = handler
     handler.addFilter(_RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     for noisy in ("httpcore", "hpack", "markdown_it", "asyncio"):

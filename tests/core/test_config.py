@@ -1,0 +1,135 @@
+"""Config layers, provenance and the error messages of bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coda_ls.config import effective_items, load_settings
+from coda_ls.errors import ConfigError
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def user_file(isolated_env: Path) -> Path:
+    return isolated_env / ".config" / "coda" / "config.toml"
+
+
+def test_defaults_without_any_file(tmp_path: Path) -> None:
+    loaded = load_settings(cwd=tmp_path, environ={})
+    assert loaded.settings.provider is None
+    assert loaded.settings.providers.ollama.host == "http://127.0.0.1:11434"
+    assert loaded.settings.repomap.tokens == 1024
+    assert loaded.settings.permissions.write == "ask"
+    assert loaded.project_file is None
+
+
+def test_each_layer_overrides_the_one_before(user_file: Path, tmp_path: Path) -> None:
+    write(user_file, 'model = "user-model"\nprovider = "ollama"\n[repomap]\ntokens = 2000\n')
+    project = tmp_path / "proj"
+    write(project / ".coda" / "config.toml", 'model = "project-model"\n[repomap]\ntokens = 3000\n')
+    env = {"CODA_REPOMAP__TOKENS": "4000"}
+
+    loaded = load_settings(cwd=project, environ=env)
+    assert loaded.settings.model == "project-model"  # project > user
+    assert loaded.settings.provider == "ollama"  # user value kept where project is silent
+    assert loaded.settings.repomap.tokens == 4000  # env > project
+
+    flagged = load_settings(cwd=project, environ=env, overrides={"repomap.tokens": 5000})
+    assert flagged.settings.repomap.tokens == 5000  # flag > env
+    origin = flagged.provenance()
+    assert origin["model"].startswith("project file")
+    assert origin["provider"].startswith("user file")
+    assert origin["repomap.tokens"] == "flag"
+
+
+def test_env_nesting_and_aliases(tmp_path: Path) -> None:
+    env = {
+        "CODA_PROVIDERS__OLLAMA__HOST": "http://gpu-box:11434",
+        "CODA_PROVIDERS__LITELLM__MODELS": '["openai/gpt-4o-mini", "anthropic/claude"]',
+        "OCI_COMPARTMENT_ID": "ocid1.compartment.generic",
+        "CODA_OCI_COMPARTMENT_ID": "ocid1.compartment.coda",
+        "CODA_PERMISSIONS__SHELL": "deny",
+        "CODA_UNRELATED_THING": "ignored",
+    }
+    settings = load_settings(cwd=tmp_path, environ=env).settings
+    assert settings.providers.ollama.host == "http://gpu-box:11434"
+    assert settings.providers.litellm.models == ["openai/gpt-4o-mini", "anthropic/claude"]
+    assert settings.providers.oci.compartment_id == "ocid1.compartment.coda"
+    assert settings.permissions.shell == "deny"
+
+
+def test_ollama_host_env_is_honoured(tmp_path: Path) -> None:
+    settings = load_settings(cwd=tmp_path, environ={"OLLAMA_HOST": "10.0.0.5:11434"}).settings
+    assert settings.providers.ollama.host == "10.0.0.5:11434"
+
+
+def test_project_file_found_from_a_subdirectory(tmp_path: Path) -> None:
+    write(tmp_path / ".coda" / "config.toml", 'mode = "review"\n')
+    deep = tmp_path / "src" / "pkg" / "inner"
+    deep.mkdir(parents=True)
+    loaded = load_settings(cwd=deep, environ={})
+    assert loaded.settings.mode == "review"
+    assert loaded.project_file == tmp_path / ".coda" / "config.toml"
+
+
+def test_toml_syntax_error_names_file_and_line(user_file: Path, tmp_path: Path) -> None:
+    write(user_file, 'provider = "ollama"\nmodel = llama3\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={})
+    message = str(info.value)
+    assert str(user_file) in message
+    assert "line 2" in message
+
+
+def test_unknown_key_names_file_line_key_and_known_keys(user_file: Path, tmp_path: Path) -> None:
+    write(user_file, '[providers.ollama]\nhost = "http://x:1"\nhots = "typo"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={})
+    message = info.value.message
+    assert f"{user_file}:3" in message
+    assert "providers.ollama.hots" in message
+    assert "unknown key" in message
+    assert "host" in message  # the known keys are listed
+
+
+def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
+    write(tmp_path / ".coda" / "config.toml", "[repomap]\ntokens = \"lots\"\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={})
+    message = info.value.message
+    assert ".coda/config.toml:2" in message
+    assert "repomap.tokens" in message
+    assert "integer" in message
+    assert "'lots'" in message
+
+
+def test_bad_env_value_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={"CODA_PERMISSIONS__WRITE": "sometimes"})
+    assert "CODA_PERMISSIONS__WRITE" in info.value.message
+    assert "allow" in info.value.message
+
+
+def test_non_utf8_config_is_a_clear_error(user_file: Path, tmp_path: Path) -> None:
+    user_file.parent.mkdir(parents=True)
+    user_file.write_bytes(b'model = "caf\xe9"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={})
+    assert "UTF-8" in info.value.message
+
+
+def test_secrets_are_masked_in_effective_items(tmp_path: Path) -> None:
+    write(tmp_path / ".coda" / "config.toml", '[providers.litellm]\napi_key = "sk-verysecret123"\n')
+    rows = {key: (value, source) for key, value, source in
+            effective_items(load_settings(cwd=tmp_path, environ={}))}
+    value, source = rows["providers.litellm.api_key"]
+    assert value == "********"
+    assert "sk-verysecret" not in repr(rows)
+    assert source.startswith("project file")
