@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
@@ -52,8 +53,8 @@ class DarcsBackend(VCSBackend):
             if code in ("M", "A", "R", "a", "R!", "M!", "A!") and rest:
                 path = rest.strip()
                 if code.startswith("M"):
-                    # "M ./a.txt -1 +2": drop the line counts
-                    path = path.rsplit(" ", 2)[0] if path.count(" ") >= 2 else path
+                    # "M ./a.txt -1 +2" (either count may be missing): drop the counts
+                    path = re.sub(r"(?: [-+]\d+)+$", "", path)
                 out.append((code.rstrip("!"), _strip_dot(path)))
         return out
 
