@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -483,7 +482,3 @@ def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
             out.append(Text(""))
         out.append(part)
     return out
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sessions(sys.argv[1:])
