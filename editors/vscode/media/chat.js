@@ -1,0 +1,91 @@
+// Chat view script. The extension sends ready-made, sanitized HTML per entry; this script
+// only places it, keeps the view scrolled and posts the user's input back.
+(function () {
+  const vscode = acquireVsCodeApi();
+  const log = document.getElementById('log');
+  const form = document.getElementById('form');
+  const input = document.getElementById('question');
+  const cancel = document.getElementById('cancel');
+  const elements = new Map();
+
+  function nearBottom() {
+    const root = document.scrollingElement || document.documentElement;
+    return root.scrollHeight - root.scrollTop - root.clientHeight < 80;
+  }
+
+  function scrollToBottom() {
+    const root = document.scrollingElement || document.documentElement;
+    root.scrollTop = root.scrollHeight;
+  }
+
+  function upsert(entry) {
+    const follow = nearBottom();
+    let el = elements.get(entry.id);
+    if (!el) {
+      el = document.createElement('section');
+      const title = document.createElement('header');
+      title.className = 'title';
+      const body = document.createElement('div');
+      body.className = 'body';
+      const footer = document.createElement('footer');
+      footer.className = 'footer';
+      el.append(title, body, footer);
+      log.appendChild(el);
+      elements.set(entry.id, el);
+    }
+    el.className = 'entry ' + entry.role + ' ' + entry.status;
+    el.querySelector('.title').textContent = entry.title;
+    el.querySelector('.body').innerHTML = entry.html;
+    el.querySelector('.footer').textContent = entry.footer;
+    if (follow) {
+      scrollToBottom();
+    }
+  }
+
+  window.addEventListener('message', (event) => {
+    const msg = event.data;
+    switch (msg && msg.type) {
+      case 'entries':
+        log.textContent = '';
+        elements.clear();
+        msg.entries.forEach(upsert);
+        scrollToBottom();
+        break;
+      case 'entry':
+        upsert(msg.entry);
+        break;
+      case 'busy':
+        cancel.hidden = !msg.busy;
+        break;
+      case 'focus':
+        input.focus();
+        break;
+      case 'prefill':
+        input.value = msg.text;
+        input.focus();
+        break;
+    }
+  });
+
+  function send() {
+    const question = input.value.trim();
+    if (question) {
+      vscode.postMessage({ type: 'ask', question });
+      input.value = '';
+    }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send();
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+  cancel.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
+
+  vscode.postMessage({ type: 'ready' });
+})();

@@ -1,0 +1,50 @@
+/** The chat webview's HTML shell. Pure: the caller passes the webview's URIs and CSP source. */
+
+export interface ChatHtmlInput {
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+}
+
+export function makeNonce(random: () => number = Math.random): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let nonce = '';
+  for (let i = 0; i < 32; i++) {
+    nonce += chars.charAt(Math.floor(random() * chars.length));
+  }
+  return nonce;
+}
+
+export function chatHtml(input: ChatHtmlInput): string {
+  // Scripts only with the nonce; styles only from the extension; images from the
+  // extension or https (a model may link a picture); nothing else.
+  const csp = [
+    "default-src 'none'",
+    `style-src ${input.cspSource}`,
+    `script-src 'nonce-${input.nonce}'`,
+    `img-src ${input.cspSource} https: data:`,
+    `font-src ${input.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${input.styleUri}">
+<title>Coda</title>
+</head>
+<body>
+<main id="log" aria-live="polite"></main>
+<form id="form">
+  <textarea id="question" rows="3" placeholder="Ask Coda… (Enter to send, Shift+Enter for a new line)"></textarea>
+  <div class="buttons">
+    <button type="button" id="cancel" class="secondary" hidden title="Stop the reply">Cancel</button>
+    <button type="submit" id="send" title="Send">Send</button>
+  </div>
+</form>
+<script nonce="${input.nonce}" src="${input.scriptUri}"></script>
+</body>
+</html>`;
+}

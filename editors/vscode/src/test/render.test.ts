@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { chatHtml, makeNonce } from '../chatHtml';
+import { errorFromException, formatTokens, formatUsage, modelLabel, statusBarText } from '../format';
+import { renderMarkdown } from '../markdown';
+import { Transcript, replyHtml } from '../transcript';
+
+test('fenced code is highlighted with highlight.js classes', () => {
+  const html = renderMarkdown('Try:\n\n```python\ndef f(x):\n    return "hi"\n```\n');
+  assert.match(html, /<pre class="hljs"><code class="hljs language-python">/);
+  assert.match(html, /<span class="hljs-keyword">def<\/span>/);
+  assert.match(html, /<span class="hljs-string">&quot;hi&quot;<\/span>/);
+});
+
+test('unknown languages and bare fences are escaped, not highlighted', () => {
+  const html = renderMarkdown('```nosuchlang\n<b>x</b>\n```\n\n```\na < b\n```');
+  assert.doesNotMatch(html, /<b>/);
+  assert.match(html, /&lt;b&gt;x&lt;\/b&gt;/);
+  assert.match(html, /a &lt; b/);
+});
+
+test('raw HTML and javascript: links in a reply are not rendered', () => {
+  const html = renderMarkdown('<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))');
+  assert.doesNotMatch(html, /<script|<img|href="javascript/i);
+});
+
+test('a fence still open mid-stream renders as code', () => {
+  const html = renderMarkdown('Here:\n```ts\nconst a = 1;');
+  assert.match(html, /<code class="hljs language-ts">/);
+  assert.match(html, /hljs-keyword">const/);
+});
+
+test('reply HTML for waiting, error and cancelled states', () => {
+  const base = { requestId: 'r', deltas: 0 };
+  assert.match(replyHtml({ ...base, text: '', status: 'streaming' }), /Thinking/);
+  const error = replyHtml({ ...base, text: 'part', status: 'error', error: { message: 'No <model>', hint: 'run coda models' } });
+  assert.match(error, /<p>part<\/p>/);
+  assert.match(error, /No &lt;model&gt;/);
+  assert.match(error, /class="hint">run coda models/);
+  assert.match(replyHtml({ ...base, text: 'part', status: 'cancelled' }), /Cancelled/);
+});
+
+test('the transcript updates one entry per request and caps its length', () => {
+  const transcript = new Transcript();
+  transcript.addUser('**hi**');
+  transcript.updateReply({ requestId: 'r', text: 'a', status: 'streaming', deltas: 1 }, 'Explain');
+  transcript.updateReply({ requestId: 'r', text: 'ab', status: 'done', deltas: 2, usage: { inputTokens: 1200, outputTokens: 30 } });
+  assert.equal(transcript.all().length, 2);
+  const reply = transcript.get('r');
+  assert.equal(reply?.title, 'Explain');
+  assert.equal(reply?.footer, '1.2k in · 30 out');
+  assert.equal(transcript.all()[0].html.trim(), '<p><strong>hi</strong></p>');
+  transcript.annotate('r', '2 findings');
+  assert.equal(transcript.get('r')?.footer, '1.2k in · 30 out · 2 findings');
+  for (let i = 0; i < 300; i++) {
+    transcript.addInfo(`n${i}`);
+  }
+  assert.equal(transcript.all().length, 200);
+  assert.equal(transcript.get('r'), undefined);
+});
+
+test('usage, token and model labels', () => {
+  assert.equal(formatTokens(999), '999');
+  assert.equal(formatTokens(1234), '1.2k');
+  assert.equal(formatTokens(123456), '123k');
+  assert.equal(formatUsage({ inputTokens: 10, outputTokens: 5, cachedTokens: 0, cost: 0.0012 }), '10 in · 5 out · $0.0012');
+  assert.equal(formatUsage({ cost: 1.5 }), '$1.50');
+  assert.equal(formatUsage(undefined), '');
+  assert.equal(modelLabel({ provider: 'ollama', model: 'llama3.2' }), 'ollama/llama3.2');
+  assert.equal(modelLabel({ provider: 'oci' }), 'oci/default');
+  assert.equal(modelLabel(undefined), 'no model');
+  assert.equal(statusBarText('m', true), '$(sync~spin) Coda: m');
+  assert.equal(statusBarText('m', false), '$(hubot) Coda: m');
+});
+
+test('server errors keep their hint from the JSON-RPC error data', () => {
+  assert.deepEqual(errorFromException({ message: 'OCI config not found', data: { hint: 'run oci setup config' } }), {
+    message: 'OCI config not found',
+    hint: 'run oci setup config',
+  });
+  assert.deepEqual(errorFromException(new Error('plain')), { message: 'plain' });
+  assert.deepEqual(errorFromException('text'), { message: 'text' });
+});
+
+test('the webview allows only its own nonce-tagged script', () => {
+  const nonce = makeNonce();
+  assert.match(nonce, /^[A-Za-z0-9]{32}$/);
+  const html = chatHtml({ cspSource: 'vscode-resource:', nonce, scriptUri: 'vscode-resource:/chat.js', styleUri: 'vscode-resource:/chat.css' });
+  assert.match(html, new RegExp(`script-src 'nonce-${nonce}'`));
+  assert.match(html, new RegExp(`<script nonce="${nonce}" src="vscode-resource:/chat.js">`));
+  assert.doesNotMatch(html, /unsafe-inline|unsafe-eval/);
+});
