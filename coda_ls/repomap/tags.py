@@ -176,10 +176,8 @@ def _attach_docs(
     ordered: list[_Def], docs: list[tuple[Node, bool]], path: str, language: str
 ) -> _Def | None:
     """Give each definition its doc; return a module definition for a file-level doc."""
-    by_start: dict[int, list[_Def]] = {}
-    for item in ordered:
-        by_start.setdefault(item.node.start_byte, []).append(item)
     module: _Def | None = None
+    spans = {(d.node.start_byte, d.node.end_byte): d for d in ordered}
     seen: set[int] = set()
     outer: dict[int, list[Node]] = {}  # id of the documented def -> its doc nodes
     targets: dict[int, _Def] = {}
@@ -188,7 +186,7 @@ def _attach_docs(
             continue
         seen.add(node.start_byte)
         if inner:
-            owner = _enclosing(ordered, node)
+            owner = _enclosing(spans, node)
             if owner is None:
                 if module is None:
                     module = _Def("module", node, _module_name(path, language), None)
@@ -214,9 +212,8 @@ def _attach_docs(
     return module
 
 
-def _enclosing(ordered: list[_Def], node: Node) -> _Def | None:
+def _enclosing(spans: dict[tuple[int, int], _Def], node: Node) -> _Def | None:
     """The innermost definition around `node`, found by walking up its ancestors."""
-    spans = {(d.node.start_byte, d.node.end_byte): d for d in ordered}
     parent = node.parent
     while parent is not None:
         found = spans.get((parent.start_byte, parent.end_byte))

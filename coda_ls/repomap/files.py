@@ -1,0 +1,167 @@
+"""Which files the map covers: a `FileLister` (swappable for `coda_ls.vcs` later) and the
+filters that skip binaries, huge, vendored, minified and generated files."""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class FileLister(Protocol):
+    """Returns the files to map under `root`, as paths relative to it (posix strings)."""
+
+    def __call__(self, root: Path) -> list[str]: ...
+
+
+IGNORE_FILES = (".gitignore", ".codaignore")
+_ALWAYS_SKIP_DIRS = {".git", ".hg", ".svn", ".jj", "_darcs", ".fossil", "__pycache__", ".venv",
+                     "venv", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+                     "node_modules", ".coda"}  # fmt: skip
+
+
+def default_lister(root: Path) -> list[str]:
+    """`git ls-files` (tracked + untracked-not-ignored) in a git work tree, else a walk
+    honouring .gitignore and .codaignore. .codaignore applies to both."""
+    files = _git_files(root)
+    if files is None:
+        return walk_files(root)
+    codaignore = _load_ignores(root, (".codaignore",))
+    return [f for f in files if not codaignore(f)]
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root, capture_output=True, timeout=30, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({n for n in names if n})
+
+
+def walk_files(root: Path) -> list[str]:
+    """Every file under `root` not matched by a .gitignore/.codaignore (nearest dirs too)."""
+    out: list[str] = []
+    matchers: list[tuple[int, Callable[[str], bool]]] = []  # (prefix length, matcher)
+
+    def visit(directory: str) -> None:
+        full = os.path.join(root, directory)
+        try:
+            entries = list(os.scandir(full))
+        except OSError:
+            return
+        names = {e.name for e in entries}
+        # Ignore files are read only where they exist: thousands of dirs cost no open().
+        present = [n for n in IGNORE_FILES if n in names]
+        pushed = bool(present)
+        if pushed:
+            prefix = len(directory) + 1 if directory else 0
+            matchers.append((prefix, _load_ignores(Path(full), present)))
+        for entry in entries:
+            rel = f"{directory}/{entry.name}" if directory else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir and entry.name in _ALWAYS_SKIP_DIRS:
+                continue
+            if matchers:
+                probe = rel + "/" if is_dir else rel
+                if any(match(probe[prefix:]) for prefix, match in matchers):
+                    continue
+            if is_dir:
+                visit(rel)
+            elif entry.is_file(follow_symlinks=False):
+                out.append(rel)
+        if pushed:
+            matchers.pop()
+
+    visit("")
+    out.sort()
+    return out
+
+
+def _load_ignores(directory: Path, names: Iterable[str]) -> Callable[[str], bool]:
+    lines: list[str] = []
+    for name in names:
+        try:
+            lines.extend((directory / name).read_text(encoding="utf-8", errors="replace").splitlines())
+        except OSError:
+            continue
+    lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        return lambda _path: False
+    try:
+        import pathspec
+    except ImportError:
+        return _fnmatch_matcher(lines)
+    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return spec.match_file
+
+
+def _fnmatch_matcher(lines: list[str]) -> Callable[[str], bool]:
+    """A simple .gitignore subset for when `pathspec` is missing: globs, dirs, anchors."""
+    patterns = [ln.strip() for ln in lines if not ln.strip().startswith("!")]
+
+    def match(path: str) -> bool:
+        clean = path.rstrip("/")
+        for pattern in patterns:
+            if pattern.endswith("/") and not path.endswith("/"):
+                continue
+            pat = pattern.rstrip("/")
+            if pat.startswith("/"):
+                if fnmatch.fnmatch(clean, pat[1:]):
+                    return True
+            elif fnmatch.fnmatch(clean, pat) or fnmatch.fnmatch(clean.rsplit("/", 1)[-1], pat):
+                return True
+        return False
+
+    return match
+
+
+# Vendored, generated and asset paths: mapped only with include_vendored.
+_VENDORED = re.compile(
+    r"(^|/)(node_modules|vendor|vendors|third_party|thirdparty|bower_components|dist|"
+    r"static|assets|site-packages)(/|$)"
+    r"|\.min\.(js|css)$|[.-]bundle\.js$|\.pb\.go$|_pb2(_grpc)?\.py$|\.generated\.\w+$"
+    r"|\.g\.dart$|(^|/)package-lock\.json$"
+)
+# Conventional markers in a file's first lines (Go's "Code generated ... DO NOT EDIT.").
+_GENERATED_MARKERS = (b"@generated", b"DO NOT EDIT")
+LONG_LINE = 1000  # a code line this long means minified or generated
+SNIFF = 8192
+
+
+def vendored_path(rel: str) -> bool:
+    return _VENDORED.search(rel) is not None
+
+
+def skip_reason(head: bytes, size: int, max_bytes: int) -> str | None:
+    """Why a file's content should not be mapped (its first SNIFF bytes are enough)."""
+    if size > max_bytes:
+        return f"larger than {max_bytes} bytes"
+    if b"\0" in head:
+        return "binary"
+    sample = head[:SNIFF]
+    first_lines = b"\n".join(sample.split(b"\n", 5)[:5])
+    if any(marker in first_lines for marker in _GENERATED_MARKERS):
+        return "generated"
+    lines = sample.split(b"\n")
+    complete = lines[:-1] if len(sample) == SNIFF else lines
+    if any(len(line) > LONG_LINE for line in complete) or (
+        len(lines) == 1 and len(sample) == SNIFF
+    ):
+        return "minified (very long lines)"
+    return None

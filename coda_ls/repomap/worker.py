@@ -1,0 +1,54 @@
+"""Parse one file from disk: the unit of work of a (possibly parallel) build.
+
+Module-level and returning plain tuples so a process pool can run it cheaply.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from coda_ls.repomap.cache import content_hash, encode
+from coda_ls.repomap.files import SNIFF, skip_reason
+from coda_ls.repomap.languages import detect_language
+from coda_ls.repomap.model import FileTags
+from coda_ls.repomap.tags import extract
+
+log = logging.getLogger(__name__)
+
+# ("ok", path, mtime_ns, size, hash, language, note, blob) or ("skip", path, reason)
+Result = tuple[object, ...]
+
+
+def parse_path(root: str, rel: str, max_bytes: int) -> Result:
+    full = os.path.join(root, rel)
+    try:
+        st = os.stat(full)
+        if st.st_size > max_bytes:
+            return ("skip", rel, f"larger than {max_bytes} bytes")
+        with open(full, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return ("skip", rel, f"unreadable ({exc.strerror})")
+    reason = skip_reason(data[:SNIFF], len(data), max_bytes)
+    if reason:
+        return ("skip", rel, reason)
+    language = detect_language(rel, data[:128])
+    if language is None:
+        return ("skip", rel, "not source code")
+    tags = tag_bytes(rel, data, language)
+    return ("ok", rel, st.st_mtime_ns, st.st_size, content_hash(data), tags.language,
+            tags.note, encode(tags))  # fmt: skip
+
+
+def tag_bytes(rel: str, data: bytes, language: str | None) -> FileTags:
+    try:
+        return extract(rel, data, language)
+    except Exception as exc:  # noqa: BLE001 - a file that crashes tree-sitter or a query
+        # must cost that file only, never the whole map (issue 5: "never fatal").
+        log.warning("repo map: could not parse %s (%s: %s); skipped", rel, type(exc).__name__, exc)
+        return FileTags(rel, language, note=f"parse failed: {type(exc).__name__}")
+
+
+def parse_batch(root: str, rels: list[str], max_bytes: int) -> list[Result]:
+    return [parse_path(root, rel, max_bytes) for rel in rels]
