@@ -7,6 +7,7 @@ machine-readable and non-interactive is set in one place.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -114,7 +115,8 @@ async def run(
     try:
         stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout)
     except TimeoutError:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):  # it may have just exited
+            proc.kill()
         await proc.wait()
         raise VCSTimeout(
             f"`{' '.join(args[:3])}` took longer than {timeout:g}s in {cwd}",
