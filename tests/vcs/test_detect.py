@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coda_ls.vcs import detect, describe_sync, runner
+from coda_ls.vcs import describe_sync, detect, runner
 from coda_ls.vcs.backends.plain import PlainBackend
 from tests.vcs.repos import sh
 

@@ -23,8 +23,8 @@ a/**/b
 ?y.c
 foo/bar
 \\#hash
-trailing.txt   
-"""
+trailing.txt{TRAILING}
+""".replace("{TRAILING}", "   ")  # trailing spaces are dropped by gitignore
 
 SUB_GITIGNORE = """\
 *.md
