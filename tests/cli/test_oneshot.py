@@ -100,9 +100,19 @@ def test_review_prints_findings(
 ) -> None:
     source = tmp_path / "bad.py"
     source.write_text("def div(a, b):\n    return a / b\n")
-    findings = {"summary": "One risk.", "findings": [{
-        "file": "bad.py", "start_line": 2, "end_line": 2, "severity": "warning",
-        "message": "division by zero when b is 0", "suggestion": "    return a / b if b else 0"}]}
+    findings = {
+        "summary": "One risk.",
+        "findings": [
+            {
+                "file": "bad.py",
+                "start_line": 2,
+                "end_line": 2,
+                "severity": "warning",
+                "message": "division by zero when b is 0",
+                "suggestion": "    return a / b if b else 0",
+            }
+        ],
+    }
     model_server.script(Reply(text=json.dumps(findings)))
     result = runner.invoke(cli, ["review", str(source)])
     assert result.exit_code == 0, result.output
@@ -123,8 +133,16 @@ def test_refactor_shows_diff_and_applies(
 ) -> None:
     source = tmp_path / "m.py"
     source.write_text("def f(x):\n    y = x*2\n    return y\n")
-    edits = {"summary": "inline", "edits": [{"file": "m.py", "search": "    y = x*2\n    return y\n",
-                                             "replace": "    return x * 2\n"}]}
+    edits = {
+        "summary": "inline",
+        "edits": [
+            {
+                "file": "m.py",
+                "search": "    y = x*2\n    return y\n",
+                "replace": "    return x * 2\n",
+            }
+        ],
+    }
     model_server.script(Reply(text=json.dumps(edits)), Reply(text=json.dumps(edits)))
     result = runner.invoke(cli, ["refactor", f"{source}:2-3", "inline y"])
     assert result.exit_code == 0, result.output
@@ -154,7 +172,9 @@ def test_models_pull_and_delete(runner: CliRunner, model_server: ScriptedModelSe
     assert model_server.deleted == ["phi4"]
 
 
-def test_config_show_path_and_set(isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_show_path_and_set(
+    isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     result = runner.invoke(cli, ["config", "set", "providers.litellm.api_key", "sk-secret-value-1"])
@@ -174,8 +194,9 @@ def test_config_show_path_and_set(isolated_env: Path, tmp_path: Path, monkeypatc
     assert str(isolated_env / ".config" / "coda" / "config.toml") in result.output
 
 
-def test_bad_config_file_is_reported_without_traceback(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_config_file_is_reported_without_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / ".coda").mkdir()
     (tmp_path / ".coda" / "config.toml").write_text("[providers.ollama]\nhost = 5\n")
     monkeypatch.chdir(tmp_path)

@@ -100,7 +100,7 @@ def test_unknown_key_names_file_line_key_and_known_keys(user_file: Path, tmp_pat
 
 
 def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
-    write(tmp_path / ".coda" / "config.toml", "[repomap]\ntokens = \"lots\"\n")
+    write(tmp_path / ".coda" / "config.toml", '[repomap]\ntokens = "lots"\n')
     with pytest.raises(ConfigError) as info:
         load_settings(cwd=tmp_path, environ={})
     message = info.value.message
@@ -127,8 +127,10 @@ def test_non_utf8_config_is_a_clear_error(user_file: Path, tmp_path: Path) -> No
 
 def test_secrets_are_masked_in_effective_items(tmp_path: Path) -> None:
     write(tmp_path / ".coda" / "config.toml", '[providers.litellm]\napi_key = "sk-verysecret123"\n')
-    rows = {key: (value, source) for key, value, source in
-            effective_items(load_settings(cwd=tmp_path, environ={}))}
+    rows = {
+        key: (value, source)
+        for key, value, source in effective_items(load_settings(cwd=tmp_path, environ={}))
+    }
     value, source = rows["providers.litellm.api_key"]
     assert value == "********"
     assert "sk-verysecret" not in repr(rows)

@@ -18,7 +18,9 @@ from tests.support.model_server import Reply, ScriptedModelServer
 
 def request(model: str = "llama3.2:latest", **extra: object) -> ChatRequest:
     return ChatRequest(
-        model=model, messages=[Message(role="user", content="hello")], **extra  # type: ignore[arg-type]
+        model=model,
+        messages=[Message(role="user", content="hello")],
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -32,7 +34,9 @@ async def provider(model_server: ScriptedModelServer):  # type: ignore[no-untype
 async def test_stream_yields_chunks_then_usage(
     provider: OllamaProvider, model_server: ScriptedModelServer
 ) -> None:
-    model_server.script(Reply(chunks=["Hel", "lo ", "world"], prompt_tokens=21, completion_tokens=3))
+    model_server.script(
+        Reply(chunks=["Hel", "lo ", "world"], prompt_tokens=21, completion_tokens=3)
+    )
     chunks = [chunk async for chunk in provider.stream(request(temperature=0.2, max_tokens=50))]
     assert "".join(c.delta for c in chunks) == "Hello world"
     assert [c.delta for c in chunks[:3]] == ["Hel", "lo ", "world"]
@@ -46,7 +50,9 @@ async def test_stream_yields_chunks_then_usage(
     assert sent["messages"] == [{"role": "user", "content": "hello"}]
 
 
-async def test_chat_without_streaming(provider: OllamaProvider, model_server: ScriptedModelServer) -> None:
+async def test_chat_without_streaming(
+    provider: OllamaProvider, model_server: ScriptedModelServer
+) -> None:
     model_server.script(Reply(text="Complete answer.", prompt_tokens=5, completion_tokens=2))
     reply = await provider.chat(request())
     assert reply.message.content == "Complete answer."
@@ -98,7 +104,9 @@ async def test_connection_dropped_mid_stream_keeps_partial_text(
     assert info.value.partial == "one two "
 
 
-async def test_server_error_is_reported(provider: OllamaProvider, model_server: ScriptedModelServer) -> None:
+async def test_server_error_is_reported(
+    provider: OllamaProvider, model_server: ScriptedModelServer
+) -> None:
     model_server.script(Reply(status=500, error="CUDA out of memory"))
     with pytest.raises(ProviderError) as info:
         await provider.chat(request())

@@ -30,7 +30,8 @@ def test_unknown_provider_suggests_close_names() -> None:
 @pytest.fixture
 def plugin_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A real installed distribution (dist-info on sys.path) registering a provider."""
-    (tmp_path / "echo_provider.py").write_text(textwrap.dedent('''
+    (tmp_path / "echo_provider.py").write_text(
+        textwrap.dedent("""
         from coda_ls.providers.base import (ChatResponse, Chunk, Health, Message, ModelInfo,
                                             Usage, collect)
 
@@ -54,10 +55,13 @@ def plugin_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
         def create(settings):
             return EchoProvider(settings)
-    '''))
+    """)
+    )
     dist = tmp_path / "coda_echo_provider-1.0.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: coda-echo-provider\nVersion: 1.0\n")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: coda-echo-provider\nVersion: 1.0\n"
+    )
     (dist / "entry_points.txt").write_text("[coda.providers]\necho = echo_provider:create\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "echo"

@@ -1,0 +1,369 @@
+"""coda-ls end to end over stdio: commands, code actions, streaming, results, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import SAMPLE, Recorder
+from tests.support.model_server import Reply, ScriptedModelServer
+
+Session = tuple[LanguageClient, Recorder]
+
+
+def rng(start: int, end: int, end_char: int = 0) -> types.Range:
+    return types.Range(
+        start=types.Position(line=start, character=0),
+        end=types.Position(line=end, character=end_char),
+    )
+
+
+def open_doc(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri,
+                language_id="python",
+                version=version,
+                text=text if text is not None else path.read_text(),
+            )
+        )
+    )
+    return uri
+
+
+async def send_raw(client: LanguageClient, msg_id: str, method: str, params: Any) -> Any:
+    """Send a request whose params the typed client API would refuse to build."""
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[msg_id] = future
+    client.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    return await future
+
+
+async def execute(client: LanguageClient, command: str, argument: Any) -> Any:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=[argument])
+    )
+
+
+async def test_initialize_advertises_commands_and_code_actions(lsp: Session) -> None:
+    _, recorder = lsp
+    result = recorder.capabilities
+    assert result is not None and result.execute_command_provider is not None
+    commands = set(result.execute_command_provider.commands)
+    assert {
+        "coda.ask",
+        "coda.chat",
+        "coda.explain",
+        "coda.review",
+        "coda.refactor",
+        "coda.models",
+        "coda.setModel",
+        "coda.sessions",
+        "coda.newSession",
+        "coda.repoMap",
+        "coda.cancel",
+    } <= commands
+    options = result.code_action_provider
+    assert isinstance(options, types.CodeActionOptions)
+    assert "quickfix" in options.code_action_kinds
+
+
+async def test_ask_streams_through_the_real_provider(
+    lsp: Session, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    model_server.script(Reply(chunks=["Rectangles ", "and ", "perimeters."]))
+    result = await execute(
+        client, "coda.ask", {"question": "What is in this project?", "requestId": "r1"}
+    )
+    assert result["text"] == "Rectangles and perimeters."
+    assert result["usage"]["inputTokens"] == 11
+    deltas = [n["delta"] for n in recorder.stream if n["requestId"] == "r1" and not n["done"]]
+    assert deltas == ["Rectangles ", "and ", "perimeters."]
+    final = recorder.stream[-1]
+    assert final["done"] is True and final["usage"]["outputTokens"] == 7
+    assert model_server.chat_requests()[-1].body["messages"][-1]["content"] == (
+        "What is in this project?"
+    )
+
+
+async def test_code_actions_for_a_selection_are_commands(lsp: Session, workspace: Path) -> None:
+    client, _ = lsp
+    uri = open_doc(client, workspace / "geometry.py")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=rng(3, 5, 10),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    titles = {a.title: a for a in actions}
+    assert {"Coda: Explain", "Coda: Review", "Coda: Refactor…"} <= set(titles)
+    explain = titles["Coda: Explain"]
+    assert isinstance(explain, types.CodeAction) and explain.command is not None
+    assert explain.command.command == "coda.explain"
+    assert explain.command.arguments[0]["uri"] == uri
+
+
+async def test_explain_progress_stream_and_show_document(
+    lsp: Session, workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    uri = open_doc(client, workspace / "geometry.py")
+    model_server.script(Reply(chunks=["`area` multiplies ", "width by height."]))
+    result = await execute(
+        client,
+        "coda.explain",
+        {
+            "uri": uri,
+            "range": {"start": {"line": 3, "character": 0}, "end": {"line": 5, "character": 27}},
+            "requestId": "ex1",
+        },
+    )
+    assert result["text"] == "`area` multiplies width by height."
+    # progress begin/report/end in order
+    reports = client.progress_reports["coda-ex1"]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    # stream notifications in order, done last
+    mine = [n for n in recorder.stream if n["requestId"] == "ex1"]
+    assert "".join(n["delta"] for n in mine) == result["text"]
+    assert [n["done"] for n in mine][-1] is True and not any(n["done"] for n in mine[:-1])
+    # the answer document was shown and holds the answer
+    assert client.shown_documents[-1].uri == result["document"]
+    shown = Path(result["document"].removeprefix("file://"))
+    assert "width by height" in shown.read_text()
+    prompt = model_server.chat_requests()[-1].body["messages"][-1]["content"]
+    assert "selected lines 4-6" in prompt
+
+
+async def test_review_publishes_diagnostics_and_apply_suggestion(
+    lsp: Session, workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    uri = open_doc(client, workspace / "geometry.py")
+    review = {
+        "summary": "ok",
+        "findings": [
+            {
+                "file": "geometry.py",
+                "start_line": 9,
+                "end_line": 10,
+                "severity": "warning",
+                "message": "perimeter lacks a docstring",
+                "suggestion": 'def perimeter(width, height):\n    """Perimeter."""\n'
+                "    return 2 * (width + height)",
+            },
+            {
+                "file": "geometry.py",
+                "start_line": 4,
+                "end_line": 4,
+                "severity": "error",
+                "message": "no type hints",
+            },
+        ],
+    }
+    model_server.script(Reply(text=json.dumps(review)))
+    result = await execute(client, "coda.review", {"uri": uri})
+    assert len(result["findings"]) == 2
+    await asyncio.sleep(0.2)
+    diagnostics = client.diagnostics[uri]
+    by_message = {d.message.splitlines()[0]: d for d in diagnostics}
+    first = by_message["perimeter lacks a docstring"]
+    assert first.source == "coda"
+    assert first.severity == types.DiagnosticSeverity.Warning
+    assert (first.range.start.line, first.range.end.line) == (8, 9)
+    assert by_message["no type hints"].severity == types.DiagnosticSeverity.Error
+    assert by_message["no type hints"].range.start.line == 3
+    # the quick fix applies the suggestion as a WorkspaceEdit
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=first.range,
+            context=types.CodeActionContext(diagnostics=[first]),
+        )
+    )
+    fix = next(a for a in actions if a.title == "Coda: Apply suggestion")
+    assert isinstance(fix, types.CodeAction) and fix.command is not None
+    applied = await execute(client, fix.command.command, fix.command.arguments[0])
+    assert applied == {"applied": True}
+    edit = recorder.edits[-1].edit
+    change = edit.document_changes[0]
+    assert '"""Perimeter."""' in change.edits[0].new_text
+
+
+async def test_refactor_sends_a_versioned_workspace_edit(
+    lsp: Session, workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    uri = open_doc(client, workspace / "geometry.py", version=7)
+    edits = {
+        "summary": "simplify",
+        "edits": [
+            {
+                "file": "geometry.py",
+                "search": "    return 2 * (width + height)\n",
+                "replace": "    return (width + height) * 2\n",
+            }
+        ],
+    }
+    model_server.script(Reply(text=json.dumps(edits)))
+    result = await execute(
+        client,
+        "coda.refactor",
+        {
+            "uri": uri,
+            "range": {"start": {"line": 8, "character": 0}, "end": {"line": 10, "character": 0}},
+            "instruction": "swap the factors",
+        },
+    )
+    assert result["applied"] is True
+    change = recorder.edits[-1].edit.document_changes[0]
+    assert change.text_document.version == 7
+    text_edit = change.edits[0]
+    assert text_edit.range.start.line == 9
+    lines = SAMPLE.splitlines(keepends=True)
+    start = sum(len(x) for x in lines[:9]) + text_edit.range.start.character
+    end_line_start = sum(len(x) for x in lines[: text_edit.range.end.line])
+    end = end_line_start + text_edit.range.end.character
+    patched = SAMPLE[:start] + text_edit.new_text + SAMPLE[end:]
+    assert "    return (width + height) * 2\n" in patched
+    assert patched.count("def ") == 2
+
+
+async def test_refactor_rejected_when_the_buffer_changed(
+    lsp: Session, workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    uri = open_doc(client, workspace / "geometry.py", version=1)
+    edits = {"edits": [{"search": "return width * height", "replace": "return height * width"}]}
+    model_server.script(Reply(text=json.dumps(edits), first_delay=0.5))
+    task = asyncio.ensure_future(
+        execute(
+            client,
+            "coda.refactor",
+            {
+                "uri": uri,
+                "range": {"start": {"line": 3, "character": 0}, "end": {"line": 6, "character": 0}},
+                "instruction": "swap",
+            },
+        )
+    )
+    await asyncio.sleep(0.2)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=SAMPLE + "\n# x\n")],
+        )
+    )
+    with pytest.raises(JsonRpcException) as info:
+        await task
+    assert "changed" in str(info.value)
+    assert recorder.edits == []
+
+
+async def test_cancel_mid_stream_keeps_the_server_serving(
+    lsp: Session, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    model_server.script(Reply(chunks=[f"w{i} " for i in range(100)], chunk_delay=0.05))
+    task = asyncio.ensure_future(
+        execute(client, "coda.chat", {"question": "long", "requestId": "long1"})
+    )
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if any(n["requestId"] == "long1" for n in recorder.stream):
+            break
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    cancelled = await execute(client, "coda.cancel", {"requestId": "long1"})
+    assert cancelled == {"cancelled": True}
+    result = await task
+    assert loop.time() - started < 1.0
+    assert result["cancelled"] is True
+    last = [n for n in recorder.stream if n["requestId"] == "long1"][-1]
+    assert last["done"] is True and last.get("cancelled") is True
+    model_server.script(Reply(text="still here"))
+    again = await execute(client, "coda.chat", {"question": "ping"})
+    assert again["text"] == "still here"
+
+
+@pytest.mark.parametrize(
+    ("command", "argument", "expected"),
+    [
+        ("coda.explain", {}, "uri"),
+        ("coda.ask", {"question": ""}, "question"),
+        ("coda.refactor", {"uri": "file:///x.py", "range": {"start": {"line": -1}}}, "range"),
+        ("coda.setModel", {"model": 5}, "model"),
+        ("coda.cancel", "not an object", "argument"),
+    ],
+)
+async def test_bad_arguments_get_an_error_response(
+    lsp: Session, command: str, argument: Any, expected: str
+) -> None:
+    client, _ = lsp
+    with pytest.raises(JsonRpcException) as info:
+        await execute(client, command, argument)
+    assert "invalid arguments" in str(info.value) and expected in str(info.value)
+    models = await execute(client, "coda.models", {})
+    assert models["models"]  # still serving
+
+
+async def test_malformed_lsp_params_get_invalid_params(lsp: Session) -> None:
+    client, _ = lsp
+    with pytest.raises(JsonRpcException) as info:
+        await asyncio.wait_for(
+            send_raw(
+                client,
+                "bad-1",
+                types.TEXT_DOCUMENT_CODE_ACTION,
+                {"textDocument": {"uri": 5}, "range": "bad"},
+            ),
+            timeout=5,
+        )
+    assert "invalid params" in str(info.value).lower()
+    assert (await execute(client, "coda.models", {}))["current"] is not None
+
+
+async def test_provider_errors_reach_the_user(
+    lsp: Session, model_server: ScriptedModelServer
+) -> None:
+    client, _ = lsp
+    model_server.script(Reply(status=500, error="GPU on fire"))
+    with pytest.raises(JsonRpcException) as info:
+        await execute(client, "coda.chat", {"question": "hi"})
+    assert "GPU on fire" in str(info.value)
+    await asyncio.sleep(0.1)
+    assert any("GPU on fire" in m.message for m in client.messages)
+    assert any("GPU on fire" in m.message for m in client.log_messages)
+
+
+async def test_models_and_set_model(lsp: Session, model_server: ScriptedModelServer) -> None:
+    client, _ = lsp
+    listed = await execute(client, "coda.models", {})
+    assert {m["name"] for m in listed["models"]} == {"llama3.2:latest", "qwen2.5-coder:7b"}
+    chosen = await execute(client, "coda.setModel", {"model": "qwen2.5-coder:7b"})
+    assert chosen["model"] == "qwen2.5-coder:7b"
+    await execute(client, "coda.chat", {"question": "hi"})
+    assert model_server.chat_requests()[-1].body["model"] == "qwen2.5-coder:7b"
+
+
+async def test_did_change_configuration_switches_model(
+    lsp: Session, model_server: ScriptedModelServer
+) -> None:
+    client, _ = lsp
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"coda": {"model": "qwen2.5-coder:7b"}})
+    )
+    await asyncio.sleep(0.2)
+    await execute(client, "coda.chat", {"question": "hi"})
+    assert model_server.chat_requests()[-1].body["model"] == "qwen2.5-coder:7b"
