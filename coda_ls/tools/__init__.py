@@ -1,0 +1,57 @@
+"""Coda's tools: what the model may do in a workspace, under a permission policy.
+
+The engine's tool loop needs two calls::
+
+    from coda_ls.tools import Toolbox, PolicyOnlyAsker
+
+    async with Toolbox(workspace, settings, asker) as toolbox:   # connects MCP servers
+        request = ChatRequest(..., tools=toolbox.specs())         # list[ToolSpec]
+        for call in response.message.tool_calls:                  # ToolCall(id, name, arguments)
+            result = await toolbox.execute(call)                  # ToolResult(text, is_error)
+            messages.append(result.to_message(call.id, call.name))   # role="tool"
+
+`execute` never raises: unknown tools, invalid arguments (checked with pydantic), a path
+outside the workspace, a refused permission, a timeout or a crash all come back as
+`ToolResult(is_error=True)` whose text the model reads. Without MCP, `Toolbox(...)` works
+without `async with`; `await toolbox.connect_mcp()` / `await toolbox.aclose()` do the
+same explicitly. `Toolbox(..., categories={"read"})` offers only read-only tools (for
+explain/review); tools of a category set to `deny` are never offered.
+
+Core tools: read_file, list_files, search, write_file, edit_file, shell, vcs_status,
+vcs_diff, vcs_log, web_fetch; plus `<server>__<tool>` for each tool of the configured
+MCP servers (permission category `mcp`).
+
+Permissions (`[permissions]` in config: read/write/shell/web/mcp = allow | ask | deny;
+`shell_deny` = glob patterns): a shell command matching `shell_deny` is refused first;
+`deny` refuses; `allow` runs; `ask` calls `asker.ask(PermissionRequest)` — the request
+has a one-line `summary` and, for write_file/edit_file, a unified `diff` — and runs on
+`Decision.YES`, or on `Decision.ALWAYS` which also stops asking for that tool for the
+Toolbox's lifetime. Front ends implement `Asker` (CLI prompt, LSP showMessageRequest);
+`PolicyOnlyAsker` answers NO for non-interactive use.
+
+Every path is resolved (symlinks followed) and must lie inside the workspace; `..` or a
+symlink that escapes is refused, and nothing is written into .git/.hg/... The shell runs
+in the workspace with stdin closed, a timeout that kills the whole process group, output
+cut in the middle past 30,000 characters, and an environment without secret-looking
+variables (see `tools.shell.clean_env`).
+"""
+
+from __future__ import annotations
+
+from coda_ls.tools.base import Category, Tool, ToolArgs, ToolContext, ToolResult
+from coda_ls.tools.permissions import Asker, Decision, PermissionRequest, PolicyOnlyAsker
+from coda_ls.tools.toolbox import Toolbox, builtin_tools
+
+__all__ = [
+    "Asker",
+    "Category",
+    "Decision",
+    "PermissionRequest",
+    "PolicyOnlyAsker",
+    "Tool",
+    "ToolArgs",
+    "ToolContext",
+    "ToolResult",
+    "Toolbox",
+    "builtin_tools",
+]

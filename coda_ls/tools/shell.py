@@ -1,0 +1,124 @@
+"""shell: one command in the workspace, with a timeout, an output cap and no secrets in env."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Mapping
+
+from pydantic import Field
+
+from coda_ls.tools.base import Tool, ToolArgs, ToolContext, ToolResult
+from coda_ls.tools.permissions import PermissionRequest
+
+DEFAULT_TIMEOUT = 120.0
+MAX_TIMEOUT = 600.0
+OUTPUT_CAP = 30_000  # characters the model sees: head and tail halves
+
+_SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL")
+_SECRET_PREFIXES = ("OCI_", "AWS_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GOOGLE_", "CODA_")
+# Nothing in a tool's subprocess may wait for a terminal that is not there.
+_QUIET = {"PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "CI": "1"}
+
+
+def clean_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without variables whose names look like they hold secrets."""
+    out: dict[str, str] = {}
+    for name, value in environ.items():
+        upper = name.upper()
+        if upper.startswith(_SECRET_PREFIXES) or any(w in upper for w in _SECRET_WORDS):
+            continue
+        out[name] = value
+    out.update(_QUIET)
+    return out
+
+
+class ShellArgs(ToolArgs):
+    command: str = Field(description="Shell command line, run with /bin/sh in the workspace")
+    timeout: float = Field(
+        DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT, description="Seconds before it is killed"
+    )
+
+
+class Shell(Tool[ShellArgs]):
+    name = "shell"
+    description = (
+        "Run a shell command in the workspace root (no terminal, no stdin). Returns the exit "
+        "code and the combined stdout/stderr, cut in the middle when very long."
+    )
+    category = "shell"
+    Args = ShellArgs
+
+    async def describe(self, args: ShellArgs, ctx: ToolContext) -> PermissionRequest:
+        return PermissionRequest(
+            self.name, self.category, f"Run: {args.command}", details={"command": args.command}
+        )
+
+    async def run(self, args: ShellArgs, ctx: ToolContext) -> ToolResult:
+        proc = await asyncio.create_subprocess_shell(
+            args.command,
+            cwd=ctx.workspace,
+            env=clean_env(os.environ),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a timeout kills children too
+        )
+        capture = _Capture(OUTPUT_CAP)
+        assert proc.stdout is not None
+        reader = asyncio.create_task(capture.drain(proc.stdout))
+        try:
+            code = await asyncio.wait_for(proc.wait(), args.timeout)
+        except TimeoutError:
+            _kill_group(proc.pid)
+            await proc.wait()
+            reader.cancel()
+            output = capture.text()
+            return ToolResult(
+                f"timed out after {args.timeout:g}s; the command was killed\n{output}".rstrip(),
+                is_error=True,
+            )
+        finally:
+            if proc.returncode is None:  # cancelled from outside: do not leave it running
+                _kill_group(proc.pid)
+        # Background children may hold the pipe open; do not wait on them for long.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(reader, 2.0)
+        output = capture.text()
+        body = output if output else "(no output)"
+        return ToolResult(f"exit code {code}\n{body}", is_error=code != 0)
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+class _Capture:
+    """Keeps the first and last `cap/2` characters of a stream, counting what it drops."""
+
+    def __init__(self, cap: int) -> None:
+        self.half = cap // 2
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+
+    async def drain(self, stream: asyncio.StreamReader) -> None:
+        while chunk := await stream.read(65536):
+            room = self.half - len(self.head)
+            if room > 0:
+                self.head += chunk[:room]
+                chunk = chunk[room:]
+            self.tail += chunk
+            if len(self.tail) > self.half:
+                self.dropped += len(self.tail) - self.half
+                del self.tail[: len(self.tail) - self.half]
+
+    def text(self) -> str:
+        head = self.head.decode("utf-8", "replace")
+        tail = self.tail.decode("utf-8", "replace")
+        if self.dropped:
+            return f"{head}\n[… {self.dropped:,} bytes of output omitted …]\n{tail}"
+        return head + tail
