@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coda_ls.vcs import describe, detect, run_sync  # noqa: E402
+from coda_ls.vcs import describe, detect, run_sync
 
 ENV = {
     **os.environ,
