@@ -97,7 +97,9 @@ def _load_ignores(directory: Path, names: Iterable[str]) -> Callable[[str], bool
     lines: list[str] = []
     for name in names:
         try:
-            lines.extend((directory / name).read_text(encoding="utf-8", errors="replace").splitlines())
+            lines.extend(
+                (directory / name).read_text(encoding="utf-8", errors="replace").splitlines()
+            )
         except OSError:
             continue
     lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
@@ -107,7 +109,7 @@ def _load_ignores(directory: Path, names: Iterable[str]) -> Callable[[str], bool
         import pathspec
     except ImportError:
         return _fnmatch_matcher(lines)
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
     return spec.match_file
 
 

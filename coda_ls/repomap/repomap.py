@@ -24,7 +24,7 @@ from coda_ls.repomap.model import FileTags, RenderedMap, Tag
 from coda_ls.repomap.rank import rank_tags
 from coda_ls.repomap.render import Entry as RenderEntry
 from coda_ls.repomap.render import fit
-from coda_ls.repomap.worker import Result, parse_batch, parse_path, tag_bytes
+from coda_ls.repomap.worker import Result, Skipped, parse_batch, parse_path, tag_bytes
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +95,13 @@ class RepoMap:
         skipped: dict[str, str] = {}
         entries: list[tuple[str, Entry]] = []
         for result in self._parse(to_parse, progress):
-            if result[0] == "skip":
-                skipped[str(result[1])] = str(result[2])
+            if isinstance(result, Skipped):
+                skipped[result.path] = result.reason
                 continue
-            _, rel, mtime, size, digest, language, note, blob = result
-            assert isinstance(rel, str) and isinstance(blob, bytes)
-            tags = decode(rel, language, note, blob)  # type: ignore[arg-type]
-            fresh[rel] = tags
-            stats[rel] = (int(mtime), int(size), str(digest))  # type: ignore[call-overload]
-            entries.append((rel, Entry(stats[rel][0], stats[rel][1], stats[rel][2], tags)))
+            tags = decode(result.path, result.language, result.note, result.blob)
+            fresh[result.path] = tags
+            stats[result.path] = (result.mtime_ns, result.size, result.hash)
+            entries.append((result.path, Entry(result.mtime_ns, result.size, result.hash, tags)))
         self._cache.put_many(entries)
         gone = [p for p in rows if p not in fresh]
         if gone:
@@ -128,9 +126,9 @@ class RepoMap:
         for rel in self.lister(self.root):
             name = rel.rsplit("/", 1)[-1]
             suffix = os.path.splitext(name)[1].lower()
-            if not (suffix in EXTENSIONS or name in FILENAMES):
-                if suffix or not self._has_shebang(rel):
-                    continue
+            known = suffix in EXTENSIONS or name in FILENAMES
+            if not known and (suffix or not self._has_shebang(rel)):
+                continue
             if not self.settings.include_vendored and vendored_path(rel):
                 self.skipped[rel] = "vendored, generated or asset path"
                 continue
@@ -167,7 +165,6 @@ class RepoMap:
         # than 1), so a cold build of a big project uses processes. "spawn" because
         # build() runs in a thread of the language server, where fork is unsafe.
         import multiprocessing
-
         from concurrent.futures.process import BrokenProcessPool
 
         batches = [list(rels[i : i + _BATCH]) for i in range(0, total, _BATCH)]
@@ -217,15 +214,13 @@ class RepoMap:
                 self._changed()
             return list(tags.definitions)
         result = parse_path(str(self.root), rel, self.settings.max_file_bytes)
-        if result[0] == "skip":
+        if isinstance(result, Skipped):
             with self._lock:
-                self.skipped[rel] = str(result[2])
+                self.skipped[rel] = result.reason
             self.remove(rel)
             return []
-        _, _, mtime, size, digest, language, note, blob = result
-        assert isinstance(blob, bytes)
-        tags = decode(rel, language, note, blob)  # type: ignore[arg-type]
-        entry = Entry(int(mtime), int(size), str(digest), tags)  # type: ignore[call-overload]
+        tags = decode(rel, result.language, result.note, result.blob)
+        entry = Entry(result.mtime_ns, result.size, result.hash, tags)
         self._cache.put_many([(rel, entry)])
         with self._lock:
             self._files[rel] = tags

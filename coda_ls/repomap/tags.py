@@ -142,7 +142,9 @@ def extract(path: str, source: bytes, language: str | None) -> FileTags:
             # The same node matched twice: the pattern written first in the query wins.
             if key not in defs or pattern < defs[key][0]:
                 defs[key] = (pattern, item)
-    ordered = sorted((d for _, d in defs.values()), key=lambda d: (d.node.start_byte, -d.node.end_byte))
+    ordered = sorted(
+        (d for _, d in defs.values()), key=lambda d: (d.node.start_byte, -d.node.end_byte)
+    )
     _nest(ordered)
     module = _attach_docs(ordered, docs, path, language)
     defined = [d for d in ordered if not d.scope_only]
@@ -289,6 +291,12 @@ def signature_of(node: Node, source: bytes) -> str:
         body = next((c for c in node.named_children if _BODY.search(c.type)), None)
     if body is not None and body.start_byte > node.start_byte:
         end = min(end, body.start_byte)
+    for child in node.children:  # a comment between the signature and the body
+        if child.start_byte >= end:
+            break
+        if "comment" in child.type and child.start_byte > node.start_byte:
+            end = child.start_byte
+            break
     raw = source[node.start_byte : end].decode("utf-8", "replace")
     depth = 0
     lines: list[str] = []

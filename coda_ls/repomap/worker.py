@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import NamedTuple
 
 from coda_ls.repomap.cache import content_hash, encode
 from coda_ls.repomap.files import SNIFF, skip_reason
@@ -16,8 +17,23 @@ from coda_ls.repomap.tags import extract
 
 log = logging.getLogger(__name__)
 
-# ("ok", path, mtime_ns, size, hash, language, note, blob) or ("skip", path, reason)
-Result = tuple[object, ...]
+
+class Parsed(NamedTuple):
+    path: str
+    mtime_ns: int
+    size: int
+    hash: str
+    language: str | None
+    note: str | None
+    blob: bytes
+
+
+class Skipped(NamedTuple):
+    path: str
+    reason: str
+
+
+Result = Parsed | Skipped
 
 
 def parse_path(root: str, rel: str, max_bytes: int) -> Result:
@@ -25,26 +41,26 @@ def parse_path(root: str, rel: str, max_bytes: int) -> Result:
     try:
         st = os.stat(full)
         if st.st_size > max_bytes:
-            return ("skip", rel, f"larger than {max_bytes} bytes")
+            return Skipped(rel, f"larger than {max_bytes} bytes")
         with open(full, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        return ("skip", rel, f"unreadable ({exc.strerror})")
+        return Skipped(rel, f"unreadable ({exc.strerror})")
     reason = skip_reason(data[:SNIFF], len(data), max_bytes)
     if reason:
-        return ("skip", rel, reason)
+        return Skipped(rel, reason)
     language = detect_language(rel, data[:128])
     if language is None:
-        return ("skip", rel, "not source code")
+        return Skipped(rel, "not source code")
     tags = tag_bytes(rel, data, language)
-    return ("ok", rel, st.st_mtime_ns, st.st_size, content_hash(data), tags.language,
-            tags.note, encode(tags))  # fmt: skip
+    digest = content_hash(data)
+    return Parsed(rel, st.st_mtime_ns, st.st_size, digest, tags.language, tags.note, encode(tags))
 
 
 def tag_bytes(rel: str, data: bytes, language: str | None) -> FileTags:
     try:
         return extract(rel, data, language)
-    except Exception as exc:  # noqa: BLE001 - a file that crashes tree-sitter or a query
+    except Exception as exc:
         # must cost that file only, never the whole map (issue 5: "never fatal").
         log.warning("repo map: could not parse %s (%s: %s); skipped", rel, type(exc).__name__, exc)
         return FileTags(rel, language, note=f"parse failed: {type(exc).__name__}")

@@ -1,5 +1,9 @@
 """Sample module. It has everything."""
+
 from enum import Enum
+from typing import TypeVar
+
+F = TypeVar("F")
 
 MAX_SIZE = 10
 
@@ -16,6 +20,14 @@ class Shape:
     def area(self) -> float:
         """Return the area."""
         return compute(self)
+
+
+def decorated(func: F) -> F:
+    return func
+
+
+def helper(shape: "Shape") -> float:
+    return 1.0
 
 
 @decorated
