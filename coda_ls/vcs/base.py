@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from coda_ls.errors import WorkspaceError
 from coda_ls.vcs.runner import DEFAULT_TIMEOUT
 
 T = TypeVar("T")
@@ -145,7 +146,12 @@ class VCSBackend(abc.ABC):
             try:
                 p = p.resolve().relative_to(self.root)
             except ValueError:
-                p = p.relative_to(self.root)  # raises ValueError: outside the repository
+                try:
+                    p = p.relative_to(self.root)  # a symlinked spelling of the root
+                except ValueError:
+                    raise WorkspaceError(
+                        f"{path} is outside the repository at {self.root}"
+                    ) from None
         return p.as_posix()
 
     @property

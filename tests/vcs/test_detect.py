@@ -139,3 +139,12 @@ def test_timeout_is_reported_not_hung(tmp_path: Path) -> None:
     repo = detect(root, timeout=0.000001)
     with pytest.raises(VCSTimeout):
         repo.sync.status()
+
+
+def test_paths_outside_the_repository_are_refused(tmp_path: Path) -> None:
+    from coda_ls.errors import WorkspaceError
+
+    (tmp_path / "inside").mkdir()
+    repo = detect(tmp_path / "inside")
+    with pytest.raises(WorkspaceError):
+        repo.sync.ignored(tmp_path / "elsewhere.txt")
