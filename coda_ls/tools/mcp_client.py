@@ -59,7 +59,7 @@ class MCPTool(Tool[MCPArgs]):
         self.connection = connection
         self.remote = remote
         self.name = tool_name(connection.name, remote)
-        self.description = f"[MCP {connection.name}] {description}".strip()
+        self.description = " ".join(f"[MCP {connection.name}] {description}".split())
         self.schema = schema or {"type": "object"}
 
     def spec(self) -> ToolSpec:

@@ -73,20 +73,13 @@ class CodaIndex:
         ]
         return json.dumps(rows, indent=1, ensure_ascii=False)
 
-    def project_summary(self) -> str:
-        try:
-            from coda_ls import project
-        except ImportError:
-            raise CodaError("the project summary is not available in this build") from None
-        summarize = getattr(project, "summarize", None)
-        if summarize is None:
-            raise CodaError("the project summary is not available in this build")
-        summary = summarize(self.root)
-        if hasattr(summary, "to_markdown"):
-            return str(summary.to_markdown())
-        if hasattr(summary, "to_dict"):
-            return json.dumps(summary.to_dict(), indent=1, ensure_ascii=False)
-        return str(summary)
+    def project_summary(self, full: bool) -> str:
+        from coda_ls.project import analyze_sync
+
+        info = analyze_sync(self.root)
+        if full:
+            return json.dumps(info.to_dict(), indent=1, ensure_ascii=False)
+        return info.summary()
 
     def search_sessions(self, query: str, limit: int) -> str:
         from coda_ls.sessions import SessionStore
@@ -129,29 +122,35 @@ def build_server(root: Path, settings: Settings) -> MCPServer[Any]:
             raise ToolError(f"{exc.strerror or exc}: {exc.filename or ''}") from None
         return str(result)
 
-    @server.tool()
+    def tool(fn: Any) -> Any:
+        # The SDK sends the docstring verbatim; other agents read it better on one line.
+        server.add_tool(fn, description=" ".join((fn.__doc__ or "").split()))
+        return fn
+
+    @tool
     async def repo_map(tokens: int | None = None, focus_files: list[str] | None = None) -> str:
         """The workspace's most referenced classes and functions, as an outline per file,
         fitted to `tokens` (default from Coda's settings). `focus_files` rank higher."""
         return await guarded(index.render_map, tokens, focus_files)
 
-    @server.tool()
+    @tool
     async def find_symbol(name: str, limit: int = 50) -> str:
         """Where a class/function/method named `name` (or `Class.method`) is defined:
         JSON list of path, line, kind, signature and doc."""
         return await guarded(index.find_symbol, name, limit)
 
-    @server.tool()
-    async def project_summary() -> str:
-        """Languages, build system, test framework and dependencies of the workspace."""
-        return await guarded(index.project_summary)
+    @tool
+    async def project_summary(full: bool = False) -> str:
+        """Languages, build system, test framework and dependencies of the workspace
+        (a few lines; `full` gives every detail as JSON)."""
+        return await guarded(index.project_summary, full)
 
-    @server.tool()
+    @tool
     async def search_sessions(query: str, limit: int = 20) -> str:
         """Full-text search of Coda's saved chat sessions (FTS5 syntax or plain words)."""
         return await guarded(index.search_sessions, query, limit)
 
-    @server.tool()
+    @tool
     async def vcs_diff(paths: list[str] | None = None, staged: bool = False) -> str:
         """Unified diff of uncommitted changes (git, hg, svn, fossil, bzr, darcs, ...)."""
         try:
@@ -160,7 +159,7 @@ def build_server(root: Path, settings: Settings) -> MCPServer[Any]:
             raise ToolError(str(exc)) from None
         return result.text
 
-    @server.tool()
+    @tool
     async def vcs_status() -> str:
         """Branch, revision and changed/added/removed/untracked files of the workspace."""
         try:
