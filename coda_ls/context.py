@@ -22,18 +22,31 @@ MENTION = re.compile(r"(?<![\w.])@([\w./\\-]+[\w])")
 IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{2,}\b")
 SURROUNDING_LINES = 15
 MAX_FILE_CHARS = 60_000
+MAX_SYMBOL_LINES = 120  # an @symbol brings its definition, up to this many lines
 
 
 class RenderedMapLike(Protocol):
-    text: str
+    @property
+    def text(self) -> str: ...
 
 
 class SymbolLike(Protocol):
-    @property
-    def path(self) -> Path | str: ...
+    """A definition found by the repo map (`coda_ls.repomap.Tag`)."""
 
     @property
-    def name(self) -> str: ...
+    def path(self) -> str: ...
+
+    @property
+    def qualname(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def end_line(self) -> int: ...
+
+    @property
+    def is_definition(self) -> bool: ...
 
 
 class RepoMapLike(Protocol):
@@ -46,6 +59,8 @@ class RepoMapLike(Protocol):
         mentioned_files: Sequence[Path] = (),
         mentioned_idents: Sequence[str] = (),
     ) -> RenderedMapLike: ...
+
+    def find_symbol(self, name: str) -> Sequence[SymbolLike]: ...
 
 
 @dataclass
@@ -216,6 +231,8 @@ class ContextBuilder:
             parts.append(
                 _fence(f"File `{relative(path, self.workspace)}`:", shown, _language(path))
             )
+        for symbol in symbols:
+            parts.extend(self._symbol_blocks(symbol))
         for label, text in attachments:
             parts.append(_fence(f"{label}:", text))
         if selection is not None:
@@ -267,3 +284,20 @@ class ContextBuilder:
             Message(role="user", content=question_text),
         ]
         return BuiltContext(messages, stats, mentioned)
+
+    def _symbol_blocks(self, name: str) -> list[str]:
+        """The source of each definition of `name` (an @symbol mention)."""
+        if self.repo_map is None:
+            return []
+        blocks = []
+        for tag in [t for t in self.repo_map.find_symbol(name) if t.is_definition][:3]:
+            path = self.workspace / tag.path
+            try:
+                lines = read_text(path).splitlines()
+            except OSError:
+                continue
+            end = min(tag.end_line, tag.line + MAX_SYMBOL_LINES - 1)
+            body = "\n".join(lines[tag.line - 1 : end])
+            label = f"Definition of `{tag.qualname}` in `{tag.path}` (lines {tag.line}-{end}):"
+            blocks.append(_fence(label, numbered(body, tag.line), _language(path)))
+        return blocks

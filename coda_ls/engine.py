@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from coda_ls.config import Settings
 from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
@@ -36,12 +36,13 @@ from coda_ls.providers.select import Selection, select
 from coda_ls.structured import Refactor, Review, parse_refactor, parse_review
 
 if TYPE_CHECKING:
-    from coda_ls.sessions import SessionStore
+    from coda_ls.sessions import ReplyWriter, SessionStore
 
 log = logging.getLogger(__name__)
 
 DeltaCallback = Callable[[str], Awaitable[None] | None]
 DEFAULT_WINDOW = 8192
+KEEP_VERBATIM = 2  # turns before a compaction summary that stay word for word
 MAX_TOOL_STEPS = 8
 COMPACT_PROMPT = (
     "Summarize the conversation so far for your own later reference: the user's goals, "
@@ -86,7 +87,7 @@ class Answer:
     model: str
     usage: Usage = field(default_factory=Usage)
     session_id: str | None = None
-    message_id: str | None = None
+    message_id: int | None = None
     finish_reason: str | None = None
     interrupted: bool = False
     ttft: float | None = None
@@ -95,6 +96,22 @@ class Answer:
     review: Review | None = None
     refactor: Refactor | None = None
     context_tokens: int = 0
+
+
+def _turn(role: str, content: str) -> Message:
+    return Message(role="assistant" if role == "assistant" else "user", content=content)
+
+
+def project_summary(root: Path) -> str | None:
+    """The project's few-line summary for the system prompt; None when it cannot be read
+    (a VCS tool timing out must not stop a question from being answered)."""
+    from coda_ls.project import summary
+
+    try:
+        return summary(root) or None
+    except (CodaError, OSError) as exc:
+        log.warning("no project summary for %s: %s", root, exc)
+        return None
 
 
 async def _emit(callback: DeltaCallback | None, delta: str) -> None:
@@ -186,26 +203,28 @@ class Engine:
         return self.store.create_session(title=title, project_root=str(self.workspace)).id
 
     def _history(self, session_id: str | None) -> list[Message]:
+        """The session's turns as the model should see them. After a compaction: the
+        summary, the KEEP_VERBATIM turns just before it, and everything after it."""
         if self.store is None or session_id is None:
             return []
-        records = self.store.history(session_id)
-        start = 0
-        for index, record in enumerate(records):
-            if record.mode == "compact":
-                start = index
-        messages = []
-        for record in records[start:]:
-            if record.role == "system" and record.mode == "compact":
-                messages.append(
-                    Message(
-                        role="user", content=f"[Summary of earlier conversation]\n{record.content}"
-                    )
-                )
-            elif record.role in ("user", "assistant") and record.content:
-                messages.append(
-                    Message.model_validate({"role": record.role, "content": record.content})
-                )
-        return messages
+        records = [
+            r
+            for r in self.store.history(session_id)
+            if r.content and (r.role in ("user", "assistant") or r.mode == "compact")
+        ]
+        last_compact = max((i for i, r in enumerate(records) if r.mode == "compact"), default=None)
+        if last_compact is None:
+            return [_turn(r.role, r.content) for r in records]
+        summary = records[last_compact]
+        before = [r for r in records[:last_compact] if r.mode != "compact"][-KEEP_VERBATIM:]
+        after = records[last_compact + 1 :]
+        return [
+            Message(
+                role="user", content=f"[Summary of the earlier conversation]\n{summary.content}"
+            ),
+            Message(role="assistant", content="Understood; I will continue from that summary."),
+            *(_turn(r.role, r.content) for r in (*before, *after)),
+        ]
 
     # -- the request ----------------------------------------------------------------------
 
@@ -319,6 +338,7 @@ class Engine:
                         content,
                         mode=mode.name,
                         tool_calls=[call.model_dump()],
+                        tool_call_id=call.id,
                         error="tool failed" if result.is_error else None,
                     )
         else:
@@ -336,7 +356,7 @@ class Engine:
         session_id: str | None,
         tools: list[ToolSpec] | None,
         on_delta: DeltaCallback | None,
-    ) -> tuple[str, list[ToolCall], Usage, str | None, str | None, float | None]:
+    ) -> tuple[str, list[ToolCall], Usage, str | None, int | None, float | None]:
         request = ChatRequest(
             messages=messages,
             model=chosen.model,
@@ -344,7 +364,7 @@ class Engine:
             max_tokens=self.settings.max_tokens,
             tools=tools,
         )
-        writer: Any = None
+        writer: ReplyWriter | None = None
         if self.store is not None and session_id is not None:
             writer = self.store.start_reply(
                 session_id, mode=mode.name, provider=chosen.provider_name, model=chosen.model
@@ -381,13 +401,13 @@ class Engine:
                 writer.interrupt(exc.message)
             raise
         latency = time.perf_counter() - started
-        message_id = None
+        message_id: int | None = None
         if writer is not None:
             writer.finish(
                 usage=usage,
                 finish_reason=finish,
-                latency=latency,
-                ttft=ttft,
+                latency_ms=latency * 1000,
+                ttft_ms=ttft * 1000 if ttft is not None else None,
                 tool_calls=[call.model_dump() for call in calls] or None,
             )
             message_id = writer.message_id
@@ -412,8 +432,7 @@ class Engine:
         history = self._history(session_id)
         if not history:
             return ""
-        keep = 2  # the newest exchange stays verbatim
-        older, newest = history[:-keep], history[-keep:]
+        older = history[:-KEEP_VERBATIM]
         if not older:
             return ""
         transcript = "\n\n".join(f"{m.role.upper()}: {m.content}" for m in older)
@@ -438,6 +457,4 @@ class Engine:
             input_tokens=response.usage.input_tokens,
             output_tokens=response.usage.output_tokens,
         )
-        for message in newest:
-            self.store.add_message(session_id, message.role, message.content, mode="replay")
         return summary

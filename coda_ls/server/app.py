@@ -16,7 +16,7 @@ from pygls.lsp.server import LanguageServer
 
 from coda_ls import __version__
 from coda_ls.config import LoadedSettings, load_settings
-from coda_ls.engine import Engine
+from coda_ls.engine import Engine, project_summary
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.server.arguments import first_argument
 from coda_ls.server.convert import uri_to_path
@@ -57,6 +57,11 @@ class CodaServer(LanguageServer):
         )
         self.init_options = options
         self.loaded = loaded
+        if self.store is None:
+            from coda_ls.sessions import SessionStore
+
+            self.store = SessionStore.from_settings(loaded.settings)
+            self.store.recover_interrupted()
         for state in self.workspaces.values():
             state.apply_settings(loaded.settings)
         return loaded
@@ -92,11 +97,63 @@ class CodaServer(LanguageServer):
         root = root.resolve()
         if root not in self.workspaces:
             engine = Engine(self.settings.settings, root, store=self.store)
-            self.workspaces[root] = WorkspaceState(root=root, engine=engine)
-            on_new = getattr(self, "on_new_workspace", None)
-            if on_new is not None:
-                on_new(self.workspaces[root])
+            state = WorkspaceState(root=root, engine=engine)
+            self.workspaces[root] = state
+            state.map_task = asyncio.ensure_future(self._prepare_workspace(state))
         return self.workspaces[root]
+
+    async def _prepare_workspace(self, state: WorkspaceState) -> None:
+        """Detect the project and build the repo map off the event loop, with progress."""
+        from coda_ls.repomap.repomap import RepoMap
+
+        token: str | None = None
+        loop = asyncio.get_running_loop()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = loop.time()
+            if token is None or (now - last[0] < 0.2 and done < total):
+                return
+            last[0] = now
+            percentage = int(done * 100 / total) if total else 0
+            report = types.WorkDoneProgressReport(
+                message=f"{done}/{total} files", percentage=percentage
+            )
+            loop.call_soon_threadsafe(self.work_done_progress.report, token, report)
+
+        try:
+            if self.supports_progress():
+                token = f"coda-map-{uuid.uuid4().hex[:8]}"
+                try:
+                    await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
+                    self.work_done_progress.begin(
+                        token,
+                        types.WorkDoneProgressBegin(
+                            title=f"Coda: mapping {state.root.name}", percentage=0
+                        ),
+                    )
+                except (TimeoutError, Exception):  # the client may refuse progress
+                    token = None
+            summary = await asyncio.to_thread(project_summary, state.root)
+            state.engine.project_summary = summary
+            repo_map = RepoMap(state.root, self.settings.settings.repomap)
+            await asyncio.to_thread(repo_map.build, progress)
+            state.repo_map = repo_map
+            state.engine.repo_map = repo_map
+            files = repo_map.last_build.get("files", 0)
+            self.log(
+                f"[coda] repo map of {state.root}: {files} files "
+                f"in {repo_map.last_build.get('seconds', 0):.2f}s"
+            )
+        except CodaError as exc:
+            self.show_error(exc)
+        except Exception as exc:  # a broken map must not take the server down
+            log.exception("repo map of %s failed", state.root)
+            self.log(f"[coda] repo map failed: {exc!r}", types.MessageType.Warning)
+        finally:
+            state.map_ready.set()
+            if token is not None:
+                self.work_done_progress.end(token, types.WorkDoneProgressEnd(message="mapped"))
 
     def document_text(self, uri: str) -> tuple[str, int | None]:
         """The text the user sees (unsaved buffer wins over disk) and its version."""
@@ -199,8 +256,10 @@ class CodaServer(LanguageServer):
             return
         path = uri_to_path(uri)
         state = self.workspace_for(path)
-        if state.repo_map is None or not path.resolve().is_relative_to(state.root):
+        if not path.resolve().is_relative_to(state.root):
             return
+        if text is not None and len(text) > self.settings.settings.repomap.max_file_bytes:
+            return  # a huge buffer is not mapped, as a huge file is not
         pending = state.pending_updates.pop(path, None)
         if pending is not None:
             pending.cancel()
@@ -212,6 +271,8 @@ class CodaServer(LanguageServer):
     async def _update_map(self, state: WorkspaceState, path: Path, text: str | None) -> None:
         state.pending_updates.pop(path, None)
         await state.map_ready.wait()
+        if state.repo_map is None:
+            return
         try:
             await asyncio.to_thread(state.repo_map.update, path, text)
         except CodaError as exc:

@@ -428,12 +428,12 @@ def register(server: CodaServer) -> None:
     async def repo_map(ls: CodaServer, *args: Any) -> dict[str, Any]:
         a = parse_args(RepoMapArgs, args)
         state = ls.workspace_for(uri_to_path(a.uri) if a.uri else None)
+        await asyncio.wait_for(state.map_ready.wait(), timeout=300)
         if state.repo_map is None:
             raise CommandError(
                 "the repo map is not available",
                 data={"hint": "see the server log for why it could not be built"},
             )
-        await asyncio.wait_for(state.map_ready.wait(), timeout=300)
         focus = [uri_to_path(uri) for uri in a.focus]
         rendered = await asyncio.to_thread(state.repo_map.render, a.tokens, focus)
         return {

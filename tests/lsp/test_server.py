@@ -367,3 +367,39 @@ async def test_did_change_configuration_switches_model(
     await asyncio.sleep(0.2)
     await execute(client, "coda.chat", {"question": "hi"})
     assert model_server.chat_requests()[-1].body["model"] == "qwen2.5-coder:7b"
+
+
+async def test_repo_map_follows_unsaved_changes(lsp: Session, workspace: Path) -> None:
+    client, _ = lsp
+    first = await execute(client, "coda.repoMap", {"tokens": 1024})
+    assert "area" in first["text"] and "volume" not in first["text"]
+    uri = open_doc(client, workspace / "geometry.py")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=SAMPLE + '\n\ndef volume(width, height, depth):\n    """Volume of a box."""\n'
+                          "    return area(width, height) * depth\n")]))
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        current = await execute(client, "coda.repoMap", {"tokens": 1024})
+        if "volume" in current["text"]:
+            break
+    assert "volume" in current["text"]
+    assert not (workspace / "geometry.py").read_text().count("volume")  # disk untouched
+
+
+async def test_sessions_new_session_and_history(
+    lsp: Session, model_server: ScriptedModelServer
+) -> None:
+    client, _ = lsp
+    created = await execute(client, "coda.newSession", {"title": "LSP chat"})
+    session_id = created["sessionId"]
+    model_server.script(Reply(text="first answer"), Reply(text="second answer"))
+    await execute(client, "coda.chat", {"question": "first question"})
+    second = await execute(client, "coda.chat", {"question": "second question"})
+    assert second["sessionId"] == session_id
+    history = model_server.chat_requests()[-1].body["messages"]
+    assert [m["content"] for m in history[1:]] == ["first question", "first answer",
+                                                   "second question"]
+    listed = await execute(client, "coda.sessions", {})
+    assert any(s["id"] == session_id and s["title"] == "LSP chat" for s in listed["sessions"])
