@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 30.0
 CALL_TIMEOUT = 300.0
+_PASSED_ENV = ("XDG_", "LANG", "LC_", "TMPDIR", "VIRTUAL_ENV")
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -122,9 +124,11 @@ class MCPConnection:
 
         if self.settings.command:
             command, *rest = self.settings.command
-            return StdioServerParameters(
-                command=command, args=rest, env=dict(self.settings.env) or None, cwd=self.cwd
-            )
+            # The SDK passes only HOME/PATH/SHELL/TERM/USER on; locale and XDG dirs matter
+            # too (a server that is Coda must find the same config and sessions).
+            env = {k: v for k, v in os.environ.items() if k.startswith(_PASSED_ENV)}
+            env.update(self.settings.env)
+            return StdioServerParameters(command=command, args=rest, env=env, cwd=self.cwd)
         if self.settings.url:
             return self.settings.url
         raise ToolError(

@@ -57,5 +57,5 @@ def toolbox(workspace: Path) -> MakeToolbox:
     return make
 
 
-async def call(box: Toolbox, name: str, **arguments: Any) -> ToolResult:
-    return await box.execute(ToolCall(id="c1", name=name, arguments=arguments))
+async def call(box: Toolbox, tool: str, /, **arguments: Any) -> ToolResult:
+    return await box.execute(ToolCall(id="c1", name=tool, arguments=arguments))

@@ -16,7 +16,12 @@ async def test_read_file_numbers_lines_and_reads_ranges(
     assert whole.text.splitlines()[0] == "n.txt (lines 1-30 of 30)"
     assert whole.text.splitlines()[1] == " 1│line 1"
     part = await call(box, "read_file", path="n.txt", start_line=10, end_line=12)
-    assert part.text.splitlines() == ["n.txt (lines 10-12 of 30)", "10│line 10", "11│line 11", "12│line 12"]
+    assert part.text.splitlines() == [
+        "n.txt (lines 10-12 of 30)",
+        "10│line 10",
+        "11│line 11",
+        "12│line 12",
+    ]
     past = await call(box, "read_file", path="n.txt", start_line=31)
     assert past.is_error and "30 lines" in past.text
     backwards = await call(box, "read_file", path="n.txt", start_line=5, end_line=2)
@@ -96,12 +101,17 @@ async def test_edit_file_ambiguous_match_changes_nothing(
     path = workspace / "dup.py"
     path.write_text("x = 1\ny = 2\nx = 1\n")
     box = toolbox()
-    result = await call(box, "edit_file", path="dup.py", edits=[{"search": "x = 1", "replace": "x = 3"}])
+    result = await call(
+        box, "edit_file", path="dup.py", edits=[{"search": "x = 1", "replace": "x = 3"}]
+    )
     assert result.is_error
     assert "ambiguous" in result.text and "2 times" in result.text and "lines 1, 3" in result.text
     assert path.read_text() == "x = 1\ny = 2\nx = 1\n"
     every = await call(
-        box, "edit_file", path="dup.py", edits=[{"search": "x = 1", "replace": "x = 3", "replace_all": True}]
+        box,
+        "edit_file",
+        path="dup.py",
+        edits=[{"search": "x = 1", "replace": "x = 3", "replace_all": True}],
     )
     assert not every.is_error
     assert path.read_text() == "x = 3\ny = 2\nx = 3\n"

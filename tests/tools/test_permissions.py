@@ -53,7 +53,9 @@ async def test_always_is_remembered_per_tool(toolbox: MakeToolbox, workspace: Pa
 async def test_a_failed_edit_asks_nobody(toolbox: MakeToolbox) -> None:
     asker = ScriptedAsker(answer=Decision.YES)
     box = toolbox(asker, write="ask")
-    result = await call(box, "edit_file", path="src/app.py", edits=[{"search": "nope", "replace": ""}])
+    result = await call(
+        box, "edit_file", path="src/app.py", edits=[{"search": "nope", "replace": ""}]
+    )
     assert result.is_error and "not found" in result.text
     assert asker.requests == []
 

@@ -13,7 +13,10 @@ async def test_search_reports_path_line_text(toolbox: MakeToolbox, workspace: Pa
     (workspace / "image.png").write_bytes(b"\x89PNG\x00\x00helper")
     box = toolbox()
     result = await call(box, "search", pattern=r"def \w+\(")
-    assert result.text.splitlines()[:2] == ["src/app.py:1:def main():", "src/util.py:3:def helper():"]
+    assert result.text.splitlines()[:2] == [
+        "src/app.py:1:def main():",
+        "src/util.py:3:def helper():",
+    ]
     assert "(2 matches in 2 files)" in result.text
     only_md = await call(box, "search", pattern="helper", glob="*.md")
     assert only_md.text.splitlines()[0] == "notes.md:1:call helper() twice"

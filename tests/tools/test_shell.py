@@ -66,7 +66,9 @@ async def test_timeout_kills_the_command_and_its_children(
 async def test_huge_output_is_cut_in_the_middle(toolbox: MakeToolbox) -> None:
     # 10 MB of output: the model gets the head and the tail, and a count of the rest.
     result = await call(
-        toolbox(), "shell", command="echo FIRST; head -c 10000000 /dev/zero | tr '\\0' x; echo; echo LAST"
+        toolbox(),
+        "shell",
+        command="echo FIRST; head -c 10000000 /dev/zero | tr '\\0' x; echo; echo LAST",
     )
     assert not result.is_error
     assert len(result.text) < 31_000
@@ -89,7 +91,15 @@ def test_clean_env_drops_secrets() -> None:
         "CODA_PROVIDERS__LITELLM__API_KEY": "k",
         "LANG": "C.UTF-8",
     }
-    assert set(clean_env(env)) == {"PATH", "HOME", "LANG", "PAGER", "GIT_PAGER", "GIT_TERMINAL_PROMPT", "CI"}
+    assert set(clean_env(env)) == {
+        "PATH",
+        "HOME",
+        "LANG",
+        "PAGER",
+        "GIT_PAGER",
+        "GIT_TERMINAL_PROMPT",
+        "CI",
+    }
 
 
 async def test_the_subprocess_does_not_see_secrets(
