@@ -374,11 +374,18 @@ async def test_repo_map_follows_unsaved_changes(lsp: Session, workspace: Path) -
     first = await execute(client, "coda.repoMap", {"tokens": 1024})
     assert "area" in first["text"] and "volume" not in first["text"]
     uri = open_doc(client, workspace / "geometry.py")
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(
-            text=SAMPLE + '\n\ndef volume(width, height, depth):\n    """Volume of a box."""\n'
-                          "    return area(width, height) * depth\n")]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text=SAMPLE
+                    + '\n\ndef volume(width, height, depth):\n    """Volume of a box."""\n'
+                    "    return area(width, height) * depth\n"
+                )
+            ],
+        )
+    )
     for _ in range(50):
         await asyncio.sleep(0.1)
         current = await execute(client, "coda.repoMap", {"tokens": 1024})
@@ -399,7 +406,10 @@ async def test_sessions_new_session_and_history(
     second = await execute(client, "coda.chat", {"question": "second question"})
     assert second["sessionId"] == session_id
     history = model_server.chat_requests()[-1].body["messages"]
-    assert [m["content"] for m in history[1:]] == ["first question", "first answer",
-                                                   "second question"]
+    assert [m["content"] for m in history[1:]] == [
+        "first question",
+        "first answer",
+        "second question",
+    ]
     listed = await execute(client, "coda.sessions", {})
     assert any(s["id"] == session_id and s["title"] == "LSP chat" for s in listed["sessions"])
