@@ -17,7 +17,18 @@ class Replacement:
 
 
 def apply_edits(text: str, edits: list[Replacement], shown: str) -> str:
-    """`text` with every edit applied in order; all or nothing."""
+    """`text` with every edit applied in order; all or nothing.
+
+    A file with CRLF line ends is edited as LF and written back as CRLF: models send "\n"
+    and would otherwise never match a Windows file.
+    """
+    if "\r\n" in text and not any("\r" in e.search for e in edits):
+        lf = [Replacement(e.search, e.replace.replace("\r\n", "\n"), e.replace_all) for e in edits]
+        return _apply(text.replace("\r\n", "\n"), lf, shown).replace("\n", "\r\n")
+    return _apply(text, edits, shown)
+
+
+def _apply(text: str, edits: list[Replacement], shown: str) -> str:
     if not edits:
         raise ToolError("no edits given", "pass at least one {search, replace} block")
     for number, edit in enumerate(edits, start=1):

@@ -15,14 +15,11 @@ if TYPE_CHECKING:
 
 
 def backend(ctx: ToolContext) -> VCSBackend:
-    """The VCS backend of the workspace, detected once per context."""
-    from coda_ls.vcs import VCSBackend, detect
+    """The VCS backend of the workspace. Detected on each call (it only looks for marker
+    directories), so a `git init` run through the shell tool is seen at once."""
+    from coda_ls.vcs import detect
 
-    found = ctx.extra.get("vcs")
-    if not isinstance(found, VCSBackend):
-        found = detect(ctx.workspace)
-        ctx.extra["vcs"] = found
-    return found
+    return detect(ctx.workspace)
 
 
 async def workspace_files(ctx: ToolContext) -> list[str]:

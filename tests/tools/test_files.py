@@ -150,3 +150,23 @@ async def test_invalid_arguments_reach_the_model(toolbox: MakeToolbox) -> None:
     assert result.is_error and result.text.startswith("invalid arguments for edit_file: edits")
     unknown = await call(toolbox(), "read_file", path="a", colour="red")
     assert unknown.is_error and "colour" in unknown.text
+
+
+async def test_edit_file_keeps_crlf_line_ends(toolbox: MakeToolbox, workspace: Path) -> None:
+    path = workspace / "win.txt"
+    path.write_bytes(b"one\r\ntwo\r\nthree\r\n")
+    result = await call(
+        toolbox(),
+        "edit_file",
+        path="win.txt",
+        edits=[{"search": "one\ntwo\n", "replace": "1\n2\n"}],
+    )
+    assert not result.is_error, result.text
+    assert path.read_bytes() == b"1\r\n2\r\nthree\r\n"
+
+
+async def test_vcs_is_detected_after_git_init(toolbox: MakeToolbox, workspace: Path) -> None:
+    box = toolbox()
+    assert "not under version control" in (await call(box, "vcs_status")).text
+    await call(box, "shell", command="git init -q")
+    assert "Git repository" in (await call(box, "vcs_status")).text
