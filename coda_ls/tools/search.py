@@ -52,7 +52,14 @@ class Search(Tool[SearchArgs]):
             if listing.under(n, directory) and (args.glob is None or listing.matches(args.glob, n))
         ]
         root = ctx.workspace.resolve()
-        hits, files = await asyncio.to_thread(_scan, root, names, regex, args.max_results)
+        prefilter = None
+        if "\\A" not in args.pattern and "\\Z" not in args.pattern:
+            # One search over the whole file skips most files without splitting them into
+            # lines; \A and \Z mean "start/end of line" here, so they cannot prefilter.
+            prefilter = re.compile(args.pattern, regex.flags | re.MULTILINE)
+        hits, files = await asyncio.to_thread(
+            _scan, root, names, regex, prefilter, args.max_results
+        )
         if not hits:
             return ToolResult(f"no match for {args.pattern!r} in {len(names)} files")
         more = f"\n… stopped at {args.max_results} matches" if len(hits) >= args.max_results else ""
@@ -60,7 +67,11 @@ class Search(Tool[SearchArgs]):
 
 
 def _scan(
-    root: Path, names: list[str], regex: re.Pattern[str], limit: int
+    root: Path,
+    names: list[str],
+    regex: re.Pattern[str],
+    prefilter: re.Pattern[str] | None,
+    limit: int,
 ) -> tuple[list[str], int]:
     hits: list[str] = []
     files = 0
@@ -76,8 +87,11 @@ def _scan(
             continue  # deleted or unreadable since it was listed
         if b"\0" in data[:8192]:
             continue
+        text = data.decode("utf-8", "replace")
+        if prefilter is not None and "\r" not in text and prefilter.search(text) is None:
+            continue
         matched = False
-        for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        for number, line in enumerate(text.splitlines(), start=1):
             if regex.search(line):
                 if len(line) > MAX_LINE_CHARS:
                     line = line[:MAX_LINE_CHARS] + " …"

@@ -35,3 +35,13 @@ async def test_search_options_and_errors(toolbox: MakeToolbox, workspace: Path) 
     assert capped.text.count("many.txt:") == 5 and "stopped at 5" in capped.text
     bad = await call(box, "search", pattern="(unclosed")
     assert bad.is_error and "invalid regular expression" in bad.text
+
+
+async def test_anchors_match_per_line(toolbox: MakeToolbox, workspace: Path) -> None:
+    (workspace / "crlf.txt").write_bytes(b"alpha\r\nbeta\r\n")
+    (workspace / "lf.txt").write_text("gamma beta\nbeta\n")
+    box = toolbox()
+    ends = await call(box, "search", pattern=r"beta$")
+    assert ends.text.splitlines()[:3] == ["crlf.txt:2:beta", "lf.txt:1:gamma beta", "lf.txt:2:beta"]
+    starts = await call(box, "search", pattern=r"\Abeta")
+    assert starts.text.splitlines()[:2] == ["crlf.txt:2:beta", "lf.txt:2:beta"]
