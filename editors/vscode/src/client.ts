@@ -13,6 +13,7 @@ import {
   TransportKind,
   type LanguageClientOptions,
   type ServerOptions,
+  type ShowDocumentResult,
 } from 'vscode-languageclient/node';
 
 import { withRequestId } from './args';
@@ -64,6 +65,8 @@ export class CodaClient implements vscode.Disposable {
   private starting: Promise<LanguageClient> | undefined;
   private server: Candidate | undefined;
   private readonly cancelSources = new Map<string, vscode.CancellationTokenSource>();
+  /** coda.ask requests whose reply a chat UI already shows (see showDocument below). */
+  private readonly shownInChat = new Set<string>();
   private readonly statusEmitter = new vscode.EventEmitter<ClientStatus>();
   private readonly busyEmitter = new vscode.EventEmitter<boolean>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -218,6 +221,9 @@ export class CodaClient implements vscode.Disposable {
     if (source) {
       this.cancelSources.set(requestId, source);
     }
+    if (command === 'coda.ask' || command === 'coda.chat') {
+      this.shownInChat.add(requestId);
+    }
     try {
       const result = await send();
       const text = result && typeof result === 'object' ? (result as { text?: unknown }).text : undefined;
@@ -241,6 +247,7 @@ export class CodaClient implements vscode.Disposable {
       return { state: this.router.fail(requestId, error) };
     } finally {
       this.cancelSources.delete(requestId);
+      this.shownInChat.delete(requestId);
       source?.dispose();
     }
   }
@@ -308,6 +315,31 @@ export class CodaClient implements vscode.Disposable {
       outputChannel: this.output,
       middleware: {
         executeCommand: (command, args, next) => this.interceptCommand(command, args, next),
+        window: {
+          // coda-ls also writes a coda.ask answer to a markdown file and asks to show it;
+          // the chat view shows it already, so that document would only steal focus. The
+          // server names the file after the requestId. Explain documents are still shown.
+          showDocument: async (params, next) => {
+            if ([...this.shownInChat].some((requestId) => params.uri.includes(requestId))) {
+              return { success: true };
+            }
+            // next() is the client's own handler, which resolves to a result, never an error.
+            return (await next(params, new vscode.CancellationTokenSource().token)) as ShowDocumentResult;
+          },
+        },
+        workspace: {
+          // A server that pulls `coda` settings gets what initializationOptions carried
+          // (only what the user set), not VS Code's raw section with contributed defaults.
+          configuration: async (params, token, next) => {
+            const answers = await next(params, token);
+            if (!Array.isArray(answers)) {
+              return answers;
+            }
+            return params.items.map((item, index) =>
+              item.section === 'coda' ? currentServerSettings().settings : answers[index],
+            );
+          },
+        },
       },
     };
     const client = new LanguageClient('coda', 'Coda', serverOptions, clientOptions);
@@ -353,6 +385,21 @@ export class CodaClient implements vscode.Disposable {
     const injected = isLlmCommand(command) ? withRequestId(command, args) : undefined;
     if (!injected || !isLlmCommand(command)) {
       return next(command, args);
+    }
+    if (command === 'coda.refactor') {
+      // "Coda: Refactor…" from the lightbulb comes with a generic instruction; let the user
+      // say what they want, starting from it. Escape cancels the refactoring.
+      const arg = injected.args[0] as { instruction?: unknown };
+      const instruction = await vscode.window.showInputBox({
+        title: 'Refactor with Coda',
+        prompt: 'What should change?',
+        value: typeof arg.instruction === 'string' ? arg.instruction : '',
+        ignoreFocusOut: true,
+      });
+      if (!instruction?.trim()) {
+        return undefined;
+      }
+      injected.args[0] = { ...arg, instruction: instruction.trim() };
     }
     const title = titleForServerCommand(command, injected.args[0]);
     const tracked = await this.track(command, injected.requestId, title, undefined, undefined, async () =>

@@ -311,10 +311,8 @@ class CodaExtension {
 
   private async newSession(): Promise<void> {
     const result = (await this.client.execute('coda.newSession', {})) as { sessionId?: unknown } | null;
-    if (typeof result?.sessionId !== 'string' || !result.sessionId) {
-      throw new Error('coda-ls did not return a session id');
-    }
-    this.client.sessionId = result.sessionId;
+    // A server without a session store answers null: the next question starts a new one.
+    this.client.sessionId = typeof result?.sessionId === 'string' && result.sessionId ? result.sessionId : undefined;
     this.chatView.clear();
     this.chatView.addInfo('New session started.');
   }

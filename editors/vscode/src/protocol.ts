@@ -42,6 +42,8 @@ export interface StreamParams {
   sessionId?: string;
   delta: string;
   done: boolean;
+  /** Set on the last notification of a request the server stopped on coda.cancel. */
+  cancelled?: boolean;
   usage?: Usage;
   error?: ServerError;
 }
@@ -145,6 +147,9 @@ export function parseStreamParams(value: unknown): StreamParams | undefined {
   };
   if (typeof value.sessionId === 'string' && value.sessionId) {
     params.sessionId = value.sessionId;
+  }
+  if (value.cancelled === true) {
+    params.cancelled = true;
   }
   const usage = parseUsage(value.usage);
   if (usage) {

@@ -72,6 +72,8 @@ export class StreamAssembler {
     if (params.error) {
       state.error = params.error;
       state.status = 'error';
+    } else if (params.cancelled) {
+      state.status = 'cancelled';
     } else if (params.done) {
       state.status = 'done';
     }

@@ -92,6 +92,15 @@ test('cancel keeps the partial reply and drops later deltas', () => {
   assert.equal(state.text, 'part');
 });
 
+test('a notification with cancelled: true ends the reply as cancelled', () => {
+  const assembler = new StreamAssembler();
+  assembler.apply(note('r', 'part'));
+  const state = assembler.apply(note('r', '', { done: true, cancelled: true }));
+  assert.equal(state?.status, 'cancelled');
+  assert.equal(state?.text, 'part');
+  assert.deepEqual(assembler.active(), []);
+});
+
 test('router sends updates to the request listener, others to the fallback', () => {
   const busy: boolean[] = [];
   const router = new StreamRouter((b) => busy.push(b));
