@@ -94,8 +94,13 @@ export class CodaClient implements vscode.Disposable {
 
   /** Start the server once; concurrent callers share the same start. */
   start(): Promise<LanguageClient> {
-    if (this.client && this.client.state === State.Running) {
-      return Promise.resolve(this.client);
+    const client = this.client;
+    if (client && client.state === State.Running) {
+      return Promise.resolve(client);
+    }
+    if (client && client.state === State.Starting && !this.starting) {
+      // The language client is restarting a crashed server on its own: wait for that.
+      return client.start().then(() => client);
     }
     if (!this.starting) {
       this.starting = this.doStart().finally(() => {
@@ -108,17 +113,14 @@ export class CodaClient implements vscode.Disposable {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    for (const requestId of this.router.active()) {
-      this.router.fail(requestId, { message: 'coda-ls stopped' });
-    }
+    // Requests in flight reject when the connection closes, and their views show that.
     if (client) {
       try {
-        await client.stop();
+        await client.dispose();
       } catch (err) {
         // A server that already died cannot be stopped cleanly; it is gone either way.
         this.output.warn(`stopping coda-ls: ${String(err)}`);
       }
-      await client.dispose();
     }
     this.statusEmitter.fire('stopped');
   }
@@ -276,6 +278,10 @@ export class CodaClient implements vscode.Disposable {
   }
 
   private async doStart(): Promise<LanguageClient> {
+    if (this.client) {
+      // A client the language client gave up restarting: replace it.
+      await this.stop();
+    }
     this.statusEmitter.fire('starting');
     const input = await this.searchInput();
     const search = await findServer(input);
