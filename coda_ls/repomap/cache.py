@@ -10,14 +10,16 @@ import marshal
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from itertools import starmap
+from operator import attrgetter
 from pathlib import Path
 
 from coda_ls.repomap.model import FileTags, Tag
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: definitions stored as whole Tag tuples (one C-level starmap)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -51,11 +53,13 @@ class Entry:
     tags: FileTags
 
 
+_TAG_FIELDS = attrgetter(*(f.name for f in fields(Tag)))
+
+
 def encode(tags: FileTags) -> bytes:
-    defs = [
-        (t.kind, t.name, t.qualname, t.line, t.end_line, t.signature, t.doc, t.parent)
-        for t in tags.definitions
-    ]
+    # Each definition in Tag's field order, so decoding is `starmap(Tag, ...)` with no
+    # Python-level loop: a warm build of Django decodes 44k tags (~45% of its time).
+    defs = [_TAG_FIELDS(t) for t in tags.definitions]
     # marshal: our own data, a few times faster to load than JSON or pickle. Reference
     # positions are not cached (ranking needs only the counts; they are 5x the size).
     return marshal.dumps((defs, dict(tags.references)))
@@ -63,10 +67,9 @@ def encode(tags: FileTags) -> bytes:
 
 def decode(path: str, language: str | None, note: str | None, blob: bytes) -> FileTags:
     defs, counts = marshal.loads(blob)
-    definitions = tuple(
-        Tag(kind, name, qualname, path, line, end, "definition", sig, doc, parent)
-        for kind, name, qualname, line, end, sig, doc, parent in defs
-    )
+    definitions = tuple(starmap(Tag, defs))
+    if definitions and definitions[0].path != path:  # a blob made for another path
+        definitions = tuple(replace(t, path=path) for t in definitions)
     return FileTags(path, language, definitions, counts, (), note)
 
 
