@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -19,10 +21,18 @@ class StreamPrinter:
     less` streams too.
     """
 
-    def __init__(self, console: Console, *, status: str = "thinking…", quiet: bool = False):
+    def __init__(
+        self,
+        console: Console,
+        *,
+        status: str = "thinking…",
+        quiet: bool = False,
+        code_theme: str = "monokai",
+    ):
         self.console = console
         self.status = status
         self.quiet = quiet
+        self.code_theme = code_theme
         self.text = ""
         self._live: Live | None = None
 
@@ -49,10 +59,28 @@ class StreamPrinter:
         if self._live is not None:
             from rich.markdown import Markdown
 
-            self._live.update(Markdown(self.text, code_theme="monokai"))
+            self._live.update(Markdown(self.text, code_theme=self.code_theme))
         else:
             sys.stdout.write(delta)
             sys.stdout.flush()
+
+    @contextlib.contextmanager
+    def suspend(self) -> Iterator[None]:
+        """Stop the live display (to prompt the user), then go on in a fresh one."""
+        if self._live is None:
+            if self.text and not self.text.endswith("\n"):
+                sys.stdout.write("\n")
+            yield
+            return
+        self._live.stop()
+        self.text = ""
+        try:
+            yield
+        finally:
+            from rich.spinner import Spinner
+
+            self._live.update(Spinner("dots", text=self.status))
+            self._live.start()
 
     def __exit__(
         self,

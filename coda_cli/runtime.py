@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from coda_ls.config import Settings
     from coda_ls.engine import Engine
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.tools import Asker
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def make_engine(
     *,
     workspace: Path | None = None,
     with_map: bool = True,
+    asker: Asker | None = None,
 ) -> Engine:
     """An engine for the current project, with sessions and the repo map."""
     from coda_ls.engine import Engine, project_summary
@@ -76,6 +78,16 @@ def make_engine(
     store = SessionStore.from_settings(loaded.settings)
     store.recover_interrupted()
     repo_map = build_map(state, root, loaded.settings) if with_map else None
+    toolbox = None
+    if asker is not None:
+        from coda_ls.tools import Toolbox
+
+        toolbox = Toolbox(root, loaded.settings, asker)
     return Engine(
-        loaded.settings, root, store=store, repo_map=repo_map, project_summary=project_summary(root)
+        loaded.settings,
+        root,
+        store=store,
+        repo_map=repo_map,
+        project_summary=project_summary(root),
+        toolbox=toolbox,
     )

@@ -52,8 +52,11 @@ COMPACT_PROMPT = (
 
 
 class ToolResultLike(Protocol):
-    text: str
-    is_error: bool
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def is_error(self) -> bool: ...
 
 
 class ToolboxLike(Protocol):
@@ -144,6 +147,7 @@ class Engine:
         self._providers: dict[str, Provider] = {}
         self._model_info: dict[tuple[str, str], ModelInfo | None] = {}
         self._selection: Selection | None = None
+        self._closing: set[asyncio.Future[None]] = set()
 
     # -- providers ----------------------------------------------------------------------
 
@@ -170,6 +174,18 @@ class Engine:
             self._selection = chosen
         return chosen
 
+    def update_settings(self, settings: Settings) -> None:
+        """Use new settings from now on. Providers are rebuilt, since their host, keys or
+        profile may have changed; requests in flight keep the client they started with."""
+        old = list(self._providers.values())
+        self._providers.clear()
+        self._model_info.clear()
+        self._selection = None
+        self.settings = settings
+        for provider in old:
+            self._closing.add(asyncio.ensure_future(provider.aclose()))
+            self._closing = {task for task in self._closing if not task.done()}
+
     def set_model(self, model: str, provider: str | None = None) -> None:
         """Switch the model (and provider) for later requests."""
         self.settings = self.settings.model_copy(
@@ -188,6 +204,9 @@ class Engine:
         return self._model_info[key]
 
     async def aclose(self) -> None:
+        closer = getattr(self.toolbox, "aclose", None)
+        if closer is not None:
+            await closer()
         for provider in self._providers.values():
             await provider.aclose()
         self._providers.clear()
@@ -287,6 +306,8 @@ class Engine:
     def _tool_specs(self, request: AskRequest, info: ModelInfo | None) -> list[ToolSpec] | None:
         if self.toolbox is None or not request.use_tools:
             return None
+        if get_mode(request.mode or self.settings.mode).output != "markdown":
+            return None  # review and refactor answer in a fixed JSON shape
         if info is not None and not info.supports_tools:
             return None
         return self.toolbox.specs() or None

@@ -51,7 +51,9 @@ def parse_spec(spec: str) -> tuple[Path, int, int | None]:
 
 
 def _stdin_text() -> str | None:
-    if sys.stdin is None or sys.stdin.isatty():
+    from coda_cli.asker import stdin_is_terminal
+
+    if sys.stdin is None or stdin_is_terminal():
         return None
     data = sys.stdin.read()
     return data if data.strip() else None
@@ -66,21 +68,26 @@ def run_request(
     show_answer: bool = True,
 ) -> Answer:
     """Run one request through the engine, streaming to the terminal."""
+    from coda_cli.asker import ConsoleAsker
     from coda_cli.render import StreamPrinter
     from coda_cli.runtime import make_engine, run
     from coda_ls.providers.select import check_model
+    from coda_ls.tools import Toolbox
 
-    engine = make_engine(state, overrides)
+    printer = StreamPrinter(state.console, quiet=as_json or not show_answer)
+    asker = ConsoleAsker(state.err_console, suspend=printer.suspend)
+    engine = make_engine(state, overrides, asker=asker if request.use_tools else None)
 
     async def go() -> Answer:
         try:
             chosen = await engine.selection(request.mode, request.provider, request.model)
             await check_model(chosen)
-            with StreamPrinter(
-                state.console,
-                quiet=as_json or not show_answer,
-                status=f"{chosen.provider_name}/{chosen.model} is thinking…",
-            ) as printer:
+            toolbox = engine.toolbox
+            if isinstance(toolbox, Toolbox) and engine.settings.mcp_servers:
+                for problem in await toolbox.connect_mcp():
+                    state.err_console.print(f"[yellow]MCP:[/] {problem}")
+            printer.status = f"{chosen.provider_name}/{chosen.model} is thinking…"
+            with printer:
                 return await engine.ask(request, printer.write)
         finally:
             await engine.aclose()
@@ -127,6 +134,7 @@ def _selection(path: Path, start: int, end: int | None) -> CodeSelection:
     help="Add a file to the context (repeatable).",
 )
 @click.option("--mode", type=click.Choice(MODE_NAMES), help="Mode (default: config, then chat).")
+@click.option("--no-tools", is_flag=True, help="Do not let the model use tools.")
 @_common
 @pass_state
 def ask(
@@ -134,6 +142,7 @@ def ask(
     question: tuple[str, ...],
     files: tuple[Path, ...],
     mode: str | None,
+    no_tools: bool,
     model: str | None,
     provider: str | None,
     session_id: str | None,
@@ -172,6 +181,7 @@ def ask(
         new_session=new_session,
         provider=provider,
         model=model,
+        use_tools=not no_tools,
     )
     answer = run_request(state, request, as_json=as_json, overrides={"provider": provider})
     if answer.review is not None and not as_json:

@@ -19,6 +19,7 @@ from coda_ls.config import LoadedSettings, load_settings
 from coda_ls.engine import Engine, project_summary
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.server.arguments import first_argument
+from coda_ls.server.asker import LspAsker
 from coda_ls.server.convert import uri_to_path
 from coda_ls.server.errors import CommandError, InvalidArguments
 from coda_ls.server.protocol import CodaProtocol
@@ -97,7 +98,8 @@ class CodaServer(LanguageServer):
         root = root.resolve()
         if root not in self.workspaces:
             engine = Engine(self.settings.settings, root, store=self.store)
-            state = WorkspaceState(root=root, engine=engine)
+            state = WorkspaceState(root=root, engine=engine, asker=LspAsker(self))
+            state.apply_settings(self.settings.settings)
             self.workspaces[root] = state
             state.map_task = asyncio.ensure_future(self._prepare_workspace(state))
         return self.workspaces[root]

@@ -33,18 +33,26 @@ class _LLMArgs(_Args):
     provider: str | None = None
 
 
-class AskArgs(_LLMArgs):
+class _TextArgs(_LLMArgs):
+    # The answer is also written to a markdown file and shown with window/showDocument,
+    # so any client can display it; Coda's own plugins render the stream and turn it off.
+    show_document: bool = Field(
+        True, validation_alias=AliasChoices("showDocument", "show_document")
+    )
+
+
+class AskArgs(_TextArgs):
     question: str = Field(min_length=1)
     uri: str | None = None
     range: RangeArg | None = None
     mode: str | None = None
 
 
-class ChatArgs(_LLMArgs):
+class ChatArgs(_TextArgs):
     question: str = Field(min_length=1)
 
 
-class ExplainArgs(_LLMArgs):
+class ExplainArgs(_TextArgs):
     uri: str
     range: RangeArg | None = None
     question: str | None = None

@@ -143,15 +143,19 @@ def _selection(ls: CodaServer, uri: str, range_: Any) -> CodeSelection:
     return CodeSelection(path=uri_to_path(uri), start_line=start, end_line=end, buffer=text)
 
 
-async def _show_markdown(ls: CodaServer, request_id: str, title: str, answer: Answer) -> str:
-    """Write the answer to a markdown file and ask the client to show it."""
+async def _show_markdown(
+    ls: CodaServer, request_id: str, title: str, answer: Answer | None, show: bool = True
+) -> str | None:
+    """Write the answer to a markdown file and (if `show`) ask the client to show it."""
+    if answer is None:
+        return None
     folder = paths.cache_dir() / "answers"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{request_id}.md"
     target.write_text(f"# {title}\n\n{answer.text}\n", encoding="utf-8")
     uri = path_to_uri(target)
     window = ls.client_capabilities.window
-    if window and window.show_document and window.show_document.support:
+    if show and window and window.show_document and window.show_document.support:
         try:
             await asyncio.wait_for(
                 ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=False)),
@@ -201,7 +205,7 @@ def register(server: CodaServer) -> None:
             model=a.model,
         )
         answer, cancelled = await run_llm(ls, request_id, "Coda: ask", request)
-        document = await _show_markdown(ls, request_id, a.question[:80], answer) if answer else None
+        document = await _show_markdown(ls, request_id, a.question[:80], answer, a.show_document)
         return _text_result(request_id, answer, cancelled, document)
 
     @command("coda.chat")
@@ -216,7 +220,8 @@ def register(server: CodaServer) -> None:
             model=a.model,
         )
         answer, cancelled = await run_llm(ls, request_id, "Coda: chat", request)
-        return _text_result(request_id, answer, cancelled)
+        document = await _show_markdown(ls, request_id, a.question[:80], answer, a.show_document)
+        return _text_result(request_id, answer, cancelled, document)
 
     @command("coda.explain")
     async def explain(ls: CodaServer, *args: Any) -> dict[str, Any]:
@@ -233,7 +238,7 @@ def register(server: CodaServer) -> None:
         )
         answer, cancelled = await run_llm(ls, request_id, "Coda: explain", request)
         title = f"Explanation of {selection.path.name}:{selection.start_line}-{selection.end_line}"
-        document = await _show_markdown(ls, request_id, title, answer) if answer else None
+        document = await _show_markdown(ls, request_id, title, answer, a.show_document)
         return _text_result(request_id, answer, cancelled, document)
 
     @command("coda.review")

@@ -10,6 +10,7 @@ from typing import Any
 
 from coda_ls.config import Settings
 from coda_ls.engine import Engine
+from coda_ls.tools import Asker, Toolbox
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +23,13 @@ class WorkspaceState:
     map_ready: asyncio.Event = field(default_factory=asyncio.Event)
     map_task: asyncio.Task[None] | None = None
     pending_updates: dict[Path, asyncio.TimerHandle] = field(default_factory=dict)
+    asker: Asker | None = None
 
     def apply_settings(self, settings: Settings) -> None:
-        self.engine.settings = settings
-        self.engine._selection = None  # provider/model may have changed
+        """New settings: provider/model may have changed, and the tools' permissions."""
+        self.engine.update_settings(settings)
+        if self.asker is not None:
+            self.engine.toolbox = Toolbox(self.root, settings, self.asker)
 
 
 @dataclass

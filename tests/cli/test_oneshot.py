@@ -211,3 +211,35 @@ def test_doctor_offline_says_how_to_connect() -> None:
     assert result.exit_code == 0, result.output
     assert "No model provider is reachable" in result.output
     assert "ollama serve" in result.output
+
+
+def _write_call(path: str) -> Reply:
+    return Reply(text="", chunks=[], tool_calls=[
+        {"name": "write_file", "arguments": {"path": path, "content": "hello\n"}}])
+
+
+@pytest.mark.parametrize(("answer", "written"), [("n", False), ("y", True), ("a", True)])
+def test_permission_prompt_decides_whether_a_write_happens(
+    runner: CliRunner, model_server: ScriptedModelServer, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, answer: str, written: bool,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("coda_cli.asker.stdin_is_terminal", lambda: True)
+    model_server.script(_write_call("out.txt"), Reply(text="done"))
+    result = runner.invoke(cli, ["ask", "write hello to out.txt"], input=f"{answer}\n")
+    assert result.exit_code == 0, result.output
+    assert "Write out.txt" in result.output or "out.txt" in result.output
+    assert "+hello" in result.output  # the diff is shown before asking
+    assert (tmp_path / "out.txt").exists() is written
+
+
+def test_without_a_terminal_writes_are_refused(
+    runner: CliRunner, model_server: ScriptedModelServer, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    model_server.script(_write_call("out.txt"), Reply(text="could not"))
+    result = runner.invoke(cli, ["ask", "write it"])
+    assert result.exit_code == 0, result.output
+    assert "permissions.write" in result.output
+    assert not (tmp_path / "out.txt").exists()

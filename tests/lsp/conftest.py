@@ -36,6 +36,8 @@ class Recorder:
         self.edits: list[types.ApplyWorkspaceEditParams] = []
         self.apply_result = True
         self.capabilities: types.ServerCapabilities | None = None
+        self.permission_answer: str | None = "No"
+        self.permission_requests: list[types.ShowMessageRequestParams] = []
 
 
 def _plain(value: Any) -> Any:
@@ -92,6 +94,12 @@ async def lsp(
     def on_apply(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         recorder.edits.append(params)
         return types.ApplyWorkspaceEditResult(applied=recorder.apply_result)
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def on_message_request(params: types.ShowMessageRequestParams) -> Any:
+        recorder.permission_requests.append(params)
+        answer = recorder.permission_answer
+        return None if answer is None else types.MessageActionItem(title=answer)
 
     capabilities = client_capabilities("visual-studio-code")
     result = await client.initialize_session(

@@ -413,3 +413,43 @@ async def test_sessions_new_session_and_history(
     ]
     listed = await execute(client, "coda.sessions", {})
     assert any(s["id"] == session_id and s["title"] == "LSP chat" for s in listed["sessions"])
+
+
+@pytest.mark.parametrize(("answer", "written"), [("No", False), ("Yes", True), (None, False)])
+async def test_tools_ask_the_editor_before_writing(
+    lsp: Session,
+    workspace: Path,
+    model_server: ScriptedModelServer,
+    answer: str | None,
+    written: bool,
+) -> None:
+    client, recorder = lsp
+    recorder.permission_answer = answer
+    model_server.script(
+        Reply(
+            text="",
+            chunks=[],
+            tool_calls=[{"name": "read_file", "arguments": {"path": "geometry.py"}}],
+        ),
+        Reply(
+            text="",
+            chunks=[],
+            tool_calls=[
+                {
+                    "name": "write_file",
+                    "arguments": {"path": "NOTES.md", "content": "area and perimeter\n"},
+                }
+            ],
+        ),
+        Reply(text="finished"),
+    )
+    result = await execute(
+        client, "coda.chat", {"question": "summarize into NOTES.md", "showDocument": False}
+    )
+    assert result["text"] == "finished"
+    assert len(recorder.permission_requests) == 1  # reads are allowed without asking
+    request = recorder.permission_requests[0]
+    assert "NOTES.md" in request.message and "+area and perimeter" in request.message
+    assert (workspace / "NOTES.md").exists() is written
+    read_result = model_server.chat_requests()[1].body["messages"][-1]
+    assert read_result["role"] == "tool" and "def area" in read_result["content"]
