@@ -1,0 +1,239 @@
+"""The Neovim plugin against the real coda-ls and the scripted model server, in headless
+Neovim (0.7+). `nvim_driver.lua` runs the commands and writes what it saw to JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.model_server import Reply, ScriptedModelServer
+
+REPO = Path(__file__).resolve().parents[2]
+PLUGIN = REPO / "editors" / "nvim"
+DRIVER = Path(__file__).with_name("nvim_driver.lua")
+NVIM = shutil.which("nvim")
+
+pytestmark = [
+    pytest.mark.skipif(NVIM is None, reason="nvim is not installed (apt-get install neovim)"),
+    pytest.mark.timeout(90),
+]
+
+SAMPLE = '''"""Geometry helpers."""
+
+
+def area(width, height):
+    """Area of a rectangle."""
+    return width * height
+
+
+def perimeter(width, height):
+    return 2 * (width + height)
+'''
+
+EXPLANATION = ["`area` ", "multiplies ", "width ", "by ", "height ", "to ", "get ", "the ", "area."]
+SUGGESTION = 'def perimeter(width, height):\n    """Perimeter."""\n    return 2 * (width + height)'
+REVIEW = {
+    "summary": "two small issues",
+    "findings": [
+        {
+            "file": "geometry.py",
+            "start_line": 9,
+            "end_line": 10,
+            "severity": "warning",
+            "message": "perimeter lacks a docstring",
+            "suggestion": SUGGESTION,
+        },
+        {
+            "file": "geometry.py",
+            "start_line": 4,
+            "end_line": 4,
+            "severity": "error",
+            "message": "no type hints",
+        },
+    ],
+}
+REFACTOR = {
+    "summary": "swap factors",
+    "edits": [{"search": "return width * height", "replace": "return height * width"}],
+}
+
+
+def _server_command() -> list[str]:
+    script = Path(sys.executable).with_name("coda-ls")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "coda_ls"]
+
+
+def _lua(value: Any) -> str:
+    """A Lua literal for a str or a list of str (JSON strings are valid Lua strings)."""
+    if isinstance(value, list):
+        return "{ " + ", ".join(_lua(v) for v in value) + " }"
+    return json.dumps(str(value))
+
+
+def _init(tmp_path: Path, root: Path, extra: str) -> Path:
+    init = tmp_path / "init.lua"
+    init.write_text(
+        f"""
+vim.opt.runtimepath:prepend({_lua(PLUGIN)})
+vim.opt.swapfile = false
+vim.opt.shadafile = "NONE"
+require("coda").setup({{
+  cmd = {_lua(_server_command())},
+  root_dir = {_lua(root)},
+  init_options = {{ repomap = {{ tokens = 512 }} }},
+  {extra}
+}})
+"""
+    )
+    return init
+
+
+def _run_nvim(
+    tmp_path: Path,
+    root: Path,
+    model_server: ScriptedModelServer,
+    scenario: str = "main",
+    setup: str = 'output = { layout = "split", size = 10 },',
+) -> dict[str, Any]:
+    assert NVIM is not None
+    result_file = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        "OLLAMA_HOST": model_server.url,
+        "NVIM_TEST_RESULT": str(result_file),
+        "NVIM_TEST_STEP_MS": "15000",
+        "PYTHONPATH": str(REPO),
+        "NVIM_TEST_SCENARIO": scenario,
+    }
+    command = [
+        NVIM,
+        "--headless",
+        "--clean",
+        "-u",
+        str(_init(tmp_path, root, setup)),
+        str(root / "geometry.py"),
+        "-c",
+        f"luafile {DRIVER}",
+    ]
+    try:
+        proc = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, timeout=75,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"headless nvim did not exit in time; stderr: {exc.stderr!r}")
+    assert result_file.exists(), f"no result (rc={proc.returncode}): {proc.stderr[-2000:]}"
+    result: dict[str, Any] = json.loads(result_file.read_text())
+    return result
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "geometry.py").write_text(SAMPLE)
+    (root / "main.py").write_text("from geometry import area\n\nprint(area(2, 3))\n")
+    return root
+
+
+def test_explain_review_code_action_and_refactor_in_headless_nvim(
+    tmp_path: Path, project: Path, model_server: ScriptedModelServer
+) -> None:
+    model_server.script(
+        Reply(chunks=EXPLANATION, chunk_delay=0.03),
+        Reply(text=json.dumps(REVIEW)),
+        Reply(text=json.dumps(REFACTOR)),
+    )
+    result = _run_nvim(tmp_path, project, model_server)
+    failed = [s for s in result["steps"] if not s["ok"]]
+    assert result["ok"], (failed, result.get("error"), result["notifications"])
+    assert [s["name"] for s in result["steps"]] == [
+        "start",
+        "explain",
+        "review",
+        "code_action_apply_suggestion",
+        "refactor",
+    ]
+    assert Path(result["root_dir"]).resolve() == project.resolve()
+
+    # :4,6CodaExplain streamed the answer into the markdown output window, live.
+    output = "\n".join(result["explain_output"])
+    assert "## Explain geometry.py:4-6" in output
+    assert "`area` multiplies width by height to get the area." in output
+    assert "tokens in" in output  # the footer written when the stream is done
+    assert result["explain_snapshots"] >= 3  # seen growing, not only in its final state
+    assert result["output_filetype"] == "markdown"
+    assert result["output_visible"] and result["current_buffer_after_explain"]
+    prompt = model_server.chat_requests()[0].body["messages"][-1]["content"]
+    assert "selected lines 4-6" in prompt
+
+    # :CodaReview set diagnostics with source "coda" on the buffer.
+    by_message = {d["message"].splitlines()[0]: d for d in result["diagnostics"]}
+    assert set(by_message) == {"perimeter lacks a docstring", "no type hints"}
+    assert (by_message["perimeter lacks a docstring"]["lnum"], by_message["no type hints"]["lnum"]) == (
+        8,
+        3,
+    )
+
+    # vim.lsp.buf.code_action() offered Coda's actions and applied the suggestion.
+    titles = result["code_action_titles"]
+    assert titles[0].startswith("Coda: Apply suggestion") or "Coda: Apply suggestion" in titles
+    assert any("Coda: Explain" in t for t in titles) and any("Coda: Review" in t for t in titles)
+    assert '    """Perimeter."""' in result["after_suggestion"]
+
+    # :CodaRefactor (instruction as args) applied a workspace edit, undoable with `u`.
+    assert "    return height * width" in result["after_refactor"]
+    assert "    return width * height" in result["after_undo"]
+    assert result["total_ms"] < 30_000
+
+
+def test_manual_start_model_ask_error_map_and_sessions(
+    tmp_path: Path, project: Path, model_server: ScriptedModelServer
+) -> None:
+    model_server.script(
+        Reply(chunks=["This ", "project ", "computes ", "areas."], chunk_delay=0.02),
+        Reply(status=400, error="scripted failure"),
+    )
+    result = _run_nvim(
+        tmp_path,
+        project,
+        model_server,
+        scenario="manual",
+        setup='autostart = false, output = { layout = "float" },',
+    )
+    failed = [s for s in result["steps"] if not s["ok"]]
+    assert result["ok"], (failed, result.get("error"), result["notifications"])
+    # autostart = false: nothing started until the client was started from lsp_config()
+    assert result["autostarted"] is False
+
+    # :CodaModel provider model -> coda.setModel; the next request uses that model
+    assert "qwen2.5-coder:7b" in result["model_notification"]
+    chats = model_server.chat_requests()
+    assert chats[0].body["model"] == "qwen2.5-coder:7b"
+
+    # :CodaAsk streamed into a floating markdown window; a session was recorded
+    ask = "\n".join(result["ask_output"])
+    assert "## What does this project do?" in ask
+    assert "This project computes areas." in ask
+    assert result["output_float"] is True
+    assert result["session_after_ask"]
+
+    # a failing model: the section ends with the error and the user gets an error message
+    errors = [n["message"] for n in result["notifications"] if n["level"] == 4]
+    assert any("scripted failure" in m or "400" in m for m in errors), errors
+    error_section = "\n".join(result["error_output"]).split("## This one fails", 1)[1]
+    assert "_error:" in error_section
+
+    # :CodaMap shows the repository map; sessions can be created and picked
+    assert any("geometry.py" in line for line in result["map_output"])
+    assert result["new_session"] and result["new_session"] != result["session_after_ask"]
+    offered = {s["id"] for s in result["sessions_offered"]}
+    assert {result["new_session"], result["session_after_ask"]} <= offered
+    assert result["session_after_pick"] == result["session_after_ask"]
