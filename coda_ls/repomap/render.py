@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coda_ls.repomap.model import RenderedMap, Tag
-from coda_ls.repomap.tokens import token_counter
+from coda_ls.tokens import token_counter
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from coda_ls.config import RepoMapSettings
 from coda_ls.repomap import languages, tags
 from coda_ls.repomap.files import walk_files
 from coda_ls.repomap.repomap import RepoMap
-from coda_ls.repomap.tokens import token_counter
+from coda_ls.tokens import token_counter
 
 
 def write(root: Path, files: Mapping[str, str | bytes]) -> None:
