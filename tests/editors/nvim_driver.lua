@@ -85,7 +85,7 @@ function scenarios.main()
       return stream.requests[id] and stream.requests[id].done == true
     end)
     result.explain_output = output.lines()
-    result.explain_snapshots = #seen
+    result.explain_snapshots = seen
     result.output_filetype = vim.bo[output.buf].filetype
     result.output_visible = #vim.fn.win_findbuf(output.buf) > 0
     result.current_buffer_after_explain = vim.api.nvim_get_current_buf() == bufnr
@@ -132,6 +132,28 @@ function scenarios.main()
     result.after_refactor = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
     vim.cmd("silent undo")
     result.after_undo = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  end)
+
+  step("code_action_refactor_prompts", function()
+    vim.api.nvim_win_set_cursor(0, { 6, 0 })
+    vim.ui.select = function(items, opts, on_choice)
+      for i, item in ipairs(items) do
+        if opts.format_item(item):find("Refactor", 1, true) then
+          return on_choice(item, i)
+        end
+      end
+      on_choice(nil, nil)
+    end
+    vim.ui.input = function(opts, on_confirm)
+      result.refactor_prompt = { prompt = opts.prompt, default = opts.default }
+      on_confirm("swap the factors again")
+    end
+    local before = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n")
+    vim.lsp.buf.code_action()
+    wait_for("the refactor edit", function()
+      return table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n") ~= before
+    end)
+    result.after_action_refactor = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
   end)
 end
 
@@ -250,6 +272,20 @@ function scenarios.manual()
     end)
     result.sessions_offered = offered
     result.session_after_pick = actions.session_id
+  end)
+
+  step("lspconfig_and_health", function()
+    local registration = require("coda.lspconfig")
+    local default = registration.default_config()
+    result.lspconfig = {
+      cmd = default.cmd,
+      stream_handler = default.handlers["coda/stream"] == stream.handler,
+      root = default.root_dir(vim.api.nvim_buf_get_name(bufnr)),
+      show_document = default.capabilities.window.showDocument.support,
+    }
+    result.native_root_markers = registration.native().root_markers
+    vim.cmd("checkhealth coda")
+    result.health = vim.api.nvim_buf_get_lines(0, 0, -1, false)
   end)
 end
 

@@ -124,7 +124,12 @@ def _run_nvim(
     ]
     try:
         proc = subprocess.run(
-            command, cwd=root, env=env, capture_output=True, text=True, timeout=75,
+            command,
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=75,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:
@@ -150,6 +155,7 @@ def test_explain_review_code_action_and_refactor_in_headless_nvim(
         Reply(chunks=EXPLANATION, chunk_delay=0.03),
         Reply(text=json.dumps(REVIEW)),
         Reply(text=json.dumps(REFACTOR)),
+        Reply(text=json.dumps(REFACTOR)),
     )
     result = _run_nvim(tmp_path, project, model_server)
     failed = [s for s in result["steps"] if not s["ok"]]
@@ -160,6 +166,7 @@ def test_explain_review_code_action_and_refactor_in_headless_nvim(
         "review",
         "code_action_apply_suggestion",
         "refactor",
+        "code_action_refactor_prompts",
     ]
     assert Path(result["root_dir"]).resolve() == project.resolve()
 
@@ -168,7 +175,9 @@ def test_explain_review_code_action_and_refactor_in_headless_nvim(
     assert "## Explain geometry.py:4-6" in output
     assert "`area` multiplies width by height to get the area." in output
     assert "tokens in" in output  # the footer written when the stream is done
-    assert result["explain_snapshots"] >= 3  # seen growing, not only in its final state
+    # seen growing while the model streamed, not only in its final state
+    partial = [t for t in result["explain_snapshots"] if "`area` multiplies" in t]
+    assert any("the area." not in t for t in partial), result["explain_snapshots"]
     assert result["output_filetype"] == "markdown"
     assert result["output_visible"] and result["current_buffer_after_explain"]
     prompt = model_server.chat_requests()[0].body["messages"][-1]["content"]
@@ -177,7 +186,10 @@ def test_explain_review_code_action_and_refactor_in_headless_nvim(
     # :CodaReview set diagnostics with source "coda" on the buffer.
     by_message = {d["message"].splitlines()[0]: d for d in result["diagnostics"]}
     assert set(by_message) == {"perimeter lacks a docstring", "no type hints"}
-    assert (by_message["perimeter lacks a docstring"]["lnum"], by_message["no type hints"]["lnum"]) == (
+    assert (
+        by_message["perimeter lacks a docstring"]["lnum"],
+        by_message["no type hints"]["lnum"],
+    ) == (
         8,
         3,
     )
@@ -191,6 +203,13 @@ def test_explain_review_code_action_and_refactor_in_headless_nvim(
     # :CodaRefactor (instruction as args) applied a workspace edit, undoable with `u`.
     assert "    return height * width" in result["after_refactor"]
     assert "    return width * height" in result["after_undo"]
+
+    # "Coda: Refactor…" from the code action menu asks for the instruction first
+    assert result["refactor_prompt"]["prompt"] == "Refactor instruction: "
+    assert result["refactor_prompt"]["default"]  # the server's default instruction
+    assert "    return height * width" in result["after_action_refactor"]
+    last_prompt = model_server.chat_requests()[-1].body["messages"][-1]["content"]
+    assert "swap the factors again" in last_prompt
     assert result["total_ms"] < 30_000
 
 
@@ -237,3 +256,11 @@ def test_manual_start_model_ask_error_map_and_sessions(
     offered = {s["id"] for s in result["sessions_offered"]}
     assert {result["new_session"], result["session_after_ask"]} <= offered
     assert result["session_after_pick"] == result["session_after_ask"]
+
+    # the nvim-lspconfig registration carries the same server and stream handler
+    assert result["lspconfig"]["cmd"] == _server_command()
+    assert result["lspconfig"]["stream_handler"] is True
+    assert result["lspconfig"]["show_document"] is False
+    assert ".git" in result["native_root_markers"]
+    health = "\n".join(result["health"])
+    assert "server command:" in health and "coda-ls running" in health
