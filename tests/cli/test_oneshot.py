@@ -211,6 +211,8 @@ def test_doctor_offline_says_how_to_connect() -> None:
     assert result.exit_code == 0, result.output
     assert "No model provider is reachable" in result.output
     assert "ollama serve" in result.output
+    for check in ("grammars", "queries compile", "database", "vcs"):
+        assert check in result.output
 
 
 def _write_call(path: str) -> Reply:
