@@ -61,8 +61,8 @@ class StreamPrinter:
 
             self._live.update(Markdown(self.text, code_theme=self.code_theme))
         else:
-            sys.stdout.write(delta)
-            sys.stdout.flush()
+            self.console.file.write(delta)
+            self.console.file.flush()
 
     @contextlib.contextmanager
     def suspend(self) -> Iterator[None]:
@@ -93,5 +93,5 @@ class StreamPrinter:
                 self._live.update("")
             self._live.__exit__(exc_type, exc, tb)
         elif not self.quiet and self.text and not self.text.endswith("\n"):
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+            self.console.file.write("\n")
+            self.console.file.flush()
