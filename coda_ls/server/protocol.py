@@ -4,6 +4,12 @@ pygls 2.1.1 drops a request whose params fail to deserialize: it logs
 `JsonRpcInvalidParams` and sends no response, so the client waits forever. Coda answers
 every request: a request that cannot be structured gets `-32602 InvalidParams` with the
 same id, and a notification that cannot be structured is logged and ignored.
+
+pygls 2.1.1 also drops every request after `shutdown` without an answer, runs handlers
+for requests sent before `initialize` (they fail with an internal error), and lets a
+second `initialize` replace the workspace (open documents and roots). As the LSP
+specification asks, Coda answers the first with `InvalidRequest`, the second with
+`ServerNotInitialized` and refuses a second `initialize` with `InvalidRequest`.
 """
 
 from __future__ import annotations
@@ -54,6 +60,34 @@ class CodaProtocol(LanguageServerProtocol):
             on_cancel(msg_id)
 
     def handle_message(self, message: Any) -> None:
-        if getattr(message, "method", None) == IGNORED_METHOD:
+        method = getattr(message, "method", None)
+        if method == IGNORED_METHOD:
             return
+        msg_id = getattr(message, "id", None)
+        if method is not None and msg_id is not None:  # a request, not a notification
+            refusal = self._refusal(method)
+            if refusal is not None:
+                log.warning("refusing %s (id %s): %s", method, msg_id, refusal.message)
+                self._send_response(msg_id, None, refusal)
+                return
         super().handle_message(message)
+
+    def _refusal(self, method: str) -> types.ResponseError | None:
+        """The error for a request that comes at the wrong time, or None to handle it."""
+        if self._shutdown:
+            return types.ResponseError(
+                code=types.ErrorCodes.InvalidRequest,
+                message=f"{method}: the server is shutting down (only `exit` is accepted)",
+            )
+        initialized = self._workspace is not None
+        if method == types.INITIALIZE and initialized:
+            return types.ResponseError(
+                code=types.ErrorCodes.InvalidRequest,
+                message="the server is already initialized; `initialize` may be sent only once",
+            )
+        if method != types.INITIALIZE and not initialized:
+            return types.ResponseError(
+                code=types.ErrorCodes.ServerNotInitialized,
+                message=f"{method}: the server has not been initialized; send `initialize` first",
+            )
+        return None
