@@ -289,6 +289,15 @@ function scenarios.manual()
   end)
 end
 
+-- cmd points at a missing program: one clear error, no Lua traceback, no client.
+function scenarios.missing()
+  step("explain_without_server", function()
+    vim.cmd("CodaExplain")
+    vim.cmd("CodaReview")
+    result.client = require("coda.client").any() ~= nil
+  end)
+end
+
 local scenario = scenarios[os.getenv("NVIM_TEST_SCENARIO") or "main"]
 local ok, err = xpcall(scenario, debug.traceback)
 result.ok = ok
@@ -296,4 +305,6 @@ if not ok then
   result.error = tostring(err)
 end
 result.total_ms = elapsed_ms()
+-- Messages from before this script took over vim.notify (e.g. during startup).
+result.messages = vim.fn.execute("messages")
 write_and_quit()

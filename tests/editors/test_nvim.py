@@ -77,7 +77,7 @@ def _lua(value: Any) -> str:
     return json.dumps(str(value))
 
 
-def _init(tmp_path: Path, root: Path, extra: str) -> Path:
+def _init(tmp_path: Path, root: Path, extra: str, cmd: list[str]) -> Path:
     init = tmp_path / "init.lua"
     init.write_text(
         f"""
@@ -85,7 +85,7 @@ vim.opt.runtimepath:prepend({_lua(PLUGIN)})
 vim.opt.swapfile = false
 vim.opt.shadafile = "NONE"
 require("coda").setup({{
-  cmd = {_lua(_server_command())},
+  cmd = {_lua(cmd)},
   root_dir = {_lua(root)},
   init_options = {{ repomap = {{ tokens = 512 }} }},
   {extra}
@@ -101,6 +101,7 @@ def _run_nvim(
     model_server: ScriptedModelServer,
     scenario: str = "main",
     setup: str = 'output = { layout = "split", size = 10 },',
+    cmd: list[str] | None = None,
 ) -> dict[str, Any]:
     assert NVIM is not None
     result_file = tmp_path / "result.json"
@@ -117,7 +118,7 @@ def _run_nvim(
         "--headless",
         "--clean",
         "-u",
-        str(_init(tmp_path, root, setup)),
+        str(_init(tmp_path, root, setup, cmd or _server_command())),
         str(root / "geometry.py"),
         "-c",
         f"luafile {DRIVER}",
@@ -264,3 +265,17 @@ def test_manual_start_model_ask_error_map_and_sessions(
     assert ".git" in result["native_root_markers"]
     health = "\n".join(result["health"])
     assert "server command:" in health and "coda-ls running" in health
+
+
+def test_missing_server_command_gives_one_clear_error(
+    tmp_path: Path, project: Path, model_server: ScriptedModelServer
+) -> None:
+    missing = str(tmp_path / "no-such-coda-ls")
+    result = _run_nvim(tmp_path, project, model_server, scenario="missing", cmd=[missing])
+    assert result["ok"], (result.get("error"), result["notifications"])
+    assert result["client"] is False
+    # said once, when the file opened (before the driver took over vim.notify)
+    said = result["messages"] + "".join(n["message"] for n in result["notifications"])
+    assert said.count("is not executable") == 1, said
+    assert "stack traceback" not in said and "E5108" not in said
+    assert model_server.chat_requests() == []

@@ -6,6 +6,7 @@ local M = {}
 M.name = "coda"
 -- root_dir -> client id, for Neovim 0.7 (no vim.lsp.start to reuse clients for us).
 local by_root = {}
+local warned_missing = false
 
 local function has(version)
   return vim.fn.has("nvim-" .. version) == 1
@@ -151,6 +152,14 @@ function M.ensure(bufnr, opts)
   if not M.wants(bufnr, opts) then
     return nil
   end
+  if vim.fn.executable(opts.cmd[1]) == 0 then
+    if not warned_missing then -- once per session, not on every buffer
+      warned_missing = true
+      vim.notify(string.format("Coda: `%s` is not executable — install Coda (it provides "
+        .. "coda-ls) or set cmd in require('coda').setup{}", opts.cmd[1]), vim.log.levels.ERROR)
+    end
+    return nil
+  end
   local root = M.root_dir(bufnr, opts)
   local cfg = M.lsp_config(root, opts)
   local id
@@ -175,8 +184,10 @@ function M.with_client(bufnr, fn, opts)
   opts = opts or config.options
   local client = M.ensure(bufnr, opts) or M.any()
   if not client then
-    vim.notify("Coda: no language server for this buffer — open a file (or check `cmd`: "
-      .. table.concat(opts.cmd, " ") .. ")", vim.log.levels.ERROR)
+    if vim.fn.executable(opts.cmd[1]) == 1 then
+      vim.notify("Coda: no language server for this buffer — open a file first",
+        vim.log.levels.ERROR)
+    end -- else ensure() has said why
     return
   end
   local deadline = vim.loop.now() + opts.start_timeout
