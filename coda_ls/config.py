@@ -380,8 +380,13 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
     override_label: str = "flag",
+    *,
+    read_files: bool = True,
 ) -> LoadedSettings:
-    """Read every layer, check each, and merge them. Raises ConfigError, never a traceback."""
+    """Read every layer, check each, and merge them. Raises ConfigError, never a traceback.
+
+    `read_files=False` skips the user and project files (a server whose config file is
+    broken still runs on defaults + environment while the user fixes it)."""
     env = os.environ if environ is None else environ
     user_file = (
         Path(env["CODA_CONFIG_FILE"]).expanduser()
@@ -390,7 +395,9 @@ def load_settings(
     )
     project_file = None if env.get("CODA_NO_PROJECT_CONFIG") else paths.find_project_config(cwd)
     layers = [Layer("default", {})]
-    if user_file.is_file():
+    if not read_files:
+        project_file = None
+    elif user_file.is_file():
         layers.append(read_toml_layer(user_file, f"user file {user_file}"))
     if project_file is not None and project_file.resolve() != user_file.resolve():
         layers.append(read_toml_layer(project_file, f"project file {project_file}"))

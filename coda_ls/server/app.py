@@ -67,6 +67,25 @@ class CodaServer(LanguageServer):
             state.apply_settings(loaded.settings)
         return loaded
 
+    def load_defaults(self) -> LoadedSettings:
+        """Defaults and environment, without the config files: they are broken, but the
+        server must run (the error is shown; fixing the file and sending
+        didChangeConfiguration recovers). If even the environment is bad: defaults."""
+        try:
+            self.loaded = load_settings(cwd=self.default_root(), read_files=False)
+        except CodaError:
+            from coda_ls import paths
+            from coda_ls.config import Layer, Settings
+
+            self.loaded = LoadedSettings(
+                Settings(), [Layer("default", {})], paths.user_config_file(), None
+            )
+        if self.store is None:
+            from coda_ls.sessions import SessionStore
+
+            self.store = SessionStore()
+        return self.loaded
+
     @property
     def settings(self) -> LoadedSettings:
         if self.loaded is None:

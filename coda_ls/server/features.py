@@ -33,10 +33,13 @@ def register(server: CodaServer) -> None:
         )
         try:
             ls.load(options)
-        except CodaError as exc:
-            log.warning("initializationOptions rejected: %s", exc)
-            ls.load({})
+        except CodaError as exc:  # bad options, or a broken config file: serve anyway
+            log.warning("settings rejected: %s", exc)
             ls.pending_messages.append(exc)
+            try:
+                ls.load({})
+            except CodaError:
+                ls.load_defaults()
 
     @server.feature(types.INITIALIZED)
     def initialized(ls: CodaServer, params: types.InitializedParams) -> None:

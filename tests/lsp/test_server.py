@@ -453,3 +453,35 @@ async def test_tools_ask_the_editor_before_writing(
     assert (workspace / "NOTES.md").exists() is written
     read_result = model_server.chat_requests()[1].body["messages"][-1]
     assert read_result["role"] == "tool" and "def area" in read_result["content"]
+
+
+async def test_broken_config_file_is_reported_and_the_server_still_serves(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    import os
+    import sys
+
+    from pytest_lsp import ClientServerConfig, client_capabilities
+
+    (workspace / ".coda").mkdir()
+    (workspace / ".coda" / "config.toml").write_text("[repomap\ntokens = 5\n")
+    env = {**os.environ, "OLLAMA_HOST": model_server.url}
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "coda_ls"], server_env=env)
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=client_capabilities("visual-studio-code"),
+                root_uri=workspace.as_uri(),
+                workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="p")],
+            )
+        )
+        await asyncio.sleep(0.3)
+        assert any("config.toml" in m.message and "TOML" in m.message for m in client.messages)
+        model_server.script(Reply(text="served anyway"))
+        result = await execute(client, "coda.chat", {"question": "hi", "showDocument": False})
+        assert result["text"] == "served anyway"
+    finally:
+        await client.shutdown_session()
+        await client.stop()
