@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +37,17 @@ def build_shell(
 
     holder: list[ShellState] = []
 
-    def suspend() -> contextlib.AbstractContextManager[None]:
-        printer = holder[0].printer if holder else None
-        return printer.suspend() if printer is not None else contextlib.nullcontext()
+    @contextlib.contextmanager
+    def suspend() -> Iterator[None]:
+        """Stop the live answer and turn echo back on while the asker prompts."""
+        shell = holder[0] if holder else None
+        printer = shell.printer if shell is not None else None
+        with contextlib.ExitStack() as stack:
+            if printer is not None:
+                stack.enter_context(printer.suspend())
+            if shell is not None:
+                stack.enter_context(shell.echo.on())
+            yield
 
     asker = ConsoleAsker(app.console, interactive=interactive, suspend=suspend)
     engine = make_engine(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coda_cli.shell.themes import DEFAULT_THEME
+from coda_cli.shell.tty import EchoGuard
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,6 +48,7 @@ class ShellState:
     printer: StreamPrinter | None = None  # the answer streaming now, if any
     failures: int = 0
     active: str | None = None  # provider/model that answered last (when model is auto)
+    echo: EchoGuard = field(default_factory=EchoGuard)
 
     @property
     def store(self) -> SessionStore:

@@ -29,6 +29,11 @@ def _sigint_cancels(task: asyncio.Task[object]) -> Iterator[None]:
         loop.remove_signal_handler(signal.SIGINT)
 
 
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
 async def run_line(shell: ShellState, line: str) -> Outcome:
     """Handle one line; errors are shown (and counted), never raised."""
     from rich.markup import escape
@@ -41,7 +46,7 @@ async def run_line(shell: ShellState, line: str) -> Outcome:
         return outcome
     task = asyncio.ensure_future(answer(shell, line))
     try:
-        with _sigint_cancels(task):
+        with _sigint_cancels(task), shell.echo.off() if shell.interactive else _nothing():
             result = await task
     except asyncio.CancelledError:
         if not task.cancelled():

@@ -1,0 +1,160 @@
+"""The interactive shell in a real terminal: tmux drives `coda chat` (keys in,
+capture-pane out) against the scripted model server running as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+WORDS = " ".join(f"word{n}" for n in range(60))
+REPLY = f"Streaming **answer**: {WORDS} THE-END"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)"
+)
+
+
+class Pane:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        )
+        return done.stdout
+
+    def send(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "coda", *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "coda", "-l", text)
+        self.send("Enter")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-J", "-t", "coda", "-S", "-2000")
+
+    def wait_for(self, pattern: str, timeout: float = 10.0, count: int = 1) -> str:
+        """Poll the pane until `pattern` (a regex) shows `count` times."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if len(re.findall(pattern, screen)) >= count:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} did not appear; the pane shows:\n{screen}")
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def model_port() -> Iterator[int]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.model_server", "--port", "0", "--reply", REPLY,
+         "--delay", "0.05"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # a stream cut by Ctrl-C logs a reset connection
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("PORT "), line
+        yield int(line.split()[1])
+    finally:
+        server.terminate()
+        server.wait(timeout=5)
+
+
+@pytest.fixture
+def pane(model_port: int, tmp_path: Path) -> Iterator[Pane]:
+    home = tmp_path / "home"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "calc.py").write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "OLLAMA_HOST": f"http://127.0.0.1:{model_port}",
+        "PYTHONPATH": str(REPO),
+        "LANG": "C.UTF-8",
+        "TERM": "screen-256color",
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    }
+    command = ["env", "-i", *(f"{k}={v}" for k, v in env.items()),
+               sys.executable, "-m", "coda_cli", "chat"]  # fmt: skip
+    conf = tmp_path / "tmux.conf"
+    # The pane stays after `coda chat` exits, so the exit panel can still be read.
+    conf.write_text("set -g remain-on-exit on\nset -g history-limit 5000\n", encoding="utf-8")
+    socket = f"coda-test-{uuid.uuid4().hex[:8]}"
+    subprocess.run(
+        ["tmux", "-L", socket, "-f", str(conf), "new-session", "-d", "-s", "coda",
+         "-x", "120", "-y", "50", "-c", str(project), " ".join(_quote(c) for c in command)],
+        check=True,
+        timeout=10,
+    )  # fmt: skip
+    try:
+        yield Pane(socket)
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
+    history = home / ".local/state/coda/history"
+    assert history.is_file() and "what is in calc.py?" in history.read_text(encoding="utf-8")
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def test_interactive_shell_in_tmux(pane: Pane) -> None:
+    started = time.monotonic()
+    pane.wait_for(r"/help for commands", timeout=20)
+    pane.wait_for(r"chat ollama/llama3\.2:latest ›")
+
+    pane.type("what is in calc.py?")
+    screen = pane.wait_for(r"THE-END")
+    assert "Streaming answer: word0" in screen  # markdown rendered: ** gone
+
+    pane.type("/mode review")
+    pane.wait_for(r"mode: review — review code for problems")
+    pane.wait_for(r"review ollama/llama3\.2:latest ›")
+    pane.type("/mode chat")
+    pane.wait_for(r"chat ollama/llama3\.2:latest ›")
+
+    pane.type("/model")
+    pane.wait_for(r"2 qwen2\.5-coder:7b")
+    pane.wait_for(r"pick 1-2")
+    pane.type("2")
+    pane.wait_for(r"model: ollama/qwen2\.5-coder:7b")
+    pane.wait_for(r"chat ollama/qwen2\.5-coder:7b ›")
+
+    pane.type("tell me more")
+    pane.wait_for(r"word5\b", count=2)  # the second answer is streaming
+    pane.send("C-c")
+    screen = pane.wait_for(r"interrupted \(the partial answer is kept\)")
+    assert screen.count("THE-END") == 1  # the second answer stopped mid-stream
+    # Drawn once: a ^C echo used to push rich's Live one line down and repeat the answer.
+    assert screen.count("Streaming answer: word0") == 2
+    pane.wait_for(r"chat ollama/qwen2\.5-coder:7b ›", count=2)  # back at the prompt
+
+    pane.type("/exit")
+    screen = pane.wait_for(r"Session stats")
+    for text in ("Model requests", "llama3.2:latest", "qwen2.5-coder:7b", "1 interrupted"):
+        assert text in screen, screen
+    pane.wait_for(r"Pane is dead|Total\s")
+    assert time.monotonic() - started < 30
