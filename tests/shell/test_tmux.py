@@ -112,7 +112,8 @@ def pane(model_port: int, tmp_path: Path) -> Iterator[Pane]:
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
     history = home / ".local/state/coda/history"
-    assert history.is_file() and "what is in calc.py?" in history.read_text(encoding="utf-8")
+    saved = history.read_text(encoding="utf-8") if history.is_file() else ""
+    assert "+what is in calc.py?" in saved and "+first line\n+second line" in saved
 
 
 def _quote(text: str) -> str:
@@ -130,6 +131,13 @@ def test_interactive_shell_in_tmux(pane: Pane) -> None:
     screen = pane.wait_for(r"THE-END")
     assert "Streaming answer: word0" in screen  # markdown rendered: ** gone
 
+    # Esc-Enter starts a new line; Enter sends both lines as one question.
+    pane.tmux("send-keys", "-t", "coda", "-l", "first line")
+    pane.send("Escape", "Enter")
+    pane.type("second line")
+    screen = pane.wait_for(r"THE-END", count=2)
+    assert re.search(r"› first line\n\s*… second line", screen), screen
+
     pane.type("/mode review")
     pane.wait_for(r"mode: review — review code for problems")
     pane.wait_for(r"review ollama/llama3\.2:latest ›")
@@ -144,12 +152,12 @@ def test_interactive_shell_in_tmux(pane: Pane) -> None:
     pane.wait_for(r"chat ollama/qwen2\.5-coder:7b ›")
 
     pane.type("tell me more")
-    pane.wait_for(r"word5\b", count=2)  # the second answer is streaming
+    pane.wait_for(r"word5\b", count=3)  # the third answer is streaming
     pane.send("C-c")
     screen = pane.wait_for(r"interrupted \(the partial answer is kept\)")
-    assert screen.count("THE-END") == 1  # the second answer stopped mid-stream
+    assert screen.count("THE-END") == 2  # the third answer stopped mid-stream
     # Drawn once: a ^C echo used to push rich's Live one line down and repeat the answer.
-    assert screen.count("Streaming answer: word0") == 2
+    assert screen.count("Streaming answer: word0") == 3
     pane.wait_for(r"chat ollama/qwen2\.5-coder:7b ›", count=2)  # back at the prompt
 
     pane.type("/exit")
