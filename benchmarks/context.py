@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.sessions import build, timed  # noqa: E402
-from coda_ls.config import Settings  # noqa: E402
-from coda_ls.context import CodeSelection  # noqa: E402
-from coda_ls.engine import AskRequest, Engine, project_summary  # noqa: E402
-from coda_ls.modes import get_mode  # noqa: E402
-from coda_ls.repomap.repomap import RepoMap  # noqa: E402
-from coda_ls.sessions import SessionStore  # noqa: E402
+from benchmarks.sessions import build, timed
+from coda_ls.config import Settings
+from coda_ls.context import CodeSelection
+from coda_ls.engine import AskRequest, Engine, project_summary
+from coda_ls.modes import get_mode
+from coda_ls.repomap.repomap import RepoMap
+from coda_ls.sessions import SessionStore
 
 
 def main() -> int:
@@ -47,8 +47,9 @@ def main() -> int:
         started = time.perf_counter()
         repo_map.build()
         print(f"mapped {root} in {time.perf_counter() - started:.1f}s")
-        engine = Engine(settings, root, store=store, repo_map=repo_map,
-                        project_summary=project_summary(root))
+        engine = Engine(
+            settings, root, store=store, repo_map=repo_map, project_summary=project_summary(root)
+        )
         session = sessions[len(sessions) // 2]
         source = next(p for p in sorted(root.rglob("*.py")) if p.stat().st_size > 2000)
         selection = CodeSelection(source, 10, 40)
@@ -62,9 +63,14 @@ def main() -> int:
         def assemble(question: str) -> object:
             request = AskRequest(question=question, selection=selection, session_id=session)
             builder = engine._builder()
-            return builder.build(mode, request.question, history=engine._history(session),
-                                 selection=request.selection, window=window,
-                                 reserved_output=2048)
+            return builder.build(
+                mode,
+                request.question,
+                history=engine._history(session),
+                selection=request.selection,
+                window=window,
+                reserved_output=2048,
+            )
 
         def follow_up() -> object:
             return assemble("why does this function return early?")
@@ -79,8 +85,10 @@ def main() -> int:
         ]
         built = follow_up()
         stats = built.stats  # type: ignore[attr-defined]
-        print(f"\ncontext: {stats.total:,} tokens (map {stats.map_tokens}, history "
-              f"{stats.history_tokens}, files {stats.files_tokens}) in a {window:,} window\n")
+        print(
+            f"\ncontext: {stats.total:,} tokens (map {stats.map_tokens}, history "
+            f"{stats.history_tokens}, files {stats.files_tokens}) in a {window:,} window\n"
+        )
         print(f"{'operation':<48} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
         for name, median, p95, worst in rows:
             print(f"{name:<48} {median:>10.2f} {p95:>8.2f} {worst:>8.2f}")

@@ -216,14 +216,21 @@ def test_doctor_offline_says_how_to_connect() -> None:
 
 
 def _write_call(path: str) -> Reply:
-    return Reply(text="", chunks=[], tool_calls=[
-        {"name": "write_file", "arguments": {"path": path, "content": "hello\n"}}])
+    return Reply(
+        text="",
+        chunks=[],
+        tool_calls=[{"name": "write_file", "arguments": {"path": path, "content": "hello\n"}}],
+    )
 
 
 @pytest.mark.parametrize(("answer", "written"), [("n", False), ("y", True), ("a", True)])
 def test_permission_prompt_decides_whether_a_write_happens(
-    runner: CliRunner, model_server: ScriptedModelServer, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, answer: str, written: bool,
+    runner: CliRunner,
+    model_server: ScriptedModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    written: bool,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("coda_cli.asker.stdin_is_terminal", lambda: True)
@@ -236,7 +243,9 @@ def test_permission_prompt_decides_whether_a_write_happens(
 
 
 def test_without_a_terminal_writes_are_refused(
-    runner: CliRunner, model_server: ScriptedModelServer, tmp_path: Path,
+    runner: CliRunner,
+    model_server: ScriptedModelServer,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
