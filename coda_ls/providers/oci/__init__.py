@@ -1,0 +1,1 @@
+"""OCI Generative AI provider: auth, model discovery, request formats, the provider."""
