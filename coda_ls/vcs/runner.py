@@ -75,8 +75,33 @@ def which(binary: str) -> str | None:
     return shutil.which(binary)
 
 
+def _outside_virtualenvs(path: str) -> str:
+    """PATH without virtualenv `bin` directories."""
+    kept = [
+        entry
+        for entry in path.split(os.pathsep)
+        if entry and not (Path(entry).parent / "pyvenv.cfg").is_file()
+    ]
+    return os.pathsep.join(kept)
+
+
+def tool_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a system VCS tool: Coda's own virtualenv removed.
+
+    Breezy's `brz` (Debian) is a binary embedding Python that finds its interpreter
+    through PATH; with a virtualenv's python3 first on PATH it fails to import breezy
+    (seen with breezy 3.3 on Debian 12). The program itself is resolved before this,
+    with the user's PATH, so a tool installed inside the virtualenv still runs.
+    """
+    env = dict(os.environ if base is None else base)
+    for name in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV_PROMPT"):
+        env.pop(name, None)
+    env["PATH"] = _outside_virtualenvs(env.get("PATH", ""))
+    return env
+
+
 def _env(extra: Mapping[str, str] | None) -> dict[str, str]:
-    env = dict(os.environ)
+    env = tool_env()
     env.update(_QUIET_ENV)
     if extra:
         env.update(extra)

@@ -7,12 +7,13 @@ then modify a.txt, remove b.txt, add new.txt, and leave untracked.txt and debug.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from coda_ls.vcs.runner import tool_env
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Tester",
@@ -33,7 +34,7 @@ IDENTITY = {
 
 def sh(cwd: Path, *args: str) -> str:
     """Run a setup command; fail the test with its output if it fails."""
-    env = {**os.environ, **IDENTITY}
+    env = {**tool_env(), **IDENTITY}
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
