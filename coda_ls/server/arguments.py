@@ -26,14 +26,16 @@ class RangeArg(_Args):
     end: PositionArg
 
 
-class _LLMArgs(_Args):
+class LLMArgs(_Args):
+    """What every model command accepts."""
+
     request_id: str | None = Field(None, validation_alias=AliasChoices("requestId", "request_id"))
     session_id: str | None = Field(None, validation_alias=AliasChoices("sessionId", "session_id"))
     model: str | None = None
     provider: str | None = None
 
 
-class _TextArgs(_LLMArgs):
+class _TextArgs(LLMArgs):
     # The answer is also written to a markdown file and shown with window/showDocument,
     # so any client can display it; Coda's own plugins render the stream and turn it off.
     show_document: bool = Field(
@@ -58,12 +60,12 @@ class ExplainArgs(_TextArgs):
     question: str | None = None
 
 
-class ReviewArgs(_LLMArgs):
+class ReviewArgs(LLMArgs):
     uri: str
     range: RangeArg | None = None
 
 
-class RefactorArgs(_LLMArgs):
+class RefactorArgs(LLMArgs):
     uri: str
     range: RangeArg
     instruction: str = Field(min_length=1)

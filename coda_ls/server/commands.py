@@ -22,6 +22,7 @@ from coda_ls.server.arguments import (
     ChatArgs,
     EmptyArgs,
     ExplainArgs,
+    LLMArgs,
     NewSessionArgs,
     RefactorArgs,
     RepoMapArgs,
@@ -137,6 +138,14 @@ async def run_llm(
     return answer, cancelled
 
 
+def _request(ls: CodaServer, a: LLMArgs, **fields: Any) -> AskRequest:
+    """An engine request carrying what every model command shares: the session (the
+    current one unless given), provider and model."""
+    return AskRequest(
+        session_id=a.session_id or ls.session_id, provider=a.provider, model=a.model, **fields
+    )
+
+
 def _selection(ls: CodaServer, uri: str, range_: Any) -> CodeSelection:
     text, _ = ls.document_text(uri)
     start, end = line_span(range_, text)
@@ -196,13 +205,12 @@ def register(server: CodaServer) -> None:
         a = parse_args(AskArgs, args)
         request_id = ls.new_request_id(a.request_id)
         selection = _selection(ls, a.uri, a.range) if a.uri else None
-        request = AskRequest(
+        request = _request(
+            ls,
+            a,
             question=a.question,
             mode=a.mode,
             selection=selection,
-            session_id=a.session_id or ls.session_id,
-            provider=a.provider,
-            model=a.model,
         )
         answer, cancelled = await run_llm(ls, request_id, "Coda: ask", request)
         document = await _show_markdown(ls, request_id, a.question[:80], answer, a.show_document)
@@ -212,12 +220,11 @@ def register(server: CodaServer) -> None:
     async def chat(ls: CodaServer, *args: Any) -> dict[str, Any]:
         a = parse_args(ChatArgs, args)
         request_id = ls.new_request_id(a.request_id)
-        request = AskRequest(
+        request = _request(
+            ls,
+            a,
             question=a.question,
             mode="chat",
-            session_id=a.session_id or ls.session_id,
-            provider=a.provider,
-            model=a.model,
         )
         answer, cancelled = await run_llm(ls, request_id, "Coda: chat", request)
         document = await _show_markdown(ls, request_id, a.question[:80], answer, a.show_document)
@@ -228,13 +235,12 @@ def register(server: CodaServer) -> None:
         a = parse_args(ExplainArgs, args)
         request_id = ls.new_request_id(a.request_id)
         selection = _selection(ls, a.uri, a.range)
-        request = AskRequest(
+        request = _request(
+            ls,
+            a,
             question=a.question or "Explain this code.",
             mode="explain",
             selection=selection,
-            session_id=a.session_id or ls.session_id,
-            provider=a.provider,
-            model=a.model,
         )
         answer, cancelled = await run_llm(ls, request_id, "Coda: explain", request)
         title = f"Explanation of {selection.path.name}:{selection.start_line}-{selection.end_line}"
@@ -249,13 +255,12 @@ def register(server: CodaServer) -> None:
         selection = _selection(ls, a.uri, a.range)
         if a.range is None:
             selection.start_line, selection.end_line = 1, None
-        request = AskRequest(
+        request = _request(
+            ls,
+            a,
             question="Review this code.",
             mode="review",
             selection=selection,
-            session_id=a.session_id or ls.session_id,
-            provider=a.provider,
-            model=a.model,
             use_tools=False,
         )
         answer, cancelled = await run_llm(ls, request_id, "Coda: review", request)
@@ -287,13 +292,12 @@ def register(server: CodaServer) -> None:
         request_id = ls.new_request_id(a.request_id)
         before, version = ls.document_text(a.uri)
         selection = _selection(ls, a.uri, a.range)
-        request = AskRequest(
+        request = _request(
+            ls,
+            a,
             question=a.instruction,
             mode="refactor",
             selection=selection,
-            session_id=a.session_id or ls.session_id,
-            provider=a.provider,
-            model=a.model,
             use_tools=False,
         )
         answer, _ = await run_llm(ls, request_id, "Coda: refactor", request)
