@@ -77,10 +77,18 @@ DEFAULT_MODELS: list[dict[str, Any]] = [
     {"displayName": "meta.llama-3.3-70b-instruct", "vendor": "meta", "version": "1.0.0"},
     {"displayName": "xai.grok-3", "vendor": "xai", "version": "1.0"},
     {"displayName": "xai.grok-4", "vendor": "xai", "version": "1.0"},
-    {"displayName": "cohere.embed-english-v3.0", "vendor": "cohere", "version": "3.0",
-     "capabilities": ["TEXT_EMBEDDINGS"]},
-    {"displayName": "meta.llama-2-70b-chat", "vendor": "meta", "version": "1.0",
-     "lifecycleState": "DELETED"},
+    {
+        "displayName": "cohere.embed-english-v3.0",
+        "vendor": "cohere",
+        "version": "3.0",
+        "capabilities": ["TEXT_EMBEDDINGS"],
+    },
+    {
+        "displayName": "meta.llama-2-70b-chat",
+        "vendor": "meta",
+        "version": "1.0",
+        "lifecycleState": "DELETED",
+    },
 ]
 
 
@@ -103,7 +111,7 @@ class OCIStub:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -267,8 +275,13 @@ def _handler(stub: OCIStub) -> type[BaseHTTPRequestHandler]:
             model_id = body["servingMode"]["modelId"]
             known = {m["displayName"] for m in stub.models}
             if model_id not in known:
-                self._json(404, {"code": "NotAuthorizedOrNotFound",
-                                 "message": f"Entity with key {model_id} (model) not found"})
+                self._json(
+                    404,
+                    {
+                        "code": "NotAuthorizedOrNotFound",
+                        "message": f"Entity with key {model_id} (model) not found",
+                    },
+                )
                 return
             reply = stub.next_reply()
             if reply.status != 200:
@@ -277,11 +290,18 @@ def _handler(stub: OCIStub) -> type[BaseHTTPRequestHandler]:
                 return
             cohere = chat["apiFormat"] == "COHERE"
             if not chat.get("isStream"):
-                self._json(200, {"modelId": model_id, "modelVersion": "1.0",
-                                 "chatResponse": _whole(reply, cohere)})
+                self._json(
+                    200,
+                    {
+                        "modelId": model_id,
+                        "modelVersion": "1.0",
+                        "chatResponse": _whole(reply, cohere),
+                    },
+                )
                 return
-            self._stream(reply, cohere, bool((chat.get("streamOptions") or {})
-                                             .get("isIncludeUsage")))
+            self._stream(
+                reply, cohere, bool((chat.get("streamOptions") or {}).get("isIncludeUsage"))
+            )
 
         def _stream(self, reply: StubReply, cohere: bool, include_usage: bool) -> None:
             self.send_response(200)
@@ -302,15 +322,26 @@ def _handler(stub: OCIStub) -> type[BaseHTTPRequestHandler]:
                 if cohere:
                     event({"apiFormat": "COHERE", "text": piece})
                 else:
-                    event({"index": 0, "message": {"role": "ASSISTANT",
-                                                   "content": [{"type": "TEXT", "text": piece}]}})
+                    event(
+                        {
+                            "index": 0,
+                            "message": {
+                                "role": "ASSISTANT",
+                                "content": [{"type": "TEXT", "text": piece}],
+                            },
+                        }
+                    )
                 time.sleep(reply.chunk_delay)
             if cohere:
-                final: dict[str, Any] = {"apiFormat": "COHERE", "text": reply.text,
-                                         "finishReason": reply.finish_reason or "COMPLETE"}
+                final: dict[str, Any] = {
+                    "apiFormat": "COHERE",
+                    "text": reply.text,
+                    "finishReason": reply.finish_reason or "COMPLETE",
+                }
                 if reply.tool_calls:
-                    final["toolCalls"] = [{"name": c["name"], "parameters": c["arguments"]}
-                                          for c in reply.tool_calls]
+                    final["toolCalls"] = [
+                        {"name": c["name"], "parameters": c["arguments"]} for c in reply.tool_calls
+                    ]
                 if reply.usage is not None:
                     final["usage"] = _usage(reply)
                 event(final)
@@ -319,11 +350,31 @@ def _handler(stub: OCIStub) -> type[BaseHTTPRequestHandler]:
                     # Arguments in two pieces, the second without an id, as streamed.
                     args = json.dumps(call["arguments"])
                     half = len(args) // 2
-                    event({"index": 0, "message": {"role": "ASSISTANT", "toolCalls": [
-                        {"type": "FUNCTION", "id": f"call_{i}", "name": call["name"],
-                         "arguments": args[:half]}]}})
-                    event({"index": 0, "message": {"role": "ASSISTANT", "toolCalls": [
-                        {"type": "FUNCTION", "arguments": args[half:]}]}})
+                    event(
+                        {
+                            "index": 0,
+                            "message": {
+                                "role": "ASSISTANT",
+                                "toolCalls": [
+                                    {
+                                        "type": "FUNCTION",
+                                        "id": f"call_{i}",
+                                        "name": call["name"],
+                                        "arguments": args[:half],
+                                    }
+                                ],
+                            },
+                        }
+                    )
+                    event(
+                        {
+                            "index": 0,
+                            "message": {
+                                "role": "ASSISTANT",
+                                "toolCalls": [{"type": "FUNCTION", "arguments": args[half:]}],
+                            },
+                        }
+                    )
                 finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
                 event({"index": 0, "finishReason": finish})
                 if include_usage and reply.usage is not None:
@@ -336,23 +387,36 @@ def _handler(stub: OCIStub) -> type[BaseHTTPRequestHandler]:
 
 def _whole(reply: StubReply, cohere: bool) -> dict[str, Any]:
     if cohere:
-        response: dict[str, Any] = {"apiFormat": "COHERE", "text": reply.text,
-                                    "finishReason": reply.finish_reason or "COMPLETE"}
+        response: dict[str, Any] = {
+            "apiFormat": "COHERE",
+            "text": reply.text,
+            "finishReason": reply.finish_reason or "COMPLETE",
+        }
         if reply.tool_calls:
-            response["toolCalls"] = [{"name": c["name"], "parameters": c["arguments"]}
-                                     for c in reply.tool_calls]
+            response["toolCalls"] = [
+                {"name": c["name"], "parameters": c["arguments"]} for c in reply.tool_calls
+            ]
     else:
-        message: dict[str, Any] = {"role": "ASSISTANT",
-                                   "content": [{"type": "TEXT", "text": reply.text}]}
+        message: dict[str, Any] = {
+            "role": "ASSISTANT",
+            "content": [{"type": "TEXT", "text": reply.text}],
+        }
         if reply.tool_calls:
             message["toolCalls"] = [
-                {"type": "FUNCTION", "id": f"call_{i}", "name": c["name"],
-                 "arguments": json.dumps(c["arguments"])}
+                {
+                    "type": "FUNCTION",
+                    "id": f"call_{i}",
+                    "name": c["name"],
+                    "arguments": json.dumps(c["arguments"]),
+                }
                 for i, c in enumerate(reply.tool_calls)
             ]
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
-        response = {"apiFormat": "GENERIC", "timeCreated": "2026-01-01T00:00:00.000Z",
-                    "choices": [{"index": 0, "message": message, "finishReason": finish}]}
+        response = {
+            "apiFormat": "GENERIC",
+            "timeCreated": "2026-01-01T00:00:00.000Z",
+            "choices": [{"index": 0, "message": message, "finishReason": finish}],
+        }
     if reply.usage is not None:
         response["usage"] = _usage(reply)
     return response

@@ -4,6 +4,7 @@ RSA key, against a local OCI stub that verifies the signature and replays OCI re
 from __future__ import annotations
 
 import asyncio
+import itertools
 import subprocess
 import sys
 import time
@@ -50,7 +51,9 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[rsa.RSAPrivateKey, P
     return key, path
 
 
-def write_config(directory: Path, key_file: Path, extra: str = "", profile: str = "DEFAULT") -> Path:
+def write_config(
+    directory: Path, key_file: Path, extra: str = "", profile: str = "DEFAULT"
+) -> Path:
     config = directory / "oci_config"
     config.write_text(
         f"[{profile}]\n"
@@ -71,7 +74,10 @@ def stub(keys: tuple[rsa.RSAPrivateKey, Path]) -> Iterator[OCIStub]:
 
 def make_settings(stub: OCIStub, config: Path, **extra: object) -> OCISettings:
     return OCISettings(
-        config_file=str(config), compartment_id=COMPARTMENT, endpoint=stub.url, **extra  # type: ignore[arg-type]
+        config_file=str(config),
+        compartment_id=COMPARTMENT,
+        endpoint=stub.url,
+        **extra,
     )
 
 
@@ -93,7 +99,7 @@ def ask(model: str, *messages: Message, **extra: object) -> ChatRequest:
     return ChatRequest(
         model=model,
         messages=list(messages) or [Message(role="user", content="hi")],
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
@@ -128,16 +134,24 @@ async def test_generic_stream_signed_with_usage_cost_and_free_loop(
     assert final.usage.cached_tokens == 400
     assert final.usage.cost == pytest.approx((600 * 2.0 + 400 * 0.5 + 200 * 10.0) / 1e6)
     # The SDK blocked in a thread: the loop kept ticking while chunks took 50 ms each.
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert max(gaps) < 0.04
     sent = stub.chats()[-1]
     assert sent.signed and sent.headers["authorization"].startswith("Signature ")
     body = sent.body
-    assert body["servingMode"] == {"servingType": "ON_DEMAND", "modelId": "meta.llama-3.3-70b-instruct"}
+    assert body["servingMode"] == {
+        "servingType": "ON_DEMAND",
+        "modelId": "meta.llama-3.3-70b-instruct",
+    }
     chat = body["chatRequest"]
     assert chat["apiFormat"] == "GENERIC" and chat["isStream"] is True
     assert chat["streamOptions"] == {"isIncludeUsage": True}
-    assert (chat["temperature"], chat["maxTokens"], chat["topK"], chat["stop"]) == (0.3, 64, 40, ["END"])
+    assert (chat["temperature"], chat["maxTokens"], chat["topK"], chat["stop"]) == (
+        0.3,
+        64,
+        40,
+        ["END"],
+    )
     assert chat["messages"] == [
         {"role": "SYSTEM", "content": [{"type": "TEXT", "text": "be brief"}]},
         {"role": "USER", "content": [{"type": "TEXT", "text": "hello"}]},
@@ -183,32 +197,48 @@ async def test_chat_without_streaming(provider: OCIProvider, stub: OCIStub, mode
 
 
 async def test_generic_tools_both_ways(provider: OCIProvider, stub: OCIStub) -> None:
-    stub.script(StubReply(chunks=[], tool_calls=[{"name": "read_file", "arguments": {"path": "a.py"}}]))
+    stub.script(
+        StubReply(chunks=[], tool_calls=[{"name": "read_file", "arguments": {"path": "a.py"}}])
+    )
     tool = ToolSpec(
         name="read_file",
         description="Read a file",
-        parameters={"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
+        parameters={
+            "type": "object",
+            "properties": {"path": {"type": "string"}},
+            "required": ["path"],
+        },
     )
     history = [
         Message(role="user", content="look"),
-        Message(role="assistant", tool_calls=[ToolCall(id="c1", name="ls", arguments={"dir": "."})]),
+        Message(
+            role="assistant", tool_calls=[ToolCall(id="c1", name="ls", arguments={"dir": "."})]
+        ),
         Message(role="tool", content="a.py", tool_call_id="c1", name="ls"),
     ]
     chunks = [c async for c in provider.stream(ask("xai.grok-3", *history, tools=[tool]))]
     calls = [call for c in chunks for call in c.tool_calls]
-    assert [(c.id, c.name, c.arguments) for c in calls] == [("call_0", "read_file", {"path": "a.py"})]
+    assert [(c.id, c.name, c.arguments) for c in calls] == [
+        ("call_0", "read_file", {"path": "a.py"})
+    ]
     assert chunks[-1].finish_reason == "tool_calls"
     chat = stub.chats()[-1].body["chatRequest"]
     assert chat["tools"] == [
-        {"type": "FUNCTION", "name": "read_file", "description": "Read a file",
-         "parameters": tool.parameters}
+        {
+            "type": "FUNCTION",
+            "name": "read_file",
+            "description": "Read a file",
+            "parameters": tool.parameters,
+        }
     ]
     assert chat["messages"][1] == {
         "role": "ASSISTANT",
         "toolCalls": [{"type": "FUNCTION", "id": "c1", "name": "ls", "arguments": '{"dir": "."}'}],
     }
     assert chat["messages"][2] == {
-        "role": "TOOL", "toolCallId": "c1", "content": [{"type": "TEXT", "text": "a.py"}]
+        "role": "TOOL",
+        "toolCallId": "c1",
+        "content": [{"type": "TEXT", "text": "a.py"}],
     }
 
 
@@ -217,25 +247,36 @@ async def test_cohere_tools_both_ways(provider: OCIProvider, stub: OCIStub) -> N
     tool = ToolSpec(
         name="grep",
         description="Search",
-        parameters={"type": "object", "properties": {"q": {"type": "string", "description": "pattern"},
-                                                     "n": {"type": "integer"}}, "required": ["q"]},
+        parameters={
+            "type": "object",
+            "properties": {
+                "q": {"type": "string", "description": "pattern"},
+                "n": {"type": "integer"},
+            },
+            "required": ["q"],
+        },
     )
     history = [
         Message(role="user", content="find x"),
-        Message(role="assistant", tool_calls=[ToolCall(id="c9", name="grep", arguments={"q": "y"})]),
+        Message(
+            role="assistant", tool_calls=[ToolCall(id="c9", name="grep", arguments={"q": "y"})]
+        ),
         Message(role="tool", content='{"hits": 2}', tool_call_id="c9"),
     ]
     reply = await provider.chat(ask("command-r-plus", *history, tools=[tool]))
     assert [(c.name, c.arguments) for c in reply.message.tool_calls] == [("grep", {"q": "x"})]
     assert reply.finish_reason == "tool_calls"
     chat = stub.chats()[-1].body["chatRequest"]
-    assert chat["tools"] == [{
-        "name": "grep", "description": "Search",
-        "parameterDefinitions": {
-            "q": {"type": "str", "description": "pattern", "isRequired": True},
-            "n": {"type": "int", "description": "", "isRequired": False},
-        },
-    }]
+    assert chat["tools"] == [
+        {
+            "name": "grep",
+            "description": "Search",
+            "parameterDefinitions": {
+                "q": {"type": "str", "description": "pattern", "isRequired": True},
+                "n": {"type": "int", "description": "", "isRequired": False},
+            },
+        }
+    ]
     assert chat["message"] == ""
     assert chat["toolResults"] == [
         {"call": {"name": "grep", "parameters": {"q": "y"}}, "outputs": [{"hits": 2}]}
@@ -248,12 +289,18 @@ async def test_models_filtered_friendly_and_cached_on_disk(
     models = await provider.list_models()
     names = [m.name for m in models]
     assert names == [
-        "cohere.command-a-03-2025", "cohere.command-r-plus", "meta.llama-3.3-70b-instruct",
-        "xai.grok-3", "xai.grok-4",
+        "cohere.command-a-03-2025",
+        "cohere.command-r-plus",
+        "meta.llama-3.3-70b-instruct",
+        "xai.grok-3",
+        "xai.grok-4",
     ]
     plus = models[1]
     assert (plus.family, plus.details["version"], plus.details["friendly_name"]) == (
-        "cohere", "1.5", "command-r-plus")
+        "cohere",
+        "1.5",
+        "command-r-plus",
+    )
     assert models[2].details["friendly_name"] == "llama-3.3-70b"
     # A new provider (a new process, say) reads the disk cache instead of the service.
     again = OCIProvider(provider.settings, retry_policy=FAST)
@@ -274,7 +321,9 @@ def test_friendly_names() -> None:
     assert resolve("llama-3.3-70b", []) == "meta.llama-3.3-70b-instruct"  # no discovery
 
 
-async def test_unknown_model_suggests_and_sends_nothing(provider: OCIProvider, stub: OCIStub) -> None:
+async def test_unknown_model_suggests_and_sends_nothing(
+    provider: OCIProvider, stub: OCIStub
+) -> None:
     with pytest.raises(ModelNotFoundError) as info:
         await provider.chat(ask("command-r-plux"))
     assert "command-r-plus" in info.value.suggestions
@@ -287,7 +336,7 @@ async def test_parameter_a_family_rejects(provider: OCIProvider, stub: OCIStub) 
     assert "temperature" in (info.value.hint or "")
     with pytest.raises(ProviderError, match="presence_penalty is not accepted"):
         await provider.chat(ask("grok-4", presence_penalty=0.5))
-    with pytest.raises(ProviderError, match="temperature=1.5 is out of range for Cohere"):
+    with pytest.raises(ProviderError, match=r"temperature=1\.5 is out of range for Cohere"):
         await provider.chat(ask("command-r-plus", temperature=1.5))
     assert stub.chats() == []
 
@@ -306,9 +355,13 @@ async def test_wrong_key_is_auth_error(
     await instance.aclose()
 
 
-async def test_rate_limit_retried_honouring_retry_after(provider: OCIProvider, stub: OCIStub) -> None:
+async def test_rate_limit_retried_honouring_retry_after(
+    provider: OCIProvider, stub: OCIStub
+) -> None:
     await provider.list_models()
-    stub.script(StubReply(status=429, code="TooManyRequests", retry_after=0.3), StubReply(chunks=["ok"]))
+    stub.script(
+        StubReply(status=429, code="TooManyRequests", retry_after=0.3), StubReply(chunks=["ok"])
+    )
     started = time.perf_counter()
     reply = await provider.chat(ask("llama-3.3-70b"))
     assert reply.message.content == "ok"

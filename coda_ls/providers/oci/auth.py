@@ -58,7 +58,7 @@ def load_auth(settings: OCISettings) -> OCIAuth:
         raise AuthError(
             f"OCI {method} authentication failed: {exc}",
             "instance principals work only on an OCI compute instance, resource principals "
-            "only inside OCI Functions/Jobs; use auth = \"API_KEY\" elsewhere",
+            'only inside OCI Functions/Jobs; use auth = "API_KEY" elsewhere',
             provider=NAME,
         ) from exc
     region = settings.region or str(getattr(signer, "region", "") or "")
@@ -90,9 +90,7 @@ def _from_file(settings: OCISettings) -> OCIAuth:
             provider=NAME,
         ) from exc
     except (oci.exceptions.ClientError, ValueError, OSError) as exc:
-        raise AuthError(
-            f"cannot read OCI config {path}: {exc}", SETUP_HINT, provider=NAME
-        ) from exc
+        raise AuthError(f"cannot read OCI config {path}: {exc}", SETUP_HINT, provider=NAME) from exc
     if settings.region:
         config["region"] = settings.region
     region = str(config.get("region") or "")

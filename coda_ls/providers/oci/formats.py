@@ -100,8 +100,15 @@ FAMILIES: dict[str, Family] = {
         },
     ),
 }
-PARAMETERS = ("temperature", "max_tokens", "top_p", "top_k", "frequency_penalty",
-              "presence_penalty", "stop")
+PARAMETERS = (
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "top_k",
+    "frequency_penalty",
+    "presence_penalty",
+    "stop",
+)
 
 
 def family_of(model_id: str) -> Family:
@@ -168,9 +175,7 @@ def build_chat_details(
 
 def _generic_request(m: Any, request: ChatRequest, params: dict[str, Any], stream: bool) -> Any:
     messages = [_generic_message(m, message) for message in request.messages]
-    chat = m.GenericChatRequest(
-        api_format="GENERIC", messages=messages, is_stream=stream, **params
-    )
+    chat = m.GenericChatRequest(api_format="GENERIC", messages=messages, is_stream=stream, **params)
     if stream:
         chat.stream_options = m.StreamOptions(is_include_usage=True)
     if request.tools:
@@ -233,9 +238,7 @@ def cohere_tool(m: Any, tool: ToolSpec) -> Any:
 
 
 def _cohere_request(m: Any, request: ChatRequest, params: dict[str, Any], stream: bool) -> Any:
-    calls_by_id = {
-        call.id: call for message in request.messages for call in message.tool_calls
-    }
+    calls_by_id = {call.id: call for message in request.messages for call in message.tool_calls}
     preamble = "\n\n".join(msg.content for msg in request.messages if msg.role == "system")
     turns = [msg for msg in request.messages if msg.role != "system"]
     # The trailing tool results answer the last assistant turn: Cohere wants them as
@@ -418,8 +421,13 @@ class StreamParser:
 
     def _cohere(self, event: dict[str, Any]) -> Chunk | None:
         for i, call in enumerate(event.get("toolCalls") or []):
-            self.calls.append({"id": f"call_{i}", "name": call.get("name", ""),
-                               "arguments": call.get("parameters")})
+            self.calls.append(
+                {
+                    "id": f"call_{i}",
+                    "name": call.get("name", ""),
+                    "arguments": call.get("parameters"),
+                }
+            )
         if event.get("finishReason") is not None:
             # The last Cohere event repeats the whole text: it is not a delta.
             self.finished = str(event["finishReason"])
@@ -445,9 +453,13 @@ class StreamParser:
         if same is None and not call_id and self.calls:
             same = self.calls[-1]  # a continuation piece carries no id
         if same is None:
-            self.calls.append({"id": call_id or f"call_{len(self.calls)}",
-                               "name": call.get("name") or "",
-                               "arguments": call.get("arguments") or ""})
+            self.calls.append(
+                {
+                    "id": call_id or f"call_{len(self.calls)}",
+                    "name": call.get("name") or "",
+                    "arguments": call.get("arguments") or "",
+                }
+            )
             return
         same["name"] = same["name"] or call.get("name") or ""
         piece = call.get("arguments") or ""

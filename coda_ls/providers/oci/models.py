@@ -176,8 +176,12 @@ class ModelCache:
         payload = {
             "saved_at": time.time(),
             "models": [
-                {"id": r.id, "vendor": r.vendor, "version": r.version,
-                 "capabilities": list(r.capabilities)}
+                {
+                    "id": r.id,
+                    "vendor": r.vendor,
+                    "version": r.version,
+                    "capabilities": list(r.capabilities),
+                }
                 for r in records
             ],
         }

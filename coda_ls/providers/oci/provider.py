@@ -28,12 +28,24 @@ from coda_ls.errors import (
     RateLimitError,
     StreamInterrupted,
 )
-from coda_ls.providers.base import ChatRequest, ChatResponse, Chunk, Health, Message, ModelInfo
-from coda_ls.providers.base import Usage
+from coda_ls.providers.base import (
+    ChatRequest,
+    ChatResponse,
+    Chunk,
+    Health,
+    Message,
+    ModelInfo,
+    Usage,
+)
 from coda_ls.providers.oci import formats
 from coda_ls.providers.oci.auth import OCIAuth, load_auth
-from coda_ls.providers.oci.models import ModelCache, ModelRecord, friendly_name, resolve
-from coda_ls.providers.oci.models import records_from_summaries
+from coda_ls.providers.oci.models import (
+    ModelCache,
+    ModelRecord,
+    friendly_name,
+    records_from_summaries,
+    resolve,
+)
 from coda_ls.providers.retry import Retry, RetryPolicy, parse_retry_after, with_retries
 
 log = logging.getLogger(__name__)
@@ -366,9 +378,9 @@ class OCIProvider:
                     break
                 if isinstance(item, BaseException):
                     raise self._interrupted(item, parser)
-                chunk = parser.feed(item)
-                if chunk is not None:
-                    yield chunk
+                piece = parser.feed(item)
+                if piece is not None:
+                    yield piece
         finally:
             stop.set()
             with contextlib.suppress(Exception):  # closing a dead socket may fail; harmless
