@@ -207,6 +207,9 @@ class OCIStub:
 def _handler(stub: OCIStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Small SSE writes must leave at once, as a real server's do; with Nagle on, each
+        # waits for the client's delayed ACK (40 ms) and latency numbers mean nothing.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return
