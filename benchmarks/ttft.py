@@ -73,12 +73,7 @@ def ms(values: list[float], q: float) -> float:
 
 
 def scripted_server() -> ScriptedModelServer:
-    """The scripted server with Nagle off (it leaves it on: small streamed writes would
-    wait for the client's delayed ACK, 40 ms, and swamp what is measured here)."""
-    server = ScriptedModelServer(default_reply=Reply(chunks=CHUNKS))
-    handler: Any = server._httpd.RequestHandlerClass
-    handler.disable_nagle_algorithm = True
-    return server
+    return ScriptedModelServer(default_reply=Reply(chunks=CHUNKS))
 
 
 async def ollama(runs: int) -> list[tuple[str, str, list[float], list[float]]]:
