@@ -5,20 +5,11 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from coda_cli.state import app_state
-
-
-def fail(ctx: click.Context, message: str, hint: str | None = None, code: int = 1) -> NoReturn:
-    console = app_state(ctx).err_console
-    console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
-    if hint:
-        console.print(f"[yellow]hint:[/] {hint}", highlight=False)
-    ctx.exit(code)
-    raise AssertionError("unreachable")  # ctx.exit raises
 
 
 def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:

@@ -152,6 +152,9 @@ class Settings(_Section):
 # Environment variables that other tools define and Coda honours (later in list wins).
 ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "OLLAMA_HOST": ("providers", "ollama", "host"),
+    # The OpenAI SDK's variables: a local OpenAI-compatible server works with no config.
+    "OPENAI_API_BASE": ("providers", "litellm", "api_base"),
+    "OPENAI_BASE_URL": ("providers", "litellm", "api_base"),
     "OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
     "CODA_OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
     "CODA_OCI_CONFIG": ("providers", "oci", "config_file"),

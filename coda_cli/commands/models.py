@@ -99,14 +99,16 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
                 "yes" if info.supports_tools else "no",
             )
         console.print(table)
+    from rich.markup import escape
+
     for health in down:
-        console.print(f"[yellow]{health.provider}: unreachable[/] — {health.detail}")
+        console.print(f"[yellow]{health.provider}: unreachable[/] — {escape(health.detail)}")
         if health.hint:
-            console.print(f"  [dim]hint: {health.hint}[/]")
+            console.print(f"  [dim]hint: {escape(health.hint)}[/]")
     if not found:
         from coda_ls.providers.select import NO_PROVIDER_HINT
 
-        console.print(f"[bold]No models available.[/] To connect one: {NO_PROVIDER_HINT}")
+        console.print(f"[bold]No models available.[/] To connect one: {escape(NO_PROVIDER_HINT)}")
 
 
 @models.command()

@@ -87,6 +87,8 @@ async def default_model(provider: Provider, settings: Settings) -> str:
 
 async def check_model(selection: Selection) -> None:
     """Fail early, with close matches, when the provider does not know the model."""
+    if selection.provider_name == "litellm":
+        return  # LiteLLM reaches models no list names (any `provider/model`); let it say
     try:
         names = [info.name for info in await selection.provider.list_models()]
     except ProviderError:

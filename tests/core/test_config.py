@@ -65,6 +65,12 @@ def test_env_nesting_and_aliases(tmp_path: Path) -> None:
     assert settings.permissions.shell == "deny"
 
 
+def test_openai_base_url_selects_the_litellm_api_base(tmp_path: Path) -> None:
+    env = {"OPENAI_BASE_URL": "http://127.0.0.1:8000/v1"}
+    settings = load_settings(cwd=tmp_path, environ=env).settings
+    assert settings.providers.litellm.api_base == "http://127.0.0.1:8000/v1"
+
+
 def test_ollama_host_env_is_honoured(tmp_path: Path) -> None:
     settings = load_settings(cwd=tmp_path, environ={"OLLAMA_HOST": "10.0.0.5:11434"}).settings
     assert settings.providers.ollama.host == "10.0.0.5:11434"
