@@ -485,3 +485,31 @@ async def test_broken_config_file_is_reported_and_the_server_still_serves(
     finally:
         await client.shutdown_session()
         await client.stop()
+
+
+async def test_openai_compatible_server_through_settings(
+    lsp: Session, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={
+                "coda": {
+                    "provider": "litellm",
+                    "model": "qwen2.5-coder:7b",
+                    "providers": {"litellm": {"api_base": f"{model_server.url}/v1"}},
+                }
+            }
+        )
+    )
+    await asyncio.sleep(0.2)
+    model_server.script(Reply(chunks=["over ", "OpenAI"]))
+    result = await execute(
+        client, "coda.chat", {"question": "hi", "requestId": "oa1", "showDocument": False}
+    )
+    assert result["text"] == "over OpenAI"
+    assert result["provider"] == "litellm"
+    request = model_server.chat_requests()[-1]
+    assert request.path == "/v1/chat/completions"
+    assert request.body["model"] == "qwen2.5-coder:7b" and request.body["stream"] is True
+    assert "".join(n["delta"] for n in recorder.stream if n["requestId"] == "oa1") == "over OpenAI"
