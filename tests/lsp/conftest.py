@@ -114,3 +114,9 @@ async def lsp(
     yield client, recorder
     await client.shutdown_session()
     await client.stop()
+
+
+@pytest.fixture
+def store_path(isolated_env: Path) -> Path:
+    """The session database the server (started with this environment) writes."""
+    return isolated_env / ".local" / "share" / "coda" / "sessions.db"

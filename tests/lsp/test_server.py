@@ -513,3 +513,72 @@ async def test_openai_compatible_server_through_settings(
     assert request.path == "/v1/chat/completions"
     assert request.body["model"] == "qwen2.5-coder:7b" and request.body["stream"] is True
     assert "".join(n["delta"] for n in recorder.stream if n["requestId"] == "oa1") == "over OpenAI"
+
+
+async def _stream_started(recorder: Recorder, request_id: str) -> None:
+    for _ in range(200):
+        if any(n["requestId"] == request_id for n in recorder.stream):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the stream never started")
+
+
+async def _done_within(recorder: Recorder, request_id: str, seconds: float) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        done = [n for n in recorder.stream if n["requestId"] == request_id and n["done"]]
+        if done:
+            return done[-1]
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"the stream did not stop within {seconds}s")
+
+
+async def test_cancel_request_stops_the_stream_within_200ms(
+    lsp: Session, model_server: ScriptedModelServer, store_path: Path
+) -> None:
+    client, recorder = lsp
+    model_server.script(Reply(chunks=[f"c{i} " for i in range(200)], chunk_delay=0.02))
+    pending = asyncio.ensure_future(
+        send_raw(
+            client,
+            "cancel-me",
+            "workspace/executeCommand",
+            {
+                "command": "coda.chat",
+                "arguments": [{"question": "long", "requestId": "cr1", "showDocument": False}],
+            },
+        )
+    )
+    await _stream_started(recorder, "cr1")
+    client.protocol.notify("$/cancelRequest", types.CancelParams(id="cancel-me"))
+    final = await _done_within(recorder, "cr1", 0.2)
+    assert final.get("cancelled") is True
+    with pytest.raises(JsonRpcException) as info:  # answered: RequestCancelled
+        await asyncio.wait_for(pending, 5)
+    assert "cancel" in str(info.value).lower()
+    # the partial answer is kept in the session, marked interrupted
+    from coda_ls.sessions import SessionStore
+
+    store = SessionStore(store_path)
+    reply = store.history(store.list_sessions()[0].id)[-1]
+    assert reply.status == "interrupted" and reply.content.startswith("c0 ")
+
+
+async def test_progress_cancel_stops_the_stream_within_200ms(
+    lsp: Session, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    model_server.script(Reply(chunks=[f"p{i} " for i in range(200)], chunk_delay=0.02))
+    task = asyncio.ensure_future(
+        execute(
+            client, "coda.chat", {"question": "long", "requestId": "pc1", "showDocument": False}
+        )
+    )
+    await _stream_started(recorder, "pc1")
+    assert "coda-pc1" in client.progress_reports
+    client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token="coda-pc1"))
+    final = await _done_within(recorder, "pc1", 0.2)
+    assert final.get("cancelled") is True
+    result = await task
+    assert result["cancelled"] is True
