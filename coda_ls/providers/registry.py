@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from coda_ls.config import Settings
-from coda_ls.errors import ConfigError
+from coda_ls.errors import ConfigError, ProviderUnavailableError
 from coda_ls.providers.base import Provider
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,20 @@ BUILTIN: dict[str, str] = {
     "oci": "coda_ls.providers.oci.provider:create",
     "litellm": "coda_ls.providers.litellm_provider:create",
 }
+
+
+# Built-ins whose SDK is an optional extra: provider -> (module, extra).
+REQUIRES: dict[str, tuple[str, str]] = {"oci": ("oci", "oci"), "litellm": ("litellm", "litellm")}
+
+
+def missing_requirement(name: str) -> str | None:
+    """The package a built-in provider needs and that is not installed, if any."""
+    import importlib.util
+
+    module, _ = REQUIRES.get(name, (None, None))
+    if module is None or importlib.util.find_spec(module) is not None:
+        return None
+    return module
 
 
 def _plugin_factories() -> dict[str, Callable[[], ProviderFactory]]:
@@ -66,5 +80,14 @@ def _load_factory(name: str) -> ProviderFactory:
 
 
 def create_provider(name: str, settings: Settings) -> Provider:
-    """Create the provider called `name` (raises ConfigError for unknown names)."""
+    """Create the provider called `name` (raises ConfigError for unknown names, and
+    ProviderUnavailableError when its optional SDK is not installed)."""
+    package = missing_requirement(name)
+    if package is not None:
+        extra = REQUIRES[name][1]
+        raise ProviderUnavailableError(
+            f"the {name} provider needs the Python package `{package}`, which is not installed",
+            f"pip install 'coda-assistant[{extra}]' (or: pip install {package})",
+            provider=name,
+        )
     return _load_factory(name)(settings)

@@ -58,7 +58,11 @@ async def select(
         return Selection(chosen, model or await default_model(chosen, settings))
     failures: list[str] = []
     for candidate in configured_providers(settings):
-        instance = create_provider(candidate, settings)
+        try:
+            instance = create_provider(candidate, settings)
+        except ProviderUnavailableError as exc:
+            failures.append(f"{candidate}: {exc.message} ({exc.hint})")
+            continue
         health = await instance.health()
         if health.ok:
             return Selection(instance, model or await default_model(instance, settings))

@@ -78,3 +78,17 @@ async def test_entry_point_provider_is_found_and_used(plugin_distribution: str) 
     )
     assert reply.message.content == "cba"
     assert reply.usage.output_tokens == 1
+
+
+def test_a_missing_optional_sdk_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coda_ls.errors import ProviderUnavailableError
+    from coda_ls.providers import registry
+
+    monkeypatch.setitem(registry.REQUIRES, "litellm", ("coda_no_such_sdk", "litellm"))
+    with pytest.raises(ProviderUnavailableError) as info:
+        create_provider("litellm", Settings())
+    assert "coda_no_such_sdk" in info.value.message
+    assert (
+        info.value.hint
+        == "pip install 'coda-assistant[litellm]' (or: pip install coda_no_such_sdk)"
+    )
