@@ -77,7 +77,13 @@ def load_litellm() -> ModuleType:
         litellm.set_verbose = False  # type: ignore[attr-defined]
         litellm.num_retries = 0
         for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+            # litellm gives its loggers their own stdout handler; stdout is for answers
+            # (and `--json`), so its records go through Coda's logging (stderr) instead.
+            logger = logging.getLogger(name)
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+            logger.propagate = True
+            logger.setLevel(logging.WARNING)
         _litellm_module = litellm
     return _litellm_module
 

@@ -64,9 +64,18 @@ def test_unknown_model_lists_close_matches(runner: CliRunner) -> None:
 
 
 def test_debug_shows_traceback() -> None:
-    result = CliRunner().invoke(cli, ["--debug", "ask", "hello"])
+    import logging
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        result = CliRunner().invoke(cli, ["--debug", "ask", "hello"])
+    finally:  # --debug configures the process's logging; later tests must not inherit it
+        root.setLevel(level)
+        root.handlers[:] = handlers
     assert result.exit_code == 2
     assert "Traceback" in result.output
+    assert " INFO " in result.stderr or " DEBUG " in result.stderr  # logging is on
 
 
 def test_provider_error_mid_request(runner: CliRunner, model_server: ScriptedModelServer) -> None:
@@ -264,7 +273,7 @@ def test_an_openai_compatible_server_works_with_no_config(
     model_server.script(Reply(chunks=["via ", "the OpenAI API"]))
     result = CliRunner().invoke(cli, ["ask", "--json", "hello"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # stdout holds only the JSON; logs go to stderr
     assert data["answer"] == "via the OpenAI API"
     assert data["provider"] == "litellm"
     assert model_server.chat_requests()[-1].path == "/v1/chat/completions"

@@ -134,8 +134,11 @@ async def test_generic_stream_signed_with_usage_cost_and_free_loop(
     assert final.usage.cached_tokens == 400
     assert final.usage.cost == pytest.approx((600 * 2.0 + 400 * 0.5 + 200 * 10.0) / 1e6)
     # The SDK blocked in a thread: the loop kept ticking while chunks took 50 ms each.
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert max(gaps) < 0.04
+    # Had the loop been blocked, every gap would be >= 50 ms; a one-off stall (the first
+    # `import oci` holding the GIL, a busy CI core) is not what this checks.
+    gaps = sorted(b - a for a, b in itertools.pairwise(ticks))
+    assert len(gaps) >= 15
+    assert gaps[int(len(gaps) * 0.8)] < 0.03
     sent = stub.chats()[-1]
     assert sent.signed and sent.headers["authorization"].startswith("Signature ")
     body = sent.body
