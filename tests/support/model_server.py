@@ -363,12 +363,13 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
                 {"status": "writing manifest"},
                 {"status": "success"},
             ]
-            for event in events:
-                self._write_chunk(json.dumps(event).encode() + b"\n")
-            self._end_stream()
+            # Record first: the client may act on "success" before this thread runs on.
             server.pulled.append(name)
             if server.model(name) is None:
                 server.models.append(ScriptedModel(name))
+            for event in events:
+                self._write_chunk(json.dumps(event).encode() + b"\n")
+            self._end_stream()
 
         def _delete(self, body: Any) -> None:
             name = str((body or {}).get("model") or (body or {}).get("name", ""))
