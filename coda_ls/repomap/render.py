@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coda_ls.repomap.model import RenderedMap, Tag
-from coda_ls.tokens import token_counter
+from coda_ls.tokens import count_tokens, token_counter
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +49,17 @@ def _depth(tag: Tag, shown: set[str]) -> int:
     return depth
 
 
+def max_entries(budget: int) -> int:
+    """The most entries fit() tries: each line costs at least two tokens."""
+    return max(1, budget // 2)
+
+
 def fit(entries: Sequence[Entry], budget: int) -> RenderedMap:
     """The most entries (in rank order) whose outline fits in `budget` tokens."""
-    count, exact = token_counter()
+    exact = token_counter()[1]
+    count = count_tokens  # cached: the same ranking is often fitted again
     best_text, best_tokens, best_n = "", 0, 0
-    lo, hi = 1, len(entries)
-    # Each line costs at least a few tokens: no need to try more entries than that allows.
-    hi = min(hi, max(1, budget // 2))
+    lo, hi = 1, min(len(entries), max_entries(budget))
     while lo <= hi:
         mid = (lo + hi) // 2
         text = outline(entries[:mid])

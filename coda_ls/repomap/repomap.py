@@ -21,9 +21,9 @@ from coda_ls.repomap.cache import Entry, TagCache, cache_file, content_hash, dec
 from coda_ls.repomap.files import FileLister, default_lister, vendored_path
 from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
 from coda_ls.repomap.model import FileTags, RenderedMap, Tag
-from coda_ls.repomap.rank import rank_tags
+from coda_ls.repomap.rank import ReferenceGraph
 from coda_ls.repomap.render import Entry as RenderEntry
-from coda_ls.repomap.render import fit
+from coda_ls.repomap.render import fit, max_entries
 from coda_ls.repomap.worker import Result, Skipped, parse_batch, parse_path, tag_bytes
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,12 @@ class RepoMap:
         self.last_build: dict[str, float | int] = {}
         self._generation = 0
         self._ranked: tuple[Any, list[tuple[float, Tag]]] | None = None
+        # The reference graph outlives a generation: one-file changes queue up in
+        # `_pending` and are applied in place before the next ranking; build() drops it.
+        self._graph: ReferenceGraph | None = None
+        self._pending: dict[str, FileTags | None] = {}
+        self._epoch = 0  # bumped when the graph is dropped
+        self._graph_lock = threading.Lock()  # one ranking at a time owns the graph
 
     # -- building ---------------------------------------------------------------------
 
@@ -110,7 +116,7 @@ class RepoMap:
             self._files = fresh
             self._stats = stats
             self.skipped.update(skipped)
-            self._changed()
+            self._changed(None)
         self.last_build = {
             "seconds": time.perf_counter() - started,
             "files": len(fresh),
@@ -211,7 +217,7 @@ class RepoMap:
                 return []
             with self._lock:
                 self._files[rel] = tags  # the buffer is not on disk: memory only
-                self._changed()
+                self._changed(rel)
             return list(tags.definitions)
         result = parse_path(str(self.root), rel, self.settings.max_file_bytes)
         if isinstance(result, Skipped):
@@ -225,7 +231,7 @@ class RepoMap:
         with self._lock:
             self._files[rel] = tags
             self._stats[rel] = (entry.mtime_ns, entry.size, entry.hash)
-            self._changed()
+            self._changed(rel)
         return list(tags.definitions)
 
     def remove(self, path: Path | str) -> None:
@@ -237,11 +243,18 @@ class RepoMap:
         with self._lock:
             self._files.pop(rel, None)
             self._stats.pop(rel, None)
-            self._changed()
+            self._changed(rel)
 
-    def _changed(self) -> None:
+    def _changed(self, rel: str | None) -> None:
+        """Called with the lock held: one file changed (`rel`), or all of them (None)."""
         self._generation += 1
         self._ranked = None
+        if rel is None:
+            self._graph = None
+            self._pending.clear()
+            self._epoch += 1
+        else:  # queued even while a ranking builds the graph from an older snapshot
+            self._pending[rel] = self._files.get(rel)
 
     # -- queries ----------------------------------------------------------------------
 
@@ -287,19 +300,32 @@ class RepoMap:
         focus_files: Collection[Path | str] = (),
         mentioned_files: Collection[Path | str] = (),
         mentioned_idents: Collection[str] = (),
+        limit: int | None = None,
     ) -> list[tuple[float, Tag]]:
+        """Definitions with their scores, best first (the best `limit` if given)."""
         focus = frozenset(r for r in map(self._rel, focus_files) if r)
         mentioned = frozenset(r for r in map(self._rel, mentioned_files) if r)
         idents = frozenset(mentioned_idents)
         with self._lock:
-            key = (self._generation, focus, mentioned, idents)
+            key = (self._generation, focus, mentioned, idents, limit)
             if self._ranked is not None and self._ranked[0] == key:
                 return self._ranked[1]
-            files = dict(self._files)
-        result = rank_tags(files, focus, mentioned, idents)
-        with self._lock:
-            if self._generation == key[0]:
-                self._ranked = (key, result)
+        with self._graph_lock:
+            with self._lock:
+                generation, epoch, graph = self._generation, self._epoch, self._graph
+                pending, self._pending = self._pending, {}
+                files = dict(self._files) if graph is None else None
+            if graph is None:
+                graph = ReferenceGraph(files or {})
+            else:
+                for rel, tags in pending.items():
+                    graph.update(rel, tags)
+            result = graph.rank(focus, mentioned, idents, limit)
+            with self._lock:
+                if self._epoch == epoch:
+                    self._graph = graph
+                if self._generation == generation:
+                    self._ranked = ((generation, *key[1:]), result)
         return result
 
     def render(
@@ -311,15 +337,17 @@ class RepoMap:
     ) -> RenderedMap:
         """The best-ranked tags as an outline per file, within `tokens` (default: settings)."""
         budget = tokens if tokens is not None else self.settings.tokens
-        ranked = self.ranked(focus_files, mentioned_files, mentioned_idents)
+        limit = max_entries(budget)  # fit() never shows more: rank only that many
+        ranked = self.ranked(focus_files, mentioned_files, mentioned_idents, limit)
         entries = [RenderEntry(tag.path, tag) for _, tag in ranked]
-        with self._lock:
-            untagged = [
-                RenderEntry(rel, None, ft.note or "no tags")
-                for rel, ft in sorted(self._files.items())
-                if ft.language is None
-            ]
-        return fit(entries + untagged, budget)
+        if len(entries) < limit:
+            with self._lock:
+                entries += [
+                    RenderEntry(rel, None, ft.note or "no tags")
+                    for rel, ft in sorted(self._files.items())
+                    if ft.language is None
+                ]
+        return fit(entries, budget)
 
     def to_json(
         self,
