@@ -16,7 +16,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter, mul
+from itertools import repeat
+from operator import add, itemgetter, mul, sub
 from typing import Any
 
 from coda_ls.repomap.model import FileTags, Tag
@@ -59,6 +60,10 @@ def _getter(indexes: list[int]) -> Getter:
     if len(indexes) > 1:
         return itemgetter(*indexes)
     return itemgetter(slice(indexes[0], indexes[0] + 1))
+
+
+def _nothing(values: list[float]) -> tuple[float, ...]:
+    return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,15 +152,17 @@ class _Transitions:
         else:
             p = [1.0 / n] * n
         teleport = [(1 - alpha) * v for v in p]
-        dangling, rows = self.dangling, list(self.rows.items())
+        rows = list(self.rows.items())
+        # The same sums in the same order as the plain loops, run by C iterators.
+        dangling: Getter = _getter(self.dangling) if self.dangling else _nothing
         x = [1.0 / n] * n
         for _ in range(max_iter):
             last = x
-            dangling_sum = alpha * sum(last[i] for i in dangling)
-            x = [dangling_sum * v + t for v, t in zip(p, teleport, strict=True)]
+            dangling_sum = alpha * sum(dangling(last))
+            x = list(map(add, map(mul, repeat(dangling_sum), p), teleport))
             for node, (get, weights) in rows:
                 x[node] += alpha * sum(map(mul, get(last), weights))
-            if sum(abs(a - b) for a, b in zip(x, last, strict=True)) < n * tol:
+            if sum(map(abs, map(sub, x, last))) < n * tol:
                 return x
         log.warning("repo map: PageRank did not converge; ranking by references only")
         return [1.0 / n] * n
@@ -191,6 +198,7 @@ class _Variant:
         for key in list(self._contributions):
             self._share(key)
         self.ranks: OrderedDict[tuple[tuple[str, float], ...], list[float]] = OrderedDict()
+        self._key_files: Getter | None = None
 
     def _add(self, i: int, source: _Source) -> None:
         contributions = self._contributions
@@ -229,6 +237,7 @@ class _Variant:
         for key in dirty:
             self._share(key)
         self.ranks.clear()
+        self._key_files = None
 
     def pagerank(self, personalization: dict[str, float]) -> list[float]:
         key = tuple(sorted(personalization.items()))
@@ -242,12 +251,19 @@ class _Variant:
             self.ranks.popitem(last=False)
         return ranks
 
-    def definition_ranks(self, ranks: list[float]) -> dict[tuple[str, str], float]:
-        """Each file's rank shared among the definitions its references reach, by weight."""
+    def definition_ranks(self, ranks: list[float]) -> tuple[list[tuple[str, str]], list[float]]:
+        """Each file's rank shared among the definitions its references reach, by weight:
+        the (file, name) keys and their values."""
         share = [r / out if out else 0.0 for r, out in zip(ranks, self.out, strict=True)]
         shares = self.shares
         values = [sum(map(mul, get(share), weights)) for get, weights in shares.values()]
-        return dict(zip(shares, values, strict=True))
+        return list(shares), values
+
+    def key_files(self, keys: list[tuple[str, str]]) -> Getter:
+        """Reads the ranks of the files defining `keys` (cached until `replace`)."""
+        if self._key_files is None:
+            self._key_files = _getter([self.index[dst] for dst, _ in keys]) if keys else _nothing
+        return self._key_files
 
 
 class ReferenceGraph:
@@ -261,6 +277,7 @@ class ReferenceGraph:
         self._defines: dict[str, set[str]] = {}
         self._targets: dict[str, tuple[str, ...]] = {}  # sorted: edge order is stable
         self._referrers: dict[str, set[str]] = {}
+        self._named: dict[tuple[str, str], list[Tag]] = {}  # (path, name) -> definitions
         for path, ft in files.items():
             self._files[path] = ft
             self._index(path, ft, add=True)
@@ -278,8 +295,10 @@ class ReferenceGraph:
             definers = self._defines.setdefault(tag.name, set())
             if add:
                 definers.add(path)
+                self._named.setdefault((path, tag.name), []).append(tag)
             else:
                 definers.discard(path)
+                self._named.pop((path, tag.name), None)
         for name in ft.references:
             referrers = self._referrers.setdefault(name, set())
             if add:
@@ -392,29 +411,105 @@ class ReferenceGraph:
             if boost:
                 personalization[path] = boost
         ranks = variant.pagerank(personalization)
-        def_rank = variant.definition_ranks(ranks)
+        keys, values = variant.definition_ranks(ranks)
+        if limit is None:
+            def_rank = dict(zip(keys, values, strict=True))
+            return self._score_all(ranks, def_rank, focus_files, boosted)
+        return self._score_top(limit, variant, ranks, keys, values, focus_files, boosted)
+
+    def _score_all(
+        self,
+        ranks: list[float],
+        def_rank: Mapping[tuple[str, str], float],
+        focus_files: Collection[str],
+        boosted: frozenset[str],
+    ) -> list[tuple[float, Tag]]:
         get = def_rank.get
         scored: list[tuple[float, Tag]] = []
         for (path, ft), file_rank in zip(self._files.items(), ranks, strict=True):
             base = file_rank * 0.01  # unreferenced symbols of important files next
             focused = path in focus_files
             for tag in ft.definitions:
-                score = get((path, tag.name), 0.0) + base
-                if tag.name in boosted:
-                    score *= IDENT_BOOST
-                    score += 1.0
-                if focused:
-                    score *= 0.5  # the user sees that file already; show what it uses
-                scored.append((score, tag))
-        if limit is not None and limit < len(scored):
-            # Same order as a full sort (nsmallest is stable), without sorting 40k tags.
-            return heapq.nsmallest(limit, scored, key=_order)
+                scored.append(
+                    (_score(get((path, tag.name), 0.0), base, tag, boosted, focused), tag)
+                )
         scored.sort(key=_order)
         return scored
 
+    def _score_top(
+        self,
+        limit: int,
+        variant: _Variant,
+        ranks: list[float],
+        keys: list[tuple[str, str]],
+        values: list[float],
+        focus_files: Collection[str],
+        boosted: frozenset[str],
+    ) -> list[tuple[float, Tag]]:
+        """The best `limit` of what `_score_all` returns, with the same scores and order.
 
-def _order(item: tuple[float, Tag]) -> tuple[float, str, int]:
-    return -item[0], item[1].path, item[1].line
+        Definitions that references reach (or the question names) are scored as keys,
+        (file, name), in bulk; every other definition scores 0.0 + its file's rank * 0.01
+        (halved if focused), so the best files give those in order. Only what can make the
+        cut is turned into tags and sorted."""
+        files, named, index = self._files, self._named, variant.index
+        # def_rank + file rank * 0.01, the same float operations as `_score`.
+        scores = list(map(add, values, map(mul, variant.key_files(keys)(ranks), repeat(0.01))))
+        keys = list(keys)
+        explicit = set(keys)
+        for name in boosted:
+            for path in self._defines[name]:
+                if (path, name) not in explicit:
+                    explicit.add((path, name))
+                    keys.append((path, name))
+                    scores.append(0.0)  # scored below
+        if boosted or focus_files:
+            for i, (path, name) in enumerate(keys):
+                if name in boosted or path in focus_files:
+                    scores[i] = _score(
+                        values[i] if i < len(values) else 0.0,
+                        ranks[index[path]] * 0.01,
+                        named[(path, name)][0],
+                        boosted,
+                        path in focus_files,
+                    )
+        heap = [(-(file_rank * 0.01), path) for path, file_rank in zip(files, ranks, strict=True)]
+        for i, (negative, path) in enumerate(heap):
+            if path in focus_files:
+                heap[i] = (-_score(0.0, -negative, None, boosted, True), path)
+        heapq.heapify(heap)
+        rest: list[tuple[float, Tag]] = []
+        while heap and len(rest) < limit:
+            negative, path = heapq.heappop(heap)
+            rest.extend(
+                (-negative, tag)
+                for tag in files[path].definitions
+                if (path, tag.name) not in explicit
+            )
+        # One score per key undercounts its tags: the cut can only be lower, never wrong.
+        cut = heapq.nlargest(limit, [*scores, *map(itemgetter(0), rest)])[-1]
+        candidates = [item for item in rest if item[0] >= cut]
+        for key, score in zip(keys, scores, strict=True):
+            if score >= cut:
+                candidates.extend((score, tag) for tag in named[key])
+        candidates.sort(key=_order)
+        return candidates[:limit]
+
+
+def _score(
+    reached: float, base: float, tag: Tag | None, boosted: frozenset[str], focused: bool
+) -> float:
+    score = reached + base
+    if tag is not None and tag.name in boosted:
+        score *= IDENT_BOOST
+        score += 1.0
+    if focused:
+        score *= 0.5  # the user sees that file already; show what it uses
+    return score
+
+
+def _order(item: tuple[float, Tag]) -> tuple[float, str, int, str]:
+    return -item[0], item[1].path, item[1].line, item[1].qualname
 
 
 def rank_tags(
