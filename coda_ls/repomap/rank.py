@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -273,45 +273,36 @@ class ReferenceGraph:
     """
 
     def __init__(self, files: Mapping[str, FileTags]) -> None:
-        self._files: dict[str, FileTags] = {}
-        self._defines: dict[str, set[str]] = {}
-        self._targets: dict[str, tuple[str, ...]] = {}  # sorted: edge order is stable
-        self._referrers: dict[str, set[str]] = {}
-        self._named: dict[tuple[str, str], list[Tag]] = {}  # (path, name) -> definitions
-        for path, ft in files.items():
-            self._files[path] = ft
-            self._index(path, ft, add=True)
-        for name, definers in self._defines.items():
-            self._targets[name] = tuple(sorted(definers))
-        self._base = {src: self._source(src, ft, frozenset()) for src, ft in files.items()}
+        self._files: dict[str, FileTags] = dict(files)
+        definers: defaultdict[str, list[str]] = defaultdict(list)
+        for path, ft in self._files.items():
+            for tag in ft.definitions:
+                found = definers[tag.name]
+                if not found or found[-1] != path:  # one file's tags come together
+                    found.append(path)
+        # Who defines each name, sorted: the order of edges, and so every sum, is the same
+        # however the graph got here.
+        self._targets = {name: tuple(sorted(paths)) for name, paths in definers.items()}
+        self._base = {src: self._source(src, ft, frozenset()) for src, ft in self._files.items()}
         self._variants: OrderedDict[frozenset[str], _Variant] = OrderedDict()
 
     @property
     def files(self) -> Mapping[str, FileTags]:
         return self._files
 
-    def _index(self, path: str, ft: FileTags, *, add: bool) -> None:
-        for tag in ft.definitions:
-            definers = self._defines.setdefault(tag.name, set())
-            if add:
-                definers.add(path)
-                self._named.setdefault((path, tag.name), []).append(tag)
-            else:
-                definers.discard(path)
-                self._named.pop((path, tag.name), None)
-        for name in ft.references:
-            referrers = self._referrers.setdefault(name, set())
-            if add:
-                referrers.add(path)
-            else:
-                referrers.discard(path)
+    def _referencing(self, names: Collection[str]) -> set[str]:
+        """Files referencing any of `names`. A scan (2 ms on Django) rather than an index
+        of every reference: that index cost more to build than all updates use it."""
+        wanted = set(names)
+        return {src for src, ft in self._files.items() if not wanted.isdisjoint(ft.references)}
 
     def _source(self, src: str, ft: FileTags, boosted: Collection[str]) -> _Source:
         reaches: list[tuple[str, float, tuple[str, ...]]] = []
         edges: dict[str, float] = {}
         out = 0.0
+        get_targets, sqrt, ident_weight = self._targets.get, math.sqrt, _ident_weight
         for name, count in ft.references.items():
-            targets = self._targets.get(name)
+            targets = get_targets(name)
             if not targets:
                 continue
             mentioned = name in boosted
@@ -320,7 +311,7 @@ class ReferenceGraph:
             others = tuple(dst for dst in targets if dst != src)
             if not others:
                 continue
-            weight = _ident_weight(name, len(targets), mentioned) * math.sqrt(count)
+            weight = ident_weight(name, len(targets), mentioned) * sqrt(count)
             for dst in others:
                 edges[dst] = edges.get(dst, 0.0) + weight
             out += weight * len(others)
@@ -334,28 +325,30 @@ class ReferenceGraph:
         same_files = old is not None and ft is not None
         old_names = {t.name for t in old.definitions} if old else set()
         new_names = {t.name for t in ft.definitions} if ft else set()
-        if old is not None:
-            self._index(path, old, add=False)
         if ft is not None:
             self._files[path] = ft
-            self._index(path, ft, add=True)
         else:
             self._files.pop(path, None)
             self._base.pop(path, None)
         dirty = {path} if ft is not None else set()
+        retargeted: list[str] = []
         for name in old_names ^ new_names:
-            before = len(self._targets.get(name, ()))
-            definers = self._defines.get(name, set())
+            definers = set(self._targets.get(name, ()))
+            before = len(definers)
+            if name in new_names:
+                definers.add(path)
+            else:
+                definers.discard(path)
             if definers:
                 self._targets[name] = tuple(sorted(definers))
             else:
                 self._targets.pop(name, None)
-                self._defines.pop(name, None)
             # A name defined too widely is skipped either way (unless mentioned: variants
             # are rebuilt below), so its referrers' unboosted edges stay as they are.
-            if before > MAX_DEFINERS and len(definers) > MAX_DEFINERS:
-                continue
-            dirty |= self._referrers.get(name, set())
+            if not (before > MAX_DEFINERS and len(definers) > MAX_DEFINERS):
+                retargeted.append(name)
+        if retargeted:
+            dirty |= self._referencing(retargeted)
         changes: dict[str, tuple[_Source, _Source]] = {}
         for src in dirty:
             found = self._files.get(src)
@@ -380,7 +373,7 @@ class ReferenceGraph:
             return found
         sources: Mapping[str, _Source] = self._base
         if boosted:
-            touched = set().union(*(self._referrers.get(name, set()) for name in boosted))
+            touched = self._referencing(boosted)
             sources = dict(self._base)
             for src in touched:
                 sources[src] = self._source(src, self._files[src], boosted)
@@ -399,7 +392,7 @@ class ReferenceGraph:
     ) -> list[tuple[float, Tag]]:
         """Every definition with its score, best first (the best `limit` if given)."""
         # An identifier nobody defines changes neither the graph nor any score.
-        boosted = frozenset(name for name in mentioned_idents if name in self._defines)
+        boosted = frozenset(name for name in mentioned_idents if name in self._targets)
         variant = self._variant(boosted)
         personalization: dict[str, float] = {}
         for path in self._files:
@@ -430,9 +423,8 @@ class ReferenceGraph:
             base = file_rank * 0.01  # unreferenced symbols of important files next
             focused = path in focus_files
             for tag in ft.definitions:
-                scored.append(
-                    (_score(get((path, tag.name), 0.0), base, tag, boosted, focused), tag)
-                )
+                reached = get((path, tag.name), 0.0)
+                scored.append((_score(reached, base, tag.name in boosted, focused), tag))
         scored.sort(key=_order)
         return scored
 
@@ -452,13 +444,13 @@ class ReferenceGraph:
         (file, name), in bulk; every other definition scores 0.0 + its file's rank * 0.01
         (halved if focused), so the best files give those in order. Only what can make the
         cut is turned into tags and sorted."""
-        files, named, index = self._files, self._named, variant.index
+        files, index = self._files, variant.index
         # def_rank + file rank * 0.01, the same float operations as `_score`.
         scores = list(map(add, values, map(mul, variant.key_files(keys)(ranks), repeat(0.01))))
         keys = list(keys)
         explicit = set(keys)
         for name in boosted:
-            for path in self._defines[name]:
+            for path in self._targets[name]:
                 if (path, name) not in explicit:
                     explicit.add((path, name))
                     keys.append((path, name))
@@ -469,14 +461,13 @@ class ReferenceGraph:
                     scores[i] = _score(
                         values[i] if i < len(values) else 0.0,
                         ranks[index[path]] * 0.01,
-                        named[(path, name)][0],
-                        boosted,
+                        name in boosted,
                         path in focus_files,
                     )
         heap = [(-(file_rank * 0.01), path) for path, file_rank in zip(files, ranks, strict=True)]
         for i, (negative, path) in enumerate(heap):
             if path in focus_files:
-                heap[i] = (-_score(0.0, -negative, None, boosted, True), path)
+                heap[i] = (-_score(0.0, -negative, False, True), path)
         heapq.heapify(heap)
         rest: list[tuple[float, Tag]] = []
         while heap and len(rest) < limit:
@@ -491,16 +482,15 @@ class ReferenceGraph:
         candidates = [item for item in rest if item[0] >= cut]
         for key, score in zip(keys, scores, strict=True):
             if score >= cut:
-                candidates.extend((score, tag) for tag in named[key])
+                path, name = key
+                candidates.extend((score, t) for t in files[path].definitions if t.name == name)
         candidates.sort(key=_order)
         return candidates[:limit]
 
 
-def _score(
-    reached: float, base: float, tag: Tag | None, boosted: frozenset[str], focused: bool
-) -> float:
+def _score(reached: float, base: float, boosted: bool, focused: bool) -> float:
     score = reached + base
-    if tag is not None and tag.name in boosted:
+    if boosted:
         score *= IDENT_BOOST
         score += 1.0
     if focused:
