@@ -33,7 +33,6 @@ MAX_DEFINERS = 12
 # Scaling all edges leaving a focused file (an earlier FOCUS_EDGE_BOOST) changes nothing:
 # PageRank and the sharing step both divide by the file's total out-weight. Focus acts
 # through the personalization vector only.
-_CACHED_VARIANTS = 4  # identifier sets whose weighted graph is kept (follow-up questions)
 _CACHED_RANKS = 16  # PageRank results kept, per (identifiers, personalization)
 
 Getter = Callable[[list[float]], Any]
@@ -284,7 +283,7 @@ class ReferenceGraph:
         # however the graph got here.
         self._targets = {name: tuple(sorted(paths)) for name, paths in definers.items()}
         self._base = {src: self._source(src, ft, frozenset()) for src, ft in self._files.items()}
-        self._variants: OrderedDict[frozenset[str], _Variant] = OrderedDict()
+        self._variant: _Variant | None = None  # built on first use, then patched
 
     @property
     def files(self) -> Mapping[str, FileTags]:
@@ -357,31 +356,17 @@ class ReferenceGraph:
                 self._base[src] = new_source = self._source(src, found, frozenset())
                 if new_source != old_source:
                     changes[src] = (old_source, new_source)
-        # The unboosted variant is patched in place (the common case: an edit, then the
-        # next question); variants for mentioned identifiers are rebuilt when asked for.
-        base = self._variants.get(frozenset())
-        self._variants.clear()
-        if base is not None and same_files:
-            if changes:
-                base.replace(changes)
-            self._variants[frozenset()] = base
+        # The weighted graph is patched in place (an edit, then the next question) unless
+        # the file set changed: node indexes would shift.
+        if self._variant is not None and changes and same_files:
+            self._variant.replace(changes)
+        elif not same_files:
+            self._variant = None
 
-    def _variant(self, boosted: frozenset[str]) -> _Variant:
-        found = self._variants.get(boosted)
-        if found is not None:
-            self._variants.move_to_end(boosted)
-            return found
-        sources: Mapping[str, _Source] = self._base
-        if boosted:
-            touched = self._referencing(boosted)
-            sources = dict(self._base)
-            for src in touched:
-                sources[src] = self._source(src, self._files[src], boosted)
-        variant = _Variant(list(self._files), sources)
-        self._variants[boosted] = variant
-        if len(self._variants) > _CACHED_VARIANTS:
-            self._variants.popitem(last=False)
-        return variant
+    def _base_variant(self) -> _Variant:
+        if self._variant is None:
+            self._variant = _Variant(list(self._files), self._base)
+        return self._variant
 
     def rank(
         self,
@@ -393,7 +378,6 @@ class ReferenceGraph:
         """Every definition with its score, best first (the best `limit` if given)."""
         # An identifier nobody defines changes neither the graph nor any score.
         boosted = frozenset(name for name in mentioned_idents if name in self._targets)
-        variant = self._variant(boosted)
         personalization: dict[str, float] = {}
         for path in self._files:
             boost = 0.0
@@ -403,6 +387,39 @@ class ReferenceGraph:
                 boost += MENTION_WEIGHT
             if boost:
                 personalization[path] = boost
+        variant = self._base_variant()
+        changes: dict[str, tuple[_Source, _Source]] = {}
+        if boosted:  # mentioned names weigh more: the files referencing them change
+            for src in self._referencing(boosted):
+                old = self._base[src]
+                new = self._source(src, self._files[src], boosted)
+                if new != old:
+                    changes[src] = (old, new)
+        if not changes:
+            return self._rank_with(variant, personalization, focus_files, boosted, limit)
+        if len(changes) * 4 > len(self._files):  # a name used everywhere: build afresh
+            sources = {**self._base, **{src: new for src, (_, new) in changes.items()}}
+            fresh = _Variant(list(self._files), sources)
+            return self._rank_with(fresh, personalization, focus_files, boosted, limit)
+        # Patch the unboosted graph for this question and restore it after: patching and
+        # restoring give exactly the floats of a graph built either way (rows and sums
+        # follow file order), at the cost of the files touched only.
+        saved, variant.ranks = variant.ranks, OrderedDict()
+        variant.replace(changes)
+        try:
+            return self._rank_with(variant, personalization, focus_files, boosted, limit)
+        finally:
+            variant.replace({src: (new, old) for src, (old, new) in changes.items()})
+            variant.ranks = saved
+
+    def _rank_with(
+        self,
+        variant: _Variant,
+        personalization: dict[str, float],
+        focus_files: Collection[str],
+        boosted: frozenset[str],
+        limit: int | None,
+    ) -> list[tuple[float, Tag]]:
         ranks = variant.pagerank(personalization)
         keys, values = variant.definition_ranks(ranks)
         if limit is None:
