@@ -13,7 +13,7 @@ import heapq
 import logging
 import math
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
@@ -284,6 +284,7 @@ class ReferenceGraph:
         self._targets = {name: tuple(sorted(paths)) for name, paths in definers.items()}
         self._base = {src: self._source(src, ft, frozenset()) for src, ft in self._files.items()}
         self._variant: _Variant | None = None  # built on first use, then patched
+        self._last: tuple[Hashable, list[tuple[float, Tag]]] | None = None  # last ranking
 
     @property
     def files(self) -> Mapping[str, FileTags]:
@@ -320,6 +321,7 @@ class ReferenceGraph:
     def update(self, path: str, ft: FileTags | None) -> None:
         """Replace one file's tags (None: the file is gone), touching only what depends on
         it: the files referencing a name whose set of defining files changed."""
+        self._last = None
         old = self._files.get(path)
         same_files = old is not None and ft is not None
         old_names = {t.name for t in old.definitions} if old else set()
@@ -387,6 +389,22 @@ class ReferenceGraph:
                 boost += MENTION_WEIGHT
             if boost:
                 personalization[path] = boost
+        # Personalization says which files are focused: with the defined identifiers it
+        # is all a ranking depends on (a question naming only unknown words reuses it).
+        key = (boosted, tuple(personalization.items()), limit)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        result = self._rank(personalization, focus_files, boosted, limit)
+        self._last = (key, result)
+        return result
+
+    def _rank(
+        self,
+        personalization: dict[str, float],
+        focus_files: Collection[str],
+        boosted: frozenset[str],
+        limit: int | None,
+    ) -> list[tuple[float, Tag]]:
         variant = self._base_variant()
         changes: dict[str, tuple[_Source, _Source]] = {}
         if boosted:  # mentioned names weigh more: the files referencing them change
