@@ -360,10 +360,10 @@ class ReferenceGraph:
                     changes[src] = (old_source, new_source)
         # The weighted graph is patched in place (an edit, then the next question) unless
         # the file set changed: node indexes would shift.
-        if self._variant is not None and changes and same_files:
+        if not same_files or len(changes) * 4 > len(self._files):
+            self._variant = None  # rebuilding costs less than patching most files
+        elif self._variant is not None and changes:
             self._variant.replace(changes)
-        elif not same_files:
-            self._variant = None
 
     def _base_variant(self) -> _Variant:
         if self._variant is None:

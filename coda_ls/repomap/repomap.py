@@ -315,12 +315,20 @@ class RepoMap:
                 generation, epoch, graph = self._generation, self._epoch, self._graph
                 pending, self._pending = self._pending, {}
                 files = dict(self._files) if graph is None else None
-            if graph is None:
-                graph = ReferenceGraph(files or {})
-            else:
-                for rel, tags in pending.items():
-                    graph.update(rel, tags)
-            result = graph.rank(focus, mentioned, idents, limit)
+            done = False
+            try:
+                if graph is None:
+                    graph = ReferenceGraph(files or {})
+                else:
+                    for rel, tags in pending.items():
+                        graph.update(rel, tags)
+                result = graph.rank(focus, mentioned, idents, limit)
+                done = True
+            finally:
+                if not done:  # a half-applied update: the next ranking starts afresh
+                    with self._lock:
+                        if self._epoch == epoch:
+                            self._graph = None
             with self._lock:
                 if self._epoch == epoch:
                     self._graph = graph

@@ -186,3 +186,43 @@ def test_rank_tags_matches_the_reference_on_a_real_project() -> None:
         want = reference_rank(files, set(focus), set(mentioned), set(idents))
         assert [t for _, t in got][:200] == [t for _, t in want][:200]
         assert [s for s, _ in got] == pytest.approx([s for s, _ in want], rel=1e-9, abs=1e-15)
+
+
+def test_updates_racing_renders_end_in_the_fresh_ranking(tmp_path: Path) -> None:
+    import threading
+
+    rng = random.Random(5)
+    root = tmp_path / "project"
+    root.mkdir()
+    for i in range(15):
+        (root / f"m{i}.py").write_text(module(i, rng))
+    live = RepoMap(root, RepoMapSettings(), cache_dir=tmp_path / "cache-live")
+    live.build()
+    texts = [module(1, rng, extra=f"def shared_helper(v{j}):\n    return v{j}\n") for j in range(3)]
+    texts.append(module(1, rng))
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def render_loop() -> None:
+        while not stop.is_set():
+            try:
+                live.render(300, focus_files=[root / "m3.py"], mentioned_idents=["get"])
+            except BaseException as exc:  # reported by the test thread below
+                errors.append(exc)
+                return
+
+    worker = threading.Thread(target=render_loop)
+    worker.start()
+    for step in range(40):
+        live.update(root / "m1.py", texts[step % len(texts)])
+    stop.set()
+    worker.join()
+    assert not errors
+    (root / "m1.py").write_text(texts[39 % len(texts)])
+    fresh = RepoMap(root, RepoMapSettings(), cache_dir=tmp_path / "cache-fresh")
+    fresh.build()
+    got = live.ranked([root / "m3.py"], (), ["get"])
+    want = fresh.ranked([root / "m3.py"], (), ["get"])
+    assert {t: s for s, t in got} == pytest.approx({t: s for s, t in want}, rel=1e-9)
+    live.close()
+    fresh.close()
