@@ -75,8 +75,12 @@ def main() -> int:
         def follow_up() -> object:
             return assemble("why does this function return early?")
 
+        # Identifiers the project defines: each question re-ranks the map for new names.
+        pool = sorted({t.name for t in repo_map.tags() if len(t.name) > 5})
+
         def new_question() -> object:
-            return assemble(f"how is symbol_{next(counter)} used with RepoMap here?")
+            i = next(counter) % (len(pool) - 1)
+            return assemble(f"how is {pool[i]} used with {pool[i + 1]} here?")
 
         rows = [
             ("history of a 100-message session", *timed(history, args.repeat)),

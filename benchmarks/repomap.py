@@ -80,6 +80,7 @@ def bench_coda(repo: Path, cache: Path) -> tuple[dict[str, float], list[str], st
     warm_map.build()
     warm = time.perf_counter() - start
     assert warm_map.last_build["parsed"] == 0, warm_map.last_build
+    warm_map.render()  # as in the editor: the map has been rendered before the user edits
 
     py_files = sorted(
         (f for f in files if f.endswith(".py")), key=lambda f: (repo / f).stat().st_size
