@@ -34,6 +34,24 @@ def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         app_state(ctx).err_console.print("[yellow]interrupted[/]")
         ctx.exit(130)
+    except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        raise
+    except Exception as exc:  # a bug: say so plainly; the traceback only with --debug
+        state = app_state(ctx)
+        if state.debug:
+            raise
+        from rich.markup import escape
+
+        state.err_console.print(
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}",
+            highlight=False,
+        )
+        state.err_console.print(
+            "[yellow]hint:[/] this is a bug in Coda; run the command again with --debug "
+            "for the traceback, and report it",
+            highlight=False,
+        )
+        ctx.exit(1)
 
 
 class _RedactingFilter(logging.Filter):

@@ -8,6 +8,7 @@ into a summary (never silently dropped).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import Protocol
 from coda_ls.modes import Mode
 from coda_ls.providers.base import Message
 from coda_ls.tokens import count_tokens
+
+log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"(?<![\w.])@([\w./\\-]+[\w])")
 IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{2,}\b")
@@ -251,13 +254,17 @@ class ContextBuilder:
             map_budget = min(self.map_tokens, budget // 3)
             focus = [selection.path] if selection else []
             idents = IDENT.findall(question) + symbols
-            rendered = self.repo_map.render(
-                tokens=map_budget,
-                focus_files=[*focus, *open_files],
-                mentioned_files=[*files, *mentioned],
-                mentioned_idents=idents,
-            )
-            map_text = rendered.text
+            try:
+                rendered = self.repo_map.render(
+                    tokens=map_budget,
+                    focus_files=[*focus, *open_files],
+                    mentioned_files=[*files, *mentioned],
+                    mentioned_idents=idents,
+                )
+                map_text = rendered.text
+            except Exception:  # the map is an aid: a bug in it must not lose the question
+                log.exception("repo map rendering failed; answering without the map")
+                map_text = ""
             if map_text:
                 stats.map_tokens = count_tokens(map_text)
                 budget -= stats.map_tokens

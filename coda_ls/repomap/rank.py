@@ -513,7 +513,10 @@ class ReferenceGraph:
                 if (path, tag.name) not in explicit
             )
         # One score per key undercounts its tags: the cut can only be lower, never wrong.
-        cut = heapq.nlargest(limit, [*scores, *map(itemgetter(0), rest)])[-1]
+        best = heapq.nlargest(limit, [*scores, *map(itemgetter(0), rest)])
+        if not best:  # no definitions at all (a project of constants, or no source)
+            return []
+        cut = best[-1]
         candidates = [item for item in rest if item[0] >= cut]
         for key, score in zip(keys, scores, strict=True):
             if score >= cut:

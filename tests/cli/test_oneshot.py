@@ -278,3 +278,14 @@ def test_an_openai_compatible_server_works_with_no_config(
     assert data["provider"] == "litellm"
     assert model_server.chat_requests()[-1].path == "/v1/chat/completions"
     assert model_server.chat_requests()[-1].body["model"] == "llama3.2:latest"
+
+
+def test_a_bug_is_reported_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("coda_ls.config.effective_items", broken)
+    result = CliRunner().invoke(cli, ["config", "show"])
+    assert result.exit_code == 1
+    assert "internal error: RuntimeError: boom" in result.output
+    assert "--debug" in result.output and "Traceback" not in result.output

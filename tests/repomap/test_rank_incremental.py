@@ -226,3 +226,16 @@ def test_updates_racing_renders_end_in_the_fresh_ranking(tmp_path: Path) -> None
     assert {t: s for s, t in got} == pytest.approx({t: s for s, t in want}, rel=1e-9)
     live.close()
     fresh.close()
+
+
+def test_a_project_without_definitions_renders_without_error(tmp_path: Path) -> None:
+    """Regression: ranking with no definitions at all crashed in the top-k cut."""
+    from coda_ls.config import RepoMapSettings
+    from coda_ls.repomap.repomap import RepoMap
+
+    (tmp_path / "settings.py").write_text("x = 1\nprint(x)\n")
+    repo_map = RepoMap(tmp_path, RepoMapSettings(), cache_dir=tmp_path / "cache")
+    repo_map.build()
+    rendered = repo_map.render(mentioned_idents=["x", "anything"])
+    assert rendered.tokens <= 1024
+    assert rendered.tags == [] or all(t.path == "settings.py" for t in rendered.tags)
