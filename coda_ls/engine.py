@@ -279,13 +279,20 @@ class Engine:
         chosen = await self.selection(mode.name, request.provider, request.model)
         info = await self.model_info(chosen)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
+        continuing = bool(request.session_id and not request.new_session)
         session_id = self._session_for(request)
-        history = self._history(session_id)
-        context = await self.build_context(request, mode, history, window)
-        if context.stats.history_dropped and session_id is not None:
-            await self.compact(session_id, chosen)
+        try:
             history = self._history(session_id)
             context = await self.build_context(request, mode, history, window)
+            if context.stats.history_dropped and session_id is not None:
+                await self.compact(session_id, chosen)
+                history = self._history(session_id)
+                context = await self.build_context(request, mode, history, window)
+        except BaseException:
+            # Nothing was asked yet: leave no empty session behind.
+            if self.store is not None and session_id is not None and not continuing:
+                self.store.delete_session(session_id)
+            raise
         if self.store is not None and session_id is not None:
             self.store.add_message(session_id, "user", request.question, mode=mode.name)
         tools = self._tool_specs(request, info)
