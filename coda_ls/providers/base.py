@@ -8,6 +8,7 @@ library's exceptions at its boundary, so callers never see httpx, oci or litellm
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -148,3 +149,17 @@ async def collect(model: str, chunks: AsyncIterator[Chunk]) -> ChatResponse:
         finish = chunk.finish_reason or finish
     message = Message(role="assistant", content="".join(text), tool_calls=calls)
     return ChatResponse(message=message, model=model, usage=usage, finish_reason=finish)
+
+
+def parse_tool_arguments(raw: Any) -> dict[str, Any]:
+    """Tool-call arguments as a dict, whether a provider sent an object or a JSON string;
+    text that is not a JSON object is kept under "_raw" so the tool can report it."""
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str) and raw.strip():
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            return {"_raw": raw}
+        return value if isinstance(value, dict) else {"_raw": raw}
+    return {}

@@ -39,6 +39,7 @@ from coda_ls.providers.base import (
     ModelInfo,
     ToolCall,
     Usage,
+    parse_tool_arguments,
 )
 from coda_ls.providers.retry import Retry, RetryPolicy, parse_retry_after, with_retries
 from coda_ls.redact import redact
@@ -337,7 +338,9 @@ class LiteLLMProvider:
         usage = usage or Usage()
         usage.cost = self._cost(kwargs["model"], usage)
         tool_calls = [
-            ToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=_arguments(c["args"]))
+            ToolCall(
+                id=c["id"] or f"call_{i}", name=c["name"], arguments=parse_tool_arguments(c["args"])
+            )
             for i, c in sorted(calls.items())
         ]
         yield Chunk(tool_calls=tool_calls, finish_reason=finish, usage=usage)
@@ -458,24 +461,12 @@ def _to_openai(message: Message) -> dict[str, Any]:
     return out
 
 
-def _arguments(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
-    if isinstance(raw, str) and raw.strip():
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            return {"_raw": raw}
-        return value if isinstance(value, dict) else {"_raw": raw}
-    return {}
-
-
 def _tool_call(call: Any, index: int) -> ToolCall:
     function = call.function
     return ToolCall(
         id=str(getattr(call, "id", None) or f"call_{index}"),
         name=str(function.name or ""),
-        arguments=_arguments(function.arguments),
+        arguments=parse_tool_arguments(function.arguments),
     )
 
 

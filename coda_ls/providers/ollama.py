@@ -34,6 +34,7 @@ from coda_ls.providers.base import (
     ToolCall,
     Usage,
     collect,
+    parse_tool_arguments,
 )
 
 log = logging.getLogger(__name__)
@@ -337,7 +338,7 @@ def _chunk_from_body(body: dict[str, Any]) -> Chunk:
         ToolCall(
             id=str(call.get("id") or f"call_{index}"),
             name=str(call.get("function", {}).get("name", "")),
-            arguments=_arguments(call.get("function", {}).get("arguments")),
+            arguments=parse_tool_arguments(call.get("function", {}).get("arguments")),
         )
         for index, call in enumerate(message.get("tool_calls") or [])
     ]
@@ -350,18 +351,6 @@ def _chunk_from_body(body: dict[str, Any]) -> Chunk:
             cost=0.0,
         )
     return chunk
-
-
-def _arguments(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
-    if isinstance(raw, str):
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            return {"_raw": raw}
-        return value if isinstance(value, dict) else {"_raw": raw}
-    return {}
 
 
 def _to_ollama_message(message: Message) -> dict[str, Any]:

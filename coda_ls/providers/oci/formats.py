@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coda_ls.errors import ProviderError
-from coda_ls.providers.base import ChatRequest, Chunk, Message, ToolCall, ToolSpec, Usage
+from coda_ls.providers.base import (
+    ChatRequest,
+    Chunk,
+    Message,
+    ToolCall,
+    ToolSpec,
+    Usage,
+    parse_tool_arguments,
+)
 from coda_ls.providers.oci.models import friendly_name, is_cohere, vendor_of
 
 NAME = "oci"
@@ -301,18 +309,6 @@ def _cohere_history(m: Any, message: Message, calls_by_id: dict[str, ToolCall]) 
 # -- replies ---------------------------------------------------------------------------
 
 
-def _arguments(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
-    if isinstance(raw, str) and raw.strip():
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            return {"_raw": raw}
-        return value if isinstance(value, dict) else {"_raw": raw}
-    return {}
-
-
 def usage_from(raw: Any) -> Usage | None:
     """Usage from an SSE event dict (camelCase) or an SDK `Usage` object."""
     if raw is None:
@@ -337,7 +333,9 @@ def chunk_from_result(data: Any) -> Chunk:
     response = data.chat_response
     if str(getattr(response, "api_format", "")) == "COHERE":
         calls = [
-            ToolCall(id=f"call_{i}", name=call.name, arguments=_arguments(call.parameters))
+            ToolCall(
+                id=f"call_{i}", name=call.name, arguments=parse_tool_arguments(call.parameters)
+            )
             for i, call in enumerate(getattr(response, "tool_calls", None) or [])
         ]
         return Chunk(
@@ -360,7 +358,7 @@ def chunk_from_result(data: Any) -> Chunk:
                 ToolCall(
                     id=str(getattr(call, "id", None) or f"call_{i}"),
                     name=str(getattr(call, "name", "")),
-                    arguments=_arguments(getattr(call, "arguments", None)),
+                    arguments=parse_tool_arguments(getattr(call, "arguments", None)),
                 )
             )
         finish = choice.finish_reason
@@ -474,7 +472,9 @@ class StreamParser:
 
     def final(self) -> Chunk:
         calls = [
-            ToolCall(id=str(c["id"]), name=str(c["name"]), arguments=_arguments(c["arguments"]))
+            ToolCall(
+                id=str(c["id"]), name=str(c["name"]), arguments=parse_tool_arguments(c["arguments"])
+            )
             for c in self.calls
         ]
         return Chunk(
