@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=args.log_level, handlers=[handler], force=True)
     if args.log_level != "DEBUG":
         logging.getLogger("pygls").setLevel(logging.ERROR)
+        # pygls logs a full traceback for every malformed message; CodaProtocol answers
+        # those and logs one line itself, so the traceback is only noise in the log.
+        logging.getLogger("pygls.protocol.json_rpc").addFilter(
+            lambda record: not record.getMessage().startswith("Unable to deserialize")
+        )
     from coda_ls.server.app import CodaServer
 
     server = build_server()

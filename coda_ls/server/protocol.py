@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from cattrs import ClassValidationError, transform_error
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
@@ -25,6 +26,19 @@ from pygls.protocol.json_rpc import JsonRPCNotification
 log = logging.getLogger(__name__)
 
 IGNORED_METHOD = "$/coda/ignored"
+
+
+def _describe(cause: BaseException | None) -> str:
+    """What was wrong with the params, in cattrs' own words ("invalid value for type,
+    expected str @ $.params.textDocument.uri"), shortened for a message."""
+    if cause is None:
+        return "invalid params"
+    if isinstance(cause, ClassValidationError):
+        problems = transform_error(cause, path="$")
+        return "; ".join(problems[:3]) + (
+            f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+        )
+    return str(cause).splitlines()[0]
 
 
 class CodaProtocol(LanguageServerProtocol):
@@ -38,8 +52,7 @@ class CodaProtocol(LanguageServerProtocol):
                 raise
             method = data.get("method", "")
             if "id" in data and method:
-                cause = exc.__cause__
-                detail = str(cause).splitlines()[0] if cause else "invalid params"
+                detail = _describe(exc.__cause__)
                 log.warning("invalid params for %s (id %s): %s", method, data["id"], detail)
                 self._send_response(
                     data["id"],
