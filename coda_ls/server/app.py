@@ -116,8 +116,13 @@ class CodaServer(LanguageServer):
             root = next((r for r in roots if resolved.is_relative_to(r.resolve())), root)
         root = root.resolve()
         if root not in self.workspaces:
+            # Imported here: buffers needs commands, which imports this module.
+            from coda_ls.server.buffers import ServerBuffers
+
             engine = Engine(self.settings.settings, root, store=self.store)
-            state = WorkspaceState(root=root, engine=engine, asker=LspAsker(self))
+            state = WorkspaceState(
+                root=root, engine=engine, asker=LspAsker(self), buffers=ServerBuffers(self)
+            )
             state.apply_settings(self.settings.settings)
             self.workspaces[root] = state
             state.map_task = asyncio.ensure_future(self._prepare_workspace(state))

@@ -10,7 +10,7 @@ from typing import Any
 
 from coda_ls.config import Settings
 from coda_ls.engine import Engine
-from coda_ls.tools import Asker, Toolbox
+from coda_ls.tools import Asker, Buffers, Toolbox
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +24,13 @@ class WorkspaceState:
     map_task: asyncio.Task[None] | None = None
     pending_updates: dict[Path, asyncio.TimerHandle] = field(default_factory=dict)
     asker: Asker | None = None
+    buffers: Buffers | None = None  # the editor's open documents, for the file tools
 
     def apply_settings(self, settings: Settings) -> None:
         """New settings: provider/model may have changed, and the tools' permissions."""
         self.engine.update_settings(settings)
         if self.asker is not None:
-            self.engine.toolbox = Toolbox(self.root, settings, self.asker)
+            self.engine.toolbox = Toolbox(self.root, settings, self.asker, buffers=self.buffers)
 
 
 @dataclass

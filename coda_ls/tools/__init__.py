@@ -29,6 +29,11 @@ has a one-line `summary` and, for write_file/edit_file, a unified `diff` — and
 Toolbox's lifetime. Front ends implement `Asker` (CLI prompt, LSP showMessageRequest);
 `PolicyOnlyAsker` answers NO for non-interactive use.
 
+`Toolbox(..., buffers=...)` gives the file tools an editor's open documents (`Buffers`):
+read_file, write_file and edit_file then read an open file's buffer (unsaved changes
+included) and change it through the editor (`Buffers.apply`; a refusal is an error
+result and nothing is written); files that are not open stay on disk.
+
 Every path is resolved (symlinks followed) and must lie inside the workspace; `..` or a
 symlink that escapes is refused, and nothing is written into .git/.hg/... The shell runs
 in the workspace with stdin closed, a timeout that kills the whole process group, output
@@ -38,12 +43,13 @@ variables (see `tools.shell.clean_env`).
 
 from __future__ import annotations
 
-from coda_ls.tools.base import Category, Tool, ToolArgs, ToolContext, ToolResult
+from coda_ls.tools.base import Buffers, Category, Tool, ToolArgs, ToolContext, ToolResult
 from coda_ls.tools.permissions import Asker, Decision, PermissionRequest, PolicyOnlyAsker
 from coda_ls.tools.toolbox import Toolbox, builtin_tools
 
 __all__ = [
     "Asker",
+    "Buffers",
     "Category",
     "Decision",
     "PermissionRequest",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -45,13 +45,32 @@ class ToolResult:
         return Message(role="tool", content=self.text, tool_call_id=call_id, name=name)
 
 
+class Buffers(Protocol):
+    """The editor's open documents, for a front end that has them (the language server).
+
+    File tools read what the user sees, unsaved changes included, and change an open file
+    through the editor (undoable, buffer and disk stay consistent) instead of writing the
+    disk behind its back. Paths are resolved and already checked to be in the workspace.
+    """
+
+    def text(self, path: Path) -> str | None:
+        """The open document's current text, or None when `path` is not open."""
+        ...
+
+    async def apply(self, path: Path, new_text: str) -> bool:
+        """Ask the editor to make the open document's text `new_text`; False if refused."""
+        ...
+
+
 @dataclass
 class ToolContext:
-    """What a running tool may use: the workspace root (resolved) and the settings."""
+    """What a running tool may use: the workspace root (resolved), the settings, and the
+    editor's open documents when there is an editor."""
 
     workspace: Path
     settings: Settings
     extra: dict[str, Any] = field(default_factory=dict)
+    buffers: Buffers | None = None
 
 
 class Tool(abc.ABC, Generic[ArgsT]):

@@ -1,8 +1,14 @@
-"""read_file, list_files, write_file, edit_file: the workspace's files."""
+"""read_file, list_files, write_file, edit_file: the workspace's files.
+
+With an editor (`ctx.buffers`), a file open in it is what the user sees: the tools read
+its buffer, unsaved changes included, and change it through the editor; files that are
+not open are read and written on disk.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from pydantic import Field
 
@@ -17,6 +23,32 @@ from coda_ls.tools.workspace import relative, resolve
 MAX_LINES = 2000
 MAX_LINE_CHARS = 2000
 MAX_LISTED = 1000
+
+
+def _buffer_text(ctx: ToolContext, path: Path) -> str | None:
+    """The open buffer's text, or None when there is no editor or the file is not open."""
+    return ctx.buffers.text(path) if ctx.buffers is not None else None
+
+
+async def _current_text(ctx: ToolContext, path: Path, shown: str) -> str:
+    """What the user sees: the open buffer if there is one, else the file on disk."""
+    text = _buffer_text(ctx, path)
+    if text is not None:
+        return text
+    return await asyncio.to_thread(read_text, path, shown)
+
+
+async def _store(ctx: ToolContext, path: Path, shown: str, text: str) -> None:
+    """Make `path` hold `text`: through the editor when it is open there (undoable, and the
+    buffer never goes stale against the disk), else by an atomic write to disk."""
+    if ctx.buffers is not None and ctx.buffers.text(path) is not None:
+        if not await ctx.buffers.apply(path, text):
+            raise ToolError(
+                f"the editor refused the edit to {shown}; nothing was changed",
+                "the document may have changed meanwhile: read it again before retrying",
+            )
+        return
+    await asyncio.to_thread(write_atomic, path, text)
 
 
 class ReadFileArgs(ToolArgs):
@@ -41,7 +73,7 @@ class ReadFile(Tool[ReadFileArgs]):
     async def run(self, args: ReadFileArgs, ctx: ToolContext) -> ToolResult:
         path = resolve(ctx.workspace, args.path)
         shown = relative(ctx.workspace, path)
-        text = await asyncio.to_thread(read_text, path, shown)
+        text = await _current_text(ctx, path, shown)
         lines = text.splitlines()
         total = len(lines)
         start = args.start_line or 1
@@ -120,8 +152,9 @@ class WriteFile(Tool[WriteFileArgs]):
     async def describe(self, args: WriteFileArgs, ctx: ToolContext) -> PermissionRequest:
         path = resolve(ctx.workspace, args.path, for_write=True)
         shown = relative(ctx.workspace, path)
-        exists = path.exists()
-        old = read_text(path, shown) if exists else ""
+        open_text = _buffer_text(ctx, path)
+        exists = open_text is not None or path.exists()
+        old = await _current_text(ctx, path, shown) if exists else ""
         lines = len(args.content.splitlines())
         what = "overwrite" if exists else "new file"
         return PermissionRequest(
@@ -137,8 +170,8 @@ class WriteFile(Tool[WriteFileArgs]):
         shown = relative(ctx.workspace, path)
         if path.is_dir():
             raise ToolError(f"{shown} is a directory")
-        existed = path.exists()
-        await asyncio.to_thread(write_atomic, path, args.content)
+        existed = _buffer_text(ctx, path) is not None or path.exists()
+        await _store(ctx, path, shown, args.content)
         verb = "overwrote" if existed else "created"
         return ToolResult(f"{verb} {shown} ({len(args.content.splitlines())} lines)")
 
@@ -166,15 +199,15 @@ class EditFile(Tool[EditFileArgs]):
     category = "write"
     Args = EditFileArgs
 
-    def _apply(self, args: EditFileArgs, ctx: ToolContext) -> tuple[str, str, str]:
+    async def _apply(self, args: EditFileArgs, ctx: ToolContext) -> tuple[Path, str, str, str]:
         path = resolve(ctx.workspace, args.path, for_write=True)
         shown = relative(ctx.workspace, path)
-        old = read_text(path, shown)
+        old = await _current_text(ctx, path, shown)
         blocks = [Replacement(e.search, e.replace, e.replace_all) for e in args.edits]
-        return shown, old, apply_edits(old, blocks, shown)
+        return path, shown, old, apply_edits(old, blocks, shown)
 
     async def describe(self, args: EditFileArgs, ctx: ToolContext) -> PermissionRequest:
-        shown, old, new = self._apply(args, ctx)
+        _, shown, old, new = await self._apply(args, ctx)
         count = len(args.edits)
         return PermissionRequest(
             self.name,
@@ -186,10 +219,10 @@ class EditFile(Tool[EditFileArgs]):
 
     async def run(self, args: EditFileArgs, ctx: ToolContext) -> ToolResult:
         # Applied again (not reused from describe): the file may have changed while the
-        # user was deciding, and an edit must match what is on disk now.
-        shown, old, new = self._apply(args, ctx)
+        # user was deciding, and an edit must match what is there (buffer or disk) now.
+        path, shown, old, new = await self._apply(args, ctx)
         if new == old:
             return ToolResult(f"{shown} unchanged (the replacement equals the search text)")
-        await asyncio.to_thread(write_atomic, resolve(ctx.workspace, args.path), new)
+        await _store(ctx, path, shown, new)
         diff = unified_diff(old, new, shown)
         return ToolResult(f"edited {shown}\n{diff}")

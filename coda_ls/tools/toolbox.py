@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from coda_ls.errors import CodaError
 from coda_ls.providers.base import ToolCall, ToolSpec
-from coda_ls.tools.base import Category, Tool, ToolContext, ToolResult
+from coda_ls.tools.base import Buffers, Category, Tool, ToolContext, ToolResult
 from coda_ls.tools.permissions import Asker, Decision, denied_pattern, policy_for
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class Toolbox:
     """The tools offered to the model in one workspace, under the settings' permissions.
 
     `categories` limits what is offered (e.g. `{"read"}` for explain/review modes).
+    `buffers` (an editor's open documents) makes the file tools work on what the user sees.
     "always" answers are remembered per tool name for the Toolbox's lifetime (a session).
     """
 
@@ -54,8 +55,9 @@ class Toolbox:
         *,
         tools: Sequence[Tool[Any]] | None = None,
         categories: Iterable[Category] | None = None,
+        buffers: Buffers | None = None,
     ) -> None:
-        self.ctx = ToolContext(workspace=workspace.resolve(), settings=settings)
+        self.ctx = ToolContext(workspace=workspace.resolve(), settings=settings, buffers=buffers)
         self.settings = settings
         self.asker = asker
         self.categories = set(categories) if categories is not None else None
