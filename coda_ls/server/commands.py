@@ -328,10 +328,13 @@ def register(server: CodaServer) -> None:
         applied = await apply_text_change(
             ls, a.uri, version, before, after, f"Coda: {a.instruction[:40]}"
         )
+        # The edit itself too: a client that cannot apply edits can still show or apply it.
+        edit = text_change_edit(ls, a.uri, version, before, after)
         return {
             "requestId": request_id,
             "sessionId": answer.session_id,
             "applied": applied,
+            "edit": ls.protocol._converter.unstructure(edit),
             "summary": answer.refactor.summary,
             "usage": usage_json(answer),
         }
@@ -457,10 +460,10 @@ def register(server: CodaServer) -> None:
         return {"cancelled": ls.cancel(a.request_id)}
 
 
-async def apply_text_change(
-    ls: CodaServer, uri: str, version: int | None, before: str, after: str, label: str
-) -> bool:
-    """Send workspace/applyEdit (versioned when the client supports it); True if applied."""
+def text_change_edit(
+    ls: CodaServer, uri: str, version: int | None, before: str, after: str
+) -> types.WorkspaceEdit:
+    """The WorkspaceEdit turning `before` into `after` (versioned when the client can)."""
     edit = replacement_edit(before, after)
     workspace = ls.client_capabilities.workspace
     document_changes = bool(
@@ -479,9 +482,26 @@ async def apply_text_change(
         )
     else:
         ws_edit = types.WorkspaceEdit(changes={uri: [edit]})
-    result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=ws_edit, label=label)
-    )
+    return ws_edit
+
+
+async def apply_text_change(
+    ls: CodaServer, uri: str, version: int | None, before: str, after: str, label: str
+) -> bool:
+    """Send workspace/applyEdit; True if the editor applied it. A client that does not
+    accept workspace edits, or fails the request, gets nothing applied (False)."""
+    workspace = ls.client_capabilities.workspace
+    if not (workspace and workspace.apply_edit):
+        ls.log("[coda] this client does not accept workspace/applyEdit; edit not applied")
+        return False
+    ws_edit = text_change_edit(ls, uri, version, before, after)
+    try:
+        result = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=ws_edit, label=label)
+        )
+    except Exception as exc:  # the client's failure is a refusal, not a server crash
+        ls.log(f"[coda] workspace/applyEdit failed: {exc!r}", types.MessageType.Warning)
+        return False
     if not result.applied:
         ls.log(f"[coda] the editor refused the edit: {result.failure_reason}")
     return bool(result.applied)

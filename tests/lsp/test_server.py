@@ -582,3 +582,49 @@ async def test_progress_cancel_stops_the_stream_within_200ms(
     assert final.get("cancelled") is True
     result = await task
     assert result["cancelled"] is True
+
+
+async def test_a_bare_client_gets_the_refactor_edit_in_the_result(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    """A client with no capabilities at all: no progress, no showDocument, no applyEdit."""
+    import os
+    import sys
+
+    from pytest_lsp import ClientServerConfig
+
+    env = {**os.environ, "OLLAMA_HOST": model_server.url}
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "coda_ls"], server_env=env)
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(), root_uri=workspace.as_uri()
+            )
+        )
+        uri = open_doc(client, workspace / "geometry.py")
+        edits = {
+            "edits": [
+                {"search": "    return width * height\n", "replace": "    return height * width\n"}
+            ]
+        }
+        model_server.script(Reply(text=json.dumps(edits)), Reply(text="explained"))
+        result = await execute(
+            client,
+            "coda.refactor",
+            {
+                "uri": uri,
+                "instruction": "swap",
+                "range": {"start": {"line": 3}, "end": {"line": 6}},
+            },
+        )
+        assert result["applied"] is False
+        change = result["edit"]["changes"][uri][0]
+        assert change["newText"].strip().startswith("height")
+        explained = await execute(client, "coda.explain", {"uri": uri})
+        assert explained["text"] == "explained"
+        assert client.progress_reports == {} and client.shown_documents == []
+    finally:
+        await client.shutdown_session()
+        await client.stop()
