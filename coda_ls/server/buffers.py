@@ -33,6 +33,13 @@ class ServerBuffers:
                 return candidate
         return None
 
+    def paths(self) -> list[Path]:
+        return [
+            uri_to_path(uri).resolve()
+            for uri in self.server.workspace.text_documents
+            if uri.startswith("file:")
+        ]
+
     def text(self, path: Path) -> str | None:
         document = self._document(path)
         return None if document is None else document.source

@@ -57,6 +57,10 @@ class Buffers(Protocol):
         """The open document's current text, or None when `path` is not open."""
         ...
 
+    def paths(self) -> list[Path]:
+        """The files open in the editor (resolved), for tools that scan many files."""
+        ...
+
     async def apply(self, path: Path, new_text: str) -> bool:
         """Ask the editor to make the open document's text `new_text`; False if refused."""
         ...

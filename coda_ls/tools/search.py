@@ -52,13 +52,23 @@ class Search(Tool[SearchArgs]):
             if listing.under(n, directory) and (args.glob is None or listing.matches(args.glob, n))
         ]
         root = ctx.workspace.resolve()
+        # Open editor buffers are searched as the user sees them (unsaved text included).
+        unsaved: dict[str, str] = {}
+        if ctx.buffers is not None:
+            wanted = set(names)
+            for path in ctx.buffers.paths():
+                if path.is_relative_to(root):
+                    name = path.relative_to(root).as_posix()
+                    text = ctx.buffers.text(path)
+                    if name in wanted and text is not None:
+                        unsaved[name] = text
         prefilter = None
         if "\\A" not in args.pattern and "\\Z" not in args.pattern:
             # One search over the whole file skips most files without splitting them into
             # lines; \A and \Z mean "start/end of line" here, so they cannot prefilter.
             prefilter = re.compile(args.pattern, regex.flags | re.MULTILINE)
         hits, files = await asyncio.to_thread(
-            _scan, root, names, regex, prefilter, args.max_results
+            _scan, root, names, regex, prefilter, args.max_results, unsaved
         )
         if not hits:
             return ToolResult(f"no match for {args.pattern!r} in {len(names)} files")
@@ -72,22 +82,26 @@ def _scan(
     regex: re.Pattern[str],
     prefilter: re.Pattern[str] | None,
     limit: int,
+    unsaved: dict[str, str] | None = None,
 ) -> tuple[list[str], int]:
     hits: list[str] = []
     files = 0
     for name in names:
-        path = root / name
-        try:
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                continue  # a tracked symlink out of the workspace is not ours to read
-            if path.stat().st_size > MAX_FILE_BYTES:
+        if unsaved and name in unsaved:
+            text = unsaved[name]
+        else:
+            path = root / name
+            try:
+                if path.is_symlink() and not path.resolve().is_relative_to(root):
+                    continue  # a tracked symlink out of the workspace is not ours to read
+                if path.stat().st_size > MAX_FILE_BYTES:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue  # deleted or unreadable since it was listed
+            if b"\0" in data[:8192]:
                 continue
-            data = path.read_bytes()
-        except OSError:
-            continue  # deleted or unreadable since it was listed
-        if b"\0" in data[:8192]:
-            continue
-        text = data.decode("utf-8", "replace")
+            text = data.decode("utf-8", "replace")
         if prefilter is not None and "\r" not in text and prefilter.search(text) is None:
             continue
         matched = False

@@ -3,6 +3,7 @@ an open file is read from its buffer and changed through the editor, never on di
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from coda_ls.tools import Decision, Toolbox
@@ -23,6 +24,9 @@ class MemoryBuffers:
 
     def text(self, path: Path) -> str | None:
         return self.documents.get(path)
+
+    def paths(self) -> list[Path]:
+        return list(self.documents)
 
     async def apply(self, path: Path, new_text: str) -> bool:
         if not self.accept:
@@ -110,3 +114,13 @@ async def test_workspace_confinement_comes_before_the_buffers(
     write = await call(box, "write_file", path="../secret.txt", content="x\n")
     assert write.is_error and buffers.applied == []
     assert outside.read_text() == "on disk\n"
+
+
+async def test_search_finds_unsaved_text_of_open_files(workspace: Path) -> None:
+    app = (workspace / "src" / "app.py").resolve()
+    box = _box(workspace, MemoryBuffers({app: UNSAVED}))
+    found = await call(box, "search", pattern="hello, unsaved")
+    assert not found.is_error, found.text
+    assert "src/app.py:2:    print('hello, unsaved')" in found.text
+    stale = await call(box, "search", pattern=re.escape("print('hello')"))  # disk only
+    assert "src/app.py" not in stale.text  # the buffer, not the disk, is what is searched
