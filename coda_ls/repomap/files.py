@@ -28,13 +28,41 @@ _ALWAYS_SKIP_DIRS = {".git", ".hg", ".svn", ".jj", "_darcs", ".fossil", "__pycac
 
 
 def default_lister(root: Path) -> list[str]:
-    """`git ls-files` (tracked + untracked-not-ignored) in a git work tree, else a walk
-    honouring .gitignore and .codaignore. .codaignore applies to both."""
+    """`git ls-files` (tracked + untracked-not-ignored) in a git work tree; in a work tree
+    of another VCS, its tracked and untracked files (so its own ignore rules apply);
+    else a walk honouring .gitignore and .codaignore. .codaignore applies to all."""
     files = _git_files(root)
+    if files is None:
+        files = _other_vcs_files(root)
     if files is None:
         return walk_files(root)
     codaignore = _load_ignores(root, (".codaignore",))
     return [f for f in files if not codaignore(f)]
+
+
+def _other_vcs_files(root: Path) -> list[str] | None:
+    """Files of a Mercurial, Subversion, Fossil, Bazaar, Darcs, Jujutsu or Pijul work tree
+    under `root`, relative to it; None outside one (or when its tool is missing)."""
+    from coda_ls.errors import CodaError
+    from coda_ls.vcs import detect
+
+    backend = detect(root)
+    if backend.name in ("plain", "git"):
+        return None
+    try:
+        names = set(backend.sync.tracked_files()) | set(backend.sync.status().untracked)
+    except CodaError as exc:
+        log.warning("repo map: %s could not list files (%s); walking the directory",
+                    backend.name, exc)  # fmt: skip
+        return None
+    base = backend.root.resolve()
+    here = root.resolve()
+    out = []
+    for name in names:
+        path = base / name
+        if path.is_relative_to(here):
+            out.append(path.relative_to(here).as_posix())
+    return sorted(out)
 
 
 def _git_files(root: Path) -> list[str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -250,3 +251,22 @@ def test_parallel_build_matches_serial(
     serial.build()
     assert parallel.tags() == serial.tags() and parallel.tags()
     assert seen[0] == (0, len(PROJECT)) and seen[-1] == (len(PROJECT), len(PROJECT))
+
+
+@pytest.mark.skipif(shutil.which("hg") is None, reason="Mercurial (hg) is not installed")
+def test_a_mercurial_work_tree_is_listed_with_its_own_ignore_rules(tmp_path: Path) -> None:
+    from tests.vcs.repos import sh
+
+    sh(tmp_path, "hg", "init")
+    (tmp_path / ".hgignore").write_text("syntax: glob\nbuild/\n")
+    (tmp_path / "app.py").write_text("def tracked():\n    pass\n")
+    sh(tmp_path, "hg", "add", "app.py", ".hgignore")
+    sh(tmp_path, "hg", "commit", "-m", "init")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "gen.py").write_text("def generated():\n    pass\n")
+    (tmp_path / "fresh.py").write_text("def untracked_but_new():\n    pass\n")
+    repo_map = RepoMap(tmp_path, RepoMapSettings(), cache_dir=tmp_path / ".cache-map")
+    repo_map.build()
+    names = {tag.name for tag in repo_map.tags()}
+    assert {"tracked", "untracked_but_new"} <= names
+    assert "generated" not in names  # .hgignore is honoured by hg itself
