@@ -79,8 +79,18 @@ def _git_files(root: Path) -> list[str] | None:
     return sorted({n for n in names if n})
 
 
-def walk_files(root: Path) -> list[str]:
-    """Every file under `root` not matched by a .gitignore/.codaignore (nearest dirs too)."""
+# A directory that is no project (Coda started in $HOME or /) must not be walked for
+# minutes: past this many files the walk stops, with a warning saying what to do.
+MAX_WALK_FILES = 50_000
+
+
+class _WalkLimit(Exception):
+    pass
+
+
+def walk_files(root: Path, limit: int = MAX_WALK_FILES) -> list[str]:
+    """Every file under `root` not matched by a .gitignore/.codaignore (nearest dirs too),
+    up to `limit` files."""
     out: list[str] = []
     matchers: list[tuple[int, Callable[[str], bool]]] = []  # (prefix length, matcher)
 
@@ -113,10 +123,19 @@ def walk_files(root: Path) -> list[str]:
                 visit(rel)
             elif entry.is_file(follow_symlinks=False):
                 out.append(rel)
+                if len(out) >= limit:
+                    raise _WalkLimit
         if pushed:
             matchers.pop()
 
-    visit("")
+    try:
+        visit("")
+    except _WalkLimit:
+        log.warning(
+            "repo map: %s holds more than %d files and is not a repository; mapping the "
+            "first %d. Run Coda inside a project, or list what to skip in .codaignore",
+            root, limit, limit,
+        )  # fmt: skip
     out.sort()
     return out
 

@@ -270,3 +270,14 @@ def test_a_mercurial_work_tree_is_listed_with_its_own_ignore_rules(tmp_path: Pat
     names = {tag.name for tag in repo_map.tags()}
     assert {"tracked", "untracked_but_new"} <= names
     assert "generated" not in names  # .hgignore is honoured by hg itself
+
+
+def test_the_walk_of_a_huge_plain_directory_stops_at_its_limit(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for index in range(30):
+        (tmp_path / f"m{index}.py").write_text(f"def f{index}():\n    pass\n")
+    listed = walk_files(tmp_path, limit=10)
+    assert len(listed) == 10
+    assert "not a repository" in caplog.text
+    assert len(walk_files(tmp_path)) == 30
