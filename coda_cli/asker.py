@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -16,11 +16,6 @@ if TYPE_CHECKING:
     from coda_ls.tools import Decision, PermissionRequest
 
 Suspend = Callable[[], contextlib.AbstractContextManager[None]]
-
-
-@contextlib.contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def stdin_is_terminal() -> bool:
@@ -36,7 +31,7 @@ class ConsoleAsker:
     ) -> None:
         self.console = console
         self.interactive = interactive if interactive is not None else stdin_is_terminal()
-        self.suspend: Suspend = suspend or _nothing
+        self.suspend: Suspend = suspend or contextlib.nullcontext
 
     async def ask(self, request: PermissionRequest) -> Decision:
         from coda_ls.tools import Decision

@@ -29,11 +29,6 @@ def _sigint_cancels(task: asyncio.Task[object]) -> Iterator[None]:
         loop.remove_signal_handler(signal.SIGINT)
 
 
-@contextlib.contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
 async def run_line(shell: ShellState, line: str) -> Outcome:
     """Handle one line; errors are shown (and counted), never raised."""
     from rich.markup import escape
@@ -46,7 +41,10 @@ async def run_line(shell: ShellState, line: str) -> Outcome:
         return outcome
     task = asyncio.ensure_future(answer(shell, line))
     try:
-        with _sigint_cancels(task), shell.echo.off() if shell.interactive else _nothing():
+        with (
+            _sigint_cancels(task),
+            shell.echo.off() if shell.interactive else contextlib.nullcontext(),
+        ):
             result = await task
     except asyncio.CancelledError:
         if not task.cancelled():
