@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -21,48 +20,6 @@ def models(ctx: click.Context, provider: str | None, as_json: bool) -> None:
         ctx.invoke(list_models, provider=provider, as_json=as_json)
 
 
-async def gather_models(state: AppState, only: str | None) -> tuple[list[Any], list[Any]]:
-    """(models, unreachable health reports) across providers."""
-    from coda_ls.errors import CodaError
-    from coda_ls.providers.base import Health, ModelInfo
-    from coda_ls.providers.registry import create_provider
-    from coda_ls.providers.select import configured_providers
-
-    settings = state.settings().settings
-    names = [only] if only else configured_providers(settings)
-    found: list[ModelInfo] = []
-    down: list[Health] = []
-
-    async def one(name: str) -> None:
-        try:
-            provider = create_provider(name, settings)
-        except CodaError as exc:
-            down.append(Health(provider=name, ok=False, detail=exc.message, hint=exc.hint))
-            return
-        try:
-            health = await provider.health()
-            if not health.ok:
-                down.append(health)
-                return
-            listed = await provider.list_models()
-            if name == "ollama":  # context window and tools come from /api/show
-                detailed = await asyncio.gather(
-                    *(provider.model_info(m.name) for m in listed), return_exceptions=True
-                )
-                listed = [
-                    d if isinstance(d, ModelInfo) else m
-                    for m, d in zip(listed, detailed, strict=True)
-                ]
-            found.extend(listed)
-        except CodaError as exc:
-            down.append(Health(provider=name, ok=False, detail=exc.message, hint=exc.hint))
-        finally:
-            await provider.aclose()
-
-    await asyncio.gather(*(one(name) for name in names))
-    return found, down
-
-
 @models.command("list")
 @click.option("--provider", "-p", help="Only this provider.")
 @click.option("--json", "as_json", is_flag=True)
@@ -70,8 +27,9 @@ async def gather_models(state: AppState, only: str | None) -> tuple[list[Any], l
 def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
     """List models: provider, name, context window, streaming, tools."""
     from coda_cli.runtime import run
+    from coda_ls.providers.catalog import gather_models
 
-    found, down = run(gather_models(state, provider))
+    found, down = run(gather_models(state.settings().settings, provider))
     if as_json:
         click.echo(
             json.dumps(

@@ -14,9 +14,9 @@ TOP_MODELS = 10
 
 async def refresh_models(shell: ShellState) -> list[str]:
     """Model names of the current provider (or every reachable one), for /model and Tab."""
-    from coda_cli.commands.models import gather_models
+    from coda_ls.providers.catalog import gather_models
 
-    found, _down = await gather_models(shell.app, shell.provider)
+    found, _down = await gather_models(shell.app.settings().settings, shell.provider)
     shell.models = sorted({info.name for info in found})
     return shell.models
 

@@ -366,34 +366,23 @@ def register(server: CodaServer) -> None:
     @command("coda.models")
     async def models(ls: CodaServer, *args: Any) -> dict[str, Any]:
         parse_args(EmptyArgs, args)
-        from coda_ls.providers.registry import create_provider
-        from coda_ls.providers.select import configured_providers
+        from coda_ls.providers.catalog import gather_models
 
         settings = ls.settings.settings
-        found: list[dict[str, Any]] = []
-        unreachable: list[dict[str, Any]] = []
-        for name in configured_providers(settings):
-            provider = create_provider(name, settings)
-            try:
-                health = await provider.health()
-                if not health.ok:
-                    unreachable.append(
-                        {"provider": name, "detail": health.detail, "hint": health.hint}
-                    )
-                    continue
-                for info in await provider.list_models():
-                    found.append(
-                        {
-                            "provider": name,
-                            "name": info.name,
-                            "contextWindow": info.context_window,
-                            "supportsTools": info.supports_tools,
-                        }
-                    )
-            except CodaError as exc:
-                unreachable.append({"provider": name, "detail": exc.message, "hint": exc.hint})
-            finally:
-                await provider.aclose()
+        listed, down = await gather_models(settings)
+        found = [
+            {
+                "provider": info.provider,
+                "name": info.name,
+                "contextWindow": info.context_window,
+                "supportsTools": info.supports_tools,
+            }
+            for info in listed
+        ]
+        unreachable = [
+            {"provider": health.provider, "detail": health.detail, "hint": health.hint}
+            for health in down
+        ]
         state = ls.workspace_for()
         current: dict[str, Any] = {"provider": settings.provider, "model": settings.model}
         if state.engine._selection is not None:
