@@ -196,12 +196,21 @@ class LoadedSettings:
         return LoadedSettings(_validate(layers), layers, self.user_file, self.project_file)
 
 
-def _nest(values: dict[str, Any]) -> dict[str, Any]:
-    """Turn {"a.b": 1} into {"a": {"b": 1}}; nested dicts pass through."""
+def _without_none(value: Any) -> Any:
+    """A null in flags or initializationOptions means "not set": drop it at any depth."""
+    if isinstance(value, Mapping):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def _nest(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn {"a.b": 1} into {"a": {"b": 1}}; nested dicts pass through (keys inside them,
+    like model names with dots in `prices`, are not split); nulls are dropped."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         if value is None:
             continue
+        value = _without_none(value)
         parts = key.split(".")
         target = out
         for part in parts[:-1]:

@@ -53,7 +53,7 @@ class CodaServer(LanguageServer):
             options = dict(nested)
         loaded = load_settings(
             cwd=cwd or self.default_root(),
-            overrides=_flatten(options),
+            overrides=options,
             override_label="initializationOptions",
         )
         self.init_options = options
@@ -319,18 +319,6 @@ class CodaServer(LanguageServer):
             if state.map_task is not None:
                 state.map_task.cancel()
             await state.engine.aclose()
-
-
-def _flatten(options: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested initializationOptions -> dotted keys (dicts of free-form tables kept whole)."""
-    out: dict[str, Any] = {}
-    for key, value in options.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping) and key not in ("modes", "mcp_servers", "prices"):
-            out.update(_flatten(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
 
 
 def parse_args(model: type[A], args: tuple[Any, ...]) -> A:

@@ -141,3 +141,22 @@ def test_secrets_are_masked_in_effective_items(tmp_path: Path) -> None:
     assert value == "********"
     assert "sk-verysecret" not in repr(rows)
     assert source.startswith("project file")
+
+
+def test_nested_overrides_as_editors_send_them(tmp_path: Path) -> None:
+    """initializationOptions arrive nested, with nulls for "not set" and model names with
+    dots as table keys."""
+    options = {
+        "model": None,
+        "repomap": {"tokens": 512, "max_file_bytes": None},
+        "providers": {"oci": {"prices": {"cohere.command-r-plus": {"input": 3.0}}}},
+    }
+    loaded = load_settings(
+        cwd=tmp_path, environ={}, overrides=options, override_label="initializationOptions"
+    )
+    settings = loaded.settings
+    assert settings.model is None
+    assert settings.repomap.tokens == 512
+    assert settings.repomap.max_file_bytes == 1_000_000
+    assert settings.providers.oci.prices["cohere.command-r-plus"].input == 3.0
+    assert loaded.provenance()["repomap.tokens"] == "initializationOptions"
