@@ -6,7 +6,6 @@ bare code block; both are accepted rather than failing the user's request.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from typing import Any, Literal
@@ -173,14 +172,3 @@ def _span_end(content: str, start: int, search: str) -> int:
     if not search.endswith("\n"):
         span = span.rstrip("\r\n")
     return start + len(span)
-
-
-def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
-    )

@@ -334,7 +334,8 @@ def refactor(
       coda refactor app.py:10-30 "extract the parsing into a function"
     """
     from coda_ls.engine import AskRequest
-    from coda_ls.structured import apply_edits, unified_diff
+    from coda_ls.structured import apply_edits
+    from coda_ls.tools.textfile import unified_diff
 
     path, start, end = parse_spec(spec)
     request = AskRequest(
@@ -362,7 +363,7 @@ def refactor(
             if e.file in ("", spec, str(path)) or Path(e.file).name == path.name
         ],
     )
-    diff = unified_diff(str(path), before, after)
+    diff = unified_diff(before, after, str(path))
     if as_json:
         return
     if result.summary:

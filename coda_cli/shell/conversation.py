@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 from coda_cli.shell.themes import get_theme
@@ -84,15 +83,10 @@ def show_refactor(shell: ShellState, result: Answer) -> None:
     if not refactor.edits:
         shell.console.print("[coda.dim]The model proposed no change.[/]")
         return
+    from coda_ls.tools.textfile import unified_diff
+
     for edit in refactor.edits:
-        diff = "".join(
-            difflib.unified_diff(
-                edit.search.splitlines(keepends=True),
-                edit.replace.splitlines(keepends=True),
-                fromfile=edit.file or "selection",
-                tofile=edit.file or "selection",
-            )
-        )
+        diff = unified_diff(edit.search, edit.replace, edit.file or "selection")
         shell.console.print(Syntax(diff or "(no change)", "diff", theme="ansi_dark"))
     shell.console.print(
         "[coda.dim]not applied — use `coda refactor FILE:LINES --apply` to write it[/]"
