@@ -174,6 +174,11 @@ class Engine:
             self._selection = chosen
         return chosen
 
+    @property
+    def current(self) -> Selection | None:
+        """The provider/model chosen for requests without their own, once one ran."""
+        return self._selection
+
     def update_settings(self, settings: Settings) -> None:
         """Use new settings from now on. Providers are rebuilt, since their host, keys or
         profile may have changed; requests in flight keep the client they started with."""

@@ -64,7 +64,6 @@ def run_request(
     request: AskRequest,
     *,
     as_json: bool,
-    overrides: dict[str, Any],
     show_answer: bool = True,
 ) -> Answer:
     """Run one request through the engine, streaming to the terminal."""
@@ -76,6 +75,7 @@ def run_request(
 
     printer = StreamPrinter(state.console, quiet=as_json or not show_answer)
     asker = ConsoleAsker(state.err_console, suspend=printer.suspend)
+    overrides = {"provider": request.provider}
     engine = make_engine(state, overrides, asker=asker if request.use_tools else None)
 
     async def go() -> Answer:
@@ -183,7 +183,7 @@ def ask(
         model=model,
         use_tools=not no_tools,
     )
-    answer = run_request(state, request, as_json=as_json, overrides={"provider": provider})
+    answer = run_request(state, request, as_json=as_json)
     if answer.review is not None and not as_json:
         print_review(state, answer)
 
@@ -217,7 +217,7 @@ def explain(
         provider=provider,
         model=model,
     )
-    run_request(state, request, as_json=as_json, overrides={"provider": provider})
+    run_request(state, request, as_json=as_json)
 
 
 def print_review(state: AppState, answer: Answer) -> None:
@@ -293,9 +293,7 @@ def review(
         provider=provider,
         model=model,
     )
-    answer = run_request(
-        state, request, as_json=as_json, overrides={"provider": provider}, show_answer=False
-    )
+    answer = run_request(state, request, as_json=as_json, show_answer=False)
     if not as_json:
         print_review(state, answer)
 
@@ -347,9 +345,7 @@ def refactor(
         provider=provider,
         model=model,
     )
-    answer = run_request(
-        state, request, as_json=as_json, overrides={"provider": provider}, show_answer=False
-    )
+    answer = run_request(state, request, as_json=as_json, show_answer=False)
     result = answer.refactor
     if result is None or not result.edits:
         state.console.print(answer.text or "The model proposed no change.")

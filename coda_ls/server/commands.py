@@ -385,10 +385,10 @@ def register(server: CodaServer) -> None:
         ]
         state = ls.workspace_for()
         current: dict[str, Any] = {"provider": settings.provider, "model": settings.model}
-        if state.engine._selection is not None:
+        if state.engine.current is not None:
             current = {
-                "provider": state.engine._selection.provider_name,
-                "model": state.engine._selection.model,
+                "provider": state.engine.current.provider_name,
+                "model": state.engine.current.model,
             }
         return {"models": found, "unreachable": unreachable, "current": current}
 
