@@ -146,7 +146,7 @@ class Engine:
         self.toolbox = toolbox
         self._providers: dict[str, Provider] = {}
         self._model_info: dict[tuple[str, str], ModelInfo | None] = {}
-        self._selection: Selection | None = None
+        self._chosen: dict[tuple[str | None, str | None, str | None], Selection] = {}
         self._closing: set[asyncio.Future[None]] = set()
 
     # -- providers ----------------------------------------------------------------------
@@ -159,10 +159,11 @@ class Engine:
     async def selection(
         self, mode: str | None = None, provider: str | None = None, model: str | None = None
     ) -> Selection:
-        """The provider/model for a request; the auto-detected choice is remembered."""
-        explicit = provider or model or (mode and mode in self.settings.modes)
-        if self._selection is not None and not explicit:
-            return self._selection
+        """The provider/model for a request, remembered per choice (the CLI asks before the
+        request to check the model; the request must not list models or probe again)."""
+        key = (mode if mode in self.settings.modes else None, provider, model)
+        if key in self._chosen:
+            return self._chosen[key]
         chosen = await select(self.settings, mode=mode, provider=provider, model=model)
         # Reuse one client per provider (connection pooling across requests).
         if chosen.provider.name in self._providers:
@@ -170,14 +171,13 @@ class Engine:
             chosen = Selection(self._providers[chosen.provider.name], chosen.model)
         else:
             self._providers[chosen.provider.name] = chosen.provider
-        if not explicit:
-            self._selection = chosen
+        self._chosen[key] = chosen
         return chosen
 
     @property
     def current(self) -> Selection | None:
         """The provider/model chosen for requests without their own, once one ran."""
-        return self._selection
+        return self._chosen.get((None, None, None))
 
     def update_settings(self, settings: Settings) -> None:
         """Use new settings from now on. Providers are rebuilt, since their host, keys or
@@ -185,7 +185,7 @@ class Engine:
         old = list(self._providers.values())
         self._providers.clear()
         self._model_info.clear()
-        self._selection = None
+        self._chosen.clear()
         self.settings = settings
         for provider in old:
             self._closing.add(asyncio.ensure_future(provider.aclose()))
@@ -196,7 +196,7 @@ class Engine:
         self.settings = self.settings.model_copy(
             update={"model": model, "provider": provider or self.settings.provider}
         )
-        self._selection = None
+        self._chosen.clear()
 
     async def model_info(self, selection: Selection) -> ModelInfo | None:
         key = (selection.provider_name, selection.model)
