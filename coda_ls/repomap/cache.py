@@ -19,7 +19,7 @@ from coda_ls.repomap.model import FileTags, Tag
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 2  # 2: definitions stored as whole Tag tuples (one C-level starmap)
+CACHE_VERSION = 3  # 3: signatures cut at parameter boundaries
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,

@@ -13,6 +13,7 @@ import pytest
 
 from coda_ls.config import RepoMapSettings
 from coda_ls.repomap import rank
+from coda_ls.repomap.evidence import ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.model import FileTags, Tag
 from coda_ls.repomap.rank import ReferenceGraph, rank_tags
 from coda_ls.repomap.repomap import RepoMap
@@ -35,11 +36,14 @@ def reference_rank(
     edges: dict[tuple[str, str], float] = defaultdict(float)
     reaches: list[tuple[str, str, float, list[str]]] = []
     for src, ft in files.items():
+        own = {tag.name for tag in ft.definitions}
         for name, count in ft.references.items():
-            targets = defines.get(name)
+            # Code definers shadow test/example ones; a file's own definition shadows others.
+            targets = rank._reached(tuple(sorted(defines.get(name, ()))))
             if not targets or (len(targets) > rank.MAX_DEFINERS and name not in idents):
                 continue
-            weight = rank._ident_weight(name, len(targets), name in idents) * math.sqrt(count)
+            weight = rank._ident_weight(name, len(targets), name in idents, name in own)
+            weight *= math.sqrt(count)
             others = [dst for dst in targets if dst != src]
             for dst in others:
                 edges[(src, dst)] += weight
@@ -50,7 +54,11 @@ def reference_rank(
         for p in files
         if p in focus or p in mentioned
     }
-    ranks = rank._pagerank(files.keys(), edges, personalization or None)
+    if not personalization:  # tests and examples restart walks less often than code
+        personalization = {
+            p: ROLE_SOURCE_FACTOR[path_role(p)] if path_role(p) else 1.0 for p in files
+        }
+    ranks = rank._pagerank(files.keys(), edges, personalization)
     out: dict[str, float] = defaultdict(float)
     for (src, _), weight in edges.items():
         out[src] += weight
@@ -136,6 +144,11 @@ def test_updated_graph_ranks_as_a_fresh_one() -> None:
     change("m1.py", module(1, rng, calls=12))
     change("new_module.py", module(31, rng, extra="def shared_helper(v):\n    return v\n"))
     change("m4.py", None)
+    # A test and an example defining names the code defines too: the code's copies win.
+    change("tests/test_m.py", module(12, rng, extra="def helper_3(v):\n    return v\n"))
+    change("examples/demo.py", module(13, rng, extra="def shared_helper(v):\n    return v\n"))
+    change("m3.py", module(3, rng, extra="def shared_helper(v):\n    return v\n"))
+    change("examples/demo.py", None)
     change("m11.py", module(11, rng, calls=3))  # references only, after the file set changed
 
 
