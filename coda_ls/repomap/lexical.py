@@ -21,6 +21,7 @@ K1 = 1.2
 B = 0.75
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 # An acronym before a word (HTTPServer -> HTTP, Server), words, acronyms, numbers.
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 # Words a question uses for its grammar, not its subject (commit-message English too).
 STOPWORDS = frozenset(
@@ -41,8 +42,9 @@ def split_name(name: str) -> tuple[str, ...]:
     """`add_url_rule` -> (add, url, rule); `getHTTPResponse` -> (get, http, response)."""
     out: list[str] = []
     for token in _WORD.findall(name):
-        parts = _PART.findall(token)
-        for part in parts if len(parts) > 1 else (token,):
+        # A plural acronym (`URLs`, `IDs`) is one word, not `UR` + `Ls`.
+        parts = [token[:-1]] if _PLURAL_ACRONYM.fullmatch(token) else _PART.findall(token)
+        for part in parts if len(parts) > 1 else (parts[0] if parts else token,):
             word = stem(part.lower())
             if len(word) > 1:
                 out.append(word)

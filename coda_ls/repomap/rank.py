@@ -21,6 +21,7 @@ from operator import add, itemgetter, mul, sub
 from typing import Any
 
 from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
+from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.model import FileTags, Tag
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ COMMON_FACTOR = 0.05
 # A reference to a name the file defines itself most likely means its own definition
 # (`self.method()` inside the class, a module's helper): the other definers get little.
 LOCAL_FACTOR = 0.1
+# A name imported from a module none of its definers is in: an outside package's (a
+# `Request` from werkzeug), or one re-exported along a path we cannot follow.
+IMPORT_MISMATCH = 0.3
 # A name defined in more files than this (`get`, `save`, `__init__`) links everything to
 # everything: it says nothing about dependencies and makes the graph 10x bigger (Django).
 MAX_DEFINERS = 12
@@ -46,14 +50,12 @@ Getter = Callable[[list[float]], Any]
 
 
 @lru_cache(maxsize=65536)
-def _ident_weight(name: str, defining_files: int, mentioned: bool, local: bool = False) -> float:
+def _ident_weight(name: str, defining_files: int, mentioned: bool) -> float:
     weight = 1.0
     if mentioned:
         weight *= IDENT_BOOST
     elif name in COMMON_NAMES:
         weight *= COMMON_FACTOR
-    if local:
-        weight *= LOCAL_FACTOR
     # Long, specific names (snake_case, CamelCase) say more than `get` or `run`.
     specific = ("_" in name.strip("_") or any(c.isupper() for c in name[1:])) and len(name) >= 8
     if specific:
@@ -314,6 +316,7 @@ class ReferenceGraph:
         out = 0.0
         get_targets, sqrt, ident_weight = self._targets.get, math.sqrt, _ident_weight
         own = {tag.name for tag in ft.definitions}
+        imports = ft.imports
         for name, count in ft.references.items():
             targets = get_targets(name)
             if not targets:
@@ -324,7 +327,21 @@ class ReferenceGraph:
             others = tuple(dst for dst in targets if dst != src)
             if not others:
                 continue
-            weight = ident_weight(name, len(targets), mentioned, name in own) * sqrt(count)
+            weight = ident_weight(name, len(targets), mentioned) * sqrt(count)
+            module = imports.get(name)
+            if module is not None:  # imported: the definers in that module, if any
+                inside = tuple(dst for dst in others if module and module_matches(dst, module))
+                if inside:
+                    others = inside
+                else:  # from an outside package, or re-exported from elsewhere
+                    weight *= IMPORT_MISMATCH
+            if name in own:
+                # Its own definition is what the file most likely means: that vote stays
+                # home (a self-loop; scaling the other edges alone would be undone by
+                # PageRank's normalization), the other definers get LOCAL_FACTOR of it.
+                edges[src] = edges.get(src, 0.0) + weight
+                out += weight
+                weight *= LOCAL_FACTOR
             for dst in others:
                 edges[dst] = edges.get(dst, 0.0) + weight
             out += weight * len(others)

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from coda_ls.repomap.imports import imports_of
 from coda_ls.repomap.languages import load_language, query_stem
 from coda_ls.repomap.model import FileTags, Tag
 
@@ -153,7 +154,8 @@ def extract(path: str, source: bytes, language: str | None) -> FileTags:
     tags = tuple(_tag(d, path, source) for d in defined)
     counts = Counter(name for _, name, _ in refs)
     note = "syntax errors; kept what parsed" if tree.root_node.has_error else None
-    return FileTags(path, language, tags, dict(counts), tuple(refs), note)
+    imports = imports_of(path, source, language)
+    return FileTags(path, language, tags, dict(counts), tuple(refs), note, imports)
 
 
 def _text(node: Node) -> str:

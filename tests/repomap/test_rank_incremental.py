@@ -14,6 +14,7 @@ import pytest
 from coda_ls.config import RepoMapSettings
 from coda_ls.repomap import rank
 from coda_ls.repomap.evidence import ROLE_SOURCE_FACTOR, path_role
+from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.model import FileTags, Tag
 from coda_ls.repomap.rank import ReferenceGraph, rank_tags
 from coda_ls.repomap.repomap import RepoMap
@@ -42,9 +43,18 @@ def reference_rank(
             targets = rank._reached(tuple(sorted(defines.get(name, ()))))
             if not targets or (len(targets) > rank.MAX_DEFINERS and name not in idents):
                 continue
-            weight = rank._ident_weight(name, len(targets), name in idents, name in own)
-            weight *= math.sqrt(count)
+            weight = rank._ident_weight(name, len(targets), name in idents) * math.sqrt(count)
             others = [dst for dst in targets if dst != src]
+            module = ft.imports.get(name)
+            if others and module is not None:  # an import says which definer it means
+                inside = [dst for dst in others if module and module_matches(dst, module)]
+                if inside:
+                    others = inside
+                else:
+                    weight *= rank.IMPORT_MISMATCH
+            if others and name in own:  # the file's own definition keeps the vote
+                edges[(src, src)] += weight
+                weight *= rank.LOCAL_FACTOR
             for dst in others:
                 edges[(src, dst)] += weight
                 reaches.append((src, dst, weight, [name]))
@@ -83,9 +93,13 @@ def module(i: int, rng: random.Random, calls: int = 6, extra: str = "") -> str:
     names = [f"helper_{j}" for j in range(30)] + [f"Model{j}" for j in range(30)]
     names += ["get", "save", "_private_thing", "shared_helper", "render_output"]
     called = "\n".join(f"    {rng.choice(names)}(value)" for _ in range(calls))
+    # Some modules import what they call: from the module defining it, or from outside.
+    imported = f"from m{(i + 1) % 30} import helper_{(i + 1) % 30}\n" if i % 3 == 0 else ""
+    imported += "from outside.pkg import shared_helper\n" if i % 4 == 0 else ""
     shared = "    def get(self):\n        return 1\n\n" if i % 2 else ""
     return (
-        f"def helper_{i}(value):\n{called}\n    return value\n\n\n"
+        imported
+        + f"def helper_{i}(value):\n{called}\n    return value\n\n\n"
         f"class Model{i}:\n{shared}    def save(self):\n        helper_{(i + 1) % 30}(self)\n\n\n"
         + ("def render_output(x):\n    return x\n\n\n" if i % 5 == 0 else "")
         + extra
