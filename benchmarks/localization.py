@@ -41,7 +41,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,7 +171,7 @@ def coda_worker(tree: Path) -> Worker:
     )
 
 
-_AIDER_DRIVER = r'''
+_AIDER_DRIVER = r"""
 import json, os, re, sys, time
 from collections import defaultdict
 from pathlib import Path
@@ -234,7 +234,7 @@ for line in sys.stdin:
         out[str(budget)] = order
     print(json.dumps({"files": out, "seconds": time.perf_counter() - started}),
           file=answers, flush=True)
-'''
+"""
 
 
 def aider_worker(venv: Path) -> Worker | str:
@@ -258,8 +258,39 @@ def aider_worker(venv: Path) -> Worker | str:
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 STOP = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the this to "
-    "was were will with not no when if".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "will",
+        "with",
+        "not",
+        "no",
+        "when",
+        "if",
+    ]
 )
 
 

@@ -2,10 +2,10 @@
 
 One JSON request per stdin line: {"root", "question", "budgets"}; one JSON answer per line:
 {"files": {budget: [files in map order]}, "seconds": float}. {"root", "overview": tokens}
-answers {"entries": ["path: kind qualname", ...] in rank order, "text": the map}. The map is rendered through
-the engine's own path (`ContextBuilder.build`, which extracts the question's identifiers),
-recorded by a thin wrapper around the RepoMap; a RepoMap is kept per root, so a new
-checkout rebuilds incrementally, as an editor session would.
+answers {"entries": ["path: kind qualname", ...] in rank order, "text": the map}.
+The map is rendered through the engine's own path (`ContextBuilder.build`, which extracts
+the question's identifiers), recorded by a thin wrapper around the RepoMap; a RepoMap is
+kept per root, so a new checkout rebuilds incrementally, as an editor session would.
 """
 
 from __future__ import annotations

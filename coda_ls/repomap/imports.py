@@ -68,7 +68,9 @@ def _javascript(path: str, source: bytes) -> dict[str, str]:
     base = posixpath.dirname(path)
     for pattern in (_JS_IMPORT, _JS_REQUIRE):
         for match in pattern.finditer(source):
-            default, named, spec = (g.decode("utf-8", "replace") if g else "" for g in match.groups())
+            default, named, spec = (
+                g.decode("utf-8", "replace") if g else "" for g in match.groups()
+            )
             if spec.startswith("."):
                 target = posixpath.normpath(posixpath.join(base, spec))
                 target = re.sub(r"\.(m|c)?[jt]sx?$", "", target)

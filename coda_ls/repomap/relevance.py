@@ -36,6 +36,7 @@ NAMESAKE_FACTOR = 1.5
 MEMBERS = 2  # overview: members shown with their type
 MEMBER_SHARE = 0.6  # ... ranked at this share of the type's score (halved for the 2nd)
 USAGE_WEIGHT = 0.5  # overview: how widely a name is used, beside its graph rank
+OVERVIEW_CANDIDATES = 8  # x the entries shown: graph ranks an overview re-scores
 
 
 def usage(files: Mapping[str, FileTags]) -> dict[str, float]:
@@ -135,92 +136,97 @@ def fuse(
     ranked: list[tuple[float, Tag]],
     definitions: Mapping[str, tuple[Tag, ...]],
     lexical: Mapping[str, float],
-    question: Question | None,
+    question: Question,
     roles: frozenset[str],
     limit: int | None,
-    usage: Mapping[str, float] | None = None,
 ) -> list[tuple[float, Tag]]:
     """The graph's ranking and the words' ranking as one, best first.
 
     `ranked` is the graph's (best first, possibly cut), `definitions` every file's
-    definitions (for files the words match that the graph's cut left out)."""
-    mentioned = question.code_idents if question is not None else frozenset()
-    overview = question is None
+    definitions (for files the words match that the graph's cut left out). Tags are
+    keyed by identity: they are the same objects in both (hashing a Tag is slow)."""
+    mentioned = question.code_idents
     best_graph = ranked[0][0] if ranked and ranked[0][0] > 0 else 1.0
-    graph: dict[Tag, float] = {tag: score / best_graph for score, tag in ranked}
-    words: dict[Tag, float] = {}
-    if lexical and question is not None:
+    graph: dict[int, float] = {id(tag): score / best_graph for score, tag in ranked}
+    candidates: dict[int, Tag] = {id(tag): tag for _, tag in ranked}
+    words: dict[int, float] = {}
+    if lexical:
         best = max(lexical.values())
         top = sorted(lexical.items(), key=lambda item: (-item[1], item[0]))
         terms = question.terms
+
+        def match(tag: Tag) -> float:
+            names = _name_terms(tag.name)
+            return len(names & terms) / len(names) if names else 0.0
+
         for path, score in top[:LEXICAL_CANDIDATES]:
             relative = score / best
             tags = definitions.get(path, ())
-            matched = sorted(
-                tags,
-                key=lambda t: (
-                    -len(_name_terms(t.name) & terms) / (len(_name_terms(t.name)) or 1),
-                    -graph.get(t, 0.0),
-                    t.line,
-                ),
-            )[:PER_FILE]
-            for i, tag in enumerate(matched):
-                names = _name_terms(tag.name)
-                match = len(names & terms) / len(names) if names else 0.0
-                words[tag] = relative * (0.5 + 0.5 * match) / (1 + i)
-    spread: dict[Tag, float] = {}
-    if overview:
-        graph = _with_members(graph)
-        if usage:
-            top = math.log1p(max(usage.values()))
-            spread = {t: math.log1p(_used(t, usage, definitions)) / top for t in graph}
+            chosen = sorted(tags, key=lambda t: (-match(t), -graph.get(id(t), 0.0), t.line))
+            for i, tag in enumerate(chosen[:PER_FILE]):
+                words[id(tag)] = relative * (0.5 + 0.5 * match(tag)) / (1 + i)
+                candidates[id(tag)] = tag
     scored: list[tuple[float, Tag]] = []
-    for tag in graph.keys() | words.keys():
-        value = graph.get(tag, 0.0) + LEXICAL_WEIGHT * words.get(tag, 0.0)
-        value += USAGE_WEIGHT * spread.get(tag, 0.0)
-        scored.append((value * prior(tag, roles, mentioned, overview), tag))
-    if overview:
-        scored = _members_follow(scored)
-    scored.sort(key=lambda item: (-item[0], item[1].path, item[1].line, item[1].qualname))
+    for key, tag in candidates.items():
+        value = graph.get(key, 0.0) + LEXICAL_WEIGHT * words.get(key, 0.0)
+        scored.append((value * prior(tag, roles, mentioned, False), tag))
+    scored.sort(key=_order)
     return scored[:limit] if limit is not None else scored
 
 
-def _members_follow(scored: list[tuple[float, Tag]]) -> list[tuple[float, Tag]]:
-    """An overview shows a type with its most used members: the best MEMBERS of each type
-    rank just after it (shown under it), not after every other type."""
-    types = {(t.path, t.qualname): s for s, t in scored if t.kind in TYPE_KINDS}
-    best: dict[tuple[str, str], list[tuple[float, Tag]]] = {}
-    for score, tag in scored:
-        if tag.parent is not None and (tag.path, tag.parent) in types:
-            best.setdefault((tag.path, tag.parent), []).append((score, tag))
-    lifted: dict[Tag, float] = {}
-    for key, members in best.items():
-        members.sort(key=lambda item: (-item[0], item[1].line))
-        for i, (score, tag) in enumerate(members[:MEMBERS]):
-            lifted[tag] = max(score, types[key] * MEMBER_SHARE / (1 + i))
-    return [(lifted.get(tag, score), tag) for score, tag in scored]
-
-
-def _used(tag: Tag, usage: Mapping[str, float], definitions: Mapping[str, tuple[Tag, ...]]) -> float:
-    """How widely a definition is used; for a type, its own name and its members'."""
-    used = usage.get(tag.name, 0.0)
-    if tag.kind in TYPE_KINDS:
-        for member in definitions.get(tag.path, ()):
-            if member.parent == tag.qualname and member.name not in COMMON_NAMES:
-                used += usage.get(member.name, 0.0)
-    return used
-
-
-def _with_members(graph: Mapping[Tag, float]) -> dict[Tag, float]:
-    """Each type's score plus its members': a class whose methods the project calls
-    everywhere (`QuerySet.filter`, `Blueprint.route`) is one of its core abstractions,
-    even where its own name is rarely written."""
-    members: dict[tuple[str, str], float] = {}
-    for tag, score in graph.items():
+def overview(
+    ranked: list[tuple[float, Tag]],
+    usage: Mapping[str, float],
+    roles: frozenset[str],
+    limit: int | None,
+) -> list[tuple[float, Tag]]:
+    """The map with no question: the project's core types first, each with its most used
+    members. A type scores its own graph rank plus its members' (a class whose methods
+    the project calls everywhere, `QuerySet.filter`, is a core abstraction even where its
+    own name is rarely written) and how widely it and its members are used."""
+    best = ranked[0][0] if ranked and ranked[0][0] > 0 else 1.0
+    member_rank: dict[tuple[str, str], float] = {}
+    member_use: dict[tuple[str, str], float] = {}
+    get_use = usage.get
+    for score, tag in ranked:
         if tag.parent is not None:
             key = (tag.path, tag.parent)
-            members[key] = members.get(key, 0.0) + score
-    return {
-        tag: score + members.get((tag.path, tag.qualname), 0.0) if tag.kind in TYPE_KINDS else score
-        for tag, score in graph.items()
-    }
+            member_rank[key] = member_rank.get(key, 0.0) + score
+            if tag.name not in COMMON_NAMES:
+                member_use[key] = member_use.get(key, 0.0) + get_use(tag.name, 0.0)
+    top = math.log1p(max(usage.values(), default=0.0)) or 1.0
+    log1p = math.log1p
+    scored: list[tuple[float, Tag]] = []
+    for score, tag in ranked:
+        used = get_use(tag.name, 0.0)
+        if tag.kind in TYPE_KINDS:
+            key = (tag.path, tag.qualname)
+            score += member_rank.get(key, 0.0)
+            used += member_use.get(key, 0.0)
+        value = score / best + USAGE_WEIGHT * log1p(used) / top
+        scored.append((value * prior(tag, roles, frozenset(), True), tag))
+    scored = _members_follow(scored)
+    scored.sort(key=_order)
+    return scored[:limit] if limit is not None else scored
+
+
+def _order(item: tuple[float, Tag]) -> tuple[float, str, int, str]:
+    return -item[0], item[1].path, item[1].line, item[1].qualname
+
+
+def _members_follow(scored: list[tuple[float, Tag]]) -> list[tuple[float, Tag]]:
+    """The best MEMBERS of each type rank just after it (shown under it), not after
+    every other type."""
+    types = {(t.path, t.qualname): s for s, t in scored if t.kind in TYPE_KINDS}
+    best: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    for i, (score, tag) in enumerate(scored):
+        if tag.parent is not None:
+            key = (tag.path, tag.parent)
+            if key in types:
+                best.setdefault(key, []).append((score, i))
+    out = list(scored)
+    for key, members in best.items():
+        members.sort(key=lambda item: (-item[0], scored[item[1]][1].line))
+        for rank, (score, i) in enumerate(members[:MEMBERS]):
+            out[i] = (max(score, types[key] * MEMBER_SHARE / (1 + rank)), scored[i][1])
+    return out

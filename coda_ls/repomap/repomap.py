@@ -23,7 +23,15 @@ from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
 from coda_ls.repomap.lexical import LexicalIndex
 from coda_ls.repomap.model import FileTags, RenderedMap, Tag
 from coda_ls.repomap.rank import ReferenceGraph
-from coda_ls.repomap.relevance import Question, classify, fuse, related_files, usage
+from coda_ls.repomap.relevance import (
+    OVERVIEW_CANDIDATES,
+    Question,
+    classify,
+    fuse,
+    overview,
+    related_files,
+    usage,
+)
 from coda_ls.repomap.render import Entry as RenderEntry
 from coda_ls.repomap.render import fit, max_entries
 from coda_ls.repomap.worker import Result, Skipped, parse_batch, parse_path, tag_bytes
@@ -362,17 +370,23 @@ class RepoMap:
         """The graph's ranking fused with the question's words (called owning the graph)."""
         from coda_ls.repomap.evidence import roles_pointed_at
 
+        if asked is None and not (focus or mentioned or idents):
+            # An overview: the core types first (see relevance.overview), re-scored from
+            # the graph's best OVERVIEW_CANDIDATES x what is shown.
+            wide = None if limit is None else limit * OVERVIEW_CANDIDATES
+            ranked = graph.rank(limit=wide)
+            return overview(ranked, usage(graph.files), frozenset(), limit)
+        if asked is None:  # focus or identifiers without a question: no words to match
+            roles = roles_pointed_at(frozenset(), focus | mentioned)
+            asked = Question("", frozenset(), idents, roles)
         lexical: dict[str, float] = {}
-        if asked is not None and asked.terms:
+        if asked.terms:
             lexical = self._lexical_index(graph).scores(asked.terms)
-        roles = asked.roles if asked is not None else roles_pointed_at(frozenset(), focus | mentioned)
         # Priors reorder the graph's best: take more of them than will be shown.
-        # An overview sums a type's members into it: it needs every score.
-        wide = None if limit is None or asked is None else limit * 3
+        wide = None if limit is None else limit * 3
         ranked = graph.rank(focus, mentioned, idents, wide, related_files(lexical))
         definitions = {path: ft.definitions for path, ft in graph.files.items()}
-        used = usage(graph.files) if asked is None else None
-        return fuse(ranked, definitions, lexical, asked, roles, limit, used)
+        return fuse(ranked, definitions, lexical, asked, asked.roles, limit)
 
     def _lexical_index(self, graph: ReferenceGraph) -> LexicalIndex:
         with self._lock:

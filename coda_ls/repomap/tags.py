@@ -363,7 +363,9 @@ def _closing(text: str, start: int) -> int:
 
 
 def _split_params(params: str) -> list[str]:
-    out, depth, current = [], 0, []
+    out: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in params:
         if char in "([{<":
             depth += 1

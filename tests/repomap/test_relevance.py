@@ -39,10 +39,11 @@ def built(root: Path, tmp_path: Path) -> RepoMap:
 # A small web framework: `app.py` is what everything uses; `cookies.py` is referenced by
 # nobody, so the graph alone ranks it last.
 WEB = {
-    "web/app.py": "class Application:\n    def handle(self, request):\n        return dispatch(request)\n\n"
-    "def dispatch(request):\n    return request\n",
+    "web/app.py": "class Application:\n    def handle(self, request):\n"
+    "        return dispatch(request)\n\ndef dispatch(request):\n    return request\n",
     "web/views.py": "from web.app import Application, dispatch\n\ndef index(request):\n"
-    "    return dispatch(request)\n\ndef about(request):\n    return Application().handle(request)\n",
+    "    return dispatch(request)\n\ndef about(request):\n"
+    "    return Application().handle(request)\n",
     "web/routing.py": "def dispatch_route(request):\n    return dispatch(request)\n",
     "web/cookies.py": "def expire_session_cookie(response, max_age):\n"
     '    """Expire the session cookie after max_age seconds."""\n    return response\n',
@@ -92,7 +93,9 @@ def test_names_split_into_words() -> None:
 def test_the_words_index_updated_in_place_scores_as_a_fresh_one() -> None:
     files = {rel: tag_bytes(rel, text.encode(), "python") for rel, text in WEB.items()}
     index = LexicalIndex(files)
-    files["web/cookies.py"] = tag_bytes("web/cookies.py", b"def set_header(r):\n    pass\n", "python")
+    files["web/cookies.py"] = tag_bytes(
+        "web/cookies.py", b"def set_header(r):\n    pass\n", "python"
+    )
     index.update("web/cookies.py", files["web/cookies.py"])
     files.pop("web/forms.py")
     index.update("web/forms.py", None)
