@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from coda_ls.config import RepoMapSettings
-from coda_ls.repomap.cache import Entry, TagCache, cache_file, content_hash, decode
+from coda_ls.repomap.cache import Row, TagCache, cache_file, content_hash, decode
 from coda_ls.repomap.files import FileLister, default_lister, vendored_path
 from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
+from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.lexical import LexicalIndex
 from coda_ls.repomap.model import FileTags, RenderedMap, Tag
+from coda_ls.repomap.persist import decode_ranking, encode_ranking, ranking_key, state_digest
 from coda_ls.repomap.rank import ReferenceGraph
 from coda_ls.repomap.relevance import (
     OVERVIEW_CANDIDATES,
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
+ISOLATED_MIN_FILES = 64  # an isolated build (server) parses in a worker from this many
 _BATCH = 64
 
 
@@ -67,8 +70,12 @@ class RepoMap:
         db = cache_file(cache_dir if cache_dir is not None else paths.cache_dir(), self.root)
         self._cache = TagCache(db)
         self._lock = threading.RLock()
-        self._files: dict[str, FileTags] = {}
+        self._files = LazyFiles()  # decoded on access: see lazy.py
         self._stats: dict[str, tuple[int, int, str]] = {}  # path -> (mtime_ns, size, hash)
+        # Files mapped from an unsaved buffer: their state is not on disk, so rankings
+        # are not persisted while there are any.
+        self._buffers: set[str] = set()
+        self._state: tuple[int, str | None] | None = None  # (generation, state digest)
         self.skipped: dict[str, str] = {}  # path -> why it is not mapped
         self.last_build: dict[str, float | int] = {}
         self._generation = 0
@@ -85,15 +92,20 @@ class RepoMap:
 
     # -- building ---------------------------------------------------------------------
 
-    def build(self, progress: Progress | None = None) -> None:
-        """Map every listed source file: cached ones are loaded, changed ones parsed."""
+    def build(self, progress: Progress | None = None, *, isolated: bool = False) -> None:
+        """Map every listed source file: cached ones are loaded, changed ones parsed.
+
+        `isolated` parses in a worker process even where one core would be faster, so a
+        caller's other threads (a language server's event loop) keep the GIL."""
         started = time.perf_counter()
         candidates = self._candidates()
         rows = self._cache.load_all()
-        fresh: dict[str, FileTags] = {}
+        known_skips = self._cache.load_skipped()
+        fresh = LazyFiles()
         stats: dict[str, tuple[int, int, str]] = {}
         to_parse: list[str] = []
         touched: list[tuple[str, int, int]] = []
+        skipped: dict[str, str] = {}
         for rel in candidates:
             try:
                 st = os.stat(os.path.join(self.root, rel))
@@ -101,40 +113,51 @@ class RepoMap:
                 continue
             row = rows.get(rel)
             if row is not None and row[0] == st.st_mtime_ns and row[1] == st.st_size:
-                fresh[rel] = decode(rel, row[3], row[4], row[5])
+                fresh.put_raw(rel, row[3], row[4], row[5])
                 stats[rel] = (row[0], row[1], row[2])
             elif row is not None and row[1] == st.st_size and self._same_content(rel, row[2]):
-                fresh[rel] = decode(rel, row[3], row[4], row[5])  # touched, not changed
+                fresh.put_raw(rel, row[3], row[4], row[5])  # touched, not changed
                 stats[rel] = (st.st_mtime_ns, st.st_size, row[2])
                 touched.append((rel, st.st_mtime_ns, st.st_size))
             else:
-                to_parse.append(rel)
+                skip = known_skips.get(rel)
+                if skip is not None and skip[0] == st.st_mtime_ns and skip[1] == st.st_size:
+                    skipped[rel] = skip[2]  # skipped before, unchanged since
+                else:
+                    to_parse.append(rel)
         for rel, mtime, size in touched:
             self._cache.touch(rel, mtime, size)
-        skipped: dict[str, str] = {}
-        entries: list[tuple[str, Entry]] = []
-        for result in self._parse(to_parse, progress):
+        encoded: list[Row] = []
+        new_skips: list[tuple[str, int, int, str]] = []
+        for result in self._parse(to_parse, progress, isolated):
             if isinstance(result, Skipped):
                 skipped[result.path] = result.reason
+                if result.mtime_ns:
+                    new_skips.append((result.path, result.mtime_ns, result.size, result.reason))
                 continue
-            tags = decode(result.path, result.language, result.note, result.blob)
-            fresh[result.path] = tags
+            # Kept encoded, as the cache stores it: decoding is for what gets read.
+            fresh.put_raw(result.path, result.language, result.note, result.blob)
             stats[result.path] = (result.mtime_ns, result.size, result.hash)
-            entries.append((result.path, Entry(result.mtime_ns, result.size, result.hash, tags)))
-        self._cache.put_many(entries)
+            encoded.append(result)
+        self._cache.put_rows(encoded)
+        self._cache.put_skipped(new_skips)
         gone = [p for p in rows if p not in fresh]
         if gone:
             self._cache.delete(gone)
+        stale = [p for p in known_skips if p not in skipped]
+        if stale:
+            self._cache.delete_skipped(stale)
         with self._lock:
             self._files = fresh
             self._stats = stats
+            self._buffers.clear()
             self.skipped.update(skipped)
             self._changed(None)
         self.last_build = {
             "seconds": time.perf_counter() - started,
             "files": len(fresh),
             "parsed": len(to_parse),
-            "cached": len(fresh) - len(entries),
+            "cached": len(fresh) - len(encoded),
             "skipped": len(skipped),
         }
         log.info("repo map: %s", self.last_build)
@@ -169,12 +192,17 @@ class RepoMap:
             return False
         return content_hash(data) == digest
 
-    def _parse(self, rels: Sequence[str], progress: Progress | None) -> Iterable[Result]:
+    def _parse(
+        self, rels: Sequence[str], progress: Progress | None, isolated: bool = False
+    ) -> Iterable[Result]:
         total = len(rels)
         root, limit = str(self.root), self.settings.max_file_bytes
         if progress:
             progress(0, total)
-        if total < PARALLEL_MIN_FILES or self.workers < 2:
+        serial = total < PARALLEL_MIN_FILES or self.workers < 2
+        if isolated:  # one worker is enough to free the caller's GIL (issue 16)
+            serial = total < ISOLATED_MIN_FILES
+        if serial:
             for done, rel in enumerate(rels, start=1):
                 yield parse_path(root, rel, limit)
                 if progress and (done % 50 == 0 or done == total):
@@ -190,7 +218,7 @@ class RepoMap:
         done = 0
         context = multiprocessing.get_context("spawn")
         try:
-            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(max(1, self.workers), mp_context=context) as pool:
                 futures = [pool.submit(parse_batch, root, batch, limit) for batch in batches]
                 for future in futures:
                     results = future.result()
@@ -229,21 +257,25 @@ class RepoMap:
             if tags.language is None and tags.note == "no language":
                 return []
             with self._lock:
-                self._files[rel] = tags  # the buffer is not on disk: memory only
+                self._files.put(rel, tags)  # the buffer is not on disk: memory only
+                self._buffers.add(rel)
                 self._changed(rel)
             return list(tags.definitions)
         result = parse_path(str(self.root), rel, self.settings.max_file_bytes)
         if isinstance(result, Skipped):
             with self._lock:
                 self.skipped[rel] = result.reason
+            if result.mtime_ns:
+                self._cache.put_skipped([(rel, result.mtime_ns, result.size, result.reason)])
             self.remove(rel)
             return []
         tags = decode(rel, result.language, result.note, result.blob)
-        entry = Entry(result.mtime_ns, result.size, result.hash, tags)
-        self._cache.put_many([(rel, entry)])
+        self._cache.put_rows([result])
+        self._cache.delete_skipped([rel])
         with self._lock:
-            self._files[rel] = tags
-            self._stats[rel] = (entry.mtime_ns, entry.size, entry.hash)
+            self._files.put(rel, tags)
+            self._stats[rel] = (result.mtime_ns, result.size, result.hash)
+            self._buffers.discard(rel)
             self._changed(rel)
         return list(tags.definitions)
 
@@ -254,14 +286,16 @@ class RepoMap:
             return
         self._cache.delete([rel])
         with self._lock:
-            self._files.pop(rel, None)
+            self._files.pop(rel)
             self._stats.pop(rel, None)
+            self._buffers.discard(rel)
             self._changed(rel)
 
     def _changed(self, rel: str | None) -> None:
         """Called with the lock held: one file changed (`rel`), or all of them (None)."""
         self._generation += 1
         self._ranked = None
+        self._state = None
         if rel is None:
             self._graph = None
             self._pending.clear()
@@ -277,11 +311,12 @@ class RepoMap:
     def tags(self, path: Path | str | None = None) -> list[Tag]:
         """Definitions of one file, or of every file (by path, then line)."""
         with self._lock:
-            if path is None:
-                return [t for rel in sorted(self._files) for t in self._files[rel].definitions]
-            rel = self._rel(path)
-            found = self._files.get(rel) if rel is not None else None
-            return list(found.definitions) if found else []
+            files = self._files.copy()
+        if path is None:
+            return [t for rel in sorted(files) for t in files[rel].definitions]
+        rel = self._rel(path)
+        found = files.get(rel) if rel is not None else None
+        return list(found.definitions) if found else []
 
     def references(self, path: Path | str) -> list[Tag]:
         """The references of one file, with lines (parsed on demand: not cached)."""
@@ -298,10 +333,10 @@ class RepoMap:
         """Definitions named `name`, or whose qualified name is or ends with `name`."""
         suffix = "." + name
         with self._lock:
-            files = list(self._files.values())
+            files = self._files.copy()  # decoded outside the lock
         return [
             tag
-            for ft in files
+            for ft in files.values()
             for tag in ft.definitions
             if tag.name == name or tag.qualname == name or tag.qualname.endswith(suffix)
         ]
@@ -332,15 +367,24 @@ class RepoMap:
             key = (self._generation, focus, mentioned, idents, limit, asked)
             if self._ranked is not None and self._ranked[0] == key:
                 return self._ranked[1]
+            stored = self._stored_key(focus, mentioned, idents, limit, asked)
+        if stored is not None:
+            blob = self._cache.get_ranking(stored[1])
+            if blob is not None:
+                result = decode_ranking(blob)
+                with self._lock:
+                    if self._generation == stored[0]:
+                        self._ranked = (key, result)
+                return result
         with self._graph_lock:
             with self._lock:
                 generation, epoch, graph = self._generation, self._epoch, self._graph
                 pending, self._pending = self._pending, {}
-                files = dict(self._files) if graph is None else None
+                snapshot = self._files.copy() if graph is None else None
             done = False
             try:
                 if graph is None:
-                    graph = ReferenceGraph(files or {})
+                    graph = ReferenceGraph(dict(snapshot or {}))  # decodes every file
                 else:
                     for rel, tags in pending.items():
                         graph.update(rel, tags)
@@ -356,7 +400,35 @@ class RepoMap:
                     self._graph = graph
                 if self._generation == generation:
                     self._ranked = ((generation, *key[1:]), result)
+        if stored is not None and stored[0] == generation:  # ranked the state keyed
+            self._cache.put_ranking(stored[1], encode_ranking(result))
         return result
+
+    def _stored_key(
+        self,
+        focus: frozenset[str],
+        mentioned: frozenset[str],
+        idents: frozenset[str],
+        limit: int | None,
+        asked: Question | None,
+    ) -> tuple[int, str] | None:
+        """(generation, key) under which this request's ranking is persisted, or None
+        when it is not: a question's ranking (its words rarely come back), or a state
+        that is not on disk (an unsaved buffer). Called with the lock held."""
+        if asked is not None or self._buffers:
+            return None
+        if self._state is None or self._state[0] != self._generation:
+            stats = self._stats
+            if all(rel in stats for rel in self._files):
+                digest: str | None = state_digest((rel, stats[rel][2]) for rel in self._files)
+            else:
+                digest = None
+            self._state = (self._generation, digest)
+        state = self._state[1]
+        if state is None:
+            return None
+        request = ("ranked", sorted(focus), sorted(mentioned), sorted(idents), limit)
+        return self._generation, ranking_key(state, request)
 
     def _fused(
         self,
@@ -417,13 +489,14 @@ class RepoMap:
         entries = [RenderEntry(tag.path, tag) for _, tag in ranked]
         if len(entries) < limit:
             with self._lock:
+                listed = self._files
                 entries += [
-                    RenderEntry(rel, None, ft.note or "no tags")
-                    for rel, ft in sorted(self._files.items())
-                    if ft.language is None
+                    RenderEntry(rel, None, listed.note(rel) or "no tags")
+                    for rel in sorted(listed)
+                    if listed.language(rel) is None
                 ]
         with self._lock:
-            files = dict(self._files)
+            files = self._files.copy()  # the few files shown are decoded below
         found: dict[tuple[str, str], Tag | None] = {}
 
         def parent(path: str, qualname: str) -> Tag | None:

@@ -31,6 +31,9 @@ class Parsed(NamedTuple):
 class Skipped(NamedTuple):
     path: str
     reason: str
+    # The stat a skip was decided on (0: none), so it is cached and not read again.
+    mtime_ns: int = 0
+    size: int = 0
 
 
 Result = Parsed | Skipped
@@ -41,17 +44,17 @@ def parse_path(root: str, rel: str, max_bytes: int) -> Result:
     try:
         st = os.stat(full)
         if st.st_size > max_bytes:
-            return Skipped(rel, f"larger than {max_bytes} bytes")
+            return Skipped(rel, f"larger than {max_bytes} bytes", st.st_mtime_ns, st.st_size)
         with open(full, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         return Skipped(rel, f"unreadable ({exc.strerror})")
     reason = skip_reason(data[:SNIFF], len(data), max_bytes)
     if reason:
-        return Skipped(rel, reason)
+        return Skipped(rel, reason, st.st_mtime_ns, st.st_size)
     language = detect_language(rel, data[:128])
     if language is None:
-        return Skipped(rel, "not source code")
+        return Skipped(rel, "not source code", st.st_mtime_ns, st.st_size)
     tags = tag_bytes(rel, data, language)
     digest = content_hash(data)
     return Parsed(rel, st.st_mtime_ns, st.st_size, digest, tags.language, tags.note, encode(tags))
