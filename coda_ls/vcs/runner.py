@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from coda_ls.errors import ToolError
+from coda_ls.errors import VCSCommandError, VCSTimeout
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +38,6 @@ _QUIET_ENV = {
     "BZR_PROGRESS_BAR": "none",
     "SVN_EDITOR": "true",
 }
-
-
-class VCSCommandError(ToolError):
-    """A version-control command failed or timed out."""
-
-    def __init__(self, message: str, hint: str | None = None, *, returncode: int | None = None):
-        super().__init__(message, hint)
-        self.returncode = returncode
-
-
-class VCSTimeout(VCSCommandError):
-    """A version-control command did not finish within its timeout."""
 
 
 @dataclass(frozen=True)
