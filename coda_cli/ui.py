@@ -58,7 +58,7 @@ class _RedactingFilter(logging.Filter):
     """Mask API keys and auth headers in debug logs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from coda_ls.redact import redact
+        from coda_ls.workspace import redact
 
         record.msg = redact(record.getMessage())
         record.args = None

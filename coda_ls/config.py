@@ -23,6 +23,13 @@ from coda_ls import paths
 from coda_ls.errors import ConfigError
 from coda_ls.modes import MODE_NAMES
 
+# Where settings live, for the fronts (`coda config path`, `/theme` saving).
+from coda_ls.paths import PROJECT_CONFIG as PROJECT_CONFIG
+from coda_ls.paths import cache_dir as cache_dir
+from coda_ls.paths import data_dir as data_dir
+from coda_ls.paths import find_project_config as find_project_config
+from coda_ls.paths import user_config_file as user_config_file
+
 Permission = Literal["allow", "ask", "deny"]
 
 

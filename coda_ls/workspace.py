@@ -34,41 +34,68 @@ from coda_ls.engine import (
     NoticeCallback,
     StartCallback,
     Started,
+    ToolResultLike,
     project_summary,
 )
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
+from coda_ls.providers.registry import provider_names
+from coda_ls.providers.select import NO_PROVIDER_HINT
+from coda_ls.redact import redact
+from coda_ls.repomap.model import RenderedMap
+from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
-from coda_ls.tools import Asker, Buffers, Decision, PermissionRequest, Toolbox
+from coda_ls.tools import Asker, Buffers, Decision, PermissionRequest, Toolbox, ToolResult
 
 if TYPE_CHECKING:
+    from coda_ls.doctor import Check
+    from coda_ls.project import ProjectInfo
+    from coda_ls.providers.base import Provider
     from coda_ls.providers.select import Selection
-    from coda_ls.repomap.model import RenderedMap, Tag
+    from coda_ls.repomap.model import Tag
     from coda_ls.repomap.repomap import RepoMap
-    from coda_ls.sessions import SessionStore
+    from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
 
 __all__ = [
     "MODES",
     "MODE_NAMES",
+    "NO_PROVIDER_HINT",
     "Answer",
     "AskRequest",
     "Asker",
     "Buffers",
     "CodeSelection",
     "Decision",
+    "Engine",
     "Finding",
+    "MessageRecord",
     "Mode",
     "PermissionRequest",
     "Progress",
+    "ProjectInfo",
     "RefactorChange",
     "RefactorOutcome",
+    "RenderedMap",
     "Review",
+    "SearchHit",
+    "Session",
+    "SessionStats",
+    "SessionStore",
     "Started",
+    "ToolResult",
+    "ToolResultLike",
+    "Toolbox",
+    "VCSInfo",
     "Workspace",
+    "analyze_project",
     "check_model_choice",
+    "describe_vcs",
+    "diagnose",
     "get_mode",
     "project_root",
+    "provider_names",
+    "redact",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,6 +125,28 @@ def check_model_choice(model: str, provider: str | None = None) -> None:
         raise ConfigError(
             f"invalid model name {model!r}", "`coda models` lists the available models"
         )
+
+
+def describe_vcs(path: Path) -> VCSInfo:
+    """The version-control system, root, branch, revision and changes at `path`."""
+    from coda_ls.vcs import describe_sync
+
+    return describe_sync(path)
+
+
+def analyze_project(path: Path) -> ProjectInfo:
+    """Languages, build systems, test frameworks and dependencies of the project at `path`."""
+    from coda_ls.project import analyze_sync
+
+    return analyze_sync(path)
+
+
+async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> list[Check]:
+    """`coda doctor`'s checks: config, providers, grammars, sessions, cache, VCS tools.
+    Works with a broken configuration (that is the first failed check)."""
+    from coda_ls.doctor import run_checks
+
+    return await run_checks(cwd, overrides)
 
 
 @dataclass
@@ -150,11 +199,13 @@ class Workspace:
         buffers: Buffers | None = None,
         override_label: str = "command line",
         tools_only_mcp: bool = False,
+        as_root: bool = False,
     ) -> Workspace:
         """The workspace of the project holding `start` (default: the current directory),
         with settings from every layer and `overrides` on top (raises ConfigError).
-        `tools_only_mcp` opens it to inspect the MCP servers' tools, refusing every call."""
-        root = project_root(start)
+        `tools_only_mcp` opens it to inspect the MCP servers' tools, refusing every call;
+        `as_root` takes `start` itself as the root (`coda map src/`), not its repository."""
+        root = (start or Path.cwd()).resolve() if as_root else project_root(start)
         clean = {key: value for key, value in (overrides or {}).items() if value is not None}
         loaded = load_settings(cwd=start, overrides=clean, override_label=override_label)
         if tools_only_mcp:
@@ -246,23 +297,15 @@ class Workspace:
             self.engine.project_summary = self._summary
         return self._summary
 
-    def project_info(self) -> Any:
-        """Languages, build systems, test frameworks and dependencies (ProjectInfo)."""
-        from coda_ls.project import analyze_sync
-
-        return analyze_sync(self.root)
+    def project_info(self) -> ProjectInfo:
+        """Languages, build systems, test frameworks and dependencies of the root."""
+        return analyze_project(self.root)
 
     def vcs(self) -> Any:
         """The version-control backend of the root (git, hg, svn, … or a plain folder)."""
         from coda_ls.vcs import detect
 
         return detect(self.root)
-
-    def vcs_info(self) -> Any:
-        """Branch, revision and status of the root's repository (VCSInfo)."""
-        from coda_ls.vcs import describe_sync
-
-        return describe_sync(self.root)
 
     # -- the repo map -------------------------------------------------------------------
 
@@ -318,11 +361,25 @@ class Workspace:
             self._repo_map.remove(path)
 
     def render_map(
-        self, tokens: int | None = None, focus: Sequence[Path | str] = ()
+        self,
+        tokens: int | None = None,
+        focus: Sequence[Path | str] = (),
+        mentioned_idents: Sequence[str] = (),
     ) -> RenderedMap:
-        """The map fitted to `tokens` (default from the settings), `focus` files first."""
+        """The map fitted to `tokens` (default from the settings), `focus` files and the
+        `mentioned_idents` ranked first."""
         repo_map = self._repo_map or self.build_map()
-        return repo_map.render(tokens, focus_files=focus)
+        return repo_map.render(tokens, focus_files=focus, mentioned_idents=mentioned_idents)
+
+    def map_json(
+        self,
+        tokens: int | None = None,
+        focus: Sequence[Path | str] = (),
+        mentioned_idents: Sequence[str] = (),
+    ) -> str:
+        """The fitted map as JSON (files, symbols, lines, signatures)."""
+        repo_map = self._repo_map or self.build_map()
+        return repo_map.to_json(tokens, focus_files=focus, mentioned_idents=mentioned_idents)
 
     def find_symbol(self, name: str) -> list[Tag]:
         """Where a class/function/method named `name` (or `Class.method`) is defined."""
@@ -392,6 +449,47 @@ class Workspace:
 
         return await gather_models(self.settings)
 
+    async def models_of(self, provider: str | None = None) -> tuple[list[ModelInfo], list[Health]]:
+        """`models`, optionally of one provider only."""
+        from coda_ls.providers.catalog import gather_models
+
+        return await gather_models(self.settings, provider)
+
+    async def model_details(self, model: str, provider: str | None = None) -> ModelInfo:
+        """A model's context window, family and capabilities."""
+        chosen = self._provider(provider or self.settings.provider or "ollama")
+        try:
+            return await chosen.model_info(model)
+        finally:
+            await chosen.aclose()
+
+    async def pull_model(
+        self, model: str, progress: Callable[[str, int | None, int | None], None]
+    ) -> None:
+        """Download a model into Ollama; `progress(status, completed, total)`."""
+        from coda_ls.providers.ollama import OllamaProvider
+
+        ollama = OllamaProvider(self.settings.providers.ollama)
+        try:
+            await ollama.pull(model, progress)
+        finally:
+            await ollama.aclose()
+
+    async def delete_model(self, model: str) -> None:
+        """Delete a model from Ollama."""
+        from coda_ls.providers.ollama import OllamaProvider
+
+        ollama = OllamaProvider(self.settings.providers.ollama)
+        try:
+            await ollama.delete(model)
+        finally:
+            await ollama.aclose()
+
+    def _provider(self, name: str) -> Provider:
+        from coda_ls.providers.registry import create_provider
+
+        return create_provider(name, self.settings)
+
     async def selection(
         self, mode: str | None = None, provider: str | None = None, model: str | None = None
     ) -> Selection:
@@ -417,6 +515,10 @@ class Workspace:
     async def aclose(self) -> None:
         """Close the providers, MCP connections and the map's cache."""
         await self.engine.aclose()
+        self.close()
+
+    def close(self) -> None:
+        """Close what needs no event loop: the map's cache and the session store."""
         with self._map_lock:
             if self._repo_map is not None:
                 self._repo_map.close()

@@ -45,18 +45,24 @@ def show(state: AppState, as_json: bool) -> None:
 @pass_state
 def path(state: AppState) -> None:
     """Print the config file locations (and whether each exists)."""
-    from coda_ls import paths
-    from coda_ls.config import load_settings
+    from coda_ls.config import (
+        PROJECT_CONFIG,
+        cache_dir,
+        data_dir,
+        find_project_config,
+        load_settings,
+        user_config_file,
+    )
 
-    user = paths.user_config_file()
-    project = paths.find_project_config()
+    user = user_config_file()
+    project = find_project_config()
     click.echo(f"user:    {user}{'' if user.is_file() else '  (not created)'}")
     if project:
         click.echo(f"project: {project}")
     else:
-        click.echo(f"project: {Path.cwd() / paths.PROJECT_CONFIG}  (none found from here up)")
-    click.echo(f"data:    {paths.data_dir()}")
-    click.echo(f"cache:   {paths.cache_dir()}")
+        click.echo(f"project: {Path.cwd() / PROJECT_CONFIG}  (none found from here up)")
+    click.echo(f"data:    {data_dir()}")
+    click.echo(f"cache:   {cache_dir()}")
     del load_settings
 
 
@@ -82,10 +88,14 @@ def set_(state: AppState, key: str, value: str, project: bool) -> None:
 
     The file is validated before it is written; a bad value changes nothing.
     """
-    from coda_ls import paths
-    from coda_ls.config import check_layer, read_toml_layer
+    from coda_ls.config import (
+        PROJECT_CONFIG,
+        check_layer,
+        read_toml_layer,
+        user_config_file,
+    )
 
-    target = (Path.cwd() / paths.PROJECT_CONFIG) if project else paths.user_config_file()
+    target = (Path.cwd() / PROJECT_CONFIG) if project else user_config_file()
     parts = key.split(".")
     if not all(_BARE_KEY.match(part) for part in parts):
         raise click.BadParameter(f"{key!r} is not a dotted key like providers.ollama.host")

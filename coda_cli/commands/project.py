@@ -11,7 +11,7 @@ import click
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
-    from coda_ls.project import ProjectInfo
+    from coda_ls.workspace import ProjectInfo
 
 
 @click.command()
@@ -24,9 +24,9 @@ def project(
     state: AppState, path: Path, as_json: bool, show_deps: bool, only_summary: bool
 ) -> None:
     """Show the project's languages, build systems, test frameworks and dependencies."""
-    from coda_ls.project import analyze_sync
+    from coda_ls.workspace import analyze_project
 
-    info = analyze_sync(path)
+    info = analyze_project(path)
     if as_json:
         click.echo(json.dumps(info.to_dict(), indent=2))
     elif only_summary:

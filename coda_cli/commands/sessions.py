@@ -17,14 +17,20 @@ from coda_cli.state import AppState, pass_state
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
+    from coda_ls.workspace import (
+        MessageRecord,
+        SearchHit,
+        Session,
+        SessionStats,
+        SessionStore,
+    )
 
 NO_SESSIONS = 'No sessions yet. Start one with [bold]coda chat[/] or [bold]coda ask "..."[/].'
 _ROLE_STYLES = {"user": "bold cyan", "assistant": "bold green", "system": "bold magenta"}
 
 
 def _store(state: AppState) -> SessionStore:
-    from coda_ls.sessions import SessionStore
+    from coda_ls.workspace import SessionStore
 
     return SessionStore.from_settings(state.settings().settings)
 

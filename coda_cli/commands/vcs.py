@@ -11,7 +11,7 @@ import click
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
-    from coda_ls.vcs import VCSInfo
+    from coda_ls.workspace import VCSInfo
 
 MAX_LISTED = 50
 
@@ -22,9 +22,9 @@ MAX_LISTED = 50
 @pass_state
 def vcs(state: AppState, path: Path, as_json: bool) -> None:
     """Show the version control system, root, branch, revision and changed files."""
-    from coda_ls.vcs import describe_sync
+    from coda_ls.workspace import describe_vcs
 
-    info = describe_sync(path)
+    info = describe_vcs(path)
     if as_json:
         click.echo(json.dumps(info.to_dict(), indent=2))
         return

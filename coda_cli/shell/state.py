@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from coda_cli.render import StreamPrinter
     from coda_cli.shell.tools import ToolSwitch
     from coda_cli.state import AppState
-    from coda_ls.engine import Engine
-    from coda_ls.sessions import SessionStore
-    from coda_ls.workspace import Workspace
+    from coda_ls.workspace import Engine, SessionStore, Workspace
 
 Ask = Callable[[str], Awaitable[str]]
 """Asks the user one line (the interactive picker of `/model`); raises EOFError when
