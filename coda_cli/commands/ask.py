@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 from coda_ls.modes import MODE_NAMES
 
@@ -26,7 +27,7 @@ def _common(func: Any) -> Any:
         click.option("--provider", "-p", help="Provider: ollama, oci, litellm or a plugin."),
         click.option("--session", "session_id", help="Continue this session (id or prefix)."),
         click.option("--new", "new_session", is_flag=True, help="Start a new session."),
-        click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end."),
+        json_option("Print one JSON object at the end (or a JSON error)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -34,18 +35,31 @@ def _common(func: Any) -> Any:
 
 
 def parse_spec(spec: str) -> tuple[Path, int, int | None]:
-    """`FILE[:LINE[-LINE]]` -> (path, start, end)."""
+    """`FILE[:LINE[-LINE]]` -> (path, start, end); a bad range is named as such."""
     match = _SPEC.match(spec)
     assert match is not None  # the pattern matches any non-empty string
     path = Path(match.group("path"))
+    if not path.is_file():
+        head, sep, tail = spec.rpartition(":")
+        if sep and Path(head).is_file():
+            raise click.BadParameter(
+                f"{spec}: the line range {tail!r} is not LINE or START-END "
+                "(1-based line numbers, e.g. app.py:10-40)",
+                param_hint="FILE[:LINE[-LINE]]",
+            )
+        raise click.BadParameter(f"{path}: no such file", param_hint="FILE[:LINE[-LINE]]")
     start = int(match.group("start") or 1)
     end = (
         int(match.group("end")) if match.group("end") else (start if match.group("start") else None)
     )
-    if not path.is_file():
-        raise click.BadParameter(f"{path}: no such file", param_hint="FILE[:LINE[-LINE]]")
+    if start < 1:
+        raise click.BadParameter(f"{spec}: line numbers start at 1")
     if end is not None and end < start:
         raise click.BadParameter(f"{spec}: the range ends before it starts")
+    data = path.read_bytes()
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    if start > lines:
+        raise click.BadParameter(f"{spec}: {path} has {lines} lines; line {start} is past the end")
     return path, start, end
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 
@@ -18,7 +19,7 @@ def config() -> None:
 
 
 @config.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option("Machine-readable output.")
 @pass_state
 def show(state: AppState, as_json: bool) -> None:
     """Print every setting, its value (secrets masked) and where it came from."""
@@ -88,12 +89,8 @@ def set_(state: AppState, key: str, value: str, project: bool) -> None:
 
     The file is validated before it is written; a bad value changes nothing.
     """
-    from coda_ls.config import (
-        PROJECT_CONFIG,
-        check_layer,
-        read_toml_layer,
-        user_config_file,
-    )
+    from coda_ls.config import PROJECT_CONFIG, Layer, check_layer, user_config_file
+    from coda_ls.errors import ConfigError
 
     target = (Path.cwd() / PROJECT_CONFIG) if project else user_config_file()
     parts = key.split(".")
@@ -103,14 +100,23 @@ def set_(state: AppState, key: str, value: str, project: bool) -> None:
     table, leaf = parts[:-1], parts[-1]
     line = f"{leaf} = {_toml_value(value)}"
     new_text = _set_line(text, table, leaf, line)
-    # Validate the result before touching the file.
-    candidate = target.with_suffix(".toml.new")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    candidate.write_text(new_text, encoding="utf-8")
+    # Validate the result in memory: a bad value names the key and changes nothing.
     try:
-        check_layer(read_toml_layer(candidate, str(target)))
-    finally:
-        candidate.unlink(missing_ok=True)
+        values = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{target} cannot be updated: it is not valid TOML ({exc})",
+            "fix the file first (`coda config path` shows where it is)",
+        ) from None
+    try:
+        check_layer(Layer(f"coda config set {key}", values))
+    except ConfigError as exc:
+        problem = exc.message.split("\n")[-1].strip()
+        raise ConfigError(
+            f"cannot set {key} to {value!r}: {problem.removeprefix(f'coda config set {key}: ')}",
+            f"nothing was written to {target}; `coda config show` lists every key and value",
+        ) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(new_text, encoding="utf-8")
     state.console.print(f"set [cyan]{key}[/] in {target}")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 
@@ -17,7 +18,7 @@ def _status(ok: bool | None) -> str:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @pass_state
 def doctor(state: AppState, as_json: bool) -> None:
     """Check providers, grammars, the session database and VCS tools."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     help="A file you are working on; what it uses ranks first. Repeatable.",
 )
 @click.option("--ident", "idents", multiple=True, help="An identifier to favour. Repeatable.")
-@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@json_option("JSON for scripts.")
 @pass_state
 def map_command(
     state: AppState,

@@ -6,12 +6,13 @@ import json
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 
 @click.group(invoke_without_command=True)
 @click.option("--provider", "-p", help="Only this provider.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @click.pass_context
 def models(ctx: click.Context, provider: str | None, as_json: bool) -> None:
     """List the models of every configured and reachable provider."""
@@ -21,7 +22,7 @@ def models(ctx: click.Context, provider: str | None, as_json: bool) -> None:
 
 @models.command("list")
 @click.option("--provider", "-p", help="Only this provider.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @pass_state
 def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
     """List models: provider, name, context window, streaming, tools."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option("Machine-readable output.")
 @click.option("--deps/--no-deps", "show_deps", default=True, help="List declared dependencies.")
 @click.option("--summary", "only_summary", is_flag=True, help="Only the lines the model sees.")
 @pass_state

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
@@ -18,7 +20,7 @@ MAX_LISTED = 50
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path), default=".")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option("Machine-readable output.")
 @pass_state
 def vcs(state: AppState, path: Path, as_json: bool) -> None:
     """Show the version control system, root, branch, revision and changed files."""
@@ -29,6 +31,10 @@ def vcs(state: AppState, path: Path, as_json: bool) -> None:
         click.echo(json.dumps(info.to_dict(), indent=2))
         return
     render(state, info)
+
+
+status = copy.copy(vcs)
+status.short_help = "The same as `coda vcs`."
 
 
 def render(state: AppState, info: VCSInfo) -> None:
