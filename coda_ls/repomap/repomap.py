@@ -67,7 +67,8 @@ class RepoMap:
         # (3.3 s) on Django; processes pay off from 4 cores, leaving one for the editor.
         cpus = os.cpu_count() or 1
         self.workers = workers if workers is not None else (1 if cpus < 4 else min(cpus - 1, 4))
-        db = cache_file(cache_dir if cache_dir is not None else paths.cache_dir(), self.root)
+        self.cache_dir = cache_dir if cache_dir is not None else paths.cache_dir()
+        db = cache_file(self.cache_dir, self.root)
         self._cache = TagCache(db)
         self._lock = threading.RLock()
         self._files = LazyFiles()  # decoded on access: see lazy.py
@@ -520,6 +521,59 @@ class RepoMap:
         rendered = self.render(tokens, focus_files, mentioned_files, mentioned_idents)
         payload = {"root": str(self.root), **rendered.to_dict(), "build": self.last_build}
         return json.dumps(payload, indent=2)
+
+    # -- ranking ahead, in a worker ------------------------------------------------------
+
+    def rank_ahead(self, tokens: int | None = None) -> bool:
+        """Persist the default map's ranking (`render(tokens)` then loads it) without
+        ranking in this process: a worker process loads the same files from the cache,
+        ranks and stores the result. The reference graph then never lives here unless a
+        question needs it (it is most of a ranked map's memory), and the GIL stays free
+        for the caller's other threads. False when the ranking was not persisted (an
+        in-memory cache, unsaved buffers, no worker process): `render` ranks here then."""
+        limit = max_entries(tokens if tokens is not None else self.settings.tokens)
+        empty: frozenset[str] = frozenset()
+        with self._lock:
+            stored = self._stored_key(empty, empty, empty, limit, None)
+            order = list(self._files)
+        if stored is None or self._cache.path is None:
+            return False
+        if self._cache.get_ranking(stored[1]) is not None:
+            return True  # an unchanged tree: ranked by an earlier run
+        import multiprocessing
+        from concurrent.futures.process import BrokenProcessPool
+
+        from coda_ls.repomap.worker import rank_cached
+
+        context = multiprocessing.get_context("spawn")  # called from a thread: no fork
+        settings = self.settings.model_dump()
+        try:
+            with ProcessPoolExecutor(1, mp_context=context) as pool:
+                args = (str(self.root), settings, str(self.cache_dir), order, limit)
+                ranked = pool.submit(rank_cached, *args).result()
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("repo map: ranking worker failed (%s); ranking here", exc)
+            return False
+        return ranked and self._cache.get_ranking(stored[1]) is not None
+
+    def load_cached(self, order: Sequence[str]) -> bool:
+        """Take the files `order` lists, in that order, from the cache (a worker ranking
+        what its parent built). False when one of them is not cached."""
+        rows = self._cache.load_all()
+        files = LazyFiles()
+        stats: dict[str, tuple[int, int, str]] = {}
+        for rel in order:
+            row = rows.get(rel)
+            if row is None:
+                return False
+            files.put_raw(rel, row[3], row[4], row[5])
+            stats[rel] = (row[0], row[1], row[2])
+        with self._lock:
+            self._files = files
+            self._stats = stats
+            self._buffers.clear()
+            self._changed(None)
+        return True
 
     def close(self) -> None:
         self._cache.close()

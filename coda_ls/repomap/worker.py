@@ -71,3 +71,23 @@ def tag_bytes(rel: str, data: bytes, language: str | None) -> FileTags:
 
 def parse_batch(root: str, rels: list[str], max_bytes: int) -> list[Result]:
     return [parse_path(root, rel, max_bytes) for rel in rels]
+
+
+def rank_cached(
+    root: str, settings: dict[str, object], cache_dir: str, order: list[str], limit: int
+) -> bool:
+    """In a worker process: rank the overview of the files `order` lists (as the parent
+    built them, from the shared cache) and persist it; False when the cache lacks one."""
+    from pathlib import Path
+
+    from coda_ls.config import RepoMapSettings
+    from coda_ls.repomap.repomap import RepoMap
+
+    repo_map = RepoMap(Path(root), RepoMapSettings.model_validate(settings), Path(cache_dir))
+    try:
+        if not repo_map.load_cached(order):
+            return False
+        repo_map.ranked(limit=limit)  # persists as a side effect
+        return True
+    finally:
+        repo_map.close()
