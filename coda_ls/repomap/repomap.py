@@ -23,7 +23,15 @@ from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.lexical import LexicalIndex
 from coda_ls.repomap.model import FileTags, RenderedMap, Tag
-from coda_ls.repomap.persist import decode_ranking, encode_ranking, ranking_key, state_digest
+from coda_ls.repomap.persist import (
+    decode_ranking,
+    decode_rendered,
+    encode_ranking,
+    encode_rendered,
+    ranking_key,
+    state_digest,
+    tokenizer_fingerprint,
+)
 from coda_ls.repomap.rank import ReferenceGraph
 from coda_ls.repomap.relevance import (
     OVERVIEW_CANDIDATES,
@@ -486,6 +494,13 @@ class RepoMap:
         """The best-ranked tags as an outline per file, within `tokens` (default: settings)."""
         budget = tokens if tokens is not None else self.settings.tokens
         limit = max_entries(budget)  # fit() never shows more: rank only that many
+        stored = None
+        if question is None:  # the fitted map is persisted with its ranking
+            stored = self._fit_key(focus_files, mentioned_files, mentioned_idents, limit, budget)
+        if stored is not None:
+            blob = self._cache.get_ranking(stored[1])
+            if blob is not None:
+                return decode_rendered(blob)
         ranked = self.ranked(focus_files, mentioned_files, mentioned_idents, limit, question)
         entries = [RenderEntry(tag.path, tag) for _, tag in ranked]
         if len(entries) < limit:
@@ -508,7 +523,31 @@ class RepoMap:
                 found[key] = next((t for t in defs if t.qualname == qualname), None)
             return found[key]
 
-        return fit(entries, budget, parent)
+        rendered = fit(entries, budget, parent)
+        if stored is not None:
+            with self._lock:
+                unchanged = self._generation == stored[0]
+            if unchanged:
+                self._cache.put_ranking(stored[1], encode_rendered(rendered))
+        return rendered
+
+    def _fit_key(
+        self,
+        focus_files: Collection[Path | str],
+        mentioned_files: Collection[Path | str],
+        mentioned_idents: Collection[str],
+        limit: int,
+        budget: int,
+    ) -> tuple[int, str] | None:
+        """(generation, key) of a fitted map without a question: its ranking's key, the
+        budget and the tokenizer (a warm `coda map` then loads no tokenizer at all)."""
+        focus = frozenset(r for r in map(self._rel, focus_files) if r)
+        mentioned = frozenset(r for r in map(self._rel, mentioned_files) if r)
+        with self._lock:
+            stored = self._stored_key(focus, mentioned, frozenset(mentioned_idents), limit, None)
+        if stored is None:
+            return None
+        return stored[0], ranking_key(stored[1], ("fit", budget, tokenizer_fingerprint()))
 
     def to_json(
         self,

@@ -15,6 +15,7 @@ from coda_ls.repomap import worker
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import Tag
 from coda_ls.repomap.repomap import RepoMap
+from coda_ls.tokens import token_counter
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -71,13 +72,16 @@ def test_a_persisted_ranking_is_the_computed_one(
 def test_the_rendered_map_is_the_same_cold_and_warm(tree: Path, tmp_path: Path) -> None:
     cold = new_map(tree, tmp_path / "cache")
     cold.build()
-    text = cold.render(1024).text
+    rendered = cold.render(1024)
     cold.close()
     warm = new_map(tree, tmp_path / "cache")
     warm.build()
     assert warm.last_build["parsed"] == 0
-    assert warm.render(1024).text == text
+    token_counter.cache_clear()
+    assert warm.render(1024) == rendered  # text, token count, tags, files
     assert warm._graph is None
+    assert token_counter.cache_info().misses == 0  # fitted before: no tokenizer loaded
+    assert warm.render(900) != rendered  # another budget is fitted, not loaded
     warm.close()
 
 
