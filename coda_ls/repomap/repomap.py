@@ -44,7 +44,14 @@ from coda_ls.repomap.relevance import (
 )
 from coda_ls.repomap.render import Entry as RenderEntry
 from coda_ls.repomap.render import fit, max_entries
-from coda_ls.repomap.worker import Result, Skipped, parse_batch, parse_path, tag_bytes
+from coda_ls.repomap.worker import (
+    Result,
+    Skipped,
+    parse_batch,
+    parse_path,
+    paused_gc,
+    tag_bytes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -138,16 +145,17 @@ class RepoMap:
             self._cache.touch(rel, mtime, size)
         encoded: list[Row] = []
         new_skips: list[tuple[str, int, int, str]] = []
-        for result in self._parse(to_parse, progress, isolated):
-            if isinstance(result, Skipped):
-                skipped[result.path] = result.reason
-                if result.mtime_ns:
-                    new_skips.append((result.path, result.mtime_ns, result.size, result.reason))
-                continue
-            # Kept encoded, as the cache stores it: decoding is for what gets read.
-            fresh.put_raw(result.path, result.language, result.note, result.blob)
-            stats[result.path] = (result.mtime_ns, result.size, result.hash)
-            encoded.append(result)
+        with paused_gc():
+            for result in self._parse(to_parse, progress, isolated):
+                if isinstance(result, Skipped):
+                    skipped[result.path] = result.reason
+                    if result.mtime_ns:
+                        new_skips.append((result.path, result.mtime_ns, result.size, result.reason))
+                    continue
+                # Kept encoded, as the cache stores it: decoding is for what gets read.
+                fresh.put_raw(result.path, result.language, result.note, result.blob)
+                stats[result.path] = (result.mtime_ns, result.size, result.hash)
+                encoded.append(result)
         self._cache.put_rows(encoded)
         self._cache.put_skipped(new_skips)
         gone = [p for p in rows if p not in fresh]

@@ -5,8 +5,11 @@ Module-level and returning plain tuples so a process pool can run it cheaply.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from coda_ls.repomap.cache import content_hash, encode
@@ -55,14 +58,14 @@ def parse_path(root: str, rel: str, max_bytes: int) -> Result:
     language = detect_language(rel, data[:128])
     if language is None:
         return Skipped(rel, "not source code", st.st_mtime_ns, st.st_size)
-    tags = tag_bytes(rel, data, language)
+    tags = tag_bytes(rel, data, language, lines=False)  # the cache keeps no positions
     digest = content_hash(data)
     return Parsed(rel, st.st_mtime_ns, st.st_size, digest, tags.language, tags.note, encode(tags))
 
 
-def tag_bytes(rel: str, data: bytes, language: str | None) -> FileTags:
+def tag_bytes(rel: str, data: bytes, language: str | None, lines: bool = True) -> FileTags:
     try:
-        return extract(rel, data, language)
+        return extract(rel, data, language, lines)
     except Exception as exc:
         # must cost that file only, never the whole map (issue 5: "never fatal").
         log.warning("repo map: could not parse %s (%s: %s); skipped", rel, type(exc).__name__, exc)
@@ -70,7 +73,22 @@ def tag_bytes(rel: str, data: bytes, language: str | None) -> FileTags:
 
 
 def parse_batch(root: str, rels: list[str], max_bytes: int) -> list[Result]:
-    return [parse_path(root, rel, max_bytes) for rel in rels]
+    with paused_gc():
+        return [parse_path(root, rel, max_bytes) for rel in rels]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while tagging: it allocates millions of acyclic
+    objects (nodes, strings, tuples), whose count keeps triggering collections that walk
+    the process's heap and find nothing. Cycles made meanwhile wait until after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def rank_cached(
