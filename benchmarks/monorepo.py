@@ -18,6 +18,9 @@ on the same corpora, so both see the same machine load. Measured per tree and co
   ru_maxrss), the cache's size, and a hash of the printed map (same hash = same output);
 - parse: bare tree-sitter parsing of the same files on one core (bytes already in
   memory), the floor a cold build is compared with;
+- pool: a cold `RepoMap.build()` alone (no ranking) parsing serially in the process, in a
+  pool of one worker process (what the server does, to keep its GIL free) and of two,
+  for the crossover where processes pay;
 - server: `coda-ls` over stdio with an empty cache then a warm one: initialize -> map
   ready ($/progress end), the first `coda.repoMap` right after ready, RSS at ready and
   after that first map, and code-action latency (max, p95) while the cold build runs.
@@ -190,6 +193,35 @@ def bare_parse(root: Path) -> float:
     return time.perf_counter() - start
 
 
+# -- serial vs process pool ----------------------------------------------------------------
+
+_POOL_SCRIPT = r"""
+import sys, tempfile, time
+from pathlib import Path
+from coda_ls.config import RepoMapSettings
+from coda_ls.repomap.repomap import RepoMap
+root, workers = Path(sys.argv[1]), int(sys.argv[2])
+with tempfile.TemporaryDirectory() as cache:
+    repo_map = RepoMap(root, RepoMapSettings(), cache_dir=Path(cache), workers=max(workers, 1))
+    start = time.perf_counter()
+    if workers == 0:
+        repo_map.build()
+    else:
+        repo_map.build(isolated=True)
+    print(time.perf_counter() - start)
+    repo_map.close()
+"""
+
+
+def run_pool(tree: Path, root: Path, home: Path, workers: int) -> float:
+    """Seconds of a cold build: serial in-process (0), or in a pool of `workers`."""
+    done = subprocess.run(
+        [sys.executable, "-c", _POOL_SCRIPT, str(root), str(workers)],
+        cwd=tree, env=environment(tree, home), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 # -- the server ---------------------------------------------------------------------------
 
 
@@ -200,6 +232,7 @@ class ServerRun:
     rss_ready_mb: float
     rss_after_mb: float
     actions: list[float] = field(default_factory=list)
+    idle: list[float] = field(default_factory=list)  # after ready: the machine's noise
 
 
 async def run_server(tree: Path, root: Path, home: Path, actions: bool) -> ServerRun:
@@ -228,7 +261,8 @@ async def run_server(tree: Path, root: Path, home: Path, actions: bool) -> Serve
         await client.command("coda.repoMap", {"tokens": 1024})
         first = time.perf_counter() - t
         rss_after = client.rss_kb() / 1024
-        return ServerRun(ready_at - start, first, rss_ready, rss_after, latencies)
+        idle = await code_action_latencies(client, uris, 300) if actions else []
+        return ServerRun(ready_at - start, first, rss_ready, rss_after, latencies, idle)
     finally:
         await client.stop()
 
@@ -255,7 +289,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, action="append", help="corpus size (repeatable)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     parser.add_argument("--tree", type=Path, action="append", help="a Coda checkout to run")
-    parser.add_argument("--mode", choices=("cli", "server", "parse", "all"), default="all")
+    parser.add_argument("--mode", choices=("cli", "server", "parse", "pool", "all"), default="all")
     parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--no-cold", action="store_true", help="cli: warm runs only")
@@ -274,6 +308,7 @@ def main() -> None:
     cli: dict[tuple[Path, int], dict[str, list[Any]]] = {}
     servers: dict[tuple[Path, int, str], list[ServerRun]] = {}
     parse: dict[int, list[float]] = {}
+    pools: dict[tuple[Path, int, int], list[float]] = {}
     homes = Path(tempfile.mkdtemp(prefix="coda-monorepo-homes-"))
     try:
         for r in range(args.rounds):
@@ -306,6 +341,12 @@ def main() -> None:
                             f"rss {warm.rss_mb:.0f} MB out {warm.output}",
                             flush=True,
                         )
+                    if args.mode == "pool":
+                        home.mkdir(parents=True, exist_ok=True)
+                        for workers in (0, 1, 2):
+                            took = run_pool(tree, root, home, workers)
+                            pools.setdefault((tree, n, workers), []).append(took)
+                            print(f"round {r + 1} {name[tree]} {n} pool {workers}: {took:.1f} s")
                     if args.mode in ("server", "all"):
                         shome = homes / f"{name[tree]}-{n}-server"
                         shutil.rmtree(shome, ignore_errors=True)
@@ -347,10 +388,21 @@ def main() -> None:
             ["corpus", "bare tree-sitter parse (1 core)"],
             [[f"{n} ({sizes_mb[n]:.0f} MB)", f"{med(v):.1f} s"] for n, v in parse.items()],
         )
+    if pools:
+        labels = {0: "serial, in process", 1: "1 worker process", 2: "2 worker processes"}
+        print_table(
+            ["tree", "corpus", "cold build (no ranking)", "seconds", "vs serial"],
+            [
+                [name[tree], str(n), labels[workers], f"{med(v):.1f} s",
+                 f"{med(pools[(tree, n, 0)]) / med(v):.2f}x"]
+                for (tree, n, workers), v in pools.items()
+            ],
+        )  # fmt: skip
     if servers:
         rows = []
         for (tree, n, stage), runs in servers.items():
             actions = [a for run in runs for a in run.actions]
+            idle = [a for run in runs for a in run.idle]
             rows.append([
                 name[tree], str(n), stage, f"{med([x.ready for x in runs]):.2f} s",
                 f"{med([x.first_map for x in runs]) * 1000:.0f} ms",
@@ -358,10 +410,12 @@ def main() -> None:
                 f"{med([x.rss_after_mb for x in runs]):.0f} MB",
                 f"{max(actions) * 1000:.0f} / {pct(actions, 0.95) * 1000:.1f} ms (n={len(actions)})"
                 if actions else "-",
+                f"{max(idle) * 1000:.0f} / {pct(idle, 0.95) * 1000:.1f} ms" if idle else "-",
             ])  # fmt: skip
         print_table(
             ["tree", "files", "server", "initialize -> ready", "first repoMap",
-             "RSS at ready", "RSS after map", "code action max / p95 during build"], rows,
+             "RSS at ready", "RSS after map", "code action max / p95 during build",
+             "after ready"], rows,
         )  # fmt: skip
     print("goals: " + "; ".join(f"{k} {v}" for k, v in GOALS.items()))
 

@@ -363,13 +363,13 @@ class Workspace:
             self.map_ready.set()
 
     def _rank_ahead(self) -> None:
-        """Rank the default map now (in a worker process when it can) and fit it once, so
-        the ranking is persisted and the token counter loaded before anyone asks."""
+        """Rank and fit the default map now, in a worker process when it can, so the
+        first map asked for is loaded, not ranked (nor the tokenizer loaded for it)."""
         repo_map = self._repo_map
         if repo_map is None:
             return
         repo_map.rank_ahead()
-        repo_map.render()  # loads the persisted ranking (or ranks here if none)
+        repo_map.render()  # loads the persisted map (or ranks and fits here if none)
 
     def update_file(self, path: Path, text: str | None = None) -> None:
         """Re-tag one file (its open buffer's `text`, or the file on disk)."""

@@ -572,16 +572,15 @@ class RepoMap:
     # -- ranking ahead, in a worker ------------------------------------------------------
 
     def rank_ahead(self, tokens: int | None = None) -> bool:
-        """Persist the default map's ranking (`render(tokens)` then loads it) without
-        ranking in this process: a worker process loads the same files from the cache,
-        ranks and stores the result. The reference graph then never lives here unless a
+        """Persist the default map, ranked and fitted (`render(tokens)` then loads it),
+        without ranking here: a worker process loads the same files from the cache,
+        ranks, fits and stores the result. The reference graph then never lives here unless a
         question needs it (it is most of a ranked map's memory), and the GIL stays free
         for the caller's other threads. False when the ranking was not persisted (an
         in-memory cache, unsaved buffers, no worker process): `render` ranks here then."""
-        limit = max_entries(tokens if tokens is not None else self.settings.tokens)
-        empty: frozenset[str] = frozenset()
+        budget = tokens if tokens is not None else self.settings.tokens
+        stored = self._fit_key((), (), (), max_entries(budget), budget)
         with self._lock:
-            stored = self._stored_key(empty, empty, empty, limit, None)
             order = list(self._files)
         if stored is None or self._cache.path is None:
             return False
@@ -596,7 +595,7 @@ class RepoMap:
         settings = self.settings.model_dump()
         try:
             with ProcessPoolExecutor(1, mp_context=context) as pool:
-                args = (str(self.root), settings, str(self.cache_dir), order, limit)
+                args = (str(self.root), settings, str(self.cache_dir), order, budget)
                 ranked = pool.submit(rank_cached, *args).result()
         except (BrokenProcessPool, OSError) as exc:
             log.warning("repo map: ranking worker failed (%s); ranking here", exc)

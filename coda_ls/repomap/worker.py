@@ -92,10 +92,12 @@ def paused_gc() -> Iterator[None]:
 
 
 def rank_cached(
-    root: str, settings: dict[str, object], cache_dir: str, order: list[str], limit: int
+    root: str, settings: dict[str, object], cache_dir: str, order: list[str], tokens: int
 ) -> bool:
-    """In a worker process: rank the overview of the files `order` lists (as the parent
-    built them, from the shared cache) and persist it; False when the cache lacks one."""
+    """In a worker process: rank and fit the overview of the files `order` lists (as the
+    parent built them, from the shared cache) and persist both; False when the cache
+    lacks one. Fitting here too keeps the tokenizer's load (a third of a second holding
+    the GIL) out of the parent while it answers an editor."""
     from pathlib import Path
 
     from coda_ls.config import RepoMapSettings
@@ -105,7 +107,7 @@ def rank_cached(
     try:
         if not repo_map.load_cached(order):
             return False
-        repo_map.ranked(limit=limit)  # persists as a side effect
+        repo_map.render(tokens)  # persists as a side effect
         return True
     finally:
         repo_map.close()
