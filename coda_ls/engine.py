@@ -10,6 +10,7 @@ and the language server both drive this class; neither talks to providers direct
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import logging
 import time
@@ -168,7 +169,7 @@ class Engine:
         # Reuse one client per provider (connection pooling across requests).
         if chosen.provider.name in self._providers:
             await chosen.provider.aclose()
-            chosen = Selection(self._providers[chosen.provider.name], chosen.model)
+            chosen = dataclasses.replace(chosen, provider=self._providers[chosen.provider.name])
         else:
             self._providers[chosen.provider.name] = chosen.provider
         self._chosen[key] = chosen
