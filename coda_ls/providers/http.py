@@ -134,15 +134,14 @@ def transport_error(
     return ProviderError(f"request to {server} failed: {exc}", provider=provider)
 
 
-def timed_out(server: str, provider: str, timeout: float, hint: str, started: bool) -> ProviderTimeout:
+def timed_out(
+    server: str, provider: str, timeout: float, hint: str, started: bool
+) -> ProviderTimeout:
     """The Coda error when a `Deadline` ran out: before the reply or mid-answer."""
     if started:
         return ProviderTimeout(
-            f"{server} stopped answering for {timeout:g}s mid-answer "
-            "(the partial answer was kept)",
+            f"{server} stopped answering for {timeout:g}s mid-answer (the partial answer was kept)",
             hint,
             provider=provider,
         )
-    return ProviderTimeout(
-        f"{server} did not answer within {timeout:g}s", hint, provider=provider
-    )
+    return ProviderTimeout(f"{server} did not answer within {timeout:g}s", hint, provider=provider)

@@ -143,7 +143,9 @@ class OllamaProvider:
             provider=NAME,
         )
 
-    async def _open(self, payload: dict[str, Any], model: str, deadline: Deadline) -> httpx.Response:
+    async def _open(
+        self, payload: dict[str, Any], model: str, deadline: Deadline
+    ) -> httpx.Response:
         """POST /api/chat within the deadline, retrying a busy server."""
         try:
             return await deadline.run(

@@ -161,9 +161,8 @@ class OpenAICompatProvider:
 
     def _start_hint(self) -> str:
         if self.local:
-            return (
-                f"start the server, or fix [providers.{self.name}] base_url"
-                + (" (or OPENAI_BASE_URL)" if self.name == "openai" else "")
+            return f"start the server, or fix [providers.{self.name}] base_url" + (
+                " (or OPENAI_BASE_URL)" if self.name == "openai" else ""
             )
         return "check the network connection and the base URL"
 
@@ -271,7 +270,9 @@ class OpenAICompatProvider:
         try:
             return await deadline.run(
                 with_retries(
-                    lambda: send(self.client, "POST", "chat/completions", json=payload, stream=True),
+                    lambda: send(
+                        self.client, "POST", "chat/completions", json=payload, stream=True
+                    ),
                     self.retry_policy,
                     retry_statuses(RETRIED),
                     what=f"{self.name} {request.model}",

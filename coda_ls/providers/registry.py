@@ -65,7 +65,7 @@ def _load_factory(name: str) -> ProviderFactory:
         module_name, _, attr = BUILTIN[name].partition(":")
         create = getattr(importlib.import_module(module_name), attr)
         if name in PRESETS:
-            return lambda settings: create(settings, name)  # type: ignore[no-any-return]
+            return lambda settings: create(settings, name)
         factory: ProviderFactory = create
         return factory
     plugins = _plugin_factories()

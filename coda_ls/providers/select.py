@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 NO_PROVIDER_HINT = (
     "start Ollama (`ollama serve`, then `coda models pull llama3.2`) — Coda uses it with no "
     "configuration; or point OPENAI_BASE_URL at a local OpenAI-compatible server (vLLM, "
-    "LM Studio, llama.cpp); or choose a service with a key, e.g. `provider = \"openai\"` + "
-    "OPENAI_API_KEY, `provider = \"openrouter\"` + OPENROUTER_API_KEY; OCI "
+    'LM Studio, llama.cpp); or choose a service with a key, e.g. `provider = "openai"` + '
+    'OPENAI_API_KEY, `provider = "openrouter"` + OPENROUTER_API_KEY; OCI '
     "([providers.oci] compartment_id) and LiteLLM ([providers.litellm] models) work too; "
     "`coda doctor` shows what is reachable"
 )

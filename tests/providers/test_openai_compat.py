@@ -58,7 +58,9 @@ async def test_stream_text_usage_and_request_shape(
     provider: OpenAICompatProvider, model_server: ScriptedModelServer
 ) -> None:
     model_server.script(
-        Reply(chunks=["Hel", "lo ", "world"], prompt_tokens=40, completion_tokens=3, cached_tokens=32)
+        Reply(
+            chunks=["Hel", "lo ", "world"], prompt_tokens=40, completion_tokens=3, cached_tokens=32
+        )
     )
     chunks = await drain(provider, ask(temperature=0.2, max_tokens=50, top_k=5))
     assert [c.delta for c in chunks[:3]] == ["Hel", "lo ", "world"]
@@ -101,7 +103,8 @@ async def test_streamed_tool_calls_are_assembled_and_sent_back(
     ]
     assert model_server.chat_requests()[-1].body["tools"][0]["function"]["name"] == "read_file"
     # The calls and their results go back in the OpenAI format.
-    history = ask().messages + [
+    history = [
+        *ask().messages,
         Message(role="assistant", content="", tool_calls=final.tool_calls),
         Message(role="tool", content="text", tool_call_id="call_a", name="read_file"),
     ]
@@ -147,7 +150,7 @@ async def test_models_listing_default_and_health(
     assert provider.default_model() is None  # a custom server: its first listed model
     configured = make(model_server, models=["my-model"])
     assert configured.default_model() == "my-model"
-    assert [m.name for m in await configured.list_models()][0] == "my-model"
+    assert next(m.name for m in await configured.list_models()) == "my-model"
 
 
 async def test_unknown_model_is_model_not_found_with_suggestions(
@@ -265,6 +268,12 @@ async def test_timeouts_are_deadlines(model_server: ScriptedModelServer) -> None
             seen.append(chunk.delta)
     assert time.perf_counter() - started < 2.0
     assert seen == ["a "]
+    # Keep-alive comments keep the connection busy but are no answer.
+    model_server.script(Reply(chunks=["a ", "b"], chunk_delay=6, keepalive=0.2))
+    started = time.perf_counter()
+    with pytest.raises(ProviderTimeout, match="mid-answer"):
+        [c async for c in short.stream(ask())]
+    assert time.perf_counter() - started < 2.0
     await short.aclose()
 
 

@@ -50,6 +50,9 @@ class Reply:
     content_type: str = "application/json"
     # Bytes written to the socket instead of any HTTP response (then it is closed).
     not_http: bytes | None = None
+    # OpenAI-compatible streams: an SSE comment every `keepalive` s during chunk_delay
+    # (the connection stays busy while no answer comes, as OpenRouter's do).
+    keepalive: float | None = None
 
     def pieces(self) -> list[str]:
         if self.chunks is not None:
@@ -516,7 +519,12 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
                         "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
                     }
                 )
-                time.sleep(reply.chunk_delay)
+                waited = 0.0
+                while reply.keepalive and waited < reply.chunk_delay:
+                    time.sleep(reply.keepalive)
+                    waited += reply.keepalive
+                    self._write_chunk(b": keep-alive\n\n")
+                time.sleep(max(0.0, reply.chunk_delay - waited))
             # As OpenAI streams them: id and name first, then the arguments in pieces.
             for i, call in enumerate(tool_calls):
                 arguments = call["function"]["arguments"]
@@ -532,7 +540,11 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
                             **base,
                             "object": "chat.completion.chunk",
                             "choices": [
-                                {"index": 0, "delta": {"tool_calls": [piece]}, "finish_reason": None}
+                                {
+                                    "index": 0,
+                                    "delta": {"tool_calls": [piece]},
+                                    "finish_reason": None,
+                                }
                             ],
                         }
                     )
