@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -49,17 +50,24 @@ async def _provider_checks(state: AppState) -> list[Check]:
     import asyncio
 
     from coda_ls.errors import CodaError
+    from coda_ls.providers.presets import PRESETS
     from coda_ls.providers.registry import create_provider, provider_names
     from coda_ls.providers.select import configured_providers
 
     settings = state.settings().settings
     configured = configured_providers(settings)
     how = {
+        "openai": "set OPENAI_BASE_URL to a local OpenAI-compatible server (vLLM, LM Studio, "
+        'llama.cpp), or OPENAI_API_KEY for OpenAI; other services: provider = "openrouter" '
+        "(groq, together, deepseek, mistral) plus its key",
         "oci": "set [providers.oci] compartment_id (or CODA_OCI_COMPARTMENT_ID) and create "
         "~/.oci/config with `oci setup config`",
-        "litellm": 'set [providers.litellm] models = ["openai/gpt-4o-mini"] and OPENAI_API_KEY, '
-        "or api_base for an OpenAI-compatible server",
+        "litellm": "for services without a native provider: [providers.litellm] models = "
+        '["anthropic/claude-3-5-haiku-latest"] and ANTHROPIC_API_KEY (pip install litellm)',
     }
+    # The named OpenAI-compatible services are listed only when set up: one "not
+    # configured" row each would bury the rows that matter.
+    shown = [n for n in provider_names() if n == "openai" or n not in PRESETS or n in configured]
 
     async def one(name: str) -> Check:
         if name not in configured:
@@ -76,18 +84,34 @@ async def _provider_checks(state: AppState) -> list[Check]:
             return Check("provider", name, False, exc.message, exc.hint or "")
         try:
             health = await provider.health()
+            if not health.ok:
+                return Check("provider", name, False, health.detail, health.hint or "")
+            detail = health.detail
+            if name == "ollama":
+                detail += await _ollama_models(state)
+            elif name in PRESETS:
+                detail += await _listed_models(provider)
         except CodaError as exc:
             return Check("provider", name, False, exc.message, exc.hint or "")
         finally:
             await provider.aclose()
-        if not health.ok:
-            return Check("provider", name, False, health.detail, health.hint or "")
-        detail = health.detail
-        if name == "ollama":
-            detail += await _ollama_models(state)
         return Check("provider", name, True, detail)
 
-    return list(await asyncio.gather(*(one(name) for name in provider_names())))
+    return list(await asyncio.gather(*(one(name) for name in shown)))
+
+
+async def _listed_models(provider: Any) -> str:
+    """`; N model(s): a, b…` for a provider that lists its models cheaply."""
+    from coda_ls.errors import CodaError
+
+    try:
+        names = [m.name for m in await provider.list_models()]
+    except CodaError as exc:
+        return f"; cannot list models ({exc.message})"
+    if not names:
+        return "; it lists no models"
+    more = ", …" if len(names) > 5 else ""
+    return f"; {len(names)} model(s): {', '.join(names[:5])}{more}"
 
 
 async def _ollama_models(state: AppState) -> str:

@@ -133,3 +133,22 @@ def test_coda_ask_through_the_openai_path_never_imports_litellm_nor_shows_the_ke
     stored = b"".join(p.read_bytes() for p in db.parent.glob("sessions.db*"))
     assert b"fine thanks" in stored or messages(isolated_env)
     assert KEY.encode() not in stored and b"abcdefghijklmnop" not in stored
+
+
+def test_doctor_and_models_list_the_openai_compatible_server(
+    model_server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{model_server.url}/v1")
+    result = CliRunner().invoke(cli, ["doctor", "--json"])
+    assert result.exit_code == 0, result.output
+    checks = {c["name"]: c for c in json.loads(result.stdout) if c["area"] == "provider"}
+    assert checks["openai"]["ok"] is True
+    assert "2 model(s): llama3.2:latest, qwen2.5-coder:7b" in checks["openai"]["detail"]
+    assert "groq" not in checks  # services not set up are not listed one by one
+    result = CliRunner().invoke(cli, ["models", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)["models"]
+    assert [(m["provider"], m["name"]) for m in listed] == [
+        ("openai", "llama3.2:latest"),
+        ("openai", "qwen2.5-coder:7b"),
+    ]
