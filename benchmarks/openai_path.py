@@ -90,9 +90,7 @@ def run_once(env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one `coda ask --no-tools hi`."""
     argv = [*_launcher(), "ask", "--no-tools", "hi"]
     started = time.perf_counter()
-    child = subprocess.Popen(
-        argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     out = child.stdout.read() if child.stdout else b""
