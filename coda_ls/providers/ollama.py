@@ -235,7 +235,7 @@ class OllamaProvider:
                 if not line.strip():
                     continue
                 deadline.progress()
-                chunk = _parse_chat_line(line, request.model)
+                chunk = _parse_chat_line(line, self.host)
                 partial.append(chunk.delta)
                 yield chunk
                 if chunk.finish_reason is not None:
@@ -395,22 +395,23 @@ class OllamaProvider:
         )
 
 
-def _json_line(line: str) -> dict[str, Any]:
+def _json_line(line: str, host: str = "") -> dict[str, Any]:
+    where = f"Ollama at {host}" if host else "Ollama"
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ProviderError(
-            f"Ollama sent a line that is not JSON: {line[:200]!r}",
+            f"{where} sent a line that is not JSON: {line[:200]!r}",
             "is OLLAMA_HOST pointing at an Ollama server?",
             provider=NAME,
         ) from exc
     if not isinstance(value, dict):
-        raise ProviderError(f"Ollama sent an unexpected line: {line[:200]!r}", provider=NAME)
+        raise ProviderError(f"{where} sent an unexpected line: {line[:200]!r}", provider=NAME)
     return value
 
 
-def _parse_chat_line(line: str, model: str) -> Chunk:
-    body = _json_line(line)
+def _parse_chat_line(line: str, host: str) -> Chunk:
+    body = _json_line(line, host)
     if "error" in body:
         raise ProviderError(f"Ollama: {body['error']}", provider=NAME)
     return _chunk_from_body(body)

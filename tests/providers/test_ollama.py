@@ -204,3 +204,12 @@ async def test_a_reply_that_is_not_json_is_an_error(
     with pytest.raises(ProviderError, match="not JSON") as info:
         await provider.chat(request())
     assert model_server.url in info.value.message
+
+
+async def test_a_stream_that_is_not_ndjson_names_the_server(
+    provider: OllamaProvider, model_server: ScriptedModelServer
+) -> None:
+    model_server.script(Reply(raw_body=b"<html>login</html>\n", content_type="text/html"))
+    with pytest.raises(ProviderError, match="not JSON") as info:
+        [c async for c in provider.stream(request())]
+    assert model_server.url in info.value.message
