@@ -80,9 +80,11 @@ async def send(
     json: Any = None,
     headers: dict[str, str] | None = None,
     stream: bool = False,
+    timeout: httpx.Timeout | None = None,
 ) -> httpx.Response:
     """Send a request; a reply of status >= 400 is read, closed and raised."""
-    request = client.build_request(method, url, json=json, headers=headers)
+    extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+    request = client.build_request(method, url, json=json, headers=headers, **extra)
     response = await client.send(request, stream=stream)
     if response.status_code >= 400:
         try:

@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 RETRIED = frozenset({429, 500, 502, 503, 504})
 MODELS_TTL = 60.0  # seconds a /models listing is reused (selection, check, info)
 HEALTH_TIMEOUT = 3.0
+LIST_TIMEOUT = 30.0
 _SSE_FIELDS = ("data", "event", "id", "retry")
 
 
@@ -292,8 +293,8 @@ class OpenAICompatProvider:
         deadline = Deadline(self.settings.timeout)
         response = await self._open(request, deadline)
         reply = _Reply()
+        events = _events(response)
         try:
-            events = _events(response)
             while True:
                 try:
                     event = await deadline.next(events)
@@ -325,6 +326,7 @@ class OpenAICompatProvider:
                 partial=reply.text(),
             ) from exc
         finally:
+            await events.aclose()
             await response.aclose()
         if not reply.received:
             raise ProviderError(
@@ -377,7 +379,7 @@ class OpenAICompatProvider:
         if self._models is not None and time.monotonic() - self._models[0] < MODELS_TTL:
             return self._models[1], self._models[2]
         try:
-            response = await send(self.client, "GET", "models")
+            response = await send(self.client, "GET", "models", timeout=self._list_timeout)
         except StatusFailure as exc:
             raise await self._status_error(exc, None) from exc
         except httpx.HTTPError as exc:
@@ -396,6 +398,14 @@ class OpenAICompatProvider:
         infos = [self._info(name, entries.get(name, {})) for name in dict.fromkeys(names)]
         self._models = (time.monotonic(), infos, entries)
         return infos, entries
+
+    @property
+    def _list_timeout(self) -> httpx.Timeout:
+        # A listing is a side request (selection, model checks): it must not hang a
+        # question for the minutes a chat may take to start.
+        return httpx.Timeout(
+            min(self.settings.timeout, LIST_TIMEOUT), connect=self.settings.connect_timeout
+        )
 
     def _info(self, name: str, entry: Mapping[str, Any]) -> ModelInfo:
         params = entry.get("supported_parameters")
@@ -500,8 +510,8 @@ class _Reply:
             delta = choice.get("delta") or choice.get("message") or {}
             thinking = delta.get("reasoning_content") or delta.get("reasoning")
             content = delta.get("content")
-            for call in delta.get("tool_calls") or []:
-                self._merge(call)
+            for position, call in enumerate(delta.get("tool_calls") or []):
+                self._merge(call, position)
             if isinstance(content, str) and content:
                 self.parts.append(content)
             if content or thinking:
@@ -516,10 +526,11 @@ class _Reply:
                 self.finish = str(choice["finish_reason"])
         return chunks
 
-    def _merge(self, call: Mapping[str, Any]) -> None:
-        """Tool calls stream in pieces keyed by index; the arguments are concatenated."""
+    def _merge(self, call: Mapping[str, Any], position: int) -> None:
+        """Tool calls stream in pieces keyed by index; the arguments are concatenated.
+        (A whole message, from a server that ignored `stream`, has no index: its order.)"""
         self.started = True
-        index = int(call.get("index") or 0)
+        index = int(call.get("index", position) or 0)
         entry = self.calls.setdefault(index, {"id": "", "name": "", "args": ""})
         function = call.get("function") or {}
         entry["id"] = entry["id"] or str(call.get("id") or "")

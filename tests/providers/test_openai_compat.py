@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -365,3 +366,40 @@ async def test_cloud_prices_come_from_settings_then_the_price_maps(
     reply = await cloud.chat(ask("gpt-4o-mini"))
     assert reply.usage.cost == pytest.approx(0.75)  # $0.15 in + $0.60 out per million
     await cloud.aclose()
+
+
+async def test_a_server_that_ignores_stream_is_read_as_one_reply(
+    provider: OpenAICompatProvider, model_server: ScriptedModelServer
+) -> None:
+    body = {
+        "id": "x",
+        "object": "chat.completion",
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": "whole",
+                    "tool_calls": [
+                        {
+                            "id": "a",
+                            "type": "function",
+                            "function": {"name": "f", "arguments": "{}"},
+                        },
+                        {
+                            "id": "b",
+                            "type": "function",
+                            "function": {"name": "g", "arguments": "{}"},
+                        },
+                    ],
+                },
+                "finish_reason": "tool_calls",
+            }
+        ],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1},
+    }
+    model_server.script(Reply(raw_body=json.dumps(body).encode()))
+    reply = await provider.chat(ask())
+    assert reply.message.content == "whole"
+    assert [c.name for c in reply.message.tool_calls] == ["f", "g"]
+    assert (reply.usage.input_tokens, reply.finish_reason) == (3, "tool_calls")
