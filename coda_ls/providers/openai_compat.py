@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 import httpx
@@ -551,7 +551,7 @@ class _Reply:
         ]
 
 
-async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any] | None]:
+async def _events(response: httpx.Response) -> AsyncGenerator[dict[str, Any] | None, None]:
     """The JSON events of the reply, None for `[DONE]`. A JSON body (a server that
     ignored `stream`) is one event; anything else that is not SSE is `_Unreadable`."""
     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
