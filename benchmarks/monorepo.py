@@ -1,6 +1,6 @@
 """The repo map at monorepo scale: real Python files from five sdists, repeated to N files.
 
-    python benchmarks/monorepo.py [--files 5000 --files 20000] [--rounds 3]
+    python benchmarks/monorepo.py [--files 5000 --files 20000] [--rounds 3] [--cold-rounds 1]
         [--tree PATH ...] [--mode cli|server|parse|all] [--sdists DIR] [--work DIR]
 
 Corpora: the Python files of the Django, SymPy, pandas, NumPy and SciPy sdists
@@ -292,7 +292,9 @@ def main() -> None:
     parser.add_argument("--mode", choices=("cli", "server", "parse", "pool", "all"), default="all")
     parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
-    parser.add_argument("--no-cold", action="store_true", help="cli: warm runs only")
+    parser.add_argument(
+        "--cold-rounds", type=int, help="rounds with cold and server runs (default: all)"
+    )
     args = parser.parse_args()
     sizes = args.files or [5000, 20000]
     trees = [t.resolve() for t in (args.tree or [REPO])]
@@ -312,6 +314,7 @@ def main() -> None:
     homes = Path(tempfile.mkdtemp(prefix="coda-monorepo-homes-"))
     try:
         for r in range(args.rounds):
+            cold_round = args.cold_rounds is None or r < args.cold_rounds
             for n, root in corpora.items():
                 if args.mode in ("parse", "all"):
                     parse.setdefault(n, []).append(bare_parse(root))
@@ -321,13 +324,12 @@ def main() -> None:
                         got = cli.setdefault((tree, n), {"cold": [], "warm": [], "build": [],
                                                          "cold_rss": [], "warm_rss": [],
                                                          "output": set(), "cache": 0})  # fmt: skip
-                        if not args.no_cold or r == 0:
+                        if cold_round:
                             shutil.rmtree(home, ignore_errors=True)
                             home.mkdir(parents=True)
                             cold = run_cli(tree, root, home)
-                            if not args.no_cold:
-                                got["cold"].append(cold.wall)
-                                got["cold_rss"].append(cold.rss_mb)
+                            got["cold"].append(cold.wall)
+                            got["cold_rss"].append(cold.rss_mb)
                             got["output"].add(cold.output)
                         warm = run_cli(tree, root, home)
                         got["warm"].append(warm.wall)
@@ -347,7 +349,7 @@ def main() -> None:
                             took = run_pool(tree, root, home, workers)
                             pools.setdefault((tree, n, workers), []).append(took)
                             print(f"round {r + 1} {name[tree]} {n} pool {workers}: {took:.1f} s")
-                    if args.mode in ("server", "all"):
+                    if args.mode in ("server", "all") and cold_round:
                         shome = homes / f"{name[tree]}-{n}-server"
                         shutil.rmtree(shome, ignore_errors=True)
                         shome.mkdir(parents=True)
