@@ -1,7 +1,8 @@
 """The repo map at monorepo scale: real Python files from five sdists, repeated to N files.
 
     python benchmarks/monorepo.py [--files 5000 --files 20000] [--rounds 3] [--cold-rounds 1]
-        [--tree PATH ...] [--mode cli|server|parse|all] [--sdists DIR] [--work DIR]
+        [--floor] [--tree PATH ...] [--mode cli|server|parse|pool|all] [--sdists DIR]
+        [--work DIR]
 
 Corpora: the Python files of the Django, SymPy, pandas, NumPy and SciPy sdists
 (`pip download --no-deps --no-binary :all:`, archives already in `--sdists` are reused),
@@ -293,10 +294,15 @@ def main() -> None:
     parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument(
+        "--floor", action="store_true", help="also a 1-file corpus: the CLI's fixed cost"
+    )
+    parser.add_argument(
         "--cold-rounds", type=int, help="rounds with cold and server runs (default: all)"
     )
     args = parser.parse_args()
     sizes = args.files or [5000, 20000]
+    if args.floor:
+        sizes = [1, *sizes]
     trees = [t.resolve() for t in (args.tree or [REPO])]
 
     archives = fetch_sdists(args.sdists)
@@ -316,7 +322,7 @@ def main() -> None:
         for r in range(args.rounds):
             cold_round = args.cold_rounds is None or r < args.cold_rounds
             for n, root in corpora.items():
-                if args.mode in ("parse", "all"):
+                if args.mode in ("parse", "pool", "all"):
                     parse.setdefault(n, []).append(bare_parse(root))
                 for tree in trees:
                     home = homes / f"{name[tree]}-{n}"
