@@ -220,7 +220,7 @@ def _members_follow(scored: list[tuple[float, Tag]]) -> list[tuple[float, Tag]]:
     types = {(t.path, t.qualname): s for s, t in scored if t.kind in TYPE_KINDS}
     best: dict[tuple[str, str], list[tuple[float, int]]] = {}
     for i, (score, tag) in enumerate(scored):
-        if tag.parent is not None:
+        if tag.parent is not None and tag.name not in COMMON_NAMES:  # no `__init__`
             key = (tag.path, tag.parent)
             if key in types:
                 best.setdefault(key, []).append((score, i))
