@@ -93,6 +93,7 @@ class TagCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
+        self.persistent = False  # True once the database is on disk (not in memory)
         self._lock = threading.Lock()
         self._db = self._open(path)
 
@@ -104,9 +105,11 @@ class TagCache:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.executescript(_SCHEMA)
+                self.persistent = True
                 return db
-            except sqlite3.Error as exc:
-                # A read-only or corrupt cache must not stop the map: work in memory.
+            except (sqlite3.Error, OSError) as exc:
+                # A read-only, corrupt or unmakeable cache must not stop the map: work in
+                # memory.
                 log.warning("repo map: cache %s unusable (%s); not caching", path, exc)
         db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         db.executescript(_SCHEMA)

@@ -587,8 +587,8 @@ class RepoMap:
         stored = self._fit_key((), (), (), max_entries(budget), budget)
         with self._lock:
             order = list(self._files)
-        if stored is None or self._cache.path is None:
-            return False
+        if stored is None or not self._cache.persistent:
+            return False  # a worker could not see an in-memory cache
         if self._cache.get_ranking(stored[1]) is not None:
             return True  # an unchanged tree: ranked by an earlier run
         import multiprocessing
@@ -604,6 +604,11 @@ class RepoMap:
                 ranked = pool.submit(rank_cached, *args).result()
         except (BrokenProcessPool, OSError) as exc:
             log.warning("repo map: ranking worker failed (%s); ranking here", exc)
+            return False
+        except Exception as exc:
+            # Whatever the ranking raised in the worker costs only the head start: the
+            # caller ranks here, where the same error (if any) reaches it as usual.
+            log.warning("repo map: ranking worker raised %s: %s", type(exc).__name__, exc)
             return False
         return ranked and self._cache.get_ranking(stored[1]) is not None
 

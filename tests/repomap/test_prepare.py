@@ -44,3 +44,44 @@ def test_prepare_ranks_in_a_worker_before_ready(tmp_path: Path) -> None:
     assert alone.render().text == rendered.text
     assert alone._graph is not None
     alone.close()
+
+
+def small_project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "a.py").write_text("def helper_one():\n    return 1\n")
+    (root / "b.py").write_text("def user_one():\n    return helper_one()\n")
+    return root
+
+
+def test_rank_ahead_without_a_disk_cache_ranks_here(tmp_path: Path) -> None:
+    root = small_project(tmp_path)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")  # the cache directory cannot be made: the cache is in memory
+    repo_map = RepoMap(root, RepoMapSettings(), cache_dir=blocker)
+    repo_map.build()
+    assert repo_map.rank_ahead() is False  # no worker: it could not see the cache
+    assert "helper_one" in repo_map.render().text
+    repo_map.close()
+
+
+def test_rank_ahead_when_the_cache_lacks_a_file_ranks_here(tmp_path: Path) -> None:
+    root = small_project(tmp_path)
+    repo_map = RepoMap(root, RepoMapSettings(), cache_dir=tmp_path / "cache")
+    repo_map.build()
+    repo_map._cache.delete(["b.py"])  # the worker must not rank another file set
+    assert repo_map.rank_ahead() is False
+    rendered = repo_map.render()
+    assert repo_map._graph is not None and "helper_one" in rendered.text
+    repo_map.close()
+
+
+def test_rank_ahead_persists_what_render_then_loads(tmp_path: Path) -> None:
+    root = small_project(tmp_path)
+    repo_map = RepoMap(root, RepoMapSettings(), cache_dir=tmp_path / "cache")
+    repo_map.build()
+    assert repo_map.rank_ahead() is True
+    assert repo_map.rank_ahead() is True  # already persisted: no second worker
+    rendered = repo_map.render()
+    assert repo_map._graph is None and "helper_one" in rendered.text
+    repo_map.close()
