@@ -153,24 +153,29 @@ def environment(tree: Path, home: Path) -> dict[str, str]:
 def run_cli(tree: Path, root: Path, home: Path) -> CliRun:
     out = home / "stdout.txt"
     err = home / "stderr.txt"
+    peak = home / "maxrss.txt"
+    peak.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "coda_cli", "map", "--tokens", "1024", str(root)]
+    # Peak RSS through /usr/bin/time: a child forked from this (large) process starts its
+    # ru_maxrss at this process's RSS, which Linux keeps across exec.
+    timed = ["/usr/bin/time", "-f", "%M", "-o", str(peak), *cmd]
     with out.open("wb") as stdout, err.open("wb") as stderr:
         start = time.perf_counter()
         # cwd=tree: `python -m` puts the cwd first on sys.path, so each tree runs its own code.
         process = subprocess.Popen(
-            cmd, stdout=stdout, stderr=stderr, cwd=tree, env=environment(tree, home)
-        )
+            timed if Path(timed[0]).exists() else cmd,
+            stdout=stdout, stderr=stderr, cwd=tree, env=environment(tree, home),
+        )  # fmt: skip
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
+    rss_kb = int(peak.read_text().split()[-1]) if peak.exists() else usage.ru_maxrss
     text = err.read_text(errors="replace")
     if process.returncode != 0:
         raise RuntimeError(f"coda map failed ({process.returncode}): {text[-2000:]}")
     found = BUILT.search(text)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:12]
-    return CliRun(
-        wall, float(found.group(1)) if found else float("nan"), usage.ru_maxrss / 1024, digest
-    )
+    return CliRun(wall, float(found.group(1)) if found else float("nan"), rss_kb / 1024, digest)
 
 
 def cache_size(home: Path) -> int:
