@@ -47,6 +47,7 @@ from coda_ls.repomap.render import fit, max_entries
 from coda_ls.repomap.worker import (
     Result,
     Skipped,
+    background,
     parse_batch,
     parse_path,
     paused_gc,
@@ -240,7 +241,8 @@ class RepoMap:
         done = 0
         context = multiprocessing.get_context("spawn")
         try:
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            initializer = background if isolated else None
+            with ProcessPoolExecutor(workers, context, initializer) as pool:
                 futures = [pool.submit(parse_batch, root, batch, limit) for batch in batches]
                 for future in futures:
                     results = future.result()
@@ -599,7 +601,7 @@ class RepoMap:
         context = multiprocessing.get_context("spawn")  # called from a thread: no fork
         settings = self.settings.model_dump()
         try:
-            with ProcessPoolExecutor(1, mp_context=context) as pool:
+            with ProcessPoolExecutor(1, context, background) as pool:
                 args = (str(self.root), settings, str(self.cache_dir), order, budget)
                 ranked = pool.submit(rank_cached, *args).result()
         except (BrokenProcessPool, OSError) as exc:

@@ -72,6 +72,20 @@ def tag_bytes(rel: str, data: bytes, language: str | None, lines: bool = True) -
         return FileTags(rel, language, note=f"parse failed: {type(exc).__name__}")
 
 
+BACKGROUND_NICENESS = 10
+
+
+def background() -> None:
+    """Initializer of a worker that works for an editor (a server's build and ranking):
+    a lower CPU priority, so on a busy machine the editor's process gets a core first
+    (on 2 loaded cores a code action waited up to 230 ms during a cold build, where it
+    waits 13 ms once the build is done)."""
+    try:
+        os.nice(BACKGROUND_NICENESS)
+    except OSError as exc:  # not allowed here: the work still gets done
+        log.debug("repo map: could not lower the worker's priority (%s)", exc)
+
+
 def parse_batch(root: str, rels: list[str], max_bytes: int) -> list[Result]:
     with paused_gc():
         return [parse_path(root, rel, max_bytes) for rel in rels]

@@ -4,11 +4,15 @@ ready, in a worker process: the first map asked for loads a persisted ranking (i
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from coda_ls.config import RepoMapSettings
 from coda_ls.repomap.repomap import RepoMap
+from coda_ls.repomap.worker import BACKGROUND_NICENESS, background
 from coda_ls.tokens import token_counter
 from coda_ls.workspace import Workspace
 
@@ -85,3 +89,14 @@ def test_rank_ahead_persists_what_render_then_loads(tmp_path: Path) -> None:
     rendered = repo_map.render()
     assert repo_map._graph is None and "helper_one" in rendered.text
     repo_map.close()
+
+
+def _niceness() -> int:
+    return os.nice(0)
+
+
+def test_a_background_worker_runs_at_a_lower_priority() -> None:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, context, background) as pool:
+        inside = pool.submit(_niceness).result()
+    assert inside >= min(os.nice(0) + BACKGROUND_NICENESS, 19)
