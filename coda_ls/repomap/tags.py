@@ -309,7 +309,10 @@ def signature_of(node: Node, source: bytes) -> str:
             break
     text = " ".join(" ".join(lines).split()).rstrip("{:=; ").rstrip()
     # Joined from lines: `f( self, a, )` reads as `f(self, a)`.
-    text = _TRAILING_COMMA.sub(r"\1", _OPEN_SPACE.sub(r"\1", text))
+    if "( " in text or "[ " in text:
+        text = _OPEN_SPACE.sub(r"\1", text)
+    if " )" in text or " ]" in text:
+        text = _TRAILING_COMMA.sub(r"\1", text)
     return shorten(text, _SIGNATURE_MAX)
 
 
