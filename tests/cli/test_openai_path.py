@@ -40,6 +40,8 @@ def test_openai_base_url_alone_uses_the_native_provider(
     assert data["provider"] == "openai"
     assert data["usage"]["input_tokens"] == 9 and data["usage"]["cost"] == 0.0
     assert model_server.chat_requests()[-1].path == "/v1/chat/completions"
+    # #17: an automatic choice is shown with its reason.
+    assert "using openai/llama3.2:latest: first reachable local provider" in result.stderr
 
 
 def test_a_preset_with_a_key_in_the_config(

@@ -114,8 +114,9 @@ async def test_an_explicit_choice_says_so(
     env = {"OPENAI_BASE_URL": model_server.url + "/v1"}
     settings = settings_from(tmp_path, env, 'provider = "openai"\n')
     chosen = await select(settings)
-    assert (chosen.provider_name, chosen.reason) == ("openai", "configured")
+    assert (chosen.provider_name, chosen.reason) == ("openai", "")  # nothing to explain
+    assert chosen.describe().endswith("(chosen explicitly)")
     await chosen.provider.aclose()
     chosen = await select(settings, provider="openai", model="qwen2.5-coder:7b")
-    assert chosen.reason == "chosen for this request" and chosen.model == "qwen2.5-coder:7b"
+    assert chosen.reason == "" and chosen.model == "qwen2.5-coder:7b"
     await chosen.provider.aclose()
