@@ -1,6 +1,13 @@
 """The checks behind `coda doctor`: configuration, providers, grammars and queries, the
 session database, the cache directory, and the VCS tools. Works offline and with a broken
-configuration (that is then the first failed check)."""
+configuration (that is then the first failed check).
+
+What counts: a check fails (`ok=False`) when something the user set up does not work —
+the config files, a provider they configured (`provider = …`, `[providers.NAME]`,
+`OLLAMA_HOST`, an API key or base URL in the environment), the grammars, the session
+database, the cache directory. A provider nobody configured is informational (`None`),
+and so is Ollama not running when the user never asked for it: a fresh machine with no
+model server is not broken. `verdict` turns the checks into the exit status."""
 
 from __future__ import annotations
 
@@ -43,9 +50,36 @@ async def run_checks(cwd: Path, overrides: Mapping[str, Any] | None = None) -> l
     except ConfigError as exc:
         return [Check("config", "files", False, exc.message, exc.hint or ""), *_local(None, cwd)]
     checks = config_checks(loaded)
-    checks += await provider_checks(loaded.settings)
+    checks += await provider_checks(loaded.settings, explicit_providers(loaded))
     checks += _local(loaded.settings, cwd)
     return checks
+
+
+def verdict(checks: list[Check], *, require_provider: bool = False) -> int:
+    """The exit status: 2 when the configuration is broken, 1 when another check failed
+    (or, with `require_provider`, when no provider answers), else 0."""
+    if any(c.ok is False for c in checks if c.area == "config"):
+        return 2
+    if any(c.ok is False for c in checks):
+        return 1
+    if require_provider and not any(c.ok for c in checks if c.area == "provider"):
+        return 1
+    return 0
+
+
+def explicit_providers(loaded: LoadedSettings) -> set[str]:
+    """Providers the user named in a file, the environment or a flag (not the defaults)."""
+    named: set[str] = set()
+    for layer in loaded.layers:
+        if layer.label == "default":
+            continue
+        provider = layer.values.get("provider")
+        if isinstance(provider, str):
+            named.add(provider)
+        providers = layer.values.get("providers")
+        if isinstance(providers, dict):
+            named.update(str(name) for name in providers)
+    return named
 
 
 def config_checks(loaded: LoadedSettings) -> list[Check]:
@@ -65,12 +99,13 @@ def config_checks(loaded: LoadedSettings) -> list[Check]:
     return checks
 
 
-async def provider_checks(settings: Settings) -> list[Check]:
+async def provider_checks(settings: Settings, explicit: set[str] | None = None) -> list[Check]:
     from coda_ls.providers.presets import PRESETS
     from coda_ls.providers.registry import create_provider, provider_names
     from coda_ls.providers.select import configured_providers
 
     configured = configured_providers(settings)
+    explicit = explicit if explicit is not None else {settings.provider or ""}
     # The named OpenAI-compatible services are listed only when set up: one "not
     # configured" row each would bury the rows that matter.
     shown = [n for n in provider_names() if n == "openai" or n not in PRESETS or n in configured]
@@ -86,7 +121,9 @@ async def provider_checks(settings: Settings) -> list[Check]:
         try:
             health = await provider.health()
             if not health.ok:
-                return Check("provider", name, False, health.detail, health.hint or "")
+                # Ollama is tried by default; not running is only a failure if asked for.
+                failed: bool | None = False if name != "ollama" or name in explicit else None
+                return Check("provider", name, failed, health.detail, health.hint or "")
             detail = health.detail
             if name == "ollama":
                 detail += await _ollama_models(settings)

@@ -92,6 +92,7 @@ __all__ = [
     "check_model_choice",
     "describe_vcs",
     "diagnose",
+    "doctor_verdict",
     "get_mode",
     "project_root",
     "provider_names",
@@ -139,6 +140,13 @@ def analyze_project(path: Path) -> ProjectInfo:
     from coda_ls.project import analyze_sync
 
     return analyze_sync(path)
+
+
+def doctor_verdict(checks: list[Check], *, require_provider: bool = False) -> int:
+    """`coda doctor`'s exit status for `checks` (see `coda_ls.doctor.verdict`)."""
+    from coda_ls.doctor import verdict
+
+    return verdict(checks, require_provider=require_provider)
 
 
 async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> list[Check]:

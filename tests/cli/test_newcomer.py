@@ -125,3 +125,26 @@ def test_explain_and_review_sessions_are_titled_by_file_and_range(
     listed = CliRunner().invoke(cli, ["sessions", "list", "--json"])
     titles = {session["title"] for session in json.loads(listed.output)}
     assert titles == {"Explain app.py:1-2", "Review app.py"}
+
+
+def test_doctor_exit_status_follows_the_checks(
+    tmp_path: Path, model_server: ScriptedModelServer
+) -> None:
+    def rows(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
+        report = json.loads(result.stdout)
+        assert report["exit_code"] == result.returncode
+        assert report["ok"] is (result.returncode == 0)
+        return {c["name"]: c["ok"] for c in report["checks"] if c["area"] == "provider"}
+
+    fresh = coda("doctor", "--json", cwd=tmp_path, env={"OLLAMA_HOST": ""})
+    assert fresh.returncode == 0  # nothing configured and nothing broken
+    assert rows(fresh)["ollama"] is None
+    strict = coda("doctor", "--require-provider", cwd=tmp_path, env={"OLLAMA_HOST": ""})
+    assert strict.returncode == 1
+    asked = coda("doctor", "--json", cwd=tmp_path, env={"OLLAMA_HOST": "http://127.0.0.1:9"})
+    assert asked.returncode == 1  # configured (OLLAMA_HOST) and not answering: a failure
+    assert rows(asked)["ollama"] is False
+    table = coda("doctor", cwd=tmp_path, env={"OLLAMA_HOST": "http://127.0.0.1:9"})
+    assert "fail" in table.stdout and "Failed: provider/ollama (exit status 1)." in table.stdout
+    working = coda("doctor", "--json", cwd=tmp_path, env={"OLLAMA_HOST": model_server.url})
+    assert working.returncode == 0 and rows(working)["ollama"] is True
