@@ -45,6 +45,7 @@ from coda_ls.providers.http import (
     retry_statuses,
     send,
     timed_out,
+    tls_context,
     transport_error,
 )
 from coda_ls.providers.openai_wire import (
@@ -129,6 +130,7 @@ class OpenAICompatProvider:
                 headers=headers,
                 timeout=timeout,
                 transport=self._transport,
+                verify=tls_context(),
             )
         return self._client
 
