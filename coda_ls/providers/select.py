@@ -118,7 +118,7 @@ def automatic_plan(
     keyed = [c for c in found if not c.local and not c.explicit]
     if len(keyed) == 1 and not explicit:
         only = keyed[0]
-        plan.append((only, f"cloud; the only provider with credentials ({only.source})"))
+        plan.append((only, f"the only cloud provider with credentials ({only.source})"))
         keyed = []
     return plan, ([] if explicit else keyed)
 

@@ -64,7 +64,7 @@ def test_a_cloud_key_alone_is_used_only_when_it_is_the_only_one(
     settings = settings_from(tmp_path, {})
     plan, ambiguous = automatic_plan(settings)
     assert [c.name for c, _ in plan] == ["ollama", "openai"]
-    assert "the only provider with credentials (OPENAI_API_KEY)" in plan[-1][1]
+    assert plan[-1][1] == "the only cloud provider with credentials (OPENAI_API_KEY)"
     assert ambiguous == []
     # Two services with keys and none configured: neither is picked on its own.
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-1234567890")
