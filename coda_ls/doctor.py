@@ -121,7 +121,7 @@ async def provider_checks(settings: Settings, explicit: set[str] | None = None) 
         try:
             health = await provider.health()
             if not health.ok:
-                # Ollama is tried by default; not running is only a failure if asked for.
+                # Ollama is tried by default; not running is a failure only if asked for.
                 failed: bool | None = False if name != "ollama" or name in explicit else None
                 return Check("provider", name, failed, health.detail, health.hint or "")
             detail = health.detail
