@@ -104,7 +104,17 @@ class PermissionsSettings(_Section):
     web: Permission = "ask"
     mcp: Permission = "ask"
     shell_deny: list[str] = Field(
-        default_factory=lambda: ["rm -rf /", "sudo *", "mkfs*", "dd if=*", ":(){*", "shutdown*"]
+        default_factory=lambda: [
+            "rm -rf /", "sudo", "su", "doas", "pkexec", "mkfs*", "mke2fs*", "mkswap*",
+            "wipefs*", "dd if=*", ":(){*", "shutdown*", "reboot*", "halt*", "poweroff*",
+        ],
+        description="Glob patterns refused whatever `shell` says; matched against every "
+        "simple command, also with its wrappers (env, sudo, nice…) taken off",
+    )  # fmt: skip
+    shell_allow: list[str] = Field(
+        default_factory=list,
+        description='Command prefixes that run without asking (whole words: "pytest", '
+        '"npm test", "git status"); a line with ;, &&, | runs only if every part matches',
     )
 
 

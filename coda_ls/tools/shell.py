@@ -13,7 +13,7 @@ from pydantic import Field
 
 from coda_ls.secrets import looks_secret
 from coda_ls.tools.base import Tool, ToolArgs, ToolContext, ToolResult
-from coda_ls.tools.permissions import PermissionRequest
+from coda_ls.tools.permissions import PermissionRequest, shell_verdict
 
 DEFAULT_TIMEOUT = 120.0
 MAX_TIMEOUT = 600.0
@@ -58,8 +58,12 @@ class Shell(Tool[ShellArgs]):
     Args = ShellArgs
 
     async def describe(self, args: ShellArgs, ctx: ToolContext) -> PermissionRequest:
+        summary = f"Run: {args.command}"
+        verdict = shell_verdict(args.command, ctx.settings.permissions)
+        if verdict.kind == "ask":  # tell the user why this one is asked about
+            summary += f"\n(cannot be checked before it runs: {verdict.reason})"
         return PermissionRequest(
-            self.name, self.category, f"Run: {args.command}", details={"command": args.command}
+            self.name, self.category, summary, details={"command": args.command}
         )
 
     async def run(self, args: ShellArgs, ctx: ToolContext) -> ToolResult:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from coda_ls.tools import Decision
 from coda_ls.tools.shell import clean_env
-from tests.tools.conftest import MakeToolbox, call
+from tests.tools.conftest import MakeToolbox, ScriptedAsker, call
 
 
 async def test_runs_in_the_workspace_with_exit_code(toolbox: MakeToolbox, workspace: Path) -> None:
@@ -195,7 +196,8 @@ async def test_a_background_process_gets_sigterm_first(
 ) -> None:
     # A trap on TERM runs: background work can clean up before the SIGKILL.
     command = "(trap 'echo cleaned > cleaned.txt; exit 0' TERM; sleep 100 & wait) & sleep 0.2"
-    result = await call(toolbox(), "shell", command=command)
+    # `trap` runs a string later: asked about even under "allow", and the user says yes
+    result = await call(toolbox(ScriptedAsker(answer=Decision.YES)), "shell", command=command)
     assert not result.is_error, result.text
     deadline = time.monotonic() + 3
     while not (workspace / "cleaned.txt").exists() and time.monotonic() < deadline:
