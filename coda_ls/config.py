@@ -118,6 +118,16 @@ class PermissionsSettings(_Section):
     )
 
 
+class WebSettings(_Section):
+    """What web_fetch may reach."""
+
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts web_fetch may fetch although they are loopback or private "
+        "(`localhost:8080`, `wiki.internal`, `*.corp`, `[::1]:3000`); others: public only",
+    )
+
+
 class SessionSettings(_Section):
     db_path: str | None = Field(None, description="SQLite file; default in the XDG data dir")
     compact_at: float = Field(0.8, gt=0, le=1, description="Compact history past this share")
@@ -147,6 +157,7 @@ class Settings(_Section):
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     repomap: RepoMapSettings = Field(default_factory=RepoMapSettings)
     permissions: PermissionsSettings = Field(default_factory=PermissionsSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
