@@ -105,7 +105,7 @@ class PermissionsSettings(_Section):
     mcp: Permission = "ask"
     shell_deny: list[str] = Field(
         default_factory=lambda: [
-            "rm -rf /", "sudo", "su", "doas", "pkexec", "mkfs*", "mke2fs*", "mkswap*",
+            "rm -rf /", "sudo", "sudoedit", "su", "doas", "pkexec", "run0", "mkfs*", "mke2fs*", "mkswap*",
             "wipefs*", "dd if=*", ":(){*", "shutdown*", "reboot*", "halt*", "poweroff*",
         ],
         description="Glob patterns refused whatever `shell` says; matched against every "

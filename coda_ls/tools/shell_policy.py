@@ -66,7 +66,25 @@ UNJUDGEABLE = {
     "enable": "enable loads shell builtins",
     "coproc": "coproc starts a command in the background",
     "fc": "fc re-runs commands from the history",
+    "parallel": "parallel runs its input as shell commands",
 }
+# Variables whose value is a command line something will run (git's pager, an editor).
+COMMAND_VARIABLES = frozenset(
+    {"PAGER", "GIT_PAGER", "MANPAGER", "EDITOR", "VISUAL", "GIT_EDITOR",
+     "GIT_SEQUENCE_EDITOR", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EXTERNAL_DIFF",
+     "GIT_ASKPASS", "SSH_ASKPASS", "SUDO_ASKPASS", "PROMPT_COMMAND"}
+)  # fmt: skip
+# Variables that make a program load or run code that is not on the command line.
+CODE_VARIABLES = frozenset(
+    {"BASH_ENV", "ENV", "LD_PRELOAD", "LD_AUDIT", "PS4", "IFS", "PERL5OPT", "NODE_OPTIONS",
+     "RUBYOPT", "SHELLOPTS", "BASHOPTS"}
+)  # fmt: skip
+# `git -c key=value` settings whose value git runs as a command
+GIT_COMMAND_KEYS = frozenset(
+    {"core.pager", "core.editor", "core.sshcommand", "core.fsmonitor", "core.hookspath",
+     "credential.helper", "diff.external", "sequence.editor", "gpg.program", "pager.log",
+     "pager.diff", "pager.show", "uploadpack.packobjectshook"}
+)  # fmt: skip
 SHELLS = frozenset(
     {"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish",
      "csh", "tcsh"}
@@ -135,9 +153,36 @@ def _judge_line(
         target = redirect.target.text
         if redirect.op in _OUTPUT_OPS and _DISK.match(target):
             findings.deny.append(f"it writes onto the device {target}")
+    for name, value in script.assignments:
+        _judge_assignment(name, value, deny_patterns, findings, depth)
+    for redirect in script.redirects:
+        if redirect.op in _OUTPUT_OPS and _into_vcs_metadata(redirect.target.text):
+            findings.ask.append(f"it writes into version-control metadata ({redirect.target.text})")
     for words in script.commands:
         _judge_command(words, deny_patterns, findings, depth)
     return script
+
+
+def _judge_assignment(
+    name: str, value: Word, deny_patterns: Sequence[str], findings: _Findings, depth: int
+) -> None:
+    """`GIT_PAGER='sudo id' git log` runs `sudo id`; `BASH_ENV=x.sh bash …` sources x.sh."""
+    base = name.split("[", 1)[0]
+    if base in CODE_VARIABLES or base.startswith("BASH_FUNC_"):
+        findings.ask.append(f"{base}= makes programs load or run code from elsewhere")
+    elif base in COMMAND_VARIABLES:
+        if value.dynamic:
+            findings.ask.append(f"{base} holds a command only known at run time")
+        elif value.text.strip():
+            _judge_nested(value.text, deny_patterns, findings, depth)
+
+
+def _into_vcs_metadata(target: str) -> bool:
+    from pathlib import PurePosixPath
+
+    from coda_ls.tools.workspace import vcs_metadata_part
+
+    return vcs_metadata_part(PurePosixPath(target)) is not None
 
 
 def _judge_command(
@@ -173,8 +218,42 @@ def _judge_command(
                 _judge_nested(inner, deny_patterns, findings, depth)
         for inner_words in _exec_segments(name, args):
             _judge_command(inner_words, deny_patterns, findings, depth)
+        if name == "git":
+            _judge_git(args, deny_patterns, findings, depth)
         strip = WRAPPERS.get(name)
         current = strip(args) if strip is not None else None
+        if name in ("env", "sudo", "doas"):  # `env GIT_PAGER='sudo id' git log`
+            skipped = args[: len(args) - len(current or [])]
+            for arg in skipped:
+                variable, equals, value = arg.text.partition("=")
+                if equals and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+                    assigned = Word(value, arg.dynamic)
+                    _judge_assignment(variable, assigned, deny_patterns, findings, depth)
+        if name == "xargs" and current:
+            inner = posixpath.basename(current[0].text)
+            if inner in SHELLS or _interpreter(inner) is not None or inner in UNJUDGEABLE:
+                findings.ask.append(f"xargs hands its input to {inner}")
+
+
+def _judge_git(
+    args: list[Word], deny_patterns: Sequence[str], findings: _Findings, depth: int
+) -> None:
+    """`git -c core.pager='sudo id' log`, `git -c alias.x='!sudo id' x`."""
+    settings = [args[index + 1] for index, arg in enumerate(args[:-1]) if arg.text == "-c"] + [
+        Word(arg.text[2:], arg.dynamic)
+        for arg in args
+        if arg.text.startswith("-c") and len(arg.text) > 2
+    ]
+    for setting in settings:
+        key, _, value = setting.text.partition("=")
+        key = key.lower()
+        runs = key in GIT_COMMAND_KEYS or (key.startswith("alias.") and value.startswith("!"))
+        if not runs:
+            continue
+        if setting.dynamic:
+            findings.ask.append(f"git -c {key} holds a command only known at run time")
+        elif value.lstrip("!").strip():
+            _judge_nested(value.lstrip("!"), deny_patterns, findings, depth)
 
 
 def _judge_nested(line: str, deny_patterns: Sequence[str], findings: _Findings, depth: int) -> None:
@@ -476,10 +555,19 @@ def _builtin_rules(name: str, args: list[Word], findings: _Findings) -> None:
         for operand in operands:
             if operand.startswith("of=") and _DISK.match(operand[3:]):
                 findings.deny.append(f"dd onto the device {operand[3:]}")
-    elif name in ("tee", "cp", "mv", "shred", "wipefs", "install"):
+    elif name in ("tee", "cp", "mv", "shred", "wipefs", "install", "ln"):
         for target in operands:
             if _DISK.match(target):
                 findings.deny.append(f"{name} onto the device {target}")
+            elif name == "mv" and _root_like(target):
+                findings.deny.append(f"mv of {target}")
+            elif _into_vcs_metadata(target) and name != "shred":
+                findings.ask.append(f"{name} writes into version-control metadata ({target})")
+    elif name == "find" and any(arg.text == "-delete" for arg in args):
+        starts = [arg.text for arg in args if not arg.text.startswith(("-", "(", "!"))]
+        for start in starts[:1]:
+            if _root_like(start):
+                findings.deny.append(f"find {start} -delete")
     elif name == "kill":
         # `kill -9 -1` signals every process the user owns
         signal_given = False

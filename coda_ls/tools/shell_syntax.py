@@ -48,6 +48,8 @@ class Script:
     redirects: list[Redirect] = field(default_factory=list)
     # function name -> the command names its body runs
     functions: dict[str, set[str]] = field(default_factory=dict)
+    # `NAME=value` anywhere: before a command, alone, after export/declare/local
+    assignments: list[tuple[str, Word]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -60,7 +62,8 @@ def _parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
 
 
-_GLOB = re.compile(r"(?<!\\)[*?\[]")
+# `*`, `?` or a `[…]` class; a lone `[` is the test command, not a glob
+_GLOB = re.compile(r"(?<!\\)[*?]|(?<!\\)\[.*\]")
 
 
 def join_continuations(source: str) -> str | None:
@@ -132,6 +135,12 @@ def _walk(node: tree_sitter.Node, script: Script) -> None:
             redirect = _redirect(current)
             if redirect is not None:
                 script.redirects.append(redirect)
+        elif kind == "variable_assignment":
+            name = current.child_by_field_name("name")
+            value = current.child_by_field_name("value")
+            if name is not None:
+                shown = _text(name)
+                script.assignments.append((shown, word(value) if value else Word("")))
         elif kind == "function_definition":
             name = current.child_by_field_name("name")
             body = current.child_by_field_name("body")

@@ -89,6 +89,15 @@ VARIANTS: list[tuple[str, str]] = [
     (". ./setup.sh", ASKED),
     ("source ./setup.sh", ASKED),
     ("echo 'unterminated", ASKED),
+    ("echo 'sudo id' | xargs -I{} sh -c '{}'", ASKED),
+    ("GIT_PAGER='sudo id' git log", REFUSED),
+    ("git -c core.pager='sudo id' log", REFUSED),
+    ("git -c alias.x='!sudo id' x", REFUSED),
+    ("BASH_ENV=./setup.sh bash build.sh", ASKED),
+    ("LD_PRELOAD=./hook.so ls", ASKED),
+    ("echo 'sudo id' > .git/hooks/pre-commit", ASKED),
+    ("find / -delete", REFUSED),
+    ("sudoedit /etc/sudoers", REFUSED),
 ]
 
 
@@ -144,6 +153,9 @@ HARMLESS = [
     ("sh -c 'echo nested'", "nested"),
     ("python3 -c 'print(6 * 7)'", "42"),
     ("echo x \\\n  y", "x y"),
+    ("[ -d src ] && echo has-src", "has-src"),
+    ("PAGER=cat GIT_PAGER=cat git -c user.name=coda version", "git version"),
+    ("touch a.pyc && find . -name '*.pyc' -delete && echo cleaned", "cleaned"),
 ]
 
 
