@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from coda_ls.errors import WorkspaceError
 
@@ -51,7 +51,7 @@ def resolve(workspace: Path, raw: str, *, for_write: bool = False) -> Path:
     return resolved
 
 
-def vcs_metadata_part(rel: Path) -> str | None:
+def vcs_metadata_part(rel: PurePath) -> str | None:
     """The first component of `rel` that is VCS metadata (any depth, any case), or None."""
     for part in rel.parts:
         if part.casefold() in VCS_METADATA:
