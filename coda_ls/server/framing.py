@@ -168,21 +168,19 @@ class FrameReader:
         assert self._length is not None
         length = self._length
         # A header inside the body: the body ends there, whatever its length said.
-        start = max(0, self._scanned - 64)
-        header = _LENGTH.search(self._buffer, start, min(len(self._buffer), length + 64))
-        self._scanned = len(self._buffer)
+        header = self._header_in_body(length)
         if header is not None and header.start() < length:
             self._take_until(header.start(), f"Content-Length {length} ran into the next frame")
             return True
         if len(self._buffer) < length:
             return False
-        body = bytes(self._buffer[:length])
         try:
-            value, end = self._decode(body.decode("utf-8"))
+            text = bytes(self._buffer[:length]).decode("utf-8")
+            value, end = self._decode(text)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             self._too_short_or_broken(length)
             return True
-        rest = body[len(body.decode("utf-8")[:end].encode("utf-8")) :]
+        rest = text[end:].encode("utf-8") if end < len(text) else b""
         if rest.strip(_WHITESPACE):
             # Length too long: the message is complete; what follows it belongs to the
             # next frame (e.g. the first bytes of its header) and goes back to the buffer.
@@ -193,6 +191,21 @@ class FrameReader:
         self._length = None
         self._events.append(Message(value))
         return True
+
+    def _header_in_body(self, length: int) -> re.Match[bytes] | None:
+        """The first header line among the body's new bytes (and a little past its end).
+        A header line ends with a newline, and compact JSON has none: look for newlines
+        (memchr speed) and try the pattern only just before each."""
+        buffer = self._buffer
+        end = min(len(buffer), length + 64)
+        newline = buffer.find(b"\n", self._scanned, end)
+        self._scanned = end
+        while newline >= 0:
+            match = _LENGTH.search(buffer, max(0, newline - 96), newline + 1)
+            if match is not None:
+                return match
+            newline = buffer.find(b"\n", newline + 1, end)
+        return None
 
     def _too_short_or_broken(self, length: int) -> None:
         """The declared body is not a message. If the length was too short, the message
