@@ -17,13 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from coda_ls import paths
 from coda_ls.errors import ConfigError
+from coda_ls.modes import MODE_NAMES
+
+# Where settings live, for the fronts (`coda config path`, `/theme` saving).
+from coda_ls.paths import PROJECT_CONFIG as PROJECT_CONFIG
+from coda_ls.paths import cache_dir as cache_dir
+from coda_ls.paths import data_dir as data_dir
+from coda_ls.paths import find_project_config as find_project_config
+from coda_ls.paths import user_config_file as user_config_file
 
 Permission = Literal["allow", "ask", "deny"]
-MODES = ("chat", "code", "explain", "review", "refactor", "debug")
 
 
 class _Section(BaseModel):
@@ -45,6 +52,7 @@ class OllamaSettings(_Section):
     timeout: float = Field(300.0, gt=0, description="Seconds to wait for a reply to start")
     connect_timeout: float = Field(2.0, gt=0, description="Seconds to wait for a connection")
     keep_alive: str | None = Field(None, description="How long Ollama keeps the model loaded")
+    max_retries: int = Field(3, ge=0, description="Retries of a 429/502/503/504 reply")
 
 
 class OCISettings(_Section):
@@ -75,10 +83,49 @@ class LiteLLMSettings(_Section):
     max_retries: int = Field(3, ge=0)
 
 
+class OpenAICompatSettings(_Section):
+    """An OpenAI-compatible chat-completions API over httpx: OpenAI itself, a named
+    service (`openrouter`, `groq`, …) or your own server (vLLM, LM Studio, llama.cpp)."""
+
+    base_url: str | None = Field(
+        None,
+        description="Base URL, usually ending in /v1; default: the service's. "
+        "OPENAI_BASE_URL / OPENAI_API_BASE set it for `openai`",
+    )
+    api_key: SecretStr | None = Field(None, description="API key (never logged)")
+    api_key_env: str | None = Field(
+        None, description="Variable holding the key; default: the service's (OPENAI_API_KEY…)"
+    )
+    models: list[str] = Field(default_factory=list, description="Models to offer; first = default")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers")
+    timeout: float = Field(300.0, gt=0, description="Seconds for the reply to start / to stall")
+    connect_timeout: float = Field(5.0, gt=0, description="Seconds to wait for a connection")
+    max_retries: int = Field(3, ge=0, description="Retries of a 429/5xx reply")
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict, description="Per-model prices; else bundled / LiteLLM's map"
+    )
+
+
 class ProvidersSettings(_Section):
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     oci: OCISettings = Field(default_factory=OCISettings)
     litellm: LiteLLMSettings = Field(default_factory=LiteLLMSettings)
+    # OpenAI-compatible services, one section each (coda_ls.providers.presets).
+    openai: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    openrouter: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    groq: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    together: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    deepseek: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    mistral: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    lmstudio: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    vllm: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    llamacpp: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+
+    def openai_compatible(self, name: str) -> OpenAICompatSettings:
+        """The section of the OpenAI-compatible service `name`."""
+        section = getattr(self, name)
+        assert isinstance(section, OpenAICompatSettings), name
+        return section
 
 
 class ModeSettings(_Section):
@@ -105,8 +152,9 @@ class PermissionsSettings(_Section):
     mcp: Permission = "ask"
     shell_deny: list[str] = Field(
         default_factory=lambda: [
-            "rm -rf /", "sudo", "sudoedit", "su", "doas", "pkexec", "run0", "mkfs*", "mke2fs*", "mkswap*",
-            "wipefs*", "dd if=*", ":(){*", "shutdown*", "reboot*", "halt*", "poweroff*",
+            "rm -rf /", "sudo", "sudoedit", "su", "doas", "pkexec", "run0", "mkfs*",
+            "mke2fs*", "mkswap*", "wipefs*", "dd if=*", ":(){*", "shutdown*", "reboot*",
+            "halt*", "poweroff*",
         ],
         description="Glob patterns refused whatever `shell` says; matched against every "
         "simple command, also with its wrappers (env, sudo, nice…) taken off",
@@ -162,6 +210,21 @@ class Settings(_Section):
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
 
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in MODE_NAMES:
+            raise ValueError(f"unknown mode {value!r}; choose one of: {', '.join(MODE_NAMES)}")
+        return value
+
+    @field_validator("modes")
+    @classmethod
+    def _known_modes(cls, value: dict[str, ModeSettings]) -> dict[str, ModeSettings]:
+        unknown = sorted(set(value) - set(MODE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown mode {unknown[0]!r}; choose one of: {', '.join(MODE_NAMES)}")
+        return value
+
     def for_mode(self, mode: str) -> tuple[str | None, str | None]:
         """(provider, model) to use in `mode`: the mode's override, else the defaults."""
         override = self.modes.get(mode)
@@ -173,9 +236,10 @@ class Settings(_Section):
 # Environment variables that other tools define and Coda honours (later in list wins).
 ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "OLLAMA_HOST": ("providers", "ollama", "host"),
-    # The OpenAI SDK's variables: a local OpenAI-compatible server works with no config.
-    "OPENAI_API_BASE": ("providers", "litellm", "api_base"),
-    "OPENAI_BASE_URL": ("providers", "litellm", "api_base"),
+    # The OpenAI SDK's variables: a local OpenAI-compatible server works with no config,
+    # through the native provider (LiteLLM keeps its own [providers.litellm] api_base).
+    "OPENAI_API_BASE": ("providers", "openai", "base_url"),
+    "OPENAI_BASE_URL": ("providers", "openai", "base_url"),
     "OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
     "CODA_OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
     "CODA_OCI_CONFIG": ("providers", "oci", "config_file"),

@@ -22,8 +22,8 @@ from coda_ls.sessions.liveness import ReplyLock
 from coda_ls.sessions.models import MessageRecord
 
 if TYPE_CHECKING:
-    from coda_ls.providers.base import ToolCall, Usage
     from coda_ls.sessions.store import SessionStore
+    from coda_ls.wire import ToolCall, Usage
 
 
 class ReplyWriter:
