@@ -143,7 +143,8 @@ class FrameReader:
             if not _HEADER_LINE.fullmatch(line):
                 return self._bad_header(match, f"not a header line: {line[:40]!r}")
         if not value.isdigit() or len(value) > 12:
-            return self._bad_header(match, f"Content-Length {value[:20]!r} is not a number")
+            shown = value[:20].decode("ascii", "replace")
+            return self._bad_header(match, f"Content-Length {shown!r} is not a number")
         length = int(value)
         if length > self.max_body:
             return self._bad_header(match, f"Content-Length {length} is over {self.max_body}")
@@ -293,13 +294,14 @@ async def serve(
 
 
 def _parse_error(protocol: JsonRPCProtocol, why: str) -> None:
-    """JSON-RPC: a message that cannot be parsed gets a Parse error with a null id."""
-    from lsprotocol.types import ResponseError
-
-    protocol._send_response(  # pygls' only way to send a response to no request
-        None,  # type: ignore[arg-type]
-        None,
-        ResponseError(code=PARSE_ERROR, message=f"Parse error: {why}"),
+    """JSON-RPC 2.0: a message that cannot be parsed gets a Parse error whose id is null
+    (pygls' response types would drop a null id, so the dict is sent as it is)."""
+    protocol._send_data(  # pygls' only way to send a message that answers no request
+        {
+            "jsonrpc": "2.0",
+            "id": None,
+            "error": {"code": PARSE_ERROR, "message": f"Parse error: {why}"},
+        }
     )
 
 

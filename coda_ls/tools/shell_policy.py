@@ -4,15 +4,18 @@ run unattended.
 Every simple command of the parsed line (`shell_syntax`) is judged, then judged again
 with each wrapper taken off (`env`, `command`, `exec`, `nice`, `nohup`, `timeout`,
 `sudo`, `xargs`, … and the binary's directory): `env /usr/bin/sudo id` is seen as
-`env /usr/bin/sudo id`, `sudo id` and `id`. `sh|bash|zsh … -c 'string'` is parsed and
-judged in turn. Three verdicts:
+`env /usr/bin/sudo id`, `sudo id` and `id`. Command lines handed to something else are
+parsed and judged in turn: `sh|bash|zsh … -c 'string'`, `env -S`, `watch`, `su -c`,
+`find -exec`, a command-valued variable (`GIT_PAGER='…' git log`) and `git -c
+core.pager=…` / `alias.x='!…'`. Three verdicts:
 
 - **deny**: a `permissions.shell_deny` pattern or a built-in rule (recursive `rm`/`chmod`
   of `/`, `~` or a system directory, `dd`/redirection onto a disk, a fork bomb, `kill -1`)
   matches. Refused whatever the permission says.
 - **ask**: what cannot be judged before it runs: `eval`, `source`/`.`, `alias`, `trap`,
   a variable, substitution or glob in command position, a shell or interpreter reading
-  its program from a pipe or here-document (`base64 -d | sh`), `sh -c "$x"`, a line
+  its program from a pipe or here-document (`base64 -d | sh`), `sh -c "$x"`, xargs
+  feeding a shell, `BASH_ENV=`/`LD_PRELOAD=` and the like, a write into `.git/`, a line
   the grammar cannot parse. Asked even when `permissions.shell` is `allow`.
 - **ok**: the policy decides; with `allowed_by` set when every simple command starts
   with one of `permissions.shell_allow`'s prefixes (whole words, no output redirection
@@ -29,11 +32,13 @@ import fnmatch
 import posixpath
 import re
 import shlex
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from coda_ls.tools.shell_danger import DISK, builtin_rules, into_vcs_metadata
 from coda_ls.tools.shell_syntax import Redirect, Script, Word, parse
+from coda_ls.tools.shell_wrappers import WRAPPERS, skip_options
 
 MAX_DEPTH = 6  # nested `sh -c` levels judged; deeper is asked about
 
@@ -101,13 +106,6 @@ INTERPRETERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "tclsh": (frozenset(), frozenset()),
 }
 _INTERPRETER_ALIASES = {"nodejs": "node", "pypy": "python", "luajit": "lua", "irb": "ruby"}
-SYSTEM_DIRS = frozenset(
-    {"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt",
-     "opt", "proc", "root", "run", "sbin", "snap", "srv", "sys", "usr", "var"}
-)  # fmt: skip
-_HOME = {"~", "$HOME", "${HOME}"}
-_DISK = re.compile(r"^/dev/(?:[sh]d[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|loop\d"
-                   r"|disk/|mapper/|sr\d|mem$|kmem$|port$)")  # fmt: skip
 _HARMLESS_OUTPUT = {"/dev/null", "/dev/stdout", "/dev/stderr"}
 _OUTPUT_OPS = {">", ">>", ">|", "&>", "&>>", ">&"}
 
@@ -151,13 +149,12 @@ def _judge_line(
             findings.deny.append(f"the function {name!r} calls itself (a fork bomb)")
     for redirect in script.redirects:
         target = redirect.target.text
-        if redirect.op in _OUTPUT_OPS and _DISK.match(target):
+        if redirect.op in _OUTPUT_OPS and DISK.match(target):
             findings.deny.append(f"it writes onto the device {target}")
+        elif redirect.op in _OUTPUT_OPS and into_vcs_metadata(target):
+            findings.ask.append(f"it writes into version-control metadata ({target})")
     for name, value in script.assignments:
         _judge_assignment(name, value, deny_patterns, findings, depth)
-    for redirect in script.redirects:
-        if redirect.op in _OUTPUT_OPS and _into_vcs_metadata(redirect.target.text):
-            findings.ask.append(f"it writes into version-control metadata ({redirect.target.text})")
     for words in script.commands:
         _judge_command(words, deny_patterns, findings, depth)
     return script
@@ -175,14 +172,6 @@ def _judge_assignment(
             findings.ask.append(f"{base} holds a command only known at run time")
         elif value.text.strip():
             _judge_nested(value.text, deny_patterns, findings, depth)
-
-
-def _into_vcs_metadata(target: str) -> bool:
-    from pathlib import PurePosixPath
-
-    from coda_ls.tools.workspace import vcs_metadata_part
-
-    return vcs_metadata_part(PurePosixPath(target)) is not None
 
 
 def _judge_command(
@@ -203,7 +192,7 @@ def _judge_command(
         for pattern in deny_patterns:
             if _matches(view, pattern):
                 findings.deny.append(_pattern_reason(pattern))
-        _builtin_rules(name, args, findings)
+        builtin_rules(name, args, findings.deny, findings.ask)
         if name in UNJUDGEABLE:
             findings.ask.append(UNJUDGEABLE[name])
         if name in SHELLS:
@@ -342,7 +331,7 @@ def _inner_command_lines(name: str, args: list[Word]) -> Iterator[str | None]:
     """Command lines a command hands to a shell (`watch cmd`, `su -c cmd`, `env -S`),
     None for one only known at run time."""
     if name == "watch":
-        index = _skip_options(args, short_values="ndgq", long_values={"--interval"})
+        index = skip_options(args, short_values="ndgq", long_values={"--interval"})
         if any(w.text in ("-x", "--exec") for w in args[:index]):
             return  # -x runs the words directly: a wrapper, see WRAPPERS
         rest = args[index:]
@@ -384,199 +373,6 @@ def _exec_segments(name: str, args: list[Word]) -> Iterator[list[Word]]:
                 yield args[index + 1 : end]
             index = end
         index += 1
-
-
-# -- wrappers: options off, the wrapped command left ----------------------------------
-
-
-def _skip_options(
-    args: list[Word],
-    *,
-    short_values: str = "",
-    long_values: Iterable[str] = (),
-    assignments: bool = False,
-) -> int:
-    """Index of the first word after the options (and `NAME=value` words if asked)."""
-    long_values = set(long_values)
-    index = 0
-    while index < len(args):
-        text = args[index].text
-        if text == "--":
-            index += 1
-            break
-        if text.startswith("--"):
-            index += 2 if text in long_values else 1
-            continue
-        if text.startswith("-") and len(text) > 1:
-            letters = text[1:]
-            takes = next((i for i, letter in enumerate(letters) if letter in short_values), None)
-            # `-u root`: the value is the next word; `-uroot`: attached
-            index += 2 if takes is not None and takes == len(letters) - 1 else 1
-            continue
-        if assignments and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", text, re.DOTALL):
-            index += 1
-            continue
-        break
-    return index
-
-
-def _after(
-    short_values: str = "",
-    long_values: Iterable[str] = (),
-    *,
-    operands: int = 0,
-    assignments: bool = False,
-) -> Callable[[list[Word]], list[Word] | None]:
-    """A wrapper stripper: skip options, then `operands` more words (a duration, a mask)."""
-
-    def strip(args: list[Word]) -> list[Word] | None:
-        index = _skip_options(
-            args, short_values=short_values, long_values=long_values, assignments=assignments
-        )
-        index += operands
-        return args[index:] if index < len(args) else None
-
-    return strip
-
-
-def _command_builtin(args: list[Word]) -> list[Word] | None:
-    index = _skip_options(args)
-    if any(w.text.startswith("-") and ("v" in w.text or "V" in w.text) for w in args[:index]):
-        return None  # `command -v sudo` only says where sudo is
-    return args[index:] or None
-
-
-def _chrt(args: list[Word]) -> list[Word] | None:
-    index = _skip_options(args, long_values={"--sched-runtime", "--sched-period"})
-    if index < len(args) and args[index].text.isdigit():
-        index += 1  # the priority
-    return args[index:] or None
-
-
-def _taskset(args: list[Word]) -> list[Word] | None:
-    index = _skip_options(args)
-    if any(w.text in ("-p", "--pid") for w in args[:index]):
-        return None
-    return args[index + 1 :] or None  # after the CPU mask
-
-
-WRAPPERS: dict[str, Callable[[list[Word]], list[Word] | None]] = {
-    "env": _after("uCSP", {"--unset", "--chdir", "--split-string"}, assignments=True),
-    "command": _command_builtin,
-    "builtin": _after(),
-    "exec": _after("a"),
-    "nice": _after("n", {"--adjustment"}),
-    "nohup": _after(),
-    "setsid": _after(),
-    "timeout": _after("sk", {"--signal", "--kill-after"}, operands=1),
-    "sudo": _after(
-        "ughpCDrtUTR", {"--user", "--group", "--host", "--prompt", "--chdir"}, assignments=True
-    ),
-    "doas": _after("uC"),
-    "time": _after("fo", {"--format", "--output"}),
-    "stdbuf": _after("ioe", {"--input", "--output", "--error"}),
-    "ionice": _after("cnp", {"--class", "--classdata", "--pid"}),
-    "chrt": _chrt,
-    "taskset": _taskset,
-    "xargs": _after(
-        "adEeIiLlnPs",
-        {
-            "--arg-file",
-            "--delimiter",
-            "--eof",
-            "--replace",
-            "--max-lines",
-            "--max-args",
-            "--max-procs",
-            "--max-chars",
-            "--process-slot-var",
-        },
-    ),
-    "busybox": _after(),
-    "unbuffer": _after(),
-    "strace": _after("eopsuEabIOSXP"),
-    "ltrace": _after("eopsuEabIOSXPn"),
-    "watch": _after("ndgq", {"--interval"}),  # only reached with -x (see above)
-    "flock": _after("wEc", {"--timeout", "--conflict-exit-code"}, operands=1),
-    "caffeinate": _after("tw"),
-}
-
-
-# -- built-in rules ---------------------------------------------------------------------
-
-
-def _root_like(text: str) -> bool:
-    """`/`, `//`, `/.`, `/*`, `~`, `$HOME`, a system directory or its contents."""
-    text = text.strip()
-    for home in _HOME:
-        if text == home or text in (home + "/", home + "/*", home + "/.*"):
-            return True
-    if not text.startswith("/"):
-        return False
-    normal = posixpath.normpath("/" + text.lstrip("/"))
-    parts = [part for part in normal.split("/") if part]
-    if not parts or parts in (["*"], [".*"]):
-        return True
-    return parts[0] in SYSTEM_DIRS and (len(parts) == 1 or parts[1:] in (["*"], [".*"]))
-
-
-def _flags(args: list[Word]) -> tuple[set[str], list[str]]:
-    """(short option letters and long options, operands)."""
-    flags: set[str] = set()
-    operands: list[str] = []
-    ended = False
-    for arg in args:
-        text = arg.text
-        if ended or not text.startswith("-") or text == "-":
-            operands.append(text)
-        elif text == "--":
-            ended = True
-        elif text.startswith("--"):
-            flags.add(text)
-        else:
-            flags.update(text[1:])
-    return flags, operands
-
-
-def _builtin_rules(name: str, args: list[Word], findings: _Findings) -> None:
-    flags, operands = _flags(args)
-    if name == "rm":
-        if "--no-preserve-root" in flags:
-            findings.deny.append("rm --no-preserve-root")
-        recursive = bool({"r", "R", "--recursive"} & flags)
-        for target in operands:
-            if recursive and _root_like(target):
-                findings.deny.append(f"rm -r of {target}")
-    elif name in ("chmod", "chown", "chgrp"):
-        for target in operands:
-            if _root_like(target):
-                findings.deny.append(f"{name} of {target}")
-    elif name == "dd":
-        for operand in operands:
-            if operand.startswith("of=") and _DISK.match(operand[3:]):
-                findings.deny.append(f"dd onto the device {operand[3:]}")
-    elif name in ("tee", "cp", "mv", "shred", "wipefs", "install", "ln"):
-        for target in operands:
-            if _DISK.match(target):
-                findings.deny.append(f"{name} onto the device {target}")
-            elif name == "mv" and _root_like(target):
-                findings.deny.append(f"mv of {target}")
-            elif _into_vcs_metadata(target) and name != "shred":
-                findings.ask.append(f"{name} writes into version-control metadata ({target})")
-    elif name == "find" and any(arg.text == "-delete" for arg in args):
-        starts = [arg.text for arg in args if not arg.text.startswith(("-", "(", "!"))]
-        for start in starts[:1]:
-            if _root_like(start):
-                findings.deny.append(f"find {start} -delete")
-    elif name == "kill":
-        # `kill -9 -1` signals every process the user owns
-        signal_given = False
-        for arg in args:
-            text = arg.text
-            if text == "-1" and signal_given:
-                findings.deny.append("kill -1 (every process)")
-            if text.startswith("-"):
-                signal_given = True
 
 
 # -- allow rules --------------------------------------------------------------------------

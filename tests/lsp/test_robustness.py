@@ -38,6 +38,7 @@ class RawClient:
         self.notifications: list[dict[str, Any]] = []
         self.server_requests: list[str] = []
         self.garbled = 0  # frames from the server that were not JSON (must stay 0)
+        self.unaddressed: list[dict[str, Any]] = []  # responses to no request
         self._next = 0
         self._reader = asyncio.ensure_future(self._read())
 
@@ -123,6 +124,8 @@ class RawClient:
             future = self.pending.get(message.get("id"))
             if future is not None and not future.done():
                 future.set_result(message)
+            elif message.get("id") is None:
+                self.unaddressed.append(message)  # e.g. a Parse error, id null
 
     async def close(self) -> int:
         self._reader.cancel()
@@ -596,8 +599,10 @@ async def test_bad_frames_in_a_row_each_followed_by_a_request(tmp_path: Path) ->
             await _answered(client, after_future)
             if self_answered:
                 await _answered(client, inside_future)
-        # parse errors are answered as JSON-RPC says: code -32700, id null
+        # frames without a message are answered as JSON-RPC says: code -32700, id null
         assert client.garbled == 0
+        parse_errors = [m for m in client.unaddressed if m["error"]["code"] == -32700]
+        assert parse_errors and all("id" in m and m["id"] is None for m in parse_errors)
         shutdown = await client.call("shutdown", None)
         assert shutdown["result"] is None
         client.notify("exit", None)
