@@ -6,7 +6,7 @@ tell: a live writer may be quiet for minutes (a slow model, a long tool call), a
 processes (the CLI and the language server) share the database.
 
 So each writer holds an exclusive `flock` on a small file named after its message,
-`<database>.live/<message id>.lock`, for as long as the reply streams. The kernel drops
+`.<database>.live/<message id>.lock`, for as long as the reply streams. The kernel drops
 the lock when the process dies, however it dies. Whoever opens the store then tries the
 lock: taken means alive, free means the writer is gone and the reply is interrupted. The
 file appears already locked (locked under a temporary name, then renamed), so there is
@@ -32,7 +32,9 @@ except ImportError:  # Windows: no flock; the age rule alone decides there
 
 
 def live_dir(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".live")
+    """`.<database name>.live` beside the database (hidden; not `sessions.db*`, which is
+    the database and its WAL files)."""
+    return db_path.with_name(f".{db_path.name}.live")
 
 
 def _lock_path(db_path: Path, message_id: int) -> Path:
