@@ -29,8 +29,12 @@ log = logging.getLogger(__name__)
 
 # Kinds that make a nested function a method.
 _CONTAINERS = {"class", "struct", "interface", "trait", "enum", "scope", "object"}
-# Node types that may sit between a doc comment and what it documents.
-_BETWEEN = re.compile(r"comment|attribute|annotation|decorator|modifiers?$")
+# Node types that may sit between a doc comment and what it documents
+# (`unary_operator`: Elixir's `@spec`/`@impl` between `@doc` and `def`; `_builtin`: Dart's
+# `const`/`final` before a top-level constant.)
+_BETWEEN = re.compile(
+    r"comment|attribute|annotation|decorator|modifiers?$|^unary_operator$|_builtin$"
+)
 _SIGNATURE_MAX = 160
 _DOC_MAX = 160
 
@@ -183,7 +187,8 @@ def _attach_docs(
     seen: set[int] = set()
     outer: dict[int, list[Node]] = {}  # id of the documented def -> its doc nodes
     targets: dict[int, _Def] = {}
-    for node, inner in sorted(docs, key=lambda d: d[0].start_byte):
+    # A node captured both as an inner and an outer doc is the inner one (a file's doc).
+    for node, inner in sorted(docs, key=lambda d: (d[0].start_byte, not d[1])):
         if node.start_byte in seen:
             continue
         seen.add(node.start_byte)
@@ -206,7 +211,7 @@ def _attach_docs(
         block: list[Node] = []
         for node in reversed(nodes):
             nearest = block[0] if block else target.node
-            if nearest.start_point[0] - node.end_point[0] > 1 and block:
+            if nearest.start_point[0] - _last_row(node) > 1 and block:
                 break
             block.insert(0, node)
         if not target.doc:
@@ -225,17 +230,33 @@ def _enclosing(spans: dict[tuple[int, int], _Def], node: Node) -> _Def | None:
     return None
 
 
+def _last_row(node: Node) -> int:
+    """The last row `node` has text on (some grammars end a comment with its newline)."""
+    row, column = node.end_point
+    return row - 1 if column == 0 and row > node.start_point[0] else row
+
+
 def _documented(doc: Node, ordered: list[_Def]) -> _Def | None:
     """The definition a doc comment documents: the next sibling, past comments/attributes."""
     prev = doc
     node = doc.next_named_sibling
-    while node is not None and _BETWEEN.search(node.type):
-        if node.start_point[0] - prev.end_point[0] > 1:
+    if node is None and doc.next_sibling is None and doc.parent is not None:
+        # Haskell hangs a comment at the end of the node before (`imports`), not beside
+        # what follows it.
+        node = doc.parent.next_named_sibling
+    # Skip attributes and the like, unless one is itself a definition (Elm's type_annotation).
+    while node is not None and _BETWEEN.search(node.type) and _first_def(node, ordered) is None:
+        if node.start_point[0] - _last_row(prev) > 1:
             return None
         prev, node = node, node.next_named_sibling
-    if node is None or node.start_point[0] - prev.end_point[0] > 1:
+    if node is None or node.start_point[0] - _last_row(prev) > 1:
         # A comment inside a class body may precede its first member in a wrapper node.
         return None
+    return _first_def(node, ordered)
+
+
+def _first_def(node: Node, ordered: list[_Def]) -> _Def | None:
+    """The first definition that starts inside `node`."""
     best: _Def | None = None
     for item in ordered:
         start = item.node.start_byte
@@ -298,6 +319,10 @@ def signature_of(node: Node, source: bytes) -> str:
             end = child.start_byte
             break
     raw = source[node.start_byte : end].decode("utf-8", "replace")
+    if raw.startswith("("):
+        # A Lisp form is balanced only at its end: its first line is the signature,
+        # `(defun compute (shape)`.
+        raw = raw.split("\n", 1)[0]
     depth = 0
     lines: list[str] = []
     for line in raw.splitlines():
@@ -309,8 +334,20 @@ def signature_of(node: Node, source: bytes) -> str:
     return text if len(text) <= _SIGNATURE_MAX else text[: _SIGNATURE_MAX - 1] + "…"
 
 
-_MARKERS = re.compile(r"^\s*(?:/\*\*?!?|\*/|\*(?!\*)|///?!?|#+|--+\[*=*\[*|\]=*\]|''')\s?")
-_QUOTES = re.compile(r"^[rRbBuUfF]*(\"\"\"|'''|\"|')|(\"\"\"|'''|\"|')$")
+# Comment markers at a line's start: C-family `/** * ///` (`//!`), `#`, Lua `--[[`,
+# Haskell `-- |`, Lisp `;;`, MATLAB `%`, properties `!`, R `#'`, OCaml `(**`, Elm `{-|`,
+# D `/++`, Gleam `////`.
+_MARKERS = re.compile(
+    r"^\s*(?:/\*\*?!?|\*/|\*(?!\*)|/{2,4}!?|#+'?|--+\s?[|^]|--+\[*=*\[*|\]=*\]|'''"
+    r"|;+|%+[{}]?|!+|\(\*\*?|\{-\|?|/\+\+?)\s?"
+)
+_CLOSERS = ("*/", "*)", "-}", "+/")
+# Elixir's `@doc "..."` / `@moduledoc ~S"""..."""` around a docstring's quotes.
+_QUOTES = re.compile(r"^(?:@\w*doc\s+)?(?:~[sS])?[rRbBuUfF]*(\"\"\"|'''|\"|')|(\"\"\"|'''|\"|')$")
+# A leading tag that only labels the summary (Solidity NatSpec, Doxygen).
+_LEAD_TAG = re.compile(r"^[@\\](?:brief|notice|title|dev|summary)\s+")
+# Emacs Lisp's file header: `;;; name.el --- Summary  -*- lexical-binding: t -*-`.
+_ELISP_HEADER = re.compile(r"^\S+\.el\s+---\s+|\s*-\*-.*?-\*-")
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 _SENTENCE = re.compile(r"(?<=[.!?])\s")
 
@@ -323,9 +360,9 @@ def summarize(raw: str) -> str:
         line = line.strip()
         if line.startswith("#!"):  # a shebang above a shell function is no doc
             continue
-        if line.endswith("*/"):
+        if line.endswith(_CLOSERS):
             line = line[:-2]
-        line = _MARKERS.sub("", line).strip()
+        line = _LEAD_TAG.sub("", _ELISP_HEADER.sub("", _MARKERS.sub("", line).strip()))
         if line.startswith("@") and lines:  # Javadoc/JSDoc tags end the summary
             break
         if not line:
