@@ -448,3 +448,17 @@ def test_summarize_new_comment_styles(raw: str, summary: str) -> None:
     from coda_ls.repomap.tags import summarize
 
     assert summarize(raw) == summary
+
+
+def test_doctor_names_the_extra_for_a_missing_optional_grammar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coda_cli.doctor_checks import grammar_check
+
+    spec = LanguageSpec("nolang", "tree_sitter_language_pack.bindings.nolang", extra="languages")
+    monkeypatch.setitem(LANGUAGES, "nolang", spec)
+    check = grammar_check()
+    assert check.ok is None  # informational: the core languages all load
+    assert "nolang" in check.detail and "coda-assistant[languages]" in check.fix
+    load_language.cache_clear()
+    load_query.cache_clear()
