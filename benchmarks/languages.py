@@ -7,8 +7,9 @@ fresh cache directory. `--baseline` (default `main`) is exported with `git archi
 temporary directory and measured the same way, so the table shows before/after:
 
 - import of the repo map and the grammar modules that import pulls in (must be none);
-- the cold build of a Python-only corpus (this repository's `coda_ls/`): the new
-  languages must cost it nothing, since a grammar loads only when a file needs it;
+- the cold build of a Python-only corpus (this repository's `coda_ls/`), and its tagging
+  in-process (steadier on a busy machine): the new languages must cost
+  it nothing, since a grammar loads only when a file needs it;
 - the cold build of a mixed corpus: `--copies` copies of every sample in
   `tests/repomap/samples/` (the 17 first languages and the 22 added ones);
 - per language, the first `load_language` + `load_query` (what a build pays once per
@@ -53,6 +54,22 @@ print(json.dumps({"seconds": elapsed, "files": len(m.files), "definitions": tags
 m.close()
 """
 
+# In-process, so start-up and the machine's load matter less than in a cold build.
+_TAG = r"""
+import json, sys, time
+from pathlib import Path
+from coda_ls.repomap.languages import detect_language
+from coda_ls.repomap.tags import extract
+files = [(str(p), p.read_bytes()) for p in sorted(Path(sys.argv[1]).rglob("*.py"))]
+best = float("inf")
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter()
+    for rel, data in files:
+        extract(rel, data, detect_language(rel, data[:128]))
+    best = min(best, time.perf_counter() - t)
+print(json.dumps({"seconds": best, "files": len(files)}))
+"""
+
 _LOAD = r"""
 import json, sys, time, warnings
 warnings.simplefilter("ignore")
@@ -81,14 +98,29 @@ def best(tree: Path, script: str, runs: int, *args: str) -> dict[str, Any]:
     return min(results, key=lambda r: float(r["seconds"]))
 
 
-def cold_build(tree: Path, corpus: Path, runs: int) -> dict[str, Any]:
-    results = []
+def interleaved(trees: dict[str, Path], runs: int, script: str, *args: str) -> dict[str, Any]:
+    """The fastest of `runs` runs of `script` by each tree, the trees taking turns."""
+    results: dict[str, list[dict[str, Any]]] = {label: [] for label in trees}
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as cache:
-            results.append(run(tree, _BUILD, str(corpus), cache))
-    fastest = min(results, key=lambda r: float(r["seconds"]))
-    fastest["median"] = statistics.median(float(r["seconds"]) for r in results)
-    return fastest
+        for label, tree in trees.items():
+            results[label].append(run(tree, script, *args))
+    return {label: min(rs, key=lambda r: float(r["seconds"])) for label, rs in results.items()}
+
+
+def cold_builds(trees: dict[str, Path], corpus: Path, runs: int) -> dict[str, dict[str, Any]]:
+    """Cold builds of `corpus` by each tree, interleaved so load on the machine hits all
+    alike; the fastest run of each, with the median of its runs."""
+    results: dict[str, list[dict[str, Any]]] = {label: [] for label in trees}
+    for _ in range(runs):
+        for label, tree in trees.items():
+            with tempfile.TemporaryDirectory() as cache:
+                results[label].append(run(tree, _BUILD, str(corpus), cache))
+    out = {}
+    for label, rs in results.items():
+        fastest = min(rs, key=lambda r: float(r["seconds"]))
+        fastest["median"] = statistics.median(float(r["seconds"]) for r in rs)
+        out[label] = fastest
+    return out
 
 
 def export(rev: str, target: Path) -> Path:
@@ -132,19 +164,25 @@ def main() -> None:
         python, mixed = make_corpora(work, args.copies)
         trees = {f"before ({args.baseline})": base, "after (this tree)": ROOT}
 
-        print(f"## Start-up and cold builds (best of {args.runs}, fresh cache each)\n")
-        print("| tree | import repomap | grammars imported | cold: Python corpus | "
-              "cold: mixed corpus |")  # fmt: skip
-        print("| --- | ---: | --- | ---: | ---: |")
-        for label, tree in trees.items():
-            imported = best(tree, _IMPORT, args.runs)
-            py = cold_build(tree, python, args.runs)
-            mix = cold_build(tree, mixed, args.runs)
+        print(f"## Start-up and cold builds (best / median of {args.runs}, fresh cache each)\n")
+        py = cold_builds(trees, python, args.runs)
+        mix = cold_builds(trees, mixed, args.runs)
+        print("| tree | import repomap | grammars imported | tag Python corpus in-process | "
+              "cold: Python corpus | cold: mixed corpus |")  # fmt: skip
+        print("| --- | ---: | --- | ---: | ---: | ---: |")
+        imports = interleaved(trees, args.runs, _IMPORT)
+        tags = interleaved(trees, args.runs, _TAG, str(python), "3")
+        for label in trees:
+            imported, tagged = imports[label], tags[label]
+            p, m = py[label], mix[label]
             print(
                 f"| {label} | {float(imported['seconds']) * 1000:.0f} ms "
                 f"| {', '.join(imported['grammars']) or 'none'} "
-                f"| {py['seconds']:.2f} s ({py['files']} files, {py['definitions']} defs) "
-                f"| {mix['seconds']:.2f} s ({mix['files']} files, {mix['definitions']} defs) |"
+                f"| {float(tagged['seconds']) * 1000:.0f} ms ({tagged['files']} files) "
+                f"| {p['seconds']:.2f} s / {p['median']:.2f} s "
+                f"({p['files']} files, {p['definitions']} defs) "
+                f"| {m['seconds']:.2f} s / {m['median']:.2f} s "
+                f"({m['files']} files, {m['definitions']} defs) |"
             )
 
         print(f"\n## First load of each grammar + its query (best of {args.runs})\n")
