@@ -93,7 +93,9 @@ EXPECTED: dict[str, tuple[str, list[tuple[str, str, str]], list[str]]] = {
         ("function", "shapes-compute", "Compute things for a shape."),
         ("function", "shapes--helper", "A private helper."),
         ("function", "shapes-with", "Bind VAR to a shape."),
-    ], ["shapes--helper", "shapes-area"]),
+        ("class", "shapes-circle", "A round shape."),
+        ("method", "shapes-circle.shapes-area", "Return the area."),
+    ], ["shapes--helper", "shapes-area", "oref"]),
     "shapes.ex": ("elixir", [
         ("module", "Geometry.Shapes", "Geometry helpers."),
         ("function", "Geometry.Shapes.compute", "Compute things for a shape."),

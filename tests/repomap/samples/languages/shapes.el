@@ -20,4 +20,12 @@ More text here."
   "Bind VAR to a shape."
   `(let ((,var 1)) ,@body))
 
+(defclass shapes-circle ()
+  ((r :initarg :r))
+  "A round shape.")
+
+(cl-defmethod shapes-area ((c shapes-circle))
+  "Return the area."
+  (* (oref c r) (oref c r)))
+
 (provide 'shapes)
