@@ -12,6 +12,7 @@ temporary directory and measured the same way, so the table shows before/after:
   it nothing, since a grammar loads only when a file needs it;
 - the cold build of a mixed corpus: `--copies` copies of every sample in
   `tests/repomap/samples/` (the 17 first languages and the 22 added ones);
+- 2,000 comment lines above one definition in Go and C (a doc-attachment worst case);
 - per language, the first `load_language` + `load_query` (what a build pays once per
   worker process for each language it meets).
 """
@@ -68,6 +69,24 @@ for _ in range(int(sys.argv[2])):
         extract(rel, data, detect_language(rel, data[:128]))
     best = min(best, time.perf_counter() - t)
 print(json.dumps({"seconds": best, "files": len(files)}))
+"""
+
+# A run of comment lines above a definition (Emacs's ps-print.el has 1,800): each line is
+# a doc candidate; finding what each documents must not walk the whole run every time.
+_COMMENTS = r"""
+import json, sys, time
+from coda_ls.repomap.tags import extract
+lines = int(sys.argv[1])
+cases = {
+    "go": b"package p\n\n" + b"// a comment line\n" * lines + b"func F() {}\n",
+    "c": b"/* a */\n" * lines + b"int f(void) { return 0; }\n",
+}
+out = {}
+for language, source in cases.items():
+    t = time.perf_counter()
+    extract("x", source, language)
+    out[language] = time.perf_counter() - t
+print(json.dumps({"seconds": sum(out.values()), **out}))
 """
 
 _LOAD = r"""
@@ -184,6 +203,13 @@ def main() -> None:
                 f"| {m['seconds']:.2f} s / {m['median']:.2f} s "
                 f"({m['files']} files, {m['definitions']} defs) |"
             )
+
+        print("\n## 2,000 comment lines above one definition (best of runs)\n")
+        print("| tree | Go | C |")
+        print("| --- | ---: | ---: |")
+        runs = interleaved(trees, args.runs, _COMMENTS, "2000")
+        for label, r in runs.items():
+            print(f"| {label} | {r['go'] * 1000:.0f} ms | {r['c'] * 1000:.0f} ms |")
 
         print(f"\n## First load of each grammar + its query (best of {args.runs})\n")
         print("| language | source | load + compile |")
