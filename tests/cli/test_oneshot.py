@@ -216,8 +216,10 @@ def test_bad_config_file_is_reported_without_traceback(
 
 
 def test_doctor_offline_says_how_to_connect() -> None:
+    # OLLAMA_HOST is set (to a closed port) by the test environment: a provider the user
+    # configured does not answer, so doctor fails (#26); unset, it is informational.
     result = CliRunner().invoke(cli, ["doctor"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "No model provider is reachable" in result.output
     assert "ollama serve" in result.output
     for check in ("grammars", "queries compile", "database", "vcs"):

@@ -455,7 +455,7 @@ def test_summarize_new_comment_styles(raw: str, summary: str) -> None:
 def test_doctor_names_the_extra_for_a_missing_optional_grammar(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from coda_cli.doctor_checks import grammar_check
+    from coda_ls.doctor import grammar_check
 
     spec = LanguageSpec("nolang", "tree_sitter_language_pack.bindings.nolang", extra="languages")
     monkeypatch.setitem(LANGUAGES, "nolang", spec)
