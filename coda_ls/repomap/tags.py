@@ -314,7 +314,9 @@ def _tag(item: _Def, path: str, source: bytes) -> Tag:
     )
 
 
-_BODY = re.compile(r"body$|^block$|declaration_list$|^enumerator_list$")
+_BODY = re.compile(
+    r"body$|^block$|declaration_list$|^enumerator_list$|^do_block$"
+)  # do_block: Elixir
 
 
 def signature_of(node: Node, source: bytes) -> str:

@@ -277,6 +277,7 @@ def test_definitions_docs_and_references(name: str) -> None:
         ("shapes.ml", "Geometry.point", "type point = { x : float; y : float }"),
         ("main.tf", "aws_instance.web", 'resource "aws_instance" "web"'),
         ("shapes.gleam", "compute", "pub fn compute(shape: Shape) -> Float"),
+        ("shapes.ex", "Geometry.Shapes.compute", "def compute(shape)"),
     ],
 )
 def test_signatures_read_like_declarations(name: str, qualname: str, signature: str) -> None:
