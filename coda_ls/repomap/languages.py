@@ -9,7 +9,6 @@ extra; later releases download grammars at run time, which fails offline).
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import logging
 import re
@@ -218,6 +217,8 @@ def _as_capsule(pointer: int) -> object:
     Some wheels (tree-sitter-commonlisp 0.4.1, tree-sitter-solidity 1.2.13) still return the
     pointer as an int, which tree-sitter 0.25+ deprecates (DeprecationWarning) and will drop.
     """
+    import ctypes  # only for these wheels
+
     new = ctypes.pythonapi.PyCapsule_New
     new.restype = ctypes.py_object
     new.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
