@@ -33,10 +33,13 @@ class Check:
 
 # How to set up a provider that is not configured, shortest way first.
 SETUP_HINTS = {
+    "openai": "set OPENAI_BASE_URL to a local OpenAI-compatible server (vLLM, LM Studio, "
+    'llama.cpp), or OPENAI_API_KEY for OpenAI; other services: provider = "openrouter" '
+    "(groq, together, deepseek, mistral) plus its key",
     "oci": "set [providers.oci] compartment_id (or CODA_OCI_COMPARTMENT_ID) and create "
     "~/.oci/config with `oci setup config`",
-    "litellm": 'set [providers.litellm] models = ["openai/gpt-4o-mini"] and OPENAI_API_KEY, '
-    "or api_base for an OpenAI-compatible server",
+    "litellm": "for services without a native provider: [providers.litellm] models = "
+    '["anthropic/claude-3-5-haiku-latest"] and ANTHROPIC_API_KEY (pip install litellm)',
 }
 
 
@@ -97,11 +100,15 @@ def config_checks(loaded: LoadedSettings) -> list[Check]:
 
 
 async def provider_checks(settings: Settings, explicit: set[str] | None = None) -> list[Check]:
+    from coda_ls.providers.presets import PRESETS
     from coda_ls.providers.registry import create_provider, provider_names
     from coda_ls.providers.select import configured_providers
 
     configured = configured_providers(settings)
     explicit = explicit if explicit is not None else {settings.provider or ""}
+    # The named OpenAI-compatible services are listed only when set up: one "not
+    # configured" row each would bury the rows that matter.
+    shown = [n for n in provider_names() if n == "openai" or n not in PRESETS or n in configured]
 
     async def one(name: str) -> Check:
         if name not in configured:
@@ -113,20 +120,34 @@ async def provider_checks(settings: Settings, explicit: set[str] | None = None) 
             return Check("provider", name, False, exc.message, exc.hint or "")
         try:
             health = await provider.health()
+            if not health.ok:
+                # Ollama is tried by default; not running is a failure only if asked for.
+                failed: bool | None = False if name != "ollama" or name in explicit else None
+                return Check("provider", name, failed, health.detail, health.hint or "")
+            detail = health.detail
+            if name == "ollama":
+                detail += await _ollama_models(settings)
+            elif name in PRESETS:
+                detail += await _listed_models(provider)
         except CodaError as exc:
             return Check("provider", name, False, exc.message, exc.hint or "")
         finally:
             await provider.aclose()
-        if not health.ok:
-            # Ollama is tried by default; not running is only a failure if asked for.
-            failed: bool | None = False if name != "ollama" or name in explicit else None
-            return Check("provider", name, failed, health.detail, health.hint or "")
-        detail = health.detail
-        if name == "ollama":
-            detail += await _ollama_models(settings)
         return Check("provider", name, True, detail)
 
-    return list(await asyncio.gather(*(one(name) for name in provider_names())))
+    return list(await asyncio.gather(*(one(name) for name in shown)))
+
+
+async def _listed_models(provider: Any) -> str:
+    """`; N model(s): a, b…` for a provider that lists its models cheaply."""
+    try:
+        names = [m.name for m in await provider.list_models()]
+    except CodaError as exc:
+        return f"; cannot list models ({exc.message})"
+    if not names:
+        return "; it lists no models"
+    more = ", …" if len(names) > 5 else ""
+    return f"; {len(names)} model(s): {', '.join(names[:5])}{more}"
 
 
 async def _ollama_models(settings: Settings) -> str:

@@ -270,14 +270,14 @@ def test_without_a_terminal_writes_are_refused(
 def test_an_openai_compatible_server_works_with_no_config(
     model_server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """OPENAI_BASE_URL alone: Ollama is down, so LiteLLM and the server's first model."""
+    """OPENAI_BASE_URL alone: Ollama is down, so the native provider and its first model."""
     monkeypatch.setenv("OPENAI_BASE_URL", f"{model_server.url}/v1")
     model_server.script(Reply(chunks=["via ", "the OpenAI API"]))
     result = CliRunner().invoke(cli, ["ask", "--json", "hello"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)  # stdout holds only the JSON; logs go to stderr
     assert data["answer"] == "via the OpenAI API"
-    assert data["provider"] == "litellm"
+    assert data["provider"] == "openai"
     assert model_server.chat_requests()[-1].path == "/v1/chat/completions"
     assert model_server.chat_requests()[-1].body["model"] == "llama3.2:latest"
 
