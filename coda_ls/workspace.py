@@ -463,6 +463,15 @@ class Workspace:
 
         return await gather_models(self.settings, provider)
 
+    async def default_choice(self, provider: str | None = None) -> tuple[str, str] | None:
+        """(provider, model) a question would use with no model named, or None when no
+        provider answers (the same rule as the questions themselves)."""
+        try:
+            chosen = await self.selection(None, provider, None)
+        except CodaError:
+            return None
+        return chosen.provider_name, chosen.model
+
     async def model_details(self, model: str, provider: str | None = None) -> ModelInfo:
         """A model's context window, family and capabilities."""
         chosen = self._provider(provider or self.settings.provider or "ollama")

@@ -27,13 +27,14 @@ from coda_ls.providers.registry import create_provider
 log = logging.getLogger(__name__)
 
 NO_PROVIDER_HINT = (
-    "start Ollama (`ollama serve`, then `coda models pull llama3.2`) — Coda uses it with no "
-    "configuration; or point OPENAI_BASE_URL at a local OpenAI-compatible server (vLLM, "
-    'LM Studio, llama.cpp); or choose a service with a key, e.g. `provider = "openai"` + '
-    'OPENAI_API_KEY, `provider = "openrouter"` + OPENROUTER_API_KEY; OCI '
-    "([providers.oci] compartment_id) and LiteLLM ([providers.litellm] models) work too; "
-    "`coda doctor` shows what is reachable"
+    "Connect a model, shortest way first: start Ollama (`ollama serve`, then "
+    "`coda models pull llama3.2`), which needs no configuration; or point OPENAI_BASE_URL at "
+    "an OpenAI-compatible server (vLLM, LM Studio, llama.cpp: "
+    "OPENAI_BASE_URL=http://127.0.0.1:8000/v1); or set a service's key (OPENAI_API_KEY, or "
+    "OPENROUTER_API_KEY with `coda config set provider openrouter`). OCI "
+    "([providers.oci] compartment_id) and LiteLLM ([providers.litellm] models) work too."
 )
+NO_PROVIDER_NEXT = " Then `coda doctor` shows what is reachable."
 # Keys of services only LiteLLM serves (the others have a native OpenAI-compatible preset).
 LITELLM_ONLY_KEYS = ("ANTHROPIC_API_KEY", "GEMINI_API_KEY", "XAI_API_KEY")
 
@@ -165,13 +166,15 @@ async def select(
             return selection
         failures.append(f"{candidate.name}: {health.detail}")
         await instance.aclose()
-    hint = NO_PROVIDER_HINT
+    hint = NO_PROVIDER_HINT + NO_PROVIDER_NEXT
     if ambiguous:
         keyed = ", ".join(f"{c.name} ({c.source})" for c in ambiguous)
         failures.append(f"not tried: keys for several cloud providers are set: {keyed}")
         hint = (
             "Coda does not pick a cloud service on its own when several have keys: choose "
-            "one with --provider NAME or `coda config set provider NAME`; or " + NO_PROVIDER_HINT
+            "one with --provider NAME or `coda config set provider NAME`. "
+            + NO_PROVIDER_HINT
+            + NO_PROVIDER_NEXT
         )
     raise ProviderUnavailableError(
         "no model provider is reachable (" + "; ".join(failures) + ")", hint
