@@ -27,7 +27,7 @@ def _common(func: Any) -> Any:
         click.option(
             "--provider",
             "-p",
-            help="Provider: ollama, openai (or a preset such as openrouter), oci, litellm or a plugin.",
+            help="Provider: ollama, openai (or a preset: openrouter…), oci, litellm, a plugin.",
         ),
         click.option("--session", "session_id", help="Continue this session (id or prefix)."),
         click.option("--new", "new_session", is_flag=True, help="Start a new session."),

@@ -15,7 +15,7 @@ from coda_ls.modes import MODE_NAMES
 @click.option(
     "--provider",
     "-p",
-    help="Provider: ollama, openai (or a preset such as openrouter), oci, litellm or a plugin.",
+    help="Provider: ollama, openai (or a preset: openrouter…), oci, litellm, a plugin.",
 )
 @click.option("--mode", type=click.Choice(MODE_NAMES), help="Mode to start in (default: chat).")
 @click.option("--session", "session_id", help="Continue this session (id or prefix).")
