@@ -17,13 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from coda_ls import paths
 from coda_ls.errors import ConfigError
+from coda_ls.modes import MODE_NAMES
+
+# Where settings live, for the fronts (`coda config path`, `/theme` saving).
+from coda_ls.paths import PROJECT_CONFIG as PROJECT_CONFIG
+from coda_ls.paths import cache_dir as cache_dir
+from coda_ls.paths import data_dir as data_dir
+from coda_ls.paths import find_project_config as find_project_config
+from coda_ls.paths import user_config_file as user_config_file
 
 Permission = Literal["allow", "ask", "deny"]
-MODES = ("chat", "code", "explain", "review", "refactor", "debug")
 
 
 class _Section(BaseModel):
@@ -45,6 +52,7 @@ class OllamaSettings(_Section):
     timeout: float = Field(300.0, gt=0, description="Seconds to wait for a reply to start")
     connect_timeout: float = Field(2.0, gt=0, description="Seconds to wait for a connection")
     keep_alive: str | None = Field(None, description="How long Ollama keeps the model loaded")
+    max_retries: int = Field(3, ge=0, description="Retries of a 429/502/503/504 reply")
 
 
 class OCISettings(_Section):
@@ -75,10 +83,49 @@ class LiteLLMSettings(_Section):
     max_retries: int = Field(3, ge=0)
 
 
+class OpenAICompatSettings(_Section):
+    """An OpenAI-compatible chat-completions API over httpx: OpenAI itself, a named
+    service (`openrouter`, `groq`, …) or your own server (vLLM, LM Studio, llama.cpp)."""
+
+    base_url: str | None = Field(
+        None,
+        description="Base URL, usually ending in /v1; default: the service's. "
+        "OPENAI_BASE_URL / OPENAI_API_BASE set it for `openai`",
+    )
+    api_key: SecretStr | None = Field(None, description="API key (never logged)")
+    api_key_env: str | None = Field(
+        None, description="Variable holding the key; default: the service's (OPENAI_API_KEY…)"
+    )
+    models: list[str] = Field(default_factory=list, description="Models to offer; first = default")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers")
+    timeout: float = Field(300.0, gt=0, description="Seconds for the reply to start / to stall")
+    connect_timeout: float = Field(5.0, gt=0, description="Seconds to wait for a connection")
+    max_retries: int = Field(3, ge=0, description="Retries of a 429/5xx reply")
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict, description="Per-model prices; else bundled / LiteLLM's map"
+    )
+
+
 class ProvidersSettings(_Section):
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     oci: OCISettings = Field(default_factory=OCISettings)
     litellm: LiteLLMSettings = Field(default_factory=LiteLLMSettings)
+    # OpenAI-compatible services, one section each (coda_ls.providers.presets).
+    openai: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    openrouter: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    groq: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    together: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    deepseek: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    mistral: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    lmstudio: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    vllm: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    llamacpp: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+
+    def openai_compatible(self, name: str) -> OpenAICompatSettings:
+        """The section of the OpenAI-compatible service `name`."""
+        section = getattr(self, name)
+        assert isinstance(section, OpenAICompatSettings), name
+        return section
 
 
 class ModeSettings(_Section):
@@ -104,7 +151,28 @@ class PermissionsSettings(_Section):
     web: Permission = "ask"
     mcp: Permission = "ask"
     shell_deny: list[str] = Field(
-        default_factory=lambda: ["rm -rf /", "sudo *", "mkfs*", "dd if=*", ":(){*", "shutdown*"]
+        default_factory=lambda: [
+            "rm -rf /", "sudo", "sudoedit", "su", "doas", "pkexec", "run0", "mkfs*",
+            "mke2fs*", "mkswap*", "wipefs*", "dd if=*", ":(){*", "shutdown*", "reboot*",
+            "halt*", "poweroff*",
+        ],
+        description="Glob patterns refused whatever `shell` says; matched against every "
+        "simple command, also with its wrappers (env, sudo, nice…) taken off",
+    )  # fmt: skip
+    shell_allow: list[str] = Field(
+        default_factory=list,
+        description='Command prefixes that run without asking (whole words: "pytest", '
+        '"npm test", "git status"); a line with ;, &&, | runs only if every part matches',
+    )
+
+
+class WebSettings(_Section):
+    """What web_fetch may reach."""
+
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts web_fetch may fetch although they are loopback or private "
+        "(`localhost:8080`, `wiki.internal`, `*.corp`, `[::1]:3000`); others: public only",
     )
 
 
@@ -137,9 +205,25 @@ class Settings(_Section):
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     repomap: RepoMapSettings = Field(default_factory=RepoMapSettings)
     permissions: PermissionsSettings = Field(default_factory=PermissionsSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in MODE_NAMES:
+            raise ValueError(f"unknown mode {value!r}; choose one of: {', '.join(MODE_NAMES)}")
+        return value
+
+    @field_validator("modes")
+    @classmethod
+    def _known_modes(cls, value: dict[str, ModeSettings]) -> dict[str, ModeSettings]:
+        unknown = sorted(set(value) - set(MODE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown mode {unknown[0]!r}; choose one of: {', '.join(MODE_NAMES)}")
+        return value
 
     def for_mode(self, mode: str) -> tuple[str | None, str | None]:
         """(provider, model) to use in `mode`: the mode's override, else the defaults."""
@@ -152,9 +236,10 @@ class Settings(_Section):
 # Environment variables that other tools define and Coda honours (later in list wins).
 ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "OLLAMA_HOST": ("providers", "ollama", "host"),
-    # The OpenAI SDK's variables: a local OpenAI-compatible server works with no config.
-    "OPENAI_API_BASE": ("providers", "litellm", "api_base"),
-    "OPENAI_BASE_URL": ("providers", "litellm", "api_base"),
+    # The OpenAI SDK's variables: a local OpenAI-compatible server works with no config,
+    # through the native provider (LiteLLM keeps its own [providers.litellm] api_base).
+    "OPENAI_API_BASE": ("providers", "openai", "base_url"),
+    "OPENAI_BASE_URL": ("providers", "openai", "base_url"),
     "OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
     "CODA_OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
     "CODA_OCI_CONFIG": ("providers", "oci", "config_file"),
@@ -240,9 +325,49 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
     return base
 
 
+# Coda's settings nest four levels at most (providers.oci.prices.<model>); anything much
+# deeper is a broken or hostile file, and would exhaust the stack of the recursive
+# parsers and validators (tomllib raises RecursionError at about 330 levels).
+MAX_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and tables (iterative: no recursion limit)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _too_deep(where: str) -> ConfigError:
+    return ConfigError(
+        f"{where}: values are nested more than {MAX_DEPTH} levels deep",
+        "Coda's settings nest only a few levels; check the file for runaway brackets",
+    )
+
+
 def read_toml_layer(path: Path, label: str) -> Layer:
+    if path.is_dir():
+        raise ConfigError(
+            f"{path} is a directory, not a config file",
+            "remove or rename the directory; the config is a TOML file "
+            "(or set CODA_CONFIG_FILE to one)",
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Windows editors save UTF-8 with a byte-order mark, which tomllib
+        # rejects as "Invalid statement at line 1 column 1".
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
@@ -257,6 +382,10 @@ def read_toml_layer(path: Path, label: str) -> Layer:
             f"{path}: TOML syntax error: {exc}",
             "fix the line shown; strings need quotes, tables look like [providers.ollama]",
         ) from None
+    except RecursionError:
+        raise _too_deep(str(path)) from None
+    if _depth(values) > MAX_DEPTH:
+        raise _too_deep(str(path))
     return Layer(label, values, path=path, text=text)
 
 
@@ -266,8 +395,8 @@ def _env_value(raw: str) -> Any:
     if stripped[:1] in "[{":
         try:
             return json.loads(stripped)
-        except json.JSONDecodeError:
-            return raw
+        except (json.JSONDecodeError, RecursionError):
+            return raw  # check_layer reports a value that is not what the key takes
     return raw
 
 
@@ -346,6 +475,8 @@ def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
 
 def check_layer(layer: Layer) -> None:
     """Validate one layer alone, so an error names the file or variable at fault."""
+    if _depth(layer.values) > MAX_DEPTH:
+        raise _too_deep(str(layer.path or layer.label))
     try:
         Settings.model_validate(layer.values)
     except ValidationError as exc:
@@ -409,7 +540,7 @@ def load_settings(
     layers = [Layer("default", {})]
     if not read_files:
         project_file = None
-    elif user_file.is_file():
+    elif user_file.exists():  # a directory there is an error, not "no file"
         layers.append(read_toml_layer(user_file, f"user file {user_file}"))
     if project_file is not None and project_file.resolve() != user_file.resolve():
         layers.append(read_toml_layer(project_file, f"project file {project_file}"))

@@ -7,12 +7,13 @@ from typing import Any
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 
 @click.group(invoke_without_command=True)
 @click.option("--provider", "-p", help="Only this provider.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @click.pass_context
 def models(ctx: click.Context, provider: str | None, as_json: bool) -> None:
     """List the models of every configured and reachable provider."""
@@ -22,19 +23,34 @@ def models(ctx: click.Context, provider: str | None, as_json: bool) -> None:
 
 @models.command("list")
 @click.option("--provider", "-p", help="Only this provider.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @pass_state
 def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
     """List models: provider, name, context window, streaming, tools."""
     from coda_cli.runtime import run
-    from coda_ls.providers.catalog import gather_models
+    from coda_ls.workspace import Workspace
 
-    found, down = run(gather_models(state.settings().settings, provider))
+    workspace = Workspace.open()
+
+    async def gather() -> tuple[Any, Any, tuple[str, str] | None]:
+        try:
+            found, down = await workspace.models_of(provider)
+            default = await workspace.default_choice(provider) if found else None
+            return found, down, default
+        finally:
+            await workspace.aclose()
+
+    found, down, default = run(gather())
+
+    def is_default(info: Any) -> bool:
+        return default == (info.provider, info.name)
+
     if as_json:
         click.echo(
             json.dumps(
                 {
-                    "models": [m.model_dump() for m in found],
+                    "models": [{**m.model_dump(), "default": is_default(m)} for m in found],
+                    "default": {"provider": default[0], "model": default[1]} if default else None,
                     "unreachable": [h.model_dump() for h in down],
                 },
                 indent=2,
@@ -46,10 +62,12 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
     console = state.console
     if found:
         table = Table(title="Models")
-        for column in ("provider", "model", "context", "streaming", "tools"):
+        for column in ("", "provider", "model", "context", "streaming", "tools"):
             table.add_column(column)
-        for info in sorted(found, key=lambda m: (m.provider, m.name)):
+        # The order questions use: providers by preference, models as each lists them.
+        for info in found:
             table.add_row(
+                "*" if is_default(info) else "",
                 info.provider,
                 info.name,
                 f"{info.context_window:,}" if info.context_window else "?",
@@ -57,6 +75,11 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
                 "yes" if info.supports_tools else "no",
             )
         console.print(table)
+        if default:
+            console.print(
+                f"* {default[0]}/{default[1]} answers when no model is named "
+                "(set one with --model or `coda config set model NAME`)"
+            )
     from rich.markup import escape
 
     for health in down:
@@ -64,7 +87,7 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
         if health.hint:
             console.print(f"  [dim]hint: {escape(health.hint)}[/]")
     if not found:
-        from coda_ls.providers.select import NO_PROVIDER_HINT
+        from coda_ls.workspace import NO_PROVIDER_HINT
 
         console.print(f"[bold]No models available.[/] To connect one: {escape(NO_PROVIDER_HINT)}")
 
@@ -76,25 +99,10 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
 def info(state: AppState, model: str, provider: str | None) -> None:
     """Show a model's details (context window, family, capabilities)."""
     from coda_cli.runtime import run
-    from coda_ls.providers.registry import create_provider
+    from coda_ls.workspace import Workspace
 
-    settings = state.settings().settings
-    chosen = create_provider(provider or settings.provider or "ollama", settings)
-
-    async def go() -> Any:
-        try:
-            return await chosen.model_info(model)
-        finally:
-            await chosen.aclose()
-
-    details = run(go())
+    details = run(Workspace.open().model_details(model, provider))
     state.console.print_json(json.dumps(details.model_dump()))
-
-
-def _ollama(state: AppState) -> Any:
-    from coda_ls.providers.ollama import OllamaProvider
-
-    return OllamaProvider(state.settings().settings.providers.ollama)
 
 
 @models.command()
@@ -105,8 +113,9 @@ def pull(state: AppState, model: str) -> None:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     from coda_cli.runtime import run
+    from coda_ls.workspace import Workspace
 
-    provider = _ollama(state)
+    workspace = Workspace.open()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -121,13 +130,7 @@ def pull(state: AppState, model: str) -> None:
                 task, description=f"{model}: {status}", completed=completed or 0, total=total
             )
 
-        async def go() -> None:
-            try:
-                await provider.pull(model, update)
-            finally:
-                await provider.aclose()
-
-        run(go())
+        run(workspace.pull_model(model, update))
     state.console.print(f"[green]pulled {model}[/]")
 
 
@@ -138,16 +141,9 @@ def pull(state: AppState, model: str) -> None:
 def delete(state: AppState, model: str, yes: bool) -> None:
     """Delete an Ollama model."""
     from coda_cli.runtime import run
+    from coda_ls.workspace import Workspace
 
     if not yes and not click.confirm(f"Delete {model} from Ollama?", default=False):
         return
-    provider = _ollama(state)
-
-    async def go() -> None:
-        try:
-            await provider.delete(model)
-        finally:
-            await provider.aclose()
-
-    run(go())
+    run(Workspace.open().delete_model(model))
     state.console.print(f"deleted {model}")

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coda_ls.errors import CodaError
+from coda_ls.errors import CodaError, SessionNotFound
 from coda_ls.sessions.models import (
     STATUSES,
     MessageRecord,
@@ -31,6 +31,7 @@ from coda_ls.sessions.models import (
     Session,
     SessionStats,
     Status,
+    Timing,
     TreeNode,
 )
 from coda_ls.sessions.schema import connect, write_transaction
@@ -40,14 +41,15 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from coda_ls.config import Settings
-    from coda_ls.providers.base import ToolCall, Usage
     from coda_ls.sessions.writer import ReplyWriter
+    from coda_ls.wire import ToolCall, Usage
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "sessions.db"
 ROLES = ("system", "user", "assistant", "tool")
 _TITLE_CHARS = 60
+STALE_AFTER = 120.0  # seconds; only for streaming replies without a liveness lock
 _SESSION_COLUMNS = (
     "s.id, s.title, s.project_root, s.vcs_revision, s.created_at, s.updated_at, "
     "s.parent_id, s.parent_message_id, "
@@ -63,10 +65,6 @@ _UPDATABLE = frozenset(_MESSAGE_COLUMNS.replace(" ", "").split(",")) - {
     "session_id",
     "created_at",
 }
-
-
-class SessionNotFound(CodaError):
-    """No session (or message) with that id, or an ambiguous id prefix."""
 
 
 def default_db_path(settings: Settings | None = None) -> Path:
@@ -85,6 +83,7 @@ class SessionStore:
         self.path = Path(path).expanduser() if path is not None else default_db_path()
         self._db: sqlite_utils.Database = connect(self.path)
         self._lock = threading.RLock()
+        self.recover_interrupted()  # replies a killed process left `streaming`
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SessionStore:
@@ -232,27 +231,19 @@ class SessionStore:
         provider: str | None = None,
         model: str | None = None,
         usage: Usage | None = None,
-        input_tokens: int = 0,
-        output_tokens: int = 0,
-        cached_tokens: int = 0,
-        cost: float | None = None,
-        latency_ms: float | None = None,
-        ttft_ms: float | None = None,
-        wall_ms: float | None = None,
+        timing: Timing | None = None,
         tool_calls: Sequence[ToolCall | dict[str, Any]] | None = None,
         tool_call_id: str | None = None,
         finish_reason: str | None = None,
         error: str | None = None,
         created_at: float | None = None,
     ) -> MessageRecord:
-        """Append a message. `usage` (a provider Usage) fills the token and cost fields."""
+        """Append a message with its token usage and cost (`usage`) and timing."""
         if role not in ROLES:
             raise CodaError(f"unknown message role {role!r}", f"use one of {', '.join(ROLES)}")
         if status not in STATUSES:
             raise CodaError(f"unknown message status {status!r}")
-        if usage is not None:
-            input_tokens, output_tokens = usage.input_tokens, usage.output_tokens
-            cached_tokens, cost = usage.cached_tokens, usage.cost
+        timing = timing or Timing()
         sid = self.resolve_id(session_id)
         now = time.time() if created_at is None else created_at
         row: dict[str, Any] = {
@@ -263,13 +254,13 @@ class SessionStore:
             "mode": mode,
             "provider": provider,
             "model": model,
-            "input_tokens": input_tokens,
-            "output_tokens": output_tokens,
-            "cached_tokens": cached_tokens,
-            "cost": cost,
-            "latency_ms": latency_ms,
-            "ttft_ms": ttft_ms,
-            "wall_ms": wall_ms,
+            "input_tokens": usage.input_tokens if usage else 0,
+            "output_tokens": usage.output_tokens if usage else 0,
+            "cached_tokens": usage.cached_tokens if usage else 0,
+            "cost": usage.cost if usage else None,
+            "latency_ms": timing.latency_ms,
+            "ttft_ms": timing.ttft_ms,
+            "wall_ms": timing.wall_ms,
             "tool_calls": encode_tool_calls(tool_calls),
             "tool_call_id": tool_call_id,
             "finish_reason": finish_reason,
@@ -284,7 +275,7 @@ class SessionStore:
             )
             message_id = int(cursor.lastrowid or 0)
             # The first user message names an untitled session.
-            title = _title_from(content) if role == "user" else None
+            title = session_title(content) if role == "user" else None
             db.conn.execute(
                 "UPDATE sessions SET updated_at = max(updated_at, ?), "
                 "title = coalesce(title, ?) WHERE id = ?",
@@ -342,18 +333,14 @@ class SessionStore:
         )
         return ReplyWriter(self, record, flush_interval=flush_interval)
 
-    def recover_interrupted(self, stale_after: float = 120.0) -> int:
-        """Mark replies left `streaming` by a process that died (no write for
-        `stale_after` seconds) as interrupted. Returns how many."""
-        cutoff = time.time() - stale_after
-        with self._write() as db:
-            cursor = db.conn.execute(
-                "UPDATE messages SET status = 'interrupted', "
-                "error = coalesce(error, 'the process writing this reply stopped') "
-                "WHERE status = 'streaming' AND updated_at <= ?",
-                (cutoff,),
-            )
-            return cursor.rowcount
+    def recover_interrupted(self, stale_after: float = STALE_AFTER) -> int:
+        """Mark replies left `streaming` by a process that died as interrupted (see
+        sessions.liveness; a reply without a lock file: no write for `stale_after`
+        seconds). Returns how many. Runs whenever a store is opened."""
+        from coda_ls.sessions.recovery import recover_streaming
+
+        with self._lock:
+            return recover_streaming(self._db, self.path, stale_after)
 
     def update_message(self, message_id: int, **columns: Any) -> None:
         """Set columns of a message (used by ReplyWriter; `tool_calls` may be a list)."""
@@ -544,7 +531,9 @@ def _root(project_root: Path | str | None) -> str | None:
     return None if project_root is None else str(Path(project_root).expanduser().resolve())
 
 
-def _title_from(content: str) -> str | None:
+def session_title(content: str) -> str | None:
+    """The title a session gets from text: its first non-blank line, at most 60 chars.
+    Every front names sessions through this (via the engine), so titles look alike."""
     line = next((part.strip() for part in content.splitlines() if part.strip()), "")
     if not line:
         return None
