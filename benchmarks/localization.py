@@ -470,6 +470,11 @@ def report(
 # -- overview --------------------------------------------------------------------------
 
 SDISTS = (("django", "5.2.8", "django"), ("flask", "3.1.0", "flask"))
+# What issue 15 asks each overview to show (anywhere in the 1024-token map).
+EXPECTED = {
+    "django": ("QuerySet", "Model", "Field", "HttpRequest", "Template"),
+    "flask": ("Flask", "Blueprint", "route"),
+}
 
 
 def fetch_sdist(name: str, version: str) -> Path:
@@ -492,14 +497,22 @@ def fetch_sdist(name: str, version: str) -> Path:
 
 
 def overview(args: argparse.Namespace) -> None:
+    from coda_ls.repomap.evidence import COMMON_NAMES
+
     workers = {"today": coda_worker(args.baseline), "new": coda_worker(TREE)}
     for name, version, _ in SDISTS:
         root = fetch_sdist(name, version)
         for system, worker in workers.items():
             answer = worker.ask({"root": str(root), "overview": 1024})
             print(f"== {name} {version}, {system}: first 20 entries of the 1024-token map")
-            for i, entry in enumerate(answer["entries"][:20], 1):
+            entries: list[str] = answer["entries"]
+            for i, entry in enumerate(entries[:20], 1):
                 print(f"{i:>3}. {entry}")
+            names = [entry.rsplit(" ", 1)[-1].rsplit(".", 1)[-1] for entry in entries]
+            where = {n: names.index(n) + 1 if n in names else None for n in EXPECTED[name]}
+            common = [n for n in names[:20] if n in COMMON_NAMES]
+            print(f"  in the map (entry #): {where}; of {len(entries)} entries")
+            print(f"  builtin-colliding names in the first 20: {common or 'none'}")
             if args.verbose:
                 print(answer["text"])
             print()
