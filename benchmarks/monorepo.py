@@ -387,7 +387,7 @@ def main() -> None:
             rows.append([
                 name[tree], f"{n} ({sizes_mb[n]:.0f} MB)",
                 f"{cold:.1f} s" if got["cold"] else "-", f"{warm:.2f} s", f"{build:.2f} s",
-                f"{warm / build:.2f}", ratio,
+                f"{warm / build:.2f}" if build > 0 else "-", ratio,
                 f"{med(got['cold_rss']):.0f} / {med(got['warm_rss']):.0f} MB" if got["cold"]
                 else f"- / {med(got['warm_rss']):.0f} MB",
                 f"{got['cache'] / 1e6:.0f} MB", ",".join(sorted(got["output"])),
