@@ -222,8 +222,12 @@ class RepoMap:
             progress(0, total)
         workers = self.workers
         serial = total < PARALLEL_MIN_FILES or workers < 2
-        if isolated:  # a worker frees the caller's GIL; a core stays with the caller
-            workers = max(1, min(workers, (os.cpu_count() or 1) - 1))
+        if isolated:
+            # Even one worker frees the caller's GIL. They run at a lower priority
+            # (worker.background), so all cores can parse and the caller still gets one
+            # when it needs it (measured on 20k files, 2 cores: one worker 216 s to
+            # ready, two 149 s; code action p95 0.4 ms either way).
+            workers = max(1, workers)
             serial = total < ISOLATED_MIN_FILES
         if serial:
             for done, rel in enumerate(rels, start=1):
