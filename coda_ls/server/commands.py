@@ -14,6 +14,7 @@ from coda_ls import paths
 from coda_ls.context import CodeSelection
 from coda_ls.engine import Answer, AskRequest
 from coda_ls.errors import CodaError
+from coda_ls.server import answers, findings
 from coda_ls.server.app import CodaServer, guarded, parse_args
 from coda_ls.server.arguments import (
     ApplySuggestionArgs,
@@ -30,6 +31,7 @@ from coda_ls.server.arguments import (
     SessionsArgs,
     SetModelArgs,
 )
+from coda_ls.server.capabilities import wants_stream
 from coda_ls.server.convert import (
     finding_diagnostic,
     line_span,
@@ -98,7 +100,8 @@ async def run_llm(
             "done": done,
             **extra,
         }
-        ls.protocol.notify(STREAM_NOTIFICATION, params)
+        if wants_stream(ls.client_capabilities):  # opt-in (issue #18)
+            ls.protocol.notify(STREAM_NOTIFICATION, params)
 
     def on_delta(delta: str) -> None:
         nonlocal last_report, received
@@ -172,6 +175,8 @@ async def _show_markdown(
             )
         except (TimeoutError, Exception) as exc:  # showing is best effort
             ls.log(f"[coda] showDocument failed: {exc!r}")
+    elif show:  # no showDocument: the answer by messages, unless the client streams it
+        answers.show_without_document(ls, title, answer.text, uri)
     return uri
 
 
@@ -309,11 +314,13 @@ def register(server: CodaServer) -> None:
             if not e.file or selection.path.name == e.file.split("/")[-1]
         ]
         if not edits:
+            answers.report_no_edit(ls, answer.text)
             return {
                 "requestId": request_id,
                 "applied": False,
                 "summary": answer.refactor.summary,
-                "reason": "the model proposed no edit",
+                "reason": answers.NO_EDIT,
+                "text": answer.text,
             }
         current, current_version = ls.document_text(a.uri)
         if current_version != version or current != before:
@@ -359,8 +366,8 @@ def register(server: CodaServer) -> None:
         applied = await apply_text_change(
             ls, a.uri, current_version, before, after, "Coda: apply suggestion"
         )
-        if applied:
-            ls.findings[a.uri].pop(a.finding_id, None)
+        if applied:  # issue #18: the fixed finding's diagnostic goes at once
+            findings.after_fix(ls, a.uri, a.finding_id, before, after)
         return {"applied": applied}
 
     @command("coda.models")

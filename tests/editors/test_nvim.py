@@ -7,12 +7,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.editors.scenario import EXPLANATION, REFACTOR, REVIEW, SAMPLE, server_command
 from tests.support.model_server import Reply, ScriptedModelServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,50 +24,6 @@ pytestmark = [
     pytest.mark.skipif(NVIM is None, reason="nvim is not installed (apt-get install neovim)"),
     pytest.mark.timeout(90),
 ]
-
-SAMPLE = '''"""Geometry helpers."""
-
-
-def area(width, height):
-    """Area of a rectangle."""
-    return width * height
-
-
-def perimeter(width, height):
-    return 2 * (width + height)
-'''
-
-EXPLANATION = ["`area` ", "multiplies ", "width ", "by ", "height ", "to ", "get ", "the ", "area."]
-SUGGESTION = 'def perimeter(width, height):\n    """Perimeter."""\n    return 2 * (width + height)'
-REVIEW = {
-    "summary": "two small issues",
-    "findings": [
-        {
-            "file": "geometry.py",
-            "start_line": 9,
-            "end_line": 10,
-            "severity": "warning",
-            "message": "perimeter lacks a docstring",
-            "suggestion": SUGGESTION,
-        },
-        {
-            "file": "geometry.py",
-            "start_line": 4,
-            "end_line": 4,
-            "severity": "error",
-            "message": "no type hints",
-        },
-    ],
-}
-REFACTOR = {
-    "summary": "swap factors",
-    "edits": [{"search": "return width * height", "replace": "return height * width"}],
-}
-
-
-def _server_command() -> list[str]:
-    script = Path(sys.executable).with_name("coda-ls")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "coda_ls"]
 
 
 def _lua(value: Any) -> str:
@@ -118,7 +74,7 @@ def _run_nvim(
         "--headless",
         "--clean",
         "-u",
-        str(_init(tmp_path, root, setup, cmd or _server_command())),
+        str(_init(tmp_path, root, setup, cmd or server_command())),
         str(root / "geometry.py"),
         "-c",
         f"luafile {DRIVER}",
@@ -259,7 +215,7 @@ def test_manual_start_model_ask_error_map_and_sessions(
     assert result["session_after_pick"] == result["session_after_ask"]
 
     # the nvim-lspconfig registration carries the same server and stream handler
-    assert result["lspconfig"]["cmd"] == _server_command()
+    assert result["lspconfig"]["cmd"] == server_command()
     assert result["lspconfig"]["stream_handler"] is True
     assert result["lspconfig"]["show_document"] is False
     assert ".git" in result["native_root_markers"]
