@@ -123,7 +123,7 @@ async def run_llm(
         if answer.session_id:
             session_holder["id"] = answer.session_id
             ls.session_id = answer.session_id
-        notify("", True, usage=usage_json(answer))
+        notify("", True, usage=usage_json(answer), provider=answer.provider, model=answer.model)
     except asyncio.CancelledError:
         cancelled = True
         notify("", True, cancelled=True)

@@ -97,10 +97,13 @@ async def test_stream_only_for_clients_that_opt_in_and_no_duplicate_message(
     client, streamed = await start(capabilities)
     uri = open_doc(client, workspace / "geometry.py")
     model_server.script(Reply(text="streamed answer"))
-    await execute(client, "coda.explain", {"uri": uri})
+    result = await execute(client, "coda.explain", {"uri": uri})
     await _settle()
     assert "".join(n.delta for n in streamed) == "streamed answer"
     assert streamed[-1].done is True
+    # the last notification names who answered (the VS Code status bar shows it)
+    assert (streamed[-1].provider, streamed[-1].model) == (result["provider"], result["model"])
+    assert result["provider"] == "ollama" and result["model"]
     # the client renders the stream itself: no showMessage copy of the answer
     assert not [m for m in client.messages if "streamed answer" in m.message]
 
