@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { withRequestId } from './args';
-import { errorFromException } from './format';
+import { errorFromException, structuredReplyText } from './format';
 import { isLlmCommand, parseAnsweredBy, STREAM_CAPABILITY, STREAM_NOTIFICATION, type AnsweredBy, type LlmCommand, type ServerError } from './protocol';
 import { activeInterpreter } from './pythonEnv';
 import { chooseInterpreter, installInto } from './install';
@@ -252,7 +252,8 @@ export class CodaClient implements vscode.Disposable {
         this.sessionId = sessionId;
       }
       const state = this.router.complete(requestId, {
-        text: typeof text === 'string' ? text : undefined,
+        // review/refactor stream JSON: the reply shows the findings or the outcome instead
+        text: structuredReplyText(command, result) ?? (typeof text === 'string' ? text : undefined),
         sessionId: typeof sessionId === 'string' ? sessionId : undefined,
         usage: usage && typeof usage === 'object' ? (usage as StreamState['usage']) : undefined,
         answeredBy: parseAnsweredBy(result),
