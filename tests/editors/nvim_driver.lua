@@ -308,10 +308,38 @@ function scenarios.manual()
       stream_handler = default.handlers["coda/stream"] == stream.handler,
       root = default.root_dir(vim.api.nvim_buf_get_name(bufnr)),
       show_document = default.capabilities.window.showDocument.support,
+      stream_capability = default.capabilities.experimental.codaStream,
     }
     result.native_root_markers = registration.native().root_markers
     vim.cmd("checkhealth coda")
     result.health = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  end)
+end
+
+-- Neovim 0.11+: the server registered with vim.lsp.config / vim.lsp.enable (no plugin
+-- autostart), then :CodaExplain through the client that registration started.
+function scenarios.native()
+  local coda_client = require("coda.client")
+  local stream = require("coda.stream")
+  local output = require("coda.output")
+  local bufnr = vim.api.nvim_get_current_buf()
+  step("enable", function()
+    vim.lsp.config("coda", require("coda.lspconfig").native())
+    vim.lsp.enable("coda")
+    vim.cmd("edit") -- FileType again: enable() attaches on it
+    wait_for("vim.lsp.enable to start and attach coda-ls", function()
+      local client = coda_client.get(bufnr)
+      return client ~= nil and client.initialized == true
+    end)
+    result.root_dir = coda_client.get(bufnr).config.root_dir
+  end)
+  step("explain", function()
+    vim.cmd("4,6CodaExplain")
+    local id = next(stream.requests)
+    wait_for("the explanation", function()
+      return stream.requests[id] and stream.requests[id].done == true
+    end)
+    result.explain_output = output.lines()
   end)
 end
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,6 +54,12 @@ def _find_nvims() -> list[tuple[str, str]]:
 
 
 NVIMS = _find_nvims()
+
+
+def nvim_at_least(path: str, major: int, minor: int) -> bool:
+    found = re.match(r"v(\d+)\.(\d+)", _version(path) or "")
+    return found is not None and (int(found[1]), int(found[2])) >= (major, minor)
+
 
 pytestmark = [
     pytest.mark.skipif(
@@ -282,6 +289,7 @@ def test_manual_start_model_ask_error_map_and_sessions(
     assert result["lspconfig"]["cmd"] == server_command()
     assert result["lspconfig"]["stream_handler"] is True
     assert result["lspconfig"]["show_document"] is False
+    assert result["lspconfig"]["stream_capability"] is True  # asks for coda/stream
     assert ".git" in result["native_root_markers"]
     health = "\n".join(result["health"])
     assert "server command:" in health and "coda-ls running" in health
@@ -299,3 +307,19 @@ def test_missing_server_command_gives_one_clear_error(
     assert said.count("is not executable") == 1, said
     assert "stack traceback" not in said and "E5108" not in said
     assert model_server.chat_requests() == []
+
+
+def test_vim_lsp_config_and_enable_on_0_11_and_later(
+    nvim: str, tmp_path: Path, project: Path, model_server: ScriptedModelServer
+) -> None:
+    if not nvim_at_least(nvim, 0, 11):
+        pytest.skip("vim.lsp.config / vim.lsp.enable are Neovim 0.11+")
+    (project / ".git").mkdir()  # a root marker
+    model_server.script(Reply(chunks=EXPLANATION, chunk_delay=0.01))
+    result = _run_nvim(
+        nvim, tmp_path, project, model_server, scenario="native", setup="autostart = false,"
+    )
+    assert result["ok"], (result.get("error"), result["steps"], result["notifications"])
+    assert Path(result["root_dir"]).resolve() == project.resolve()
+    output = "\n".join(result["explain_output"])
+    assert "`area` multiplies width by height to get the area." in output
