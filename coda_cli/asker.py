@@ -13,7 +13,7 @@ import click
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from coda_ls.tools import Decision, PermissionRequest
+    from coda_ls.workspace import Decision, PermissionRequest
 
 Suspend = Callable[[], contextlib.AbstractContextManager[None]]
 
@@ -34,7 +34,7 @@ class ConsoleAsker:
         self.suspend: Suspend = suspend or contextlib.nullcontext
 
     async def ask(self, request: PermissionRequest) -> Decision:
-        from coda_ls.tools import Decision
+        from coda_ls.workspace import Decision
 
         with self.suspend():
             self._show(request)

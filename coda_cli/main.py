@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "map": ("map", "map_command"),
     "project": ("project", "project"),
     "vcs": ("vcs", "vcs"),
-    "status": ("vcs", "vcs"),
+    "status": ("vcs", "status"),
     "config": ("config", "config"),
     "doctor": ("doctor", "doctor"),
     "serve": ("serve", "serve"),
@@ -39,7 +39,7 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = [name for name, (module, _) in COMMANDS.items() if _exists(module)]
-        return sorted(set(names) - {"status"})
+        return sorted(names)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:

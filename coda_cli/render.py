@@ -52,6 +52,14 @@ class StreamPrinter:
             self._live.__enter__()
         return self
 
+    def set_status(self, status: str) -> None:
+        """Change the spinner's text (before the first token: who is answering)."""
+        self.status = status
+        if self._live is not None and not self.text:
+            from rich.spinner import Spinner
+
+            self._live.update(Spinner("dots", text=status))
+
     def write(self, delta: str) -> None:
         self.text += delta
         if self.quiet:

@@ -19,25 +19,20 @@ if TYPE_CHECKING:
 class AppState:
     debug: bool = False
     no_color: bool = False
+    json_output: bool = False  # the command was given --json: errors are JSON on stdout too
     _console: Console | None = field(default=None, repr=False)
     _err_console: Console | None = field(default=None, repr=False)
 
     @property
     def console(self) -> Console:
         if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(no_color=self.no_color, highlight=False)
+            self._console = _console(self.no_color, stderr=False)
         return self._console
 
     @property
     def err_console(self) -> Console:
         if self._err_console is None:
-            from rich.console import Console
-
-            self._err_console = Console(
-                stderr=True, no_color=self.no_color, highlight=False, soft_wrap=True
-            )
+            self._err_console = _console(self.no_color, stderr=True)
         return self._err_console
 
     def settings(
@@ -48,6 +43,26 @@ class AppState:
 
         clean = {key: value for key, value in (overrides or {}).items() if value is not None}
         return load_settings(cwd=cwd, overrides=clean)
+
+
+PIPED_WIDTH = 1000
+"""Columns when output is not a terminal and COLUMNS is unset: wide enough that nothing
+(a path in a table, a long line) is wrapped for the program reading it."""
+
+
+def _console(no_color: bool, *, stderr: bool) -> Console:
+    """A console that wraps at the terminal's width, and not at all when piped (unless
+    COLUMNS says how wide the reader is)."""
+    import os
+    import sys
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width: int | None = None
+    if not (stream is not None and stream.isatty()) and not os.environ.get("COLUMNS"):
+        width = PIPED_WIDTH
+    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=stderr, width=width)
 
 
 def app_state(ctx: click.Context | None = None) -> AppState:

@@ -12,8 +12,17 @@ import click
 from coda_cli.state import app_state
 
 
+def json_error(kind: str, message: str, hint: str | None) -> None:
+    """The error object a `--json` command prints on stdout instead of its result."""
+    import json
+
+    error = {"kind": kind, "message": message, "hint": hint}
+    click.echo(json.dumps({"error": error}, indent=2))
+
+
 def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
-    """Run a command; show a CodaError as message + hint and exit with its code."""
+    """Run a command; show a CodaError as message + hint and exit with its code. With
+    --json the error is also printed as {"error": {kind, message, hint}} on stdout."""
     from coda_ls.errors import CodaError
 
     try:
@@ -24,6 +33,8 @@ def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
             import traceback
 
             traceback.print_exc(file=sys.stderr)
+        if state.json_output:
+            json_error(type(exc).__name__, exc.message, exc.hint)
         from rich.markup import escape
 
         console = state.err_console
@@ -34,12 +45,18 @@ def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         app_state(ctx).err_console.print("[yellow]interrupted[/]")
         ctx.exit(130)
-    except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+    except click.ClickException as exc:
+        if app_state(ctx).json_output:
+            json_error(type(exc).__name__, exc.format_message(), None)
+        raise
+    except (click.exceptions.Exit, click.Abort, SystemExit):
         raise
     except Exception as exc:  # a bug: say so plainly; the traceback only with --debug
         state = app_state(ctx)
         if state.debug:
             raise
+        if state.json_output:
+            json_error("InternalError", f"{type(exc).__name__}: {exc}", "this is a bug in Coda")
         from rich.markup import escape
 
         state.err_console.print(
@@ -58,7 +75,7 @@ class _RedactingFilter(logging.Filter):
     """Mask API keys and auth headers in debug logs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from coda_ls.redact import redact
+        from coda_ls.workspace import redact
 
         record.msg = redact(record.getMessage())
         record.args = None

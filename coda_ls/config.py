@@ -17,13 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from coda_ls import paths
 from coda_ls.errors import ConfigError
+from coda_ls.modes import MODE_NAMES
+
+# Where settings live, for the fronts (`coda config path`, `/theme` saving).
+from coda_ls.paths import PROJECT_CONFIG as PROJECT_CONFIG
+from coda_ls.paths import cache_dir as cache_dir
+from coda_ls.paths import data_dir as data_dir
+from coda_ls.paths import find_project_config as find_project_config
+from coda_ls.paths import user_config_file as user_config_file
 
 Permission = Literal["allow", "ask", "deny"]
-MODES = ("chat", "code", "explain", "review", "refactor", "debug")
 
 
 class _Section(BaseModel):
@@ -140,6 +147,21 @@ class Settings(_Section):
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in MODE_NAMES:
+            raise ValueError(f"unknown mode {value!r}; choose one of: {', '.join(MODE_NAMES)}")
+        return value
+
+    @field_validator("modes")
+    @classmethod
+    def _known_modes(cls, value: dict[str, ModeSettings]) -> dict[str, ModeSettings]:
+        unknown = sorted(set(value) - set(MODE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown mode {unknown[0]!r}; choose one of: {', '.join(MODE_NAMES)}")
+        return value
 
     def for_mode(self, mode: str) -> tuple[str | None, str | None]:
         """(provider, model) to use in `mode`: the mode's override, else the defaults."""

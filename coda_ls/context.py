@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Protocol
 
 from coda_ls.modes import Mode
-from coda_ls.providers.base import Message
 from coda_ls.tokens import count_tokens
+from coda_ls.wire import Message
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,18 +22,11 @@ from coda_ls.config import Settings
 from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
 from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
 from coda_ls.modes import Mode, get_mode
-from coda_ls.providers.base import (
-    ChatRequest,
-    Message,
-    ModelInfo,
-    Provider,
-    ToolCall,
-    ToolSpec,
-    Usage,
-)
+from coda_ls.providers.base import Provider
 from coda_ls.providers.registry import create_provider
-from coda_ls.providers.select import Selection, select
+from coda_ls.providers.select import Selection, check_model, select
 from coda_ls.structured import Refactor, Review, parse_refactor, parse_review
+from coda_ls.wire import ChatRequest, Message, ModelInfo, ToolCall, ToolSpec, Usage
 
 if TYPE_CHECKING:
     from coda_ls.sessions import ReplyWriter, SessionStore
@@ -41,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DeltaCallback = Callable[[str], Awaitable[None] | None]
+NoticeCallback = Callable[[str], Awaitable[None] | None]
 DEFAULT_WINDOW = 8192
 KEEP_VERBATIM = 2  # turns before a compaction summary that stay word for word
 MAX_TOOL_STEPS = 8
@@ -99,6 +93,60 @@ class Answer:
     review: Review | None = None
     refactor: Refactor | None = None
     context_tokens: int = 0
+    compacted: bool = False  # older turns were summarized first (usage includes that call)
+
+
+@dataclass(frozen=True)
+class Started:
+    """Sent once per request, before the first token: who answers, and in which session
+    (a new session's id is known here, so a front can show or resume it at once)."""
+
+    provider: str
+    model: str
+    mode: str
+    session_id: str | None
+    new_session: bool
+    reason: str = ""  # why this provider/model, when it was chosen automatically
+
+
+StartCallback = Callable[[Started], Awaitable[None] | None]
+
+
+@dataclass
+class StreamedReply:
+    """One model reply as it was streamed and recorded."""
+
+    text: str
+    tool_calls: list[ToolCall]
+    usage: Usage
+    finish_reason: str | None
+    message_id: int | None
+    ttft: float | None
+
+
+def session_title(request: AskRequest, workspace: Path) -> str | None:
+    """The title of the session a request opens: what was asked about, then the question.
+    `coda explain app.py:10-40` is titled "Explain app.py:10-40", not "Explain this code."."""
+    from coda_ls.sessions.store import session_title as first_line
+
+    subject = ""
+    if request.selection is not None:
+        where = relative(request.selection.path, workspace)
+        selection = request.selection
+        if selection.end_line is not None and selection.end_line != selection.start_line:
+            where += f":{selection.start_line}-{selection.end_line}"
+        elif selection.end_line is not None:
+            where += f":{selection.start_line}"
+        subject = where
+    elif request.files:
+        subject = ", ".join(relative(path, workspace) for path in request.files[:3])
+    mode = request.mode or ""
+    if subject and mode in ("explain", "review", "refactor", "debug"):
+        instruction = request.question.strip()
+        generic = instruction.endswith("this code.") or instruction in ("Review this.", "")
+        label = f"{mode.capitalize()} {subject}"
+        return first_line(label if generic else f"{label}: {instruction}")
+    return first_line(request.question)
 
 
 def _turn(role: str, content: str) -> Message:
@@ -121,6 +169,14 @@ async def _emit(callback: DeltaCallback | None, delta: str) -> None:
     if callback is None or not delta:
         return
     result = callback(delta)
+    if inspect.isawaitable(result):
+        await result
+
+
+async def _emit_value(callback: StartCallback | None, value: Started) -> None:
+    if callback is None:
+        return
+    result = callback(value)
     if inspect.isawaitable(result):
         await result
 
@@ -168,9 +224,11 @@ class Engine:
         # Reuse one client per provider (connection pooling across requests).
         if chosen.provider.name in self._providers:
             await chosen.provider.aclose()
-            chosen = Selection(self._providers[chosen.provider.name], chosen.model)
+            chosen = replace(chosen, provider=self._providers[chosen.provider.name])
         else:
             self._providers[chosen.provider.name] = chosen.provider
+        # Once per choice: an unknown model fails here, with close matches, in every front.
+        await check_model(chosen)
         self._chosen[key] = chosen
         return chosen
 
@@ -223,7 +281,7 @@ class Engine:
             return None
         if request.session_id and not request.new_session:
             return self.store.get_session(request.session_id).id
-        title = request.question.strip().splitlines()[0][:80] if request.question.strip() else None
+        title = session_title(request, self.workspace)
         return self.store.create_session(title=title, project_root=str(self.workspace)).id
 
     def _history(self, session_id: str | None) -> list[Message]:
@@ -277,20 +335,46 @@ class Engine:
             reserved_output=reserved,
         )
 
-    async def ask(self, request: AskRequest, on_delta: DeltaCallback | None = None) -> Answer:
-        """Answer `request`, streaming text to `on_delta`. Cancelling the task stops the
-        provider stream; the partial answer is kept in the session, marked interrupted."""
+    async def ask(
+        self,
+        request: AskRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_start: StartCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> Answer:
+        """Answer `request`, streaming text to `on_delta`. `on_start` hears who answers
+        and in which session before the first token; `on_notice` hears what the user
+        should know along the way (a compaction). Cancelling the task stops the provider
+        stream; the partial answer is kept in the session, marked interrupted."""
         mode = get_mode(request.mode or self.settings.mode)
         chosen = await self.selection(mode.name, request.provider, request.model)
         info = await self.model_info(chosen)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
         session_id = self._session_for(request)
+        compaction_usage = Usage()
         try:
+            started = Started(
+                provider=chosen.provider_name,
+                model=chosen.model,
+                mode=mode.name,
+                session_id=session_id,
+                new_session=not continuing,
+                reason=getattr(chosen, "reason", "") or "",
+            )
+            await _emit_value(on_start, started)
             history = self._history(session_id)
             context = await self.build_context(request, mode, history, window)
             if context.stats.history_dropped and session_id is not None:
-                await self.compact(session_id, chosen)
+                await _emit(
+                    on_notice,
+                    f"Compacting the conversation: it no longer fits {chosen.model}'s "
+                    f"{window:,}-token window; the model summarizes the older turns "
+                    "(this call is counted in the session's usage).",
+                )
+                compaction = await self.compact_with_usage(session_id, chosen)
+                compaction_usage = compaction[1]
                 history = self._history(session_id)
                 context = await self.build_context(request, mode, history, window)
         except BaseException:
@@ -302,6 +386,9 @@ class Engine:
             self.store.add_message(session_id, "user", request.question, mode=mode.name)
         tools = self._tool_specs(request, info)
         answer = await self._run(chosen, mode, context.messages, session_id, tools, on_delta)
+        # A compaction is a model call made for this answer: the user pays for it.
+        answer.usage = answer.usage + compaction_usage
+        answer.compacted = compaction_usage.total_tokens > 0
         answer.context_tokens = context.stats.total
         default_file = (
             relative(request.selection.path, self.workspace)
@@ -345,19 +432,20 @@ class Engine:
         )
         started = time.perf_counter()
         for _step in range(MAX_TOOL_STEPS):
-            text, calls, usage, finish, message_id, ttft = await self._stream_once(
-                chosen, mode, messages, session_id, tools, on_delta
-            )
-            total = total + usage
-            texts.append(text)
-            answer.message_id = message_id
-            answer.finish_reason = finish
+            reply = await self._stream_once(chosen, mode, messages, session_id, tools, on_delta)
+            total = total + reply.usage
+            texts.append(reply.text)
+            answer.message_id = reply.message_id
+            answer.finish_reason = reply.finish_reason
             if answer.ttft is None:
-                answer.ttft = ttft
-            if not calls or self.toolbox is None:
+                answer.ttft = reply.ttft
+            if not reply.tool_calls or self.toolbox is None:
                 break
-            messages = [*messages, Message(role="assistant", content=text, tool_calls=calls)]
-            for call in calls:
+            messages = [
+                *messages,
+                Message(role="assistant", content=reply.text, tool_calls=reply.tool_calls),
+            ]
+            for call in reply.tool_calls:
                 result = await self.toolbox.execute(call)
                 answer.tool_calls += 1
                 content = result.text
@@ -389,7 +477,7 @@ class Engine:
         session_id: str | None,
         tools: list[ToolSpec] | None,
         on_delta: DeltaCallback | None,
-    ) -> tuple[str, list[ToolCall], Usage, str | None, int | None, float | None]:
+    ) -> StreamedReply:
         request = ChatRequest(
             messages=messages,
             model=chosen.model,
@@ -444,7 +532,7 @@ class Engine:
                 tool_calls=[call.model_dump() for call in calls] or None,
             )
             message_id = writer.message_id
-        return "".join(parts), calls, usage, finish, message_id, ttft
+        return StreamedReply("".join(parts), calls, usage, finish, message_id, ttft)
 
     def _temperature(self, mode: Mode) -> float | None:
         override = self.settings.modes.get(mode.name)
@@ -459,15 +547,19 @@ class Engine:
     async def compact(self, session_id: str, chosen: Selection | None = None) -> str:
         """Summarize the session's history with the model and record the summary; later
         requests see the summary plus the turns after it. Nothing is deleted."""
+        return (await self.compact_with_usage(session_id, chosen))[0]
+
+    async def compact_with_usage(
+        self, session_id: str, chosen: Selection | None = None
+    ) -> tuple[str, Usage]:
+        """`compact`, also returning the tokens (and cost) the summary call used."""
         if self.store is None:
             raise CodaError("compaction needs a session store")
         chosen = chosen or await self.selection()
         history = self._history(session_id)
-        if not history:
-            return ""
         older = history[:-KEEP_VERBATIM]
         if not older:
-            return ""
+            return "", Usage()
         transcript = "\n\n".join(f"{m.role.upper()}: {m.content}" for m in older)
         response = await chosen.provider.chat(
             ChatRequest(
@@ -487,7 +579,6 @@ class Engine:
             mode="compact",
             provider=chosen.provider_name,
             model=chosen.model,
-            input_tokens=response.usage.input_tokens,
-            output_tokens=response.usage.output_tokens,
+            usage=response.usage,
         )
-        return summary
+        return summary, response.usage

@@ -6,9 +6,15 @@ The hierarchy::
     ├── ConfigError                 a config file, env variable or flag is wrong
     ├── WorkspaceError              a path or file outside what Coda may touch
     ├── ToolError                   a tool call that could not run
-    │   └── PermissionDenied        the user or the policy said no
+    │   ├── PermissionDenied        the user or the policy said no
+    │   └── VCSCommandError         a version-control command failed
+    │       └── VCSTimeout          … or did not finish in time
+    ├── EditError                   a search/replace edit does not match the file
+    ├── SessionStoreError           the session database cannot be used
+    ├── SessionNotFound             no session or message with that id
     └── ProviderError               talking to a model failed
         ├── AuthError               credentials missing or refused
+        │   └── NotAuthorizedOrNotFound   OCI's 404: compartment or IAM policy
         ├── RateLimitError          429 after the retries ran out
         ├── ModelNotFoundError      the model is not known to the provider
         ├── ProviderUnavailableError    not running / unreachable / none configured
@@ -121,3 +127,31 @@ class StreamInterrupted(ProviderError):
     ) -> None:
         super().__init__(message, hint, provider=provider)
         self.partial = partial
+
+
+class NotAuthorizedOrNotFound(AuthError):
+    """OCI's 404: a wrong compartment or a missing IAM policy (or both; it won't say)."""
+
+
+class VCSCommandError(ToolError):
+    """A version-control command failed or timed out."""
+
+    def __init__(self, message: str, hint: str | None = None, *, returncode: int | None = None):
+        super().__init__(message, hint)
+        self.returncode = returncode
+
+
+class VCSTimeout(VCSCommandError):
+    """A version-control command did not finish within its timeout."""
+
+
+class EditError(CodaError):
+    """An edit's search text is missing or ambiguous in the current file."""
+
+
+class SessionStoreError(CodaError):
+    """The session database cannot be opened or is not a Coda session database."""
+
+
+class SessionNotFound(CodaError):
+    """No session (or message) with that id, or an ambiguous id prefix."""

@@ -72,6 +72,9 @@ MODES: dict[str, Mode] = {
     )
 }
 
+MODE_NAMES: tuple[str, ...] = tuple(MODES)
+"""Every mode's name, in the order users see them (flags, config, slash commands)."""
+
 
 def get_mode(name: str) -> Mode:
     from coda_ls.errors import ConfigError

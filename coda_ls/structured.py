@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from coda_ls.errors import CodaError
+from coda_ls.edits import Replacement, apply_replacements, edits_for
 
 Severity = Literal["error", "warning", "info", "hint"]
 _FENCE = re.compile(r"```[\w+-]*\n(.*?)```", re.DOTALL)
@@ -59,10 +61,6 @@ class Edit(BaseModel):
 class Refactor(BaseModel):
     summary: str = ""
     edits: list[Edit] = Field(default_factory=list)
-
-
-class EditError(CodaError):
-    """An edit's search text is missing or ambiguous in the current file."""
 
 
 def _json_candidates(text: str) -> list[str]:
@@ -164,44 +162,28 @@ def _replaces(block: str, selection: str) -> bool:
     return len(shared) >= max(1, RELATED_SHARE * len(selected))
 
 
-def locate(content: str, search: str) -> int:
-    """Offset of the single occurrence of `search` (tolerating trailing-space drift)."""
-    count = content.count(search)
-    if count == 1:
-        return content.index(search)
-    if count > 1:
-        raise EditError(
-            f"the text to replace occurs {count} times",
-            "include more surrounding lines so it is unique",
-        )
-    stripped = "\n".join(line.rstrip() for line in search.splitlines())
-    normalized = "\n".join(line.rstrip() for line in content.splitlines())
-    if stripped and normalized.count(stripped) == 1:
-        # Map the offset back to the original text line by line.
-        line_no = normalized[: normalized.index(stripped)].count("\n")
-        lines = content.splitlines(keepends=True)
-        return sum(len(line) for line in lines[:line_no])
-    first = search.strip().splitlines()[0] if search.strip() else ""
-    raise EditError(
-        "the text to replace was not found" + (f" (starting {first[:60]!r})" if first else ""),
-        "the file may have changed; ask again with the current version",
-    )
+@dataclass(frozen=True)
+class RefactorChange:
+    """A refactor answer applied to one file: the text before and after, and the diff."""
+
+    path: Path
+    before: str
+    after: str
+    edits: list[Replacement]
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+    def diff(self, label: str | None = None) -> str:
+        from coda_ls.tools.textfile import unified_diff
+
+        return unified_diff(self.before, self.after, label or self.path.name)
 
 
-def apply_edits(content: str, edits: list[Edit]) -> str:
-    """`content` with every edit applied in order; raises EditError on a bad edit."""
-    for edit in edits:
-        start = locate(content, edit.search)
-        end = start + len(edit.search)
-        if content[start:end] != edit.search:  # matched modulo trailing spaces
-            end = _span_end(content, start, edit.search)
-        content = content[:start] + edit.replace + content[end:]
-    return content
-
-
-def _span_end(content: str, start: int, search: str) -> int:
-    lines = content[start:].splitlines(keepends=True)[: len(search.splitlines())]
-    span = "".join(lines)
-    if not search.endswith("\n"):
-        span = span.rstrip("\r\n")
-    return start + len(span)
+def apply_refactor(refactor: Refactor, path: Path, before: str, root: Path) -> RefactorChange:
+    """The one refactor rule every front uses: keep the edits meant for `path` (see
+    `edits.belongs_to`), apply them tolerantly (raises EditError), return the change."""
+    edits = edits_for(((e.file, e.search, e.replace) for e in refactor.edits), path, root)
+    after = apply_replacements(before, edits, shown=path.name, tolerant=True) if edits else before
+    return RefactorChange(path=path, before=before, after=after, edits=edits)

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
+from coda_ls.modes import MODE_NAMES
 
 if TYPE_CHECKING:
-    from coda_ls.context import CodeSelection
-    from coda_ls.engine import Answer, AskRequest
+    from coda_ls.workspace import Answer, AskRequest, CodeSelection, RefactorOutcome
 
-MODE_NAMES = ("chat", "code", "explain", "review", "refactor", "debug")
 _SPEC = re.compile(r"^(?P<path>.+?)(?::(?P<start>\d+)(?:-(?P<end>\d+))?)?$")
 
 
@@ -27,7 +27,7 @@ def _common(func: Any) -> Any:
         click.option("--provider", "-p", help="Provider: ollama, oci, litellm or a plugin."),
         click.option("--session", "session_id", help="Continue this session (id or prefix)."),
         click.option("--new", "new_session", is_flag=True, help="Start a new session."),
-        click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end."),
+        json_option("Print one JSON object at the end (or a JSON error)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -35,18 +35,31 @@ def _common(func: Any) -> Any:
 
 
 def parse_spec(spec: str) -> tuple[Path, int, int | None]:
-    """`FILE[:LINE[-LINE]]` -> (path, start, end)."""
+    """`FILE[:LINE[-LINE]]` -> (path, start, end); a bad range is named as such."""
     match = _SPEC.match(spec)
     assert match is not None  # the pattern matches any non-empty string
     path = Path(match.group("path"))
+    if not path.is_file():
+        head, sep, tail = spec.rpartition(":")
+        if sep and Path(head).is_file():
+            raise click.BadParameter(
+                f"{spec}: the line range {tail!r} is not LINE or START-END "
+                "(1-based line numbers, e.g. app.py:10-40)",
+                param_hint="FILE[:LINE[-LINE]]",
+            )
+        raise click.BadParameter(f"{path}: no such file", param_hint="FILE[:LINE[-LINE]]")
     start = int(match.group("start") or 1)
     end = (
         int(match.group("end")) if match.group("end") else (start if match.group("start") else None)
     )
-    if not path.is_file():
-        raise click.BadParameter(f"{path}: no such file", param_hint="FILE[:LINE[-LINE]]")
+    if start < 1:
+        raise click.BadParameter(f"{spec}: line numbers start at 1")
     if end is not None and end < start:
         raise click.BadParameter(f"{spec}: the range ends before it starts")
+    data = path.read_bytes()
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    if start > lines:
+        raise click.BadParameter(f"{spec}: {path} has {lines} lines; line {start} is past the end")
     return path, start, end
 
 
@@ -66,36 +79,52 @@ def run_request(
     as_json: bool,
     show_answer: bool = True,
 ) -> Answer:
-    """Run one request through the engine, streaming to the terminal."""
+    """Run one request through the workspace, streaming to the terminal."""
+    return _run(state, request, as_json=as_json, show_answer=show_answer).answer
+
+
+def _run(
+    state: AppState, request: AskRequest, *, as_json: bool, show_answer: bool = True
+) -> RefactorOutcome:
     from coda_cli.asker import ConsoleAsker
     from coda_cli.render import StreamPrinter
-    from coda_cli.runtime import make_engine, run
-    from coda_ls.providers.select import check_model
-    from coda_ls.tools import Toolbox
+    from coda_cli.runtime import open_workspace, run
+    from coda_ls.workspace import RefactorOutcome, Started
 
     printer = StreamPrinter(state.console, quiet=as_json or not show_answer)
     asker = ConsoleAsker(state.err_console, suspend=printer.suspend)
     overrides = {"provider": request.provider}
-    engine = make_engine(state, overrides, asker=asker if request.use_tools else None)
+    workspace = open_workspace(state, overrides, asker=asker if request.use_tools else None)
 
-    async def go() -> Answer:
+    def started(event: Started) -> None:
+        printer.set_status(f"{event.provider}/{event.model} is thinking…")
+        if event.reason:
+            state.err_console.print(f"[dim]using {event.provider}/{event.model}: {event.reason}[/]")
+
+    def notice(text: str) -> None:
+        from rich.markup import escape
+
+        with printer.suspend():
+            state.err_console.print(f"[yellow]{escape(text)}[/]")
+
+    async def go() -> RefactorOutcome:
         try:
-            chosen = await engine.selection(request.mode, request.provider, request.model)
-            await check_model(chosen)
-            toolbox = engine.toolbox
-            if isinstance(toolbox, Toolbox) and engine.settings.mcp_servers:
-                for problem in await toolbox.connect_mcp():
-                    state.err_console.print(f"[yellow]MCP:[/] {problem}")
-            printer.status = f"{chosen.provider_name}/{chosen.model} is thinking…"
             with printer:
-                return await engine.ask(request, printer.write)
+                if request.mode == "refactor":
+                    return await workspace.refactor(
+                        request, printer.write, on_start=started, on_notice=notice
+                    )
+                answer = await workspace.ask(
+                    request, printer.write, on_start=started, on_notice=notice
+                )
+                return RefactorOutcome(answer, None)
         finally:
-            await engine.aclose()
+            await workspace.aclose()
 
-    answer = run(go())
+    outcome = run(go())
     if as_json:
-        click.echo(json.dumps(answer_json(answer), indent=2))
-    return answer
+        click.echo(json.dumps(answer_json(outcome.answer), indent=2))
+    return outcome
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -118,7 +147,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def _selection(path: Path, start: int, end: int | None) -> CodeSelection:
-    from coda_ls.context import CodeSelection
+    from coda_ls.workspace import CodeSelection
 
     return CodeSelection(path=path.resolve(), start_line=start, end_line=end)
 
@@ -157,7 +186,7 @@ def ask(
       coda ask -f app.py "why does this fail on empty input?"
       git diff | coda ask --mode review -
     """
-    from coda_ls.engine import AskRequest
+    from coda_ls.workspace import AskRequest
 
     text = " ".join(question).strip()
     attachments = []
@@ -204,7 +233,7 @@ def explain(
     as_json: bool,
 ) -> None:
     """Explain a file or a range of lines: coda explain app.py:10-40"""
-    from coda_ls.engine import AskRequest
+    from coda_ls.workspace import AskRequest
 
     path, start, end = parse_spec(spec)
     text = " ".join(question) or "Explain this code."
@@ -267,7 +296,7 @@ def review(
       coda review --changed
       git diff | coda review -
     """
-    from coda_ls.engine import AskRequest
+    from coda_ls.workspace import AskRequest
 
     attachments: list[tuple[str, str]] = []
     paths = [f for f in files if str(f) != "-"]
@@ -300,9 +329,9 @@ def review(
 
 def _vcs_diff() -> str:
     from coda_cli.runtime import run
-    from coda_ls.vcs import detect
+    from coda_ls.workspace import Workspace
 
-    backend = detect(Path.cwd())
+    backend = Workspace.open().vcs()
     diff: str = run(backend.diff())
     if not diff.strip():
         raise click.UsageError(f"no uncommitted changes in {backend.root} ({backend.name})")
@@ -331,9 +360,7 @@ def refactor(
     \b
       coda refactor app.py:10-30 "extract the parsing into a function"
     """
-    from coda_ls.engine import AskRequest
-    from coda_ls.structured import apply_edits
-    from coda_ls.tools.textfile import unified_diff
+    from coda_ls.workspace import AskRequest
 
     path, start, end = parse_spec(spec)
     request = AskRequest(
@@ -345,23 +372,14 @@ def refactor(
         provider=provider,
         model=model,
     )
-    answer = run_request(state, request, as_json=as_json, show_answer=False)
-    result = answer.refactor
-    if result is None or not result.edits:
-        state.console.print(answer.text or "The model proposed no change.")
-        return
-    before = path.read_text(encoding="utf-8")
-    after = apply_edits(
-        before,
-        [
-            e
-            for e in result.edits
-            if e.file in ("", spec, str(path)) or Path(e.file).name == path.name
-        ],
-    )
-    diff = unified_diff(before, after, str(path))
+    outcome = _run(state, request, as_json=as_json, show_answer=False)
+    result, change = outcome.answer.refactor, outcome.change
     if as_json:
         return
+    if result is None or change is None:
+        state.console.print(outcome.answer.text or "The model proposed no change.")
+        return
+    diff = change.diff(str(path))
     if result.summary:
         state.console.print(result.summary)
     from rich.syntax import Syntax
@@ -374,7 +392,7 @@ def refactor(
         and sys.stdin.isatty()
         and click.confirm(f"Apply to {path}?", default=False)
     ):
-        path.write_text(after, encoding="utf-8")
+        path.write_text(change.after, encoding="utf-8")
         state.console.print(f"[green]applied to {path}[/]")
     else:
         state.console.print("not applied (use --apply to write it)")

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from coda_cli.commands.ask import MODE_NAMES
 from coda_cli.state import AppState, pass_state
+from coda_ls.modes import MODE_NAMES
 
 
 @click.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 
@@ -18,7 +19,7 @@ def config() -> None:
 
 
 @config.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option("Machine-readable output.")
 @pass_state
 def show(state: AppState, as_json: bool) -> None:
     """Print every setting, its value (secrets masked) and where it came from."""
@@ -45,18 +46,24 @@ def show(state: AppState, as_json: bool) -> None:
 @pass_state
 def path(state: AppState) -> None:
     """Print the config file locations (and whether each exists)."""
-    from coda_ls import paths
-    from coda_ls.config import load_settings
+    from coda_ls.config import (
+        PROJECT_CONFIG,
+        cache_dir,
+        data_dir,
+        find_project_config,
+        load_settings,
+        user_config_file,
+    )
 
-    user = paths.user_config_file()
-    project = paths.find_project_config()
+    user = user_config_file()
+    project = find_project_config()
     click.echo(f"user:    {user}{'' if user.is_file() else '  (not created)'}")
     if project:
         click.echo(f"project: {project}")
     else:
-        click.echo(f"project: {Path.cwd() / paths.PROJECT_CONFIG}  (none found from here up)")
-    click.echo(f"data:    {paths.data_dir()}")
-    click.echo(f"cache:   {paths.cache_dir()}")
+        click.echo(f"project: {Path.cwd() / PROJECT_CONFIG}  (none found from here up)")
+    click.echo(f"data:    {data_dir()}")
+    click.echo(f"cache:   {cache_dir()}")
     del load_settings
 
 
@@ -82,10 +89,10 @@ def set_(state: AppState, key: str, value: str, project: bool) -> None:
 
     The file is validated before it is written; a bad value changes nothing.
     """
-    from coda_ls import paths
-    from coda_ls.config import check_layer, read_toml_layer
+    from coda_ls.config import PROJECT_CONFIG, Layer, check_layer, user_config_file
+    from coda_ls.errors import ConfigError
 
-    target = (Path.cwd() / paths.PROJECT_CONFIG) if project else paths.user_config_file()
+    target = (Path.cwd() / PROJECT_CONFIG) if project else user_config_file()
     parts = key.split(".")
     if not all(_BARE_KEY.match(part) for part in parts):
         raise click.BadParameter(f"{key!r} is not a dotted key like providers.ollama.host")
@@ -93,14 +100,23 @@ def set_(state: AppState, key: str, value: str, project: bool) -> None:
     table, leaf = parts[:-1], parts[-1]
     line = f"{leaf} = {_toml_value(value)}"
     new_text = _set_line(text, table, leaf, line)
-    # Validate the result before touching the file.
-    candidate = target.with_suffix(".toml.new")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    candidate.write_text(new_text, encoding="utf-8")
+    # Validate the result in memory: a bad value names the key and changes nothing.
     try:
-        check_layer(read_toml_layer(candidate, str(target)))
-    finally:
-        candidate.unlink(missing_ok=True)
+        values = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{target} cannot be updated: it is not valid TOML ({exc})",
+            "fix the file first (`coda config path` shows where it is)",
+        ) from None
+    try:
+        check_layer(Layer(f"coda config set {key}", values))
+    except ConfigError as exc:
+        problem = exc.message.split("\n")[-1].strip()
+        raise ConfigError(
+            f"cannot set {key} to {value!r}: {problem.removeprefix(f'coda config set {key}: ')}",
+            f"nothing was written to {target}; `coda config show` lists every key and value",
+        ) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(new_text, encoding="utf-8")
     state.console.print(f"set [cyan]{key}[/] in {target}")
 

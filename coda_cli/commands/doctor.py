@@ -4,106 +4,13 @@ what to fix. Works offline; exits 0 unless the configuration itself is broken.""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
-
-
-@dataclass
-class Check:
-    area: str
-    name: str
-    ok: bool | None  # None = not configured / informational
-    detail: str
-    fix: str = ""
-
-
-def _config_checks(state: AppState) -> list[Check]:
-    from coda_ls.config import LoadedSettings
-    from coda_ls.errors import ConfigError
-
-    try:
-        loaded: LoadedSettings = state.settings()
-    except ConfigError as exc:
-        return [Check("config", "files", False, exc.message, exc.hint or "")]
-    checks = [
-        Check(
-            "config",
-            "user file",
-            True if loaded.user_file.is_file() else None,
-            f"{loaded.user_file}" + ("" if loaded.user_file.is_file() else " (none)"),
-            ""
-            if loaded.user_file.is_file()
-            else "optional: `coda config set provider ollama` creates it",
-        )
-    ]
-    if loaded.project_file:
-        checks.append(Check("config", "project file", True, str(loaded.project_file)))
-    return checks
-
-
-async def _provider_checks(state: AppState) -> list[Check]:
-    import asyncio
-
-    from coda_ls.errors import CodaError
-    from coda_ls.providers.registry import create_provider, provider_names
-    from coda_ls.providers.select import configured_providers
-
-    settings = state.settings().settings
-    configured = configured_providers(settings)
-    how = {
-        "oci": "set [providers.oci] compartment_id (or CODA_OCI_COMPARTMENT_ID) and create "
-        "~/.oci/config with `oci setup config`",
-        "litellm": 'set [providers.litellm] models = ["openai/gpt-4o-mini"] and OPENAI_API_KEY, '
-        "or api_base for an OpenAI-compatible server",
-    }
-
-    async def one(name: str) -> Check:
-        if name not in configured:
-            return Check(
-                "provider",
-                name,
-                None,
-                "not configured",
-                how.get(name, "see the plugin's documentation"),
-            )
-        try:
-            provider = create_provider(name, settings)
-        except CodaError as exc:
-            return Check("provider", name, False, exc.message, exc.hint or "")
-        try:
-            health = await provider.health()
-        except CodaError as exc:
-            return Check("provider", name, False, exc.message, exc.hint or "")
-        finally:
-            await provider.aclose()
-        if not health.ok:
-            return Check("provider", name, False, health.detail, health.hint or "")
-        detail = health.detail
-        if name == "ollama":
-            detail += await _ollama_models(state)
-        return Check("provider", name, True, detail)
-
-    return list(await asyncio.gather(*(one(name) for name in provider_names())))
-
-
-async def _ollama_models(state: AppState) -> str:
-    from coda_ls.errors import CodaError
-    from coda_ls.providers.ollama import OllamaProvider
-
-    provider = OllamaProvider(state.settings().settings.providers.ollama)
-    try:
-        names = [m.name for m in await provider.list_models()]
-    except CodaError:
-        return ""
-    finally:
-        await provider.aclose()
-    if not names:
-        return "; no models yet — `coda models pull llama3.2`"
-    return f"; {len(names)} model(s): {', '.join(names[:5])}"
 
 
 def _status(ok: bool | None) -> str:
@@ -111,18 +18,15 @@ def _status(ok: bool | None) -> str:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @pass_state
 def doctor(state: AppState, as_json: bool) -> None:
     """Check providers, grammars, the session database and VCS tools."""
-    from coda_cli.doctor_checks import local_checks
     from coda_cli.runtime import run
+    from coda_ls.workspace import diagnose
 
-    checks = _config_checks(state)
-    config_ok = all(c.ok is not False for c in checks)
-    if config_ok:
-        checks += run(_provider_checks(state))
-    checks += local_checks(state, Path.cwd())
+    checks = run(diagnose(Path.cwd()))
+    config_ok = all(c.ok is not False for c in checks if c.area == "config")
     if as_json:
         click.echo(json.dumps([asdict(c) for c in checks], indent=2))
     else:
@@ -141,7 +45,7 @@ def doctor(state: AppState, as_json: bool) -> None:
             for check in fixes:
                 state.console.print(f"  • [cyan]{check.area}/{check.name}[/]: {escape(check.fix)}")
         if not any(c.ok for c in checks if c.area == "provider"):
-            from coda_ls.providers.select import NO_PROVIDER_HINT
+            from coda_ls.workspace import NO_PROVIDER_HINT
 
             state.console.print(
                 f"\n[yellow]No model provider is reachable.[/] {escape(NO_PROVIDER_HINT)}"

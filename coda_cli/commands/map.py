@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
     from rich.tree import Tree
 
-    from coda_ls.repomap.model import RenderedMap
+    from coda_ls.workspace import RenderedMap, Workspace
 
 
 @click.command("map")
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     help="A file you are working on; what it uses ranks first. Repeatable.",
 )
 @click.option("--ident", "idents", multiple=True, help="An identifier to favour. Repeatable.")
-@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@json_option("JSON for scripts.")
 @pass_state
 def map_command(
     state: AppState,
@@ -38,21 +39,20 @@ def map_command(
     as_json: bool,
 ) -> None:
     """Print the ranked map of PATH (default: the current project)."""
-    from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.workspace import Workspace
 
     root = (path or Path.cwd()).resolve()
-    settings = state.settings(cwd=root).settings.repomap
-    repo_map = RepoMap(root, settings)
+    workspace = Workspace.open(root, as_root=True)
     try:
-        _build(state, repo_map)
+        _build(state, workspace)
         focus_files = [f if f.is_absolute() else Path.cwd() / f for f in focus]
         if as_json:
-            text = repo_map.to_json(tokens, focus_files=focus_files, mentioned_idents=idents)
-            click.echo(text)
+            click.echo(workspace.map_json(tokens, focus_files, idents))
             return
-        rendered = repo_map.render(tokens, focus_files=focus_files, mentioned_idents=idents)
+        rendered = workspace.render_map(tokens, focus_files, idents)
         state.console.print(_tree(root, rendered))
-        stats = repo_map.last_build
+        assert workspace.repo_map is not None
+        stats = workspace.repo_map.last_build
         note = "" if rendered.exact_tokens else " (estimated)"
         state.err_console.print(
             f"[dim]{len(rendered.tags)} symbols from {len(rendered.files)} of "
@@ -61,16 +61,13 @@ def map_command(
             f"({stats.get('parsed', 0)} parsed, {stats.get('cached', 0)} cached)[/]"
         )
     finally:
-        repo_map.close()
+        workspace.close()
 
 
-def _build(state: AppState, repo_map: object) -> None:
+def _build(state: AppState, workspace: Workspace) -> None:
     """Build with a progress bar on stderr, shown only when files need parsing."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from coda_ls.repomap.repomap import RepoMap
-
-    assert isinstance(repo_map, RepoMap)
     progress = Progress(
         TextColumn("mapping"),
         BarColumn(),
@@ -91,7 +88,7 @@ def _build(state: AppState, repo_map: object) -> None:
         progress.update(task, completed=done, total=total)
 
     try:
-        repo_map.build(report)
+        workspace.build_map(report)
     finally:
         if started:
             progress.stop()

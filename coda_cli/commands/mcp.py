@@ -37,14 +37,13 @@ def mcp(ctx: click.Context, root: Path | None) -> None:
 @pass_state
 def serve(state: AppState, root: Path | None) -> None:
     """Run the MCP server over stdio (what `coda mcp` alone does)."""
-    from coda_cli.runtime import project_root
-    from coda_ls.tools.mcp_server import build_server
+    from coda_ls.mcp.server import build_server
+    from coda_ls.workspace import Workspace
 
-    workspace = (root or project_root()).resolve()
-    settings = state.settings(cwd=workspace).settings
+    workspace = Workspace.open(root)
     # stdout carries the protocol: every log line must go to stderr.
     logging.basicConfig(level=logging.DEBUG if state.debug else logging.WARNING)
-    build_server(workspace, settings).run("stdio")
+    build_server(workspace).run("stdio")
 
 
 @mcp.command("tools")
@@ -55,11 +54,11 @@ def tools(state: AppState, root: Path | None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from coda_cli.runtime import project_root, run
-    from coda_ls.tools import PolicyOnlyAsker, Toolbox
+    from coda_cli.runtime import run
+    from coda_ls.workspace import Workspace
 
-    workspace = (root or project_root()).resolve()
-    settings = state.settings(cwd=workspace).settings
+    workspace = Workspace.open(root, tools_only_mcp=True)
+    settings = workspace.settings
     if not settings.mcp_servers:
         example = (
             '[mcp_servers.coda]\ncommand = ["coda", "mcp"]\n# or: url = "http://127.0.0.1:8000/mcp"'
@@ -69,12 +68,11 @@ def tools(state: AppState, root: Path | None) -> None:
         return
 
     async def collect() -> tuple[list[tuple[str, str]], list[str]]:
-        toolbox = Toolbox(workspace, settings, PolicyOnlyAsker(), tools=[])
         try:
-            errors = await toolbox.connect_mcp()
-            return [(t.name, t.description) for t in toolbox.tools()], errors
+            errors = await workspace.connect_tools()
+            return workspace.mcp_tools(), errors
         finally:
-            await toolbox.aclose()
+            await workspace.aclose()
 
     found, errors = run(collect())
     for line in errors:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 
 @click.group(invoke_without_command=True)
 @click.option("--provider", "-p", help="Only this provider.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @click.pass_context
 def models(ctx: click.Context, provider: str | None, as_json: bool) -> None:
     """List the models of every configured and reachable provider."""
@@ -22,14 +22,14 @@ def models(ctx: click.Context, provider: str | None, as_json: bool) -> None:
 
 @models.command("list")
 @click.option("--provider", "-p", help="Only this provider.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @pass_state
 def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
     """List models: provider, name, context window, streaming, tools."""
     from coda_cli.runtime import run
-    from coda_ls.providers.catalog import gather_models
+    from coda_ls.workspace import Workspace
 
-    found, down = run(gather_models(state.settings().settings, provider))
+    found, down = run(Workspace.open().models_of(provider))
     if as_json:
         click.echo(
             json.dumps(
@@ -64,7 +64,7 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
         if health.hint:
             console.print(f"  [dim]hint: {escape(health.hint)}[/]")
     if not found:
-        from coda_ls.providers.select import NO_PROVIDER_HINT
+        from coda_ls.workspace import NO_PROVIDER_HINT
 
         console.print(f"[bold]No models available.[/] To connect one: {escape(NO_PROVIDER_HINT)}")
 
@@ -76,25 +76,10 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
 def info(state: AppState, model: str, provider: str | None) -> None:
     """Show a model's details (context window, family, capabilities)."""
     from coda_cli.runtime import run
-    from coda_ls.providers.registry import create_provider
+    from coda_ls.workspace import Workspace
 
-    settings = state.settings().settings
-    chosen = create_provider(provider or settings.provider or "ollama", settings)
-
-    async def go() -> Any:
-        try:
-            return await chosen.model_info(model)
-        finally:
-            await chosen.aclose()
-
-    details = run(go())
+    details = run(Workspace.open().model_details(model, provider))
     state.console.print_json(json.dumps(details.model_dump()))
-
-
-def _ollama(state: AppState) -> Any:
-    from coda_ls.providers.ollama import OllamaProvider
-
-    return OllamaProvider(state.settings().settings.providers.ollama)
 
 
 @models.command()
@@ -105,8 +90,9 @@ def pull(state: AppState, model: str) -> None:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     from coda_cli.runtime import run
+    from coda_ls.workspace import Workspace
 
-    provider = _ollama(state)
+    workspace = Workspace.open()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -121,13 +107,7 @@ def pull(state: AppState, model: str) -> None:
                 task, description=f"{model}: {status}", completed=completed or 0, total=total
             )
 
-        async def go() -> None:
-            try:
-                await provider.pull(model, update)
-            finally:
-                await provider.aclose()
-
-        run(go())
+        run(workspace.pull_model(model, update))
     state.console.print(f"[green]pulled {model}[/]")
 
 
@@ -138,16 +118,9 @@ def pull(state: AppState, model: str) -> None:
 def delete(state: AppState, model: str, yes: bool) -> None:
     """Delete an Ollama model."""
     from coda_cli.runtime import run
+    from coda_ls.workspace import Workspace
 
     if not yes and not click.confirm(f"Delete {model} from Ollama?", default=False):
         return
-    provider = _ollama(state)
-
-    async def go() -> None:
-        try:
-            await provider.delete(model)
-        finally:
-            await provider.aclose()
-
-    run(go())
+    run(Workspace.open().delete_model(model))
     state.console.print(f"deleted {model}")

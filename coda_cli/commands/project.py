@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
-    from coda_ls.project import ProjectInfo
+    from coda_ls.workspace import ProjectInfo
 
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option("Machine-readable output.")
 @click.option("--deps/--no-deps", "show_deps", default=True, help="List declared dependencies.")
 @click.option("--summary", "only_summary", is_flag=True, help="Only the lines the model sees.")
 @pass_state
@@ -24,9 +25,9 @@ def project(
     state: AppState, path: Path, as_json: bool, show_deps: bool, only_summary: bool
 ) -> None:
     """Show the project's languages, build systems, test frameworks and dependencies."""
-    from coda_ls.project import analyze_sync
+    from coda_ls.workspace import analyze_project
 
-    info = analyze_sync(path)
+    info = analyze_project(path)
     if as_json:
         click.echo(json.dumps(info.to_dict(), indent=2))
     elif only_summary:

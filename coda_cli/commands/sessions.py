@@ -12,19 +12,26 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
+    from coda_ls.workspace import (
+        MessageRecord,
+        SearchHit,
+        Session,
+        SessionStats,
+        SessionStore,
+    )
 
 NO_SESSIONS = 'No sessions yet. Start one with [bold]coda chat[/] or [bold]coda ask "..."[/].'
 _ROLE_STYLES = {"user": "bold cyan", "assistant": "bold green", "system": "bold magenta"}
 
 
 def _store(state: AppState) -> SessionStore:
-    from coda_ls.sessions import SessionStore
+    from coda_ls.workspace import SessionStore
 
     return SessionStore.from_settings(state.settings().settings)
 
@@ -73,7 +80,7 @@ def sessions(ctx: click.Context) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Only sessions of this project root.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option("Machine-readable output.")
 @pass_state
 def list_sessions(state: AppState, limit: int, project: Path | None, as_json: bool) -> None:
     """The most recently active sessions."""
@@ -129,7 +136,7 @@ def _message_view(record: MessageRecord) -> RenderableType:
 
 @sessions.command()
 @click.argument("session_id")
-@click.option("--json", "as_json", is_flag=True, help="The JSON export instead.")
+@json_option("The JSON export instead.")
 @pass_state
 def show(state: AppState, session_id: str, as_json: bool) -> None:
     """A session's conversation (a branch includes its parent's messages up to the fork)."""
@@ -190,7 +197,7 @@ def _tree_view(root: Any, current: str | None = None) -> RenderableType:
 
 @sessions.command()
 @click.argument("session_id")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @pass_state
 def tree(state: AppState, session_id: str, as_json: bool) -> None:
     """The branch tree a session belongs to."""
@@ -222,7 +229,7 @@ def _hit_view(hit: SearchHit) -> RenderableType:
 @sessions.command()
 @click.argument("query")
 @click.option("--limit", "-n", default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Snippets with **bold** matches.")
+@json_option("Snippets with **bold** matches.")
 @pass_state
 def search(state: AppState, query: str, limit: int, as_json: bool) -> None:
     """Full-text search across every session.
@@ -361,7 +368,7 @@ def prune(state: AppState, days: float, dry_run: bool, yes: bool) -> None:
 
 @sessions.command()
 @click.argument("session_id")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 @pass_state
 def stats(state: AppState, session_id: str, as_json: bool) -> None:
     """Usage of a session: requests, tokens, cost, API vs wall time, per model."""
@@ -470,6 +477,7 @@ def stats_panel(session: Session, usage: SessionStats) -> RenderableType:
         title_align="left",
         border_style="cyan",
         padding=(1, 2),
+        expand=False,
     )
 
 

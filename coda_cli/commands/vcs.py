@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
-    from coda_ls.vcs import VCSInfo
+    from coda_ls.workspace import VCSInfo
 
 MAX_LISTED = 50
 
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path), default=".")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option("Machine-readable output.")
 @pass_state
 def vcs(state: AppState, path: Path, as_json: bool) -> None:
     """Show the version control system, root, branch, revision and changed files."""
-    from coda_ls.vcs import describe_sync
+    from coda_ls.workspace import describe_vcs
 
-    info = describe_sync(path)
+    info = describe_vcs(path)
     if as_json:
         click.echo(json.dumps(info.to_dict(), indent=2))
         return
     render(state, info)
+
+
+status = copy.copy(vcs)
+status.short_help = "The same as `coda vcs`."
 
 
 def render(state: AppState, info: VCSInfo) -> None:

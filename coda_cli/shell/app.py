@@ -30,9 +30,9 @@ def build_shell(
     tools: bool = True,
     with_map: bool = True,
 ) -> ShellState:
-    """The engine (sessions, repo map, tools) and the shell state around it."""
+    """The workspace (sessions, repo map, tools) and the shell state around it."""
     from coda_cli.asker import ConsoleAsker
-    from coda_cli.runtime import make_engine
+    from coda_cli.runtime import open_workspace
     from coda_cli.shell.tools import ToolSwitch
 
     holder: list[ShellState] = []
@@ -50,19 +50,21 @@ def build_shell(
             yield
 
     asker = ConsoleAsker(app.console, interactive=interactive, suspend=suspend)
-    engine = make_engine(
+    core = open_workspace(
         app,
         {"provider": provider, "model": model},
         asker=asker if tools else None,
         with_map=with_map,
     )
-    settings = engine.settings
+    core.engine.store = core.store
+    engine = core.engine
+    settings = core.settings
     theme = get_theme(settings.ui.theme)
     for console in (app.console, app.err_console):
         console.push_theme(rich_theme(theme))  # type: ignore[arg-type]
     shell = ShellState(
         app=app,
-        engine=engine,
+        core=core,
         console=app.console,
         mode=mode or settings.mode,
         provider=provider,
@@ -101,7 +103,7 @@ async def run_piped(shell: ShellState, lines: Iterable[str]) -> int:
             if await run_line(shell, line) is Outcome.EXIT:
                 break
     finally:
-        await shell.engine.aclose()
+        await shell.core.aclose()
     print_summary(shell, to_stderr=True)
     return 1 if shell.failures else 0
 
@@ -177,7 +179,7 @@ async def run_interactive(shell: ShellState) -> int:
             if await run_line(shell, line) is Outcome.EXIT:
                 break
     finally:
-        await shell.engine.aclose()
+        await shell.core.aclose()
     print_summary(shell)
     return 0
 

@@ -71,7 +71,7 @@ def _tips(shell: ShellState) -> list[str]:
 
 @command("mode", "/mode [NAME]", "switch mode: chat, code, debug, explain, review, refactor")
 async def mode(shell: ShellState, args: str) -> None:
-    from coda_ls.modes import MODES
+    from coda_ls.workspace import MODES
 
     if not args:
         for mode in MODES.values():
@@ -216,9 +216,9 @@ async def theme(shell: ShellState, args: str) -> None:
 def save_setting(key: str, value: str) -> Path:
     """Write `key = value` to the user config file with the `coda config set` logic."""
     from coda_cli.commands.config import _set_line, _toml_value
-    from coda_ls import paths
+    from coda_ls.config import user_config_file
 
-    target = paths.user_config_file()
+    target = user_config_file()
     text = target.read_text(encoding="utf-8") if target.is_file() else ""
     *table, leaf = key.split(".")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -231,14 +231,12 @@ async def map_(shell: ShellState, args: str) -> None:
     import asyncio
 
     from coda_cli.commands.map import _tree
-    from coda_ls.repomap.repomap import RepoMap
 
-    repo_map = shell.engine.repo_map
-    if not isinstance(repo_map, RepoMap):
+    if shell.core.repo_map is None:
         shell.console.print("[coda.dim]no repo map in this shell[/]")
         return
     tokens = int(args) if args.isdigit() else None
-    rendered = await asyncio.to_thread(repo_map.render, tokens, focus_files=shell.files)
+    rendered = await asyncio.to_thread(shell.core.render_map, tokens, shell.files)
     shell.console.print(_tree(shell.workspace, rendered))
     shell.console.print(
         f"[coda.dim]{len(rendered.tags)} symbols from {len(rendered.files)} files, "

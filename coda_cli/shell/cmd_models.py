@@ -14,18 +14,14 @@ TOP_MODELS = 10
 
 async def refresh_models(shell: ShellState) -> list[str]:
     """Model names of the current provider (or every reachable one), for /model and Tab."""
-    from coda_ls.providers.catalog import gather_models
-
-    found, _down = await gather_models(shell.app.settings().settings, shell.provider)
+    found, _down = await shell.core.models_of(shell.provider)
     shell.models = sorted({info.name for info in found})
     return shell.models
 
 
 async def switch_model(shell: ShellState, name: str) -> None:
-    from coda_ls.providers.select import check_model
-
-    chosen = await shell.engine.selection(shell.mode, shell.provider, name)
-    await check_model(chosen)  # unknown model: CodaError with close matches
+    # An unknown model fails here: CodaError with close matches.
+    chosen = await shell.core.selection(shell.mode, shell.provider, name)
     shell.model = chosen.model
     shell.provider = chosen.provider_name
     shell.console.print(f"model: [coda.accent]{shell.model_label()}[/]")
@@ -72,7 +68,7 @@ async def model(shell: ShellState, args: str) -> None:
 
 @command("provider", "/provider [NAME]", "switch provider: ollama, oci, litellm or a plugin")
 async def provider(shell: ShellState, args: str) -> None:
-    from coda_ls.providers.registry import provider_names
+    from coda_ls.workspace import provider_names
 
     names = provider_names()
     if not args:

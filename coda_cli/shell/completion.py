@@ -48,7 +48,7 @@ def path_candidates(base: Path, prefix: str) -> list[str]:
 def argument_candidates(shell: ShellState, name: str, args: str) -> Iterable[str]:
     """What may follow `/name ` given the argument text typed so far."""
     from coda_cli.shell.themes import THEMES
-    from coda_ls.modes import MODES
+    from coda_ls.workspace import MODES
 
     words = args.split(" ")
     current = words[-1]
@@ -60,7 +60,7 @@ def argument_candidates(shell: ShellState, name: str, args: str) -> Iterable[str
     if name == "theme":
         return [t for t in THEMES if t.startswith(current)]
     if name == "provider":
-        from coda_ls.providers.registry import provider_names
+        from coda_ls.workspace import provider_names
 
         return [p for p in provider_names() if p.startswith(current)]
     if name == "help":

@@ -17,8 +17,7 @@ if TYPE_CHECKING:
     from coda_cli.render import StreamPrinter
     from coda_cli.shell.tools import ToolSwitch
     from coda_cli.state import AppState
-    from coda_ls.engine import Engine
-    from coda_ls.sessions import SessionStore
+    from coda_ls.workspace import Engine, SessionStore, Workspace
 
 Ask = Callable[[str], Awaitable[str]]
 """Asks the user one line (the interactive picker of `/model`); raises EOFError when
@@ -27,11 +26,11 @@ nobody can answer."""
 
 @dataclass
 class ShellState:
-    """One running shell. Plain data plus the engine, so slash commands are plain
+    """One running shell. Plain data plus the workspace, so slash commands are plain
     functions of it that tests can call without a terminal."""
 
     app: AppState
-    engine: Engine
+    core: Workspace
     console: Console
     mode: str = "chat"
     provider: str | None = None
@@ -51,16 +50,16 @@ class ShellState:
     echo: EchoGuard = field(default_factory=EchoGuard)
 
     @property
-    def store(self) -> SessionStore:
-        from coda_ls.errors import CodaError
+    def engine(self) -> Engine:
+        return self.core.engine
 
-        if self.engine.store is None:
-            raise CodaError("this shell has no session store")
-        return self.engine.store
+    @property
+    def store(self) -> SessionStore:
+        return self.core.store
 
     @property
     def workspace(self) -> Path:
-        return self.engine.workspace
+        return self.core.root
 
     def use_session(self, session_id: str | None) -> None:
         self.session_id = session_id

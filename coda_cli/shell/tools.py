@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from coda_ls.engine import ToolResultLike
-    from coda_ls.providers.base import ToolCall, ToolSpec
-    from coda_ls.tools import Toolbox
+    from coda_ls.wire import ToolCall, ToolSpec
+    from coda_ls.workspace import Toolbox, ToolResultLike
 
 
 class ToolSwitch:
@@ -40,7 +39,7 @@ class ToolSwitch:
 
     async def execute(self, call: ToolCall) -> ToolResultLike:
         if call.name in self.disabled:
-            from coda_ls.tools import ToolResult
+            from coda_ls.workspace import ToolResult
 
             return ToolResult(f"the user switched the tool {call.name!r} off", is_error=True)
         return await self.toolbox.execute(call)

@@ -1,119 +1,47 @@
-"""The provider contract and its wire types.
+"""The provider contract.
 
 A provider turns a `ChatRequest` into either one `ChatResponse` (`chat`) or an async
 stream of `Chunk`s (`stream`) whose last chunk carries `finish_reason` and `usage`.
 Providers raise only `coda_ls.errors.ProviderError` subclasses: each one translates its
 library's exceptions at its boundary, so callers never see httpx, oci or litellm types.
+The wire types themselves live in `coda_ls.wire` (re-exported here for providers).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from coda_ls.wire import (
+    ChatRequest,
+    ChatResponse,
+    Chunk,
+    Health,
+    Message,
+    ModelInfo,
+    Role,
+    ToolCall,
+    ToolSpec,
+    Usage,
+    collect,
+    parse_tool_arguments,
+)
 
-Role = Literal["system", "user", "assistant", "tool"]
-
-
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ToolCall(_Wire):
-    """A function call the model asked for."""
-
-    id: str = ""
-    name: str
-    arguments: dict[str, Any] = Field(default_factory=dict)
-
-
-class ToolSpec(_Wire):
-    """A tool offered to the model: JSON-schema parameters, like OpenAI's functions."""
-
-    name: str
-    description: str = ""
-    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object"})
-
-
-class Message(_Wire):
-    role: Role
-    content: str = ""
-    tool_calls: list[ToolCall] = Field(default_factory=list)
-    tool_call_id: str | None = None
-    name: str | None = None
-
-
-class ChatRequest(_Wire):
-    messages: list[Message]
-    model: str
-    temperature: float | None = None
-    max_tokens: int | None = None
-    top_p: float | None = None
-    top_k: int | None = None
-    frequency_penalty: float | None = None
-    presence_penalty: float | None = None
-    stop: list[str] | None = None
-    tools: list[ToolSpec] | None = None
-
-
-class Usage(_Wire):
-    """Tokens of one reply (or a sum of replies) and its cost when priced."""
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cached_tokens: int = 0
-    cost: float | None = None
-
-    def __add__(self, other: Usage) -> Usage:
-        cost = None
-        if self.cost is not None or other.cost is not None:
-            cost = (self.cost or 0.0) + (other.cost or 0.0)
-        return Usage(
-            input_tokens=self.input_tokens + other.input_tokens,
-            output_tokens=self.output_tokens + other.output_tokens,
-            cached_tokens=self.cached_tokens + other.cached_tokens,
-            cost=cost,
-        )
-
-    @property
-    def total_tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
-
-
-class Chunk(_Wire):
-    """One piece of a streamed reply. The last one has `finish_reason` (and usage)."""
-
-    delta: str = ""
-    tool_calls: list[ToolCall] = Field(default_factory=list)
-    finish_reason: str | None = None
-    usage: Usage | None = None
-
-
-class ChatResponse(_Wire):
-    message: Message
-    model: str
-    usage: Usage = Field(default_factory=Usage)
-    finish_reason: str | None = None
-
-
-class ModelInfo(_Wire):
-    name: str
-    provider: str
-    context_window: int | None = None
-    supports_streaming: bool = True
-    supports_tools: bool = False
-    family: str | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
-
-
-class Health(_Wire):
-    provider: str
-    ok: bool
-    detail: str = ""
-    version: str | None = None
-    hint: str | None = None
+__all__ = [
+    "ChatRequest",
+    "ChatResponse",
+    "Chunk",
+    "Health",
+    "Message",
+    "ModelInfo",
+    "Provider",
+    "Role",
+    "ToolCall",
+    "ToolSpec",
+    "Usage",
+    "collect",
+    "parse_tool_arguments",
+]
 
 
 @runtime_checkable
@@ -133,33 +61,3 @@ class Provider(Protocol):
     async def health(self) -> Health: ...
 
     async def aclose(self) -> None: ...
-
-
-async def collect(model: str, chunks: AsyncIterator[Chunk]) -> ChatResponse:
-    """Assemble a streamed reply into one response (for providers that only stream)."""
-    text: list[str] = []
-    calls: list[ToolCall] = []
-    usage = Usage()
-    finish: str | None = None
-    async for chunk in chunks:
-        text.append(chunk.delta)
-        calls.extend(chunk.tool_calls)
-        if chunk.usage is not None:
-            usage = chunk.usage
-        finish = chunk.finish_reason or finish
-    message = Message(role="assistant", content="".join(text), tool_calls=calls)
-    return ChatResponse(message=message, model=model, usage=usage, finish_reason=finish)
-
-
-def parse_tool_arguments(raw: Any) -> dict[str, Any]:
-    """Tool-call arguments as a dict, whether a provider sent an object or a JSON string;
-    text that is not a JSON object is kept under "_raw" so the tool can report it."""
-    if isinstance(raw, dict):
-        return raw
-    if isinstance(raw, str) and raw.strip():
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            return {"_raw": raw}
-        return value if isinstance(value, dict) else {"_raw": raw}
-    return {}

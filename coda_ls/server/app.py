@@ -12,19 +12,20 @@ from typing import Any, TypeVar
 
 from lsprotocol import types
 from pydantic import BaseModel, ValidationError
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from coda_ls import __version__
 from coda_ls.config import LoadedSettings, load_settings
-from coda_ls.engine import Engine, project_summary
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.server.arguments import first_argument
 from coda_ls.server.asker import LspAsker
+from coda_ls.server.buffers import ServerBuffers
 from coda_ls.server.convert import uri_to_path
 from coda_ls.server.errors import CommandError, InvalidArguments
 from coda_ls.server.protocol import CodaProtocol
 from coda_ls.server.state import RunningRequest, WorkspaceState
-from coda_ls.structured import Finding
+from coda_ls.workspace import Finding, Workspace
 
 log = logging.getLogger(__name__)
 A = TypeVar("A", bound=BaseModel)
@@ -64,7 +65,7 @@ class CodaServer(LanguageServer):
             self.store = SessionStore.from_settings(loaded.settings)
             self.store.recover_interrupted()
         for state in self.workspaces.values():
-            state.apply_settings(loaded.settings)
+            state.core.reload(loaded)
         return loaded
 
     def load_defaults(self) -> LoadedSettings:
@@ -116,22 +117,20 @@ class CodaServer(LanguageServer):
             root = next((r for r in roots if resolved.is_relative_to(r.resolve())), root)
         root = root.resolve()
         if root not in self.workspaces:
-            # Imported here: buffers needs commands, which imports this module.
-            from coda_ls.server.buffers import ServerBuffers
-
-            engine = Engine(self.settings.settings, root, store=self.store)
-            state = WorkspaceState(
-                root=root, engine=engine, asker=LspAsker(self), buffers=ServerBuffers(self)
+            core = Workspace(
+                root,
+                self.settings,
+                asker=LspAsker(self),
+                buffers=ServerBuffers(self),
+                store=self.store,
             )
-            state.apply_settings(self.settings.settings)
+            state = WorkspaceState(core=core)
             self.workspaces[root] = state
             state.map_task = asyncio.ensure_future(self._prepare_workspace(state))
         return self.workspaces[root]
 
     async def _prepare_workspace(self, state: WorkspaceState) -> None:
-        """Detect the project and build the repo map off the event loop, with progress."""
-        from coda_ls.repomap.repomap import RepoMap
-
+        """Read the project and build the repo map off the event loop, with progress."""
         token: str | None = None
         loop = asyncio.get_running_loop()
         last = [0.0]
@@ -147,39 +146,39 @@ class CodaServer(LanguageServer):
             )
             loop.call_soon_threadsafe(self.work_done_progress.report, token, report)
 
+        core = state.core
         try:
-            if self.supports_progress():
-                token = f"coda-map-{uuid.uuid4().hex[:8]}"
-                try:
-                    await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
-                    self.work_done_progress.begin(
-                        token,
-                        types.WorkDoneProgressBegin(
-                            title=f"Coda: mapping {state.root.name}", percentage=0
-                        ),
-                    )
-                except (TimeoutError, Exception):  # the client may refuse progress
-                    token = None
-            summary = await asyncio.to_thread(project_summary, state.root)
-            state.engine.project_summary = summary
-            repo_map = RepoMap(state.root, self.settings.settings.repomap)
-            await asyncio.to_thread(repo_map.build, progress)
-            state.repo_map = repo_map
-            state.engine.repo_map = repo_map
-            files = repo_map.last_build.get("files", 0)
-            self.log(
-                f"[coda] repo map of {state.root}: {files} files "
-                f"in {repo_map.last_build.get('seconds', 0):.2f}s"
+            token = await self.begin_progress(
+                f"coda-map-{uuid.uuid4().hex[:8]}",
+                types.WorkDoneProgressBegin(title=f"Coda: mapping {core.root.name}", percentage=0),
             )
+            await core.prepare(progress)
+            if core.repo_map is not None:
+                stats = core.repo_map.last_build
+                self.log(
+                    f"[coda] repo map of {core.root}: {stats.get('files', 0)} files "
+                    f"in {stats.get('seconds', 0):.2f}s"
+                )
+            elif core.map_error:
+                self.log(f"[coda] repo map failed: {core.map_error}", types.MessageType.Warning)
         except CodaError as exc:
             self.show_error(exc)
-        except Exception as exc:  # a broken map must not take the server down
-            log.exception("repo map of %s failed", state.root)
-            self.log(f"[coda] repo map failed: {exc!r}", types.MessageType.Warning)
         finally:
-            state.map_ready.set()
             if token is not None:
                 self.work_done_progress.end(token, types.WorkDoneProgressEnd(message="mapped"))
+
+    async def begin_progress(self, token: str, begin: types.WorkDoneProgressBegin) -> str | None:
+        """Create and begin a $/progress token; None when the client has no progress
+        support or refuses it (the work goes on without)."""
+        if not self.supports_progress():
+            return None
+        try:
+            await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
+        except (TimeoutError, JsonRpcException, OSError) as exc:
+            log.debug("no progress token: %r", exc)
+            return None
+        self.work_done_progress.begin(token, begin)
+        return token
 
     def document_text(self, uri: str) -> tuple[str, int | None]:
         """The text the user sees (unsaved buffer wins over disk) and its version."""
@@ -243,10 +242,7 @@ class CodaServer(LanguageServer):
                 running.task.cancel()
 
     def current_msg_id(self) -> Any:
-        try:
-            return self.protocol._ctx_msg_id.get()
-        except LookupError:
-            return None
+        return self.protocol.msg_id
 
     # -- background work and documents ---------------------------------------------------
 
@@ -268,7 +264,7 @@ class CodaServer(LanguageServer):
                 ),
                 timeout=5,
             )
-        except (TimeoutError, Exception) as exc:  # the client may not answer
+        except (TimeoutError, JsonRpcException, OSError) as exc:  # the client may not answer
             log.warning("workspace/configuration failed: %r", exc)
             return None
         first = result[0] if result else None
@@ -296,11 +292,9 @@ class CodaServer(LanguageServer):
 
     async def _update_map(self, state: WorkspaceState, path: Path, text: str | None) -> None:
         state.pending_updates.pop(path, None)
-        await state.map_ready.wait()
-        if state.repo_map is None:
-            return
+        await state.core.map_ready.wait()
         try:
-            await asyncio.to_thread(state.repo_map.update, path, text)
+            await asyncio.to_thread(state.core.update_file, path, text)
         except CodaError as exc:
             log.warning("map update of %s failed: %s", path, exc)
 
@@ -308,9 +302,7 @@ class CodaServer(LanguageServer):
         if not uri.startswith("file:"):
             return
         path = uri_to_path(uri)
-        state = self.workspace_for(path)
-        if state.repo_map is not None:
-            state.repo_map.remove(path)
+        self.workspace_for(path).core.remove_file(path)
 
     async def shutdown_state(self) -> None:
         for running in list(self.running.values()):
@@ -318,7 +310,7 @@ class CodaServer(LanguageServer):
         for state in self.workspaces.values():
             if state.map_task is not None:
                 state.map_task.cancel()
-            await state.engine.aclose()
+            await state.core.aclose()
 
 
 def parse_args(model: type[A], args: tuple[Any, ...]) -> A:

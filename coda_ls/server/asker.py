@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from coda_ls.tools import Decision, PermissionRequest
 
@@ -42,7 +43,7 @@ class LspAsker:
             answer = await asyncio.wait_for(
                 self.server.window_show_message_request_async(params), ANSWER_TIMEOUT
             )
-        except (TimeoutError, Exception) as exc:  # no answer is a "no"
+        except (TimeoutError, JsonRpcException, OSError) as exc:  # no answer is a "no"
             log.info("permission request for %s not answered: %r", request.tool, exc)
             return Decision.NO
         if answer is None:

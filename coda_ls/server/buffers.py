@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from pygls.workspace import TextDocument
 
-from coda_ls.server.commands import apply_text_change
 from coda_ls.server.convert import path_to_uri, uri_to_path
+from coda_ls.server.editing import apply_text_change
 
 if TYPE_CHECKING:
     from coda_ls.server.app import CodaServer

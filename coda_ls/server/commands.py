@@ -9,11 +9,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from coda_ls import paths
-from coda_ls.context import CodeSelection
-from coda_ls.engine import Answer, AskRequest
-from coda_ls.errors import CodaError
+from coda_ls.errors import CodaError, ConfigError
 from coda_ls.server import answers, findings
 from coda_ls.server.app import CodaServer, guarded, parse_args
 from coda_ls.server.arguments import (
@@ -36,32 +35,27 @@ from coda_ls.server.convert import (
     finding_diagnostic,
     line_span,
     path_to_uri,
-    replacement_edit,
+    to_json,
     uri_to_path,
 )
+from coda_ls.server.editing import apply_text_change, text_change_edit
 from coda_ls.server.errors import CommandError, InvalidArguments
 from coda_ls.server.state import RunningRequest
-from coda_ls.structured import EditError, apply_edits
+from coda_ls.workspace import (
+    Answer,
+    AskRequest,
+    CodeSelection,
+    RefactorOutcome,
+    Started,
+    Workspace,
+    check_model_choice,
+)
 
 STREAM_NOTIFICATION = "coda/stream"
 PROGRESS_INTERVAL = 0.1  # seconds between $/progress reports while streaming
 
 Handler = Callable[..., Awaitable[dict[str, Any]]]
-
-COMMANDS = (
-    "coda.ask",
-    "coda.chat",
-    "coda.explain",
-    "coda.review",
-    "coda.refactor",
-    "coda.models",
-    "coda.setModel",
-    "coda.sessions",
-    "coda.newSession",
-    "coda.repoMap",
-    "coda.cancel",
-    "coda.applySuggestion",
-)
+UseCase = Callable[..., Awaitable[Answer | RefactorOutcome]]
 
 
 def usage_json(answer: Answer) -> dict[str, Any]:
@@ -74,34 +68,47 @@ def usage_json(answer: Answer) -> dict[str, Any]:
 
 
 async def run_llm(
-    ls: CodaServer, request_id: str, title: str, request: AskRequest
-) -> tuple[Answer | None, bool]:
-    """Run one engine request with $/progress and coda/stream; (answer, cancelled)."""
-    state = ls.workspace_for(request.selection.path if request.selection else None)
-    token: str | None = None
-    if ls.supports_progress():
-        token = f"coda-{request_id}"
-        try:
-            await asyncio.wait_for(ls.work_done_progress.create_async(token), timeout=5)
-            ls.work_done_progress.begin(
-                token, types.WorkDoneProgressBegin(title=title, cancellable=True, message="…")
-            )
-        except (TimeoutError, Exception):  # a client may refuse; streaming goes on
-            token = None
-    session_holder: dict[str, str | None] = {"id": request.session_id}
+    ls: CodaServer,
+    request_id: str,
+    title: str,
+    request: AskRequest,
+    use_case: Callable[[Workspace], UseCase] = lambda core: core.ask,
+) -> tuple[RefactorOutcome | None, bool]:
+    """Run one workspace use case with $/progress and coda/stream; (outcome, cancelled).
+
+    Every coda/stream notification names the session (a new one's id included, from
+    the first notification on), the provider and the model; a notice (a compaction, an
+    MCP server that failed) comes as a notification with `notice` and no delta."""
+    core = ls.workspace_for(request.selection.path if request.selection else None).core
+    token = await ls.begin_progress(
+        f"coda-{request_id}",
+        types.WorkDoneProgressBegin(title=title, cancellable=True, message="…"),
+    )
+    # Known from the start event on, so even the first notification of a new session
+    # names the session, the provider and the model.
+    current: dict[str, Any] = {"sessionId": request.session_id}
     last_report = 0.0
     received = 0
 
     def notify(delta: str, done: bool, **extra: Any) -> None:
-        params = {
-            "requestId": request_id,
-            "sessionId": session_holder["id"],
-            "delta": delta,
-            "done": done,
-            **extra,
-        }
+        params = {"requestId": request_id, **current, "delta": delta, "done": done}
         if wants_stream(ls.client_capabilities):  # opt-in (issue #18)
-            ls.protocol.notify(STREAM_NOTIFICATION, params)
+            ls.protocol.notify(STREAM_NOTIFICATION, {**params, **extra})
+
+    def on_start(event: Started) -> None:
+        current.update(sessionId=event.session_id, provider=event.provider, model=event.model)
+        if event.session_id:
+            ls.session_id = event.session_id
+        chosen = f"{event.provider}/{event.model}" + (f" ({event.reason})" if event.reason else "")
+        ls.log(f"[coda] {request_id}: {chosen}")
+        if token is not None:
+            ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=chosen))
+
+    def on_notice(text: str) -> None:
+        ls.log(f"[coda] {text}", types.MessageType.Info)
+        notify("", False, notice=text)
+        if token is not None:
+            ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=text))
 
     def on_delta(delta: str) -> None:
         nonlocal last_report, received
@@ -114,16 +121,17 @@ async def run_llm(
                 token, types.WorkDoneProgressReport(message=f"{received} characters")
             )
 
-    task = asyncio.ensure_future(state.engine.ask(request, on_delta))
+    async def go() -> RefactorOutcome:
+        result = await use_case(core)(request, on_delta, on_start=on_start, on_notice=on_notice)
+        return result if isinstance(result, RefactorOutcome) else RefactorOutcome(result, None)
+
+    task = asyncio.ensure_future(go())
     ls.track(RunningRequest(request_id, task, token, ls.current_msg_id()))
-    answer: Answer | None = None
+    outcome: RefactorOutcome | None = None
     cancelled = False
     try:
-        answer = await task
-        if answer.session_id:
-            session_holder["id"] = answer.session_id
-            ls.session_id = answer.session_id
-        notify("", True, usage=usage_json(answer), provider=answer.provider, model=answer.model)
+        outcome = await task
+        notify("", True, usage=usage_json(outcome.answer))
     except asyncio.CancelledError:
         cancelled = True
         notify("", True, cancelled=True)
@@ -138,7 +146,7 @@ async def run_llm(
             ls.work_done_progress.end(
                 token, types.WorkDoneProgressEnd(message="cancelled" if cancelled else "done")
             )
-    return answer, cancelled
+    return outcome, cancelled
 
 
 def _request(ls: CodaServer, a: LLMArgs, **fields: Any) -> AskRequest:
@@ -173,7 +181,7 @@ async def _show_markdown(
                 ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=False)),
                 timeout=5,
             )
-        except (TimeoutError, Exception) as exc:  # showing is best effort
+        except (TimeoutError, JsonRpcException, OSError) as exc:  # showing is best effort
             ls.log(f"[coda] showDocument failed: {exc!r}")
     elif show:  # no showDocument: the answer by messages, unless the client streams it
         answers.show_without_document(ls, title, answer.text, uri)
@@ -197,307 +205,237 @@ def _text_result(
     }
 
 
-def register(server: CodaServer) -> None:
-    def command(name: str) -> Callable[[Handler], Handler]:
-        def decorator(func: Handler) -> Handler:
-            server.command(name)(guarded(server, func))
-            return func
-
-        return decorator
-
-    @command("coda.ask")
-    async def ask(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(AskArgs, args)
-        request_id = ls.new_request_id(a.request_id)
-        selection = _selection(ls, a.uri, a.range) if a.uri else None
-        request = _request(
-            ls,
-            a,
-            question=a.question,
-            mode=a.mode,
-            selection=selection,
-        )
-        answer, cancelled = await run_llm(ls, request_id, "Coda: ask", request)
-        document = await _show_markdown(ls, request_id, a.question[:80], answer, a.show_document)
-        return _text_result(request_id, answer, cancelled, document)
-
-    @command("coda.chat")
-    async def chat(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(ChatArgs, args)
-        request_id = ls.new_request_id(a.request_id)
-        request = _request(
-            ls,
-            a,
-            question=a.question,
-            mode="chat",
-        )
-        answer, cancelled = await run_llm(ls, request_id, "Coda: chat", request)
-        document = await _show_markdown(ls, request_id, a.question[:80], answer, a.show_document)
-        return _text_result(request_id, answer, cancelled, document)
-
-    @command("coda.explain")
-    async def explain(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(ExplainArgs, args)
-        request_id = ls.new_request_id(a.request_id)
-        selection = _selection(ls, a.uri, a.range)
-        request = _request(
-            ls,
-            a,
-            question=a.question or "Explain this code.",
-            mode="explain",
-            selection=selection,
-        )
-        answer, cancelled = await run_llm(ls, request_id, "Coda: explain", request)
-        title = f"Explanation of {selection.path.name}:{selection.start_line}-{selection.end_line}"
-        document = await _show_markdown(ls, request_id, title, answer, a.show_document)
-        return _text_result(request_id, answer, cancelled, document)
-
-    @command("coda.review")
-    async def review(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(ReviewArgs, args)
-        request_id = ls.new_request_id(a.request_id)
-        _, version = ls.document_text(a.uri)
-        selection = _selection(ls, a.uri, a.range)
-        if a.range is None:
-            selection.start_line, selection.end_line = 1, None
-        request = _request(
-            ls,
-            a,
-            question="Review this code.",
-            mode="review",
-            selection=selection,
-            use_tools=False,
-        )
-        answer, cancelled = await run_llm(ls, request_id, "Coda: review", request)
-        if answer is None or answer.review is None:
-            return {"requestId": request_id, "cancelled": True, "findings": []}
-        current, _ = ls.document_text(a.uri)
-        diagnostics = []
-        by_id: dict[str, Any] = {}
-        for finding in answer.review.findings:
-            finding_id = uuid.uuid4().hex[:10]
-            by_id[finding_id] = (finding, version)
-            diagnostics.append(finding_diagnostic(finding, current, finding_id))
-        ls.findings[a.uri] = by_id
-        ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=a.uri, diagnostics=diagnostics, version=version)
-        )
-        return {
-            "requestId": request_id,
-            "sessionId": answer.session_id,
-            "summary": answer.review.summary,
-            "findings": [{"id": fid, **f.model_dump()} for fid, (f, _) in by_id.items()],
-            "usage": usage_json(answer),
-            "cancelled": cancelled,
-        }
-
-    @command("coda.refactor")
-    async def refactor(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(RefactorArgs, args)
-        request_id = ls.new_request_id(a.request_id)
-        before, version = ls.document_text(a.uri)
-        selection = _selection(ls, a.uri, a.range)
-        request = _request(
-            ls,
-            a,
-            question=a.instruction,
-            mode="refactor",
-            selection=selection,
-            use_tools=False,
-        )
-        answer, _ = await run_llm(ls, request_id, "Coda: refactor", request)
-        if answer is None or answer.refactor is None:
-            return {"requestId": request_id, "cancelled": True, "applied": False}
-        edits = [
-            e
-            for e in answer.refactor.edits
-            if not e.file or selection.path.name == e.file.split("/")[-1]
-        ]
-        if not edits:
-            answers.report_no_edit(ls, answer.text)
-            return {
-                "requestId": request_id,
-                "applied": False,
-                "summary": answer.refactor.summary,
-                "reason": answers.NO_EDIT,
-                "text": answer.text,
-            }
-        current, current_version = ls.document_text(a.uri)
-        if current_version != version or current != before:
-            raise CommandError(
-                "the document changed while Coda was working; nothing applied",
-                data={"hint": "run the refactor again"},
-            )
-        try:
-            after = apply_edits(before, edits)
-        except EditError as exc:
-            raise CommandError.from_coda(exc) from None
-        applied = await apply_text_change(
-            ls, a.uri, version, before, after, f"Coda: {a.instruction[:40]}"
-        )
-        # The edit itself too: a client that cannot apply edits can still show or apply it.
-        edit = text_change_edit(ls, a.uri, version, before, after)
-        return {
-            "requestId": request_id,
-            "sessionId": answer.session_id,
-            "applied": applied,
-            "edit": ls.protocol._converter.unstructure(edit),
-            "summary": answer.refactor.summary,
-            "usage": usage_json(answer),
-        }
-
-    @command("coda.applySuggestion")
-    async def apply_suggestion(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(ApplySuggestionArgs, args)
-        finding, _ = ls.findings.get(a.uri, {}).get(a.finding_id, (None, None))
-        if finding is None or not finding.suggestion:
-            raise InvalidArguments(f"no suggestion {a.finding_id!r} for {a.uri}")
-        before, current_version = ls.document_text(a.uri)
-        lines = before.splitlines(keepends=True)
-        start, end = finding.start_line - 1, min(finding.end_line, len(lines))
-        replacement = finding.suggestion
-        if (
-            lines[end - 1 : end]
-            and lines[end - 1].endswith("\n")
-            and not replacement.endswith("\n")
-        ):
-            replacement += "\n"
-        after = "".join(lines[:start]) + replacement + "".join(lines[end:])
-        applied = await apply_text_change(
-            ls, a.uri, current_version, before, after, "Coda: apply suggestion"
-        )
-        if applied:  # issue #18: the fixed finding's diagnostic goes at once
-            findings.after_fix(ls, a.uri, a.finding_id, before, after)
-        return {"applied": applied}
-
-    @command("coda.models")
-    async def models(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        parse_args(EmptyArgs, args)
-        from coda_ls.providers.catalog import gather_models
-
-        settings = ls.settings.settings
-        listed, down = await gather_models(settings)
-        found = [
-            {
-                "provider": info.provider,
-                "name": info.name,
-                "contextWindow": info.context_window,
-                "supportsTools": info.supports_tools,
-            }
-            for info in listed
-        ]
-        unreachable = [
-            {"provider": health.provider, "detail": health.detail, "hint": health.hint}
-            for health in down
-        ]
-        state = ls.workspace_for()
-        current: dict[str, Any] = {"provider": settings.provider, "model": settings.model}
-        if state.engine.current is not None:
-            current = {
-                "provider": state.engine.current.provider_name,
-                "model": state.engine.current.model,
-            }
-        return {"models": found, "unreachable": unreachable, "current": current}
-
-    @command("coda.setModel")
-    async def set_model(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(SetModelArgs, args)
-        overrides = dict(ls.init_options)
-        overrides["model"] = a.model
-        if a.provider:
-            overrides["provider"] = a.provider
-        ls.load(overrides)
-        return {"provider": ls.settings.settings.provider, "model": a.model}
-
-    @command("coda.newSession")
-    async def new_session(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(NewSessionArgs, args)
-        if ls.store is None:
-            ls.session_id = None
-            return {"sessionId": None}
-        session = ls.store.create_session(title=a.title, project_root=str(ls.default_root()))
-        ls.session_id = session.id
-        return {"sessionId": session.id}
-
-    @command("coda.sessions")
-    async def sessions(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(SessionsArgs, args)
-        if ls.store is None:
-            return {"sessions": [], "current": ls.session_id}
-        listed = ls.store.list_sessions(limit=a.limit)
-        return {
-            "sessions": [
-                {"id": s.id, "title": s.title, "updated": str(s.updated_at)} for s in listed
-            ],
-            "current": ls.session_id,
-        }
-
-    @command("coda.repoMap")
-    async def repo_map(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(RepoMapArgs, args)
-        state = ls.workspace_for(uri_to_path(a.uri) if a.uri else None)
-        await asyncio.wait_for(state.map_ready.wait(), timeout=300)
-        if state.repo_map is None:
-            raise CommandError(
-                "the repo map is not available",
-                data={"hint": "see the server log for why it could not be built"},
-            )
-        focus = [uri_to_path(uri) for uri in a.focus]
-        rendered = await asyncio.to_thread(state.repo_map.render, a.tokens, focus)
-        return {
-            "text": rendered.text,
-            "tokens": rendered.tokens,
-            "files": len({t.path for t in rendered.tags}),
-        }
-
-    @command("coda.cancel")
-    async def cancel(ls: CodaServer, *args: Any) -> dict[str, Any]:
-        a = parse_args(CancelArgs, args)
-        return {"cancelled": ls.cancel(a.request_id)}
+async def ask(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(AskArgs, args)
+    request_id = ls.new_request_id(a.request_id)
+    selection = _selection(ls, a.uri, a.range) if a.uri else None
+    request = _request(ls, a, question=a.question, mode=a.mode, selection=selection)
+    outcome, cancelled = await run_llm(ls, request_id, "Coda: ask", request)
+    answer = outcome.answer if outcome else None
+    document = await _show_markdown(ls, request_id, a.question[:80], answer, a.show_document)
+    return _text_result(request_id, answer, cancelled, document)
 
 
-def text_change_edit(
-    ls: CodaServer, uri: str, version: int | None, before: str, after: str
-) -> types.WorkspaceEdit:
-    """The WorkspaceEdit turning `before` into `after` (versioned when the client can)."""
-    edit = replacement_edit(before, after)
-    workspace = ls.client_capabilities.workspace
-    document_changes = bool(
-        workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes
+async def chat(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(ChatArgs, args)
+    request_id = ls.new_request_id(a.request_id)
+    request = _request(ls, a, question=a.question, mode="chat")
+    outcome, cancelled = await run_llm(ls, request_id, "Coda: chat", request)
+    answer = outcome.answer if outcome else None
+    document = await _show_markdown(ls, request_id, a.question[:80], answer, a.show_document)
+    return _text_result(request_id, answer, cancelled, document)
+
+
+async def explain(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(ExplainArgs, args)
+    request_id = ls.new_request_id(a.request_id)
+    selection = _selection(ls, a.uri, a.range)
+    request = _request(
+        ls, a, question=a.question or "Explain this code.", mode="explain", selection=selection
     )
-    if document_changes:
-        ws_edit = types.WorkspaceEdit(
-            document_changes=[
-                types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(
-                        uri=uri, version=version
-                    ),
-                    edits=[edit],
-                )
-            ]
+    outcome, cancelled = await run_llm(ls, request_id, "Coda: explain", request)
+    answer = outcome.answer if outcome else None
+    title = f"Explanation of {selection.path.name}:{selection.start_line}-{selection.end_line}"
+    document = await _show_markdown(ls, request_id, title, answer, a.show_document)
+    return _text_result(request_id, answer, cancelled, document)
+
+
+async def review(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(ReviewArgs, args)
+    request_id = ls.new_request_id(a.request_id)
+    _, version = ls.document_text(a.uri)
+    selection = _selection(ls, a.uri, a.range)
+    if a.range is None:
+        selection.start_line, selection.end_line = 1, None
+    request = _request(ls, a, question="Review this code.", selection=selection)
+    outcome, cancelled = await run_llm(
+        ls, request_id, "Coda: review", request, lambda core: core.review
+    )
+    answer = outcome.answer if outcome else None
+    if answer is None or answer.review is None:
+        return {"requestId": request_id, "cancelled": True, "findings": []}
+    current, _ = ls.document_text(a.uri)
+    diagnostics = []
+    by_id: dict[str, Any] = {}
+    for finding in answer.review.findings:
+        finding_id = uuid.uuid4().hex[:10]
+        by_id[finding_id] = (finding, version)
+        diagnostics.append(finding_diagnostic(finding, current, finding_id))
+    ls.findings[a.uri] = by_id
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=a.uri, diagnostics=diagnostics, version=version)
+    )
+    return {
+        "requestId": request_id,
+        "sessionId": answer.session_id,
+        "summary": answer.review.summary,
+        "findings": [{"id": fid, **f.model_dump()} for fid, (f, _) in by_id.items()],
+        "usage": usage_json(answer),
+        "cancelled": cancelled,
+    }
+
+
+async def refactor(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(RefactorArgs, args)
+    request_id = ls.new_request_id(a.request_id)
+    before, version = ls.document_text(a.uri)
+    selection = _selection(ls, a.uri, a.range)
+    request = _request(ls, a, question=a.instruction, selection=selection)
+    outcome, _ = await run_llm(
+        ls, request_id, "Coda: refactor", request, lambda core: core.refactor
+    )
+    if outcome is None or outcome.answer.refactor is None:
+        return {"requestId": request_id, "cancelled": True, "applied": False}
+    answer, change = outcome.answer, outcome.change
+    if change is None:
+        answers.report_no_edit(ls, answer.text)
+        return {
+            "requestId": request_id,
+            "applied": False,
+            "summary": answer.refactor.summary if answer.refactor else answer.text,
+            "reason": answers.NO_EDIT,
+            "text": answer.text,
+        }
+    current, current_version = ls.document_text(a.uri)
+    if current_version != version or current != before:
+        raise CommandError(
+            "the document changed while Coda was working; nothing applied",
+            data={"hint": "run the refactor again"},
         )
-    else:
-        ws_edit = types.WorkspaceEdit(changes={uri: [edit]})
-    return ws_edit
+    label = f"Coda: {a.instruction[:40]}"
+    applied = await apply_text_change(ls, a.uri, version, before, change.after, label)
+    # The edit itself too: a client that cannot apply edits can still show or apply it.
+    edit = text_change_edit(ls, a.uri, version, before, change.after)
+    return {
+        "requestId": request_id,
+        "sessionId": answer.session_id,
+        "applied": applied,
+        "edit": to_json(edit),
+        "summary": answer.refactor.summary if answer.refactor else "",
+        "usage": usage_json(answer),
+    }
 
 
-async def apply_text_change(
-    ls: CodaServer, uri: str, version: int | None, before: str, after: str, label: str
-) -> bool:
-    """Send workspace/applyEdit; True if the editor applied it. A client that does not
-    accept workspace edits, or fails the request, gets nothing applied (False)."""
-    workspace = ls.client_capabilities.workspace
-    if not (workspace and workspace.apply_edit):
-        ls.log("[coda] this client does not accept workspace/applyEdit; edit not applied")
-        return False
-    ws_edit = text_change_edit(ls, uri, version, before, after)
+async def apply_suggestion(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(ApplySuggestionArgs, args)
+    finding, _ = ls.findings.get(a.uri, {}).get(a.finding_id, (None, None))
+    if finding is None or not finding.suggestion:
+        raise InvalidArguments(f"no suggestion {a.finding_id!r} for {a.uri}")
+    before, current_version = ls.document_text(a.uri)
+    lines = before.splitlines(keepends=True)
+    start, end = finding.start_line - 1, min(finding.end_line, len(lines))
+    replacement = finding.suggestion
+    if lines[end - 1 : end] and lines[end - 1].endswith("\n") and not replacement.endswith("\n"):
+        replacement += "\n"
+    after = "".join(lines[:start]) + replacement + "".join(lines[end:])
+    applied = await apply_text_change(
+        ls, a.uri, current_version, before, after, "Coda: apply suggestion"
+    )
+    if applied:  # issue #18: the fixed finding's diagnostic goes at once
+        findings.after_fix(ls, a.uri, a.finding_id, before, after)
+    return {"applied": applied}
+
+
+async def models(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    parse_args(EmptyArgs, args)
+    core = ls.workspace_for().core
+    listed, down = await core.models()
+    found = [
+        {
+            "provider": info.provider,
+            "name": info.name,
+            "contextWindow": info.context_window,
+            "supportsTools": info.supports_tools,
+        }
+        for info in listed
+    ]
+    unreachable = [
+        {"provider": health.provider, "detail": health.detail, "hint": health.hint}
+        for health in down
+    ]
+    settings = core.settings
+    current: dict[str, Any] = {"provider": settings.provider, "model": settings.model}
+    if core.current is not None:
+        current = {"provider": core.current.provider_name, "model": core.current.model}
+    return {"models": found, "unreachable": unreachable, "current": current}
+
+
+async def set_model(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(SetModelArgs, args)
     try:
-        result = await ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(edit=ws_edit, label=label)
+        check_model_choice(a.model, a.provider)
+    except ConfigError as exc:
+        raise InvalidArguments(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
+    overrides = dict(ls.init_options)
+    overrides["model"] = a.model
+    if a.provider:
+        overrides["provider"] = a.provider
+    ls.load(overrides)
+    return {"provider": ls.settings.settings.provider, "model": a.model}
+
+
+async def new_session(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(NewSessionArgs, args)
+    if ls.store is None:
+        ls.session_id = None
+        return {"sessionId": None}
+    session = ls.store.create_session(title=a.title, project_root=str(ls.default_root()))
+    ls.session_id = session.id
+    return {"sessionId": session.id}
+
+
+async def sessions(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(SessionsArgs, args)
+    if ls.store is None:
+        return {"sessions": [], "current": ls.session_id}
+    listed = ls.store.list_sessions(limit=a.limit)
+    return {
+        "sessions": [{"id": s.id, "title": s.title, "updated": str(s.updated_at)} for s in listed],
+        "current": ls.session_id,
+    }
+
+
+async def repo_map(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(RepoMapArgs, args)
+    core = ls.workspace_for(uri_to_path(a.uri) if a.uri else None).core
+    await asyncio.wait_for(core.map_ready.wait(), timeout=300)
+    if core.repo_map is None:
+        raise CommandError(
+            "the repo map is not available",
+            data={"hint": "see the server log for why it could not be built"},
         )
-    except Exception as exc:  # the client's failure is a refusal, not a server crash
-        ls.log(f"[coda] workspace/applyEdit failed: {exc!r}", types.MessageType.Warning)
-        return False
-    if not result.applied:
-        ls.log(f"[coda] the editor refused the edit: {result.failure_reason}")
-    return bool(result.applied)
+    focus = [uri_to_path(uri) for uri in a.focus]
+    rendered = await asyncio.to_thread(core.render_map, a.tokens, focus)
+    return {
+        "text": rendered.text,
+        "tokens": rendered.tokens,
+        "files": len({t.path for t in rendered.tags}),
+    }
+
+
+async def cancel(ls: CodaServer, *args: Any) -> dict[str, Any]:
+    a = parse_args(CancelArgs, args)
+    return {"cancelled": ls.cancel(a.request_id)}
+
+
+HANDLERS: dict[str, Handler] = {
+    "coda.ask": ask,
+    "coda.chat": chat,
+    "coda.explain": explain,
+    "coda.review": review,
+    "coda.refactor": refactor,
+    "coda.models": models,
+    "coda.setModel": set_model,
+    "coda.sessions": sessions,
+    "coda.newSession": new_session,
+    "coda.repoMap": repo_map,
+    "coda.cancel": cancel,
+    "coda.applySuggestion": apply_suggestion,
+}
+COMMANDS = tuple(HANDLERS)
+
+
+def register(server: CodaServer) -> None:
+    """Register every command, each wrapped so that errors become LSP errors."""
+    for name, handler in HANDLERS.items():
+        server.command(name)(guarded(server, handler))

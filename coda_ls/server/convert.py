@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
+from cattrs import Converter
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pygls.uris import from_fs_path, to_fs_path
 
 from coda_ls.errors import WorkspaceError
@@ -17,6 +21,16 @@ SEVERITY = {
     "info": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
 }
+
+
+@functools.cache
+def _converter() -> Converter:
+    return get_converter()
+
+
+def to_json(value: Any) -> Any:
+    """An lsprotocol object as plain JSON data (lsprotocol's public converter)."""
+    return _converter().unstructure(value)
 
 
 def uri_to_path(uri: str) -> Path:

@@ -11,6 +11,7 @@ from lsprotocol import types
 from coda_ls.errors import CodaError
 from coda_ls.server.app import CodaServer
 from coda_ls.server.commands import COMMANDS
+from coda_ls.server.convert import to_json
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def code_actions(ls: CodaServer, params: types.CodeActionParams) -> list[types.C
     """Commands only: the model runs when the command is executed, so this is instant."""
     uri = params.text_document.uri
     only = [str(k) for k in params.context.only] if params.context.only else None
-    target = {"uri": uri, "range": ls.protocol._converter.unstructure(params.range)}
+    target = {"uri": uri, "range": to_json(params.range)}
     actions: list[types.CodeAction] = []
     for diagnostic in params.context.diagnostics:
         data = diagnostic.data if isinstance(diagnostic.data, dict) else {}

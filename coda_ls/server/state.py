@@ -1,36 +1,27 @@
-"""Per-workspace-folder state kept by the server: engine, repo map, project."""
+"""What the server keeps beside each core Workspace: the background preparation task and
+the debounced map updates of files being typed in; and the LLM requests in flight."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coda_ls.config import Settings
-from coda_ls.engine import Engine
-from coda_ls.tools import Asker, Buffers, Toolbox
-
-log = logging.getLogger(__name__)
+from coda_ls.workspace import Workspace
 
 
 @dataclass
 class WorkspaceState:
-    root: Path
-    engine: Engine
-    repo_map: Any = None  # coda_ls.repomap.RepoMap once built
-    map_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    """One workspace folder: the core Workspace plus the server's timers for it."""
+
+    core: Workspace
     map_task: asyncio.Task[None] | None = None
     pending_updates: dict[Path, asyncio.TimerHandle] = field(default_factory=dict)
-    asker: Asker | None = None
-    buffers: Buffers | None = None  # the editor's open documents, for the file tools
 
-    def apply_settings(self, settings: Settings) -> None:
-        """New settings: provider/model may have changed, and the tools' permissions."""
-        self.engine.update_settings(settings)
-        if self.asker is not None:
-            self.engine.toolbox = Toolbox(self.root, settings, self.asker, buffers=self.buffers)
+    @property
+    def root(self) -> Path:
+        return self.core.root
 
 
 @dataclass

@@ -12,6 +12,7 @@ messages = [m.to_message() for m in store.history(session.id)]
 
 from __future__ import annotations
 
+from coda_ls.errors import SessionNotFound, SessionStoreError
 from coda_ls.sessions.models import (
     MARK_END,
     MARK_START,
@@ -20,10 +21,10 @@ from coda_ls.sessions.models import (
     SearchHit,
     Session,
     SessionStats,
+    Timing,
     TreeNode,
 )
-from coda_ls.sessions.schema import SessionStoreError
-from coda_ls.sessions.store import SessionNotFound, SessionStore, default_db_path
+from coda_ls.sessions.store import SessionStore, default_db_path
 from coda_ls.sessions.writer import ReplyWriter
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "SessionStats",
     "SessionStore",
     "SessionStoreError",
+    "Timing",
     "TreeNode",
     "default_db_path",
 ]

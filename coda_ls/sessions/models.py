@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from coda_ls.providers.base import Message
+    from coda_ls.wire import Message
 
 Status = Literal["complete", "streaming", "interrupted", "error"]
 STATUSES: tuple[Status, ...] = ("complete", "streaming", "interrupted", "error")
@@ -17,6 +17,16 @@ STATUSES: tuple[Status, ...] = ("complete", "streaming", "interrupted", "error")
 # chat text, so a renderer can split on them without ambiguity.
 MARK_START = "\x02"
 MARK_END = "\x03"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long a reply took, in milliseconds: to the end of the model's answer
+    (`latency_ms`), to its first token (`ttft_ms`) and on the wall clock (`wall_ms`)."""
+
+    latency_ms: float | None = None
+    ttft_ms: float | None = None
+    wall_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ class MessageRecord:
 
     def to_message(self) -> Message:
         """The provider wire message for context assembly."""
-        from coda_ls.providers.base import Message, ToolCall
+        from coda_ls.wire import Message, ToolCall
 
         role = self.role if self.role in ("system", "user", "assistant", "tool") else "user"
         return Message(

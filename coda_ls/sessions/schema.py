@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from coda_ls.errors import CodaError
+from coda_ls.errors import SessionStoreError
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0
@@ -38,10 +38,6 @@ _FTS_SQL = (
         INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
     END""",
 )
-
-
-class SessionStoreError(CodaError):
-    """The session database cannot be opened or is not a Coda session database."""
 
 
 def connect(path: Path) -> sqlite_utils.Database:

@@ -9,7 +9,8 @@ from coda_ls.sessions.models import ModelStats, Session, SessionStats
 if TYPE_CHECKING:
     import sqlite_utils
 
-# A "request" is an assistant message: one model call, whatever its outcome.
+# A "request" is one model call, whatever its outcome: an assistant message, or the
+# summary a compaction asked the model for (a call the user pays for too).
 _BY_MODEL_SQL = """
 SELECT provider, model,
        count(*) AS requests,
@@ -25,7 +26,7 @@ SELECT provider, model,
        avg(ttft_ms) AS avg_ttft_ms,
        sum(ttft_ms) AS ttft_sum, count(ttft_ms) AS ttft_count
 FROM messages
-WHERE session_id = ? AND role = 'assistant'
+WHERE session_id = ? AND (role = 'assistant' OR mode = 'compact')
 GROUP BY provider, model
 ORDER BY requests DESC
 """

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coda_ls.errors import CodaError
+from coda_ls.errors import CodaError, SessionNotFound
 from coda_ls.sessions.models import (
     STATUSES,
     MessageRecord,
@@ -31,6 +31,7 @@ from coda_ls.sessions.models import (
     Session,
     SessionStats,
     Status,
+    Timing,
     TreeNode,
 )
 from coda_ls.sessions.schema import connect, write_transaction
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from coda_ls.config import Settings
-    from coda_ls.providers.base import ToolCall, Usage
     from coda_ls.sessions.writer import ReplyWriter
+    from coda_ls.wire import ToolCall, Usage
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,6 @@ _UPDATABLE = frozenset(_MESSAGE_COLUMNS.replace(" ", "").split(",")) - {
     "session_id",
     "created_at",
 }
-
-
-class SessionNotFound(CodaError):
-    """No session (or message) with that id, or an ambiguous id prefix."""
 
 
 def default_db_path(settings: Settings | None = None) -> Path:
@@ -232,27 +229,19 @@ class SessionStore:
         provider: str | None = None,
         model: str | None = None,
         usage: Usage | None = None,
-        input_tokens: int = 0,
-        output_tokens: int = 0,
-        cached_tokens: int = 0,
-        cost: float | None = None,
-        latency_ms: float | None = None,
-        ttft_ms: float | None = None,
-        wall_ms: float | None = None,
+        timing: Timing | None = None,
         tool_calls: Sequence[ToolCall | dict[str, Any]] | None = None,
         tool_call_id: str | None = None,
         finish_reason: str | None = None,
         error: str | None = None,
         created_at: float | None = None,
     ) -> MessageRecord:
-        """Append a message. `usage` (a provider Usage) fills the token and cost fields."""
+        """Append a message with its token usage and cost (`usage`) and timing."""
         if role not in ROLES:
             raise CodaError(f"unknown message role {role!r}", f"use one of {', '.join(ROLES)}")
         if status not in STATUSES:
             raise CodaError(f"unknown message status {status!r}")
-        if usage is not None:
-            input_tokens, output_tokens = usage.input_tokens, usage.output_tokens
-            cached_tokens, cost = usage.cached_tokens, usage.cost
+        timing = timing or Timing()
         sid = self.resolve_id(session_id)
         now = time.time() if created_at is None else created_at
         row: dict[str, Any] = {
@@ -263,13 +252,13 @@ class SessionStore:
             "mode": mode,
             "provider": provider,
             "model": model,
-            "input_tokens": input_tokens,
-            "output_tokens": output_tokens,
-            "cached_tokens": cached_tokens,
-            "cost": cost,
-            "latency_ms": latency_ms,
-            "ttft_ms": ttft_ms,
-            "wall_ms": wall_ms,
+            "input_tokens": usage.input_tokens if usage else 0,
+            "output_tokens": usage.output_tokens if usage else 0,
+            "cached_tokens": usage.cached_tokens if usage else 0,
+            "cost": usage.cost if usage else None,
+            "latency_ms": timing.latency_ms,
+            "ttft_ms": timing.ttft_ms,
+            "wall_ms": timing.wall_ms,
             "tool_calls": encode_tool_calls(tool_calls),
             "tool_call_id": tool_call_id,
             "finish_reason": finish_reason,
@@ -284,7 +273,7 @@ class SessionStore:
             )
             message_id = int(cursor.lastrowid or 0)
             # The first user message names an untitled session.
-            title = _title_from(content) if role == "user" else None
+            title = session_title(content) if role == "user" else None
             db.conn.execute(
                 "UPDATE sessions SET updated_at = max(updated_at, ?), "
                 "title = coalesce(title, ?) WHERE id = ?",
@@ -544,7 +533,9 @@ def _root(project_root: Path | str | None) -> str | None:
     return None if project_root is None else str(Path(project_root).expanduser().resolve())
 
 
-def _title_from(content: str) -> str | None:
+def session_title(content: str) -> str | None:
+    """The title a session gets from text: its first non-blank line, at most 60 chars.
+    Every front names sessions through this (via the engine), so titles look alike."""
     line = next((part.strip() for part in content.splitlines() if part.strip()), "")
     if not line:
         return None

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from coda_ls.sessions.models import MessageRecord
 
 if TYPE_CHECKING:
-    from coda_ls.providers.base import ToolCall, Usage
     from coda_ls.sessions.store import SessionStore
+    from coda_ls.wire import ToolCall, Usage
 
 
 class ReplyWriter:

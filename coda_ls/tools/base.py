@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from coda_ls.providers.base import Message, ToolSpec
+from coda_ls.wire import Message, ToolSpec
 
 if TYPE_CHECKING:
     from coda_ls.config import Settings

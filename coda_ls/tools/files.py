@@ -12,10 +12,10 @@ from pathlib import Path
 
 from pydantic import Field
 
+from coda_ls.edits import Replacement, apply_replacements
 from coda_ls.errors import ToolError
 from coda_ls.tools import listing
 from coda_ls.tools.base import Tool, ToolArgs, ToolContext, ToolResult
-from coda_ls.tools.edit import Replacement, apply_edits
 from coda_ls.tools.permissions import PermissionRequest
 from coda_ls.tools.textfile import read_text, unified_diff, write_atomic
 from coda_ls.tools.workspace import relative, resolve
@@ -204,7 +204,7 @@ class EditFile(Tool[EditFileArgs]):
         shown = relative(ctx.workspace, path)
         old = await _current_text(ctx, path, shown)
         blocks = [Replacement(e.search, e.replace, e.replace_all) for e in args.edits]
-        return path, shown, old, apply_edits(old, blocks, shown)
+        return path, shown, old, apply_replacements(old, blocks, shown=shown)
 
     async def describe(self, args: EditFileArgs, ctx: ToolContext) -> PermissionRequest:
         _, shown, old, new = await self._apply(args, ctx)

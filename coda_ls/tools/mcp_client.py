@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict
 
 from coda_ls import paths
 from coda_ls.errors import ToolError
-from coda_ls.providers.base import ToolSpec
 from coda_ls.tools.base import Tool, ToolContext, ToolResult
 from coda_ls.tools.permissions import PermissionRequest
+from coda_ls.wire import ToolSpec
 
 if TYPE_CHECKING:
     from mcp import Client

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from coda_ls.errors import CodaError
-from coda_ls.providers.base import ToolCall, ToolSpec
 from coda_ls.tools.base import Buffers, Category, Tool, ToolContext, ToolResult
 from coda_ls.tools.permissions import Asker, Decision, denied_pattern, policy_for
+from coda_ls.wire import ToolCall, ToolSpec
 
 if TYPE_CHECKING:
     from coda_ls.config import Settings

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coda_ls.errors import VCSCommandError
 from coda_ls.vcs.base import Status, VCSBackend, run_sync
 from coda_ls.vcs.detect import detect
-from coda_ls.vcs.runner import VCSCommandError
 
 
 @dataclass(frozen=True)

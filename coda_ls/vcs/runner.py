@@ -11,12 +11,12 @@ import contextlib
 import logging
 import os
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from coda_ls.errors import ToolError
+from coda_ls.errors import VCSCommandError, VCSTimeout
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,6 @@ _QUIET_ENV = {
 }
 
 
-class VCSCommandError(ToolError):
-    """A version-control command failed or timed out."""
-
-    def __init__(self, message: str, hint: str | None = None, *, returncode: int | None = None):
-        super().__init__(message, hint)
-        self.returncode = returncode
-
-
-class VCSTimeout(VCSCommandError):
-    """A version-control command did not finish within its timeout."""
-
-
 @dataclass(frozen=True)
 class Result:
     """A finished command: exit code and raw output (decode with `.text`)."""
@@ -69,10 +57,39 @@ class Result:
         return self.stderr.decode("utf-8", errors="replace").strip()
 
 
-@lru_cache(maxsize=64)
-def which(binary: str) -> str | None:
-    """The path of `binary` on PATH (cached: detection must stay cheap)."""
-    return shutil.which(binary)
+MISSING_RECHECK_SECONDS = 30.0
+"""How long "not installed" is believed: a tool installed while the language server runs
+is found within this time. A found tool is remembered for the process."""
+
+
+class _Which:
+    """`shutil.which` remembered per binary: found paths for good, misses for a while
+    (detection runs often and must stay cheap)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, str] = {}
+        self._missing: dict[str, float] = {}
+
+    def __call__(self, binary: str) -> str | None:
+        if binary in self._found:
+            return self._found[binary]
+        checked = self._missing.get(binary)
+        if checked is not None and time.monotonic() - checked < MISSING_RECHECK_SECONDS:
+            return None
+        path = shutil.which(binary)
+        if path is None:
+            self._missing[binary] = time.monotonic()
+        else:
+            self._found[binary] = path
+            self._missing.pop(binary, None)
+        return path
+
+    def cache_clear(self) -> None:
+        self._found.clear()
+        self._missing.clear()
+
+
+which = _Which()
 
 
 def _outside_virtualenvs(path: str) -> str:

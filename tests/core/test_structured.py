@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from coda_ls.structured import apply_edits, parse_refactor
+from coda_ls.edits import Replacement, apply_replacements
+from coda_ls.structured import parse_refactor
 
 SELECTION = "def area(width, height):\n    return width * height\n"
 SOURCE = f'"""Geometry."""\n\n\n{SELECTION}'
@@ -27,7 +28,8 @@ def test_one_code_block_for_the_selection_replaces_it() -> None:
     block = "def rect_area(width, height):\n    return height * width\n"
     refactor = parse_refactor(f"Renamed it.\n```python\n{block}```\n", "g.py", SELECTION)
     assert refactor.summary == "Renamed it."
-    assert apply_edits(SOURCE, refactor.edits) == SOURCE.replace(SELECTION, block)
+    edits = [Replacement(e.search, e.replace) for e in refactor.edits]
+    assert apply_replacements(SOURCE, edits) == SOURCE.replace(SELECTION, block)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 
 from coda_ls.errors import CodaError
 from coda_ls.sessions import SessionStore
+from coda_ls.wire import Usage
 
 
 def _populate(store: SessionStore) -> tuple[str, str]:
@@ -17,8 +18,7 @@ def _populate(store: SessionStore) -> tuple[str, str]:
         "Because:\n```python\nparse(None)\n```",
         provider="ollama",
         model="qwen",
-        input_tokens=12,
-        output_tokens=7,
+        usage=Usage(input_tokens=12, output_tokens=7),
         tool_calls=[{"id": "1", "name": "read", "arguments": {"path": "p.py"}}],
     )
     branch = store.fork(main.id, first.id, title="other idea")

@@ -148,3 +148,27 @@ def test_paths_outside_the_repository_are_refused(tmp_path: Path) -> None:
     repo = detect(tmp_path / "inside")
     with pytest.raises(WorkspaceError):
         repo.sync.ignored(tmp_path / "elsewhere.txt")
+
+
+def test_a_tool_installed_later_is_found_after_the_recheck_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`which` remembers a missing tool only for a while (a server that started before
+    the user installed Mercurial finds it later); a found tool is not looked up again."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    monkeypatch.setenv("PATH", str(bin_dir))
+    runner.which.cache_clear()
+    clock = [1000.0]
+    monkeypatch.setattr(runner.time, "monotonic", lambda: clock[0])
+    assert runner.which("coda-fake-vcs") is None
+    tool = bin_dir / "coda-fake-vcs"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    clock[0] += 5
+    assert runner.which("coda-fake-vcs") is None  # still believed missing
+    clock[0] += runner.MISSING_RECHECK_SECONDS
+    assert runner.which("coda-fake-vcs") == str(tool)
+    tool.unlink()
+    assert runner.which("coda-fake-vcs") == str(tool)  # found paths are remembered
+    runner.which.cache_clear()

@@ -22,6 +22,7 @@ from coda_ls.config import ModelPrice, OCISettings, Settings
 from coda_ls.errors import (
     AuthError,
     ModelNotFoundError,
+    NotAuthorizedOrNotFound,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailableError,
@@ -61,10 +62,6 @@ POLICY_HINT = (
     "`use generative-ai-family in compartment <name>`"
 )
 _END = object()
-
-
-class NotAuthorizedOrNotFound(AuthError):
-    """OCI's 404: a wrong compartment or a missing IAM policy (or both; it won't say)."""
 
 
 class OCIProvider:

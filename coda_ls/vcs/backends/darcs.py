@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from coda_ls.errors import VCSCommandError
 from coda_ls.vcs.backends._common import check_line, expand_dirs, line_of
 from coda_ls.vcs.base import BlameLine, LogEntry, Status, VCSBackend
-from coda_ls.vcs.runner import Result, VCSCommandError, run
+from coda_ls.vcs.runner import Result, run
 
 
 def _strip_dot(path: str) -> str:

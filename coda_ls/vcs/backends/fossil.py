@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from coda_ls.errors import VCSCommandError
 from coda_ls.vcs.backends._common import check_line, line_of
 from coda_ls.vcs.base import BlameLine, LogEntry, Status, VCSBackend
-from coda_ls.vcs.runner import Result, VCSCommandError, run
+from coda_ls.vcs.runner import Result, run
 
 _CHANGED = {"EDITED", "UPDATED_BY_MERGE", "UPDATED_BY_INTEGRATE", "CONFLICT", "EXECUTABLE"}
 _CHANGED |= {"UNEXEC", "SYMLINK", "UNLINK", "MERGED_WITH", "NOT_A_FILE"}

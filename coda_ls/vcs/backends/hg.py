@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from coda_ls.errors import VCSCommandError
 from coda_ls.vcs.backends._common import check_line
 from coda_ls.vcs.base import BlameLine, LogEntry, Status, VCSBackend
-from coda_ls.vcs.runner import Result, VCSCommandError, run
+from coda_ls.vcs.runner import Result, run
 
 _NULL = "0" * 40
 

@@ -10,9 +10,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from coda_ls.errors import VCSCommandError
 from coda_ls.vcs.backends._common import check_line, expand_dirs, line_of
 from coda_ls.vcs.base import BlameLine, LogEntry, Status, VCSBackend
-from coda_ls.vcs.runner import Result, VCSCommandError, run
+from coda_ls.vcs.runner import Result, run
 
 
 def _xml(result: Result, what: str) -> ET.Element:

@@ -11,8 +11,6 @@ import asyncio
 import json
 import logging
 import threading
-import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coda_ls.errors import CodaError
@@ -22,8 +20,7 @@ from coda_ls.tools.vcs import VCSDiff, VCSDiffArgs, VCSStatus, VCSStatusArgs
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
-    from coda_ls.config import Settings
-    from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -39,41 +36,32 @@ INSTRUCTIONS = (
 
 
 class CodaIndex:
-    """The state behind the server: one workspace, its settings and a lazily built map."""
+    """What the MCP tools read: one Workspace, its map refreshed at most every
+    REFRESH_SECONDS (an MCP client does not tell us about file changes)."""
 
-    def __init__(self, root: Path, settings: Settings) -> None:
-        self.root = root.resolve()
-        self.settings = settings
-        self.ctx = ToolContext(workspace=self.root, settings=settings)
-        self._map: RepoMap | None = None
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.root = workspace.root
+        self.ctx = ToolContext(workspace=self.root, settings=workspace.settings)
         self._lock = threading.Lock()
-        self._built_at = -REFRESH_SECONDS
 
-    def repo_map(self) -> RepoMap:
-        """The map, (re)built: cached files load from disk, changed files are re-parsed."""
-        from coda_ls.repomap.repomap import RepoMap
-
+    def _fresh(self) -> None:
         with self._lock:
-            if self._map is None:
-                self._map = RepoMap(self.root, self.settings.repomap)
-            now = time.monotonic()
-            if now - self._built_at > REFRESH_SECONDS:
-                self._map.build()
-                self._built_at = time.monotonic()
-            return self._map
+            self.workspace.refresh_map(REFRESH_SECONDS)
 
     def close(self) -> None:
         with self._lock:
-            if self._map is not None:
-                self._map.close()
-                self._map = None
+            if self.workspace.repo_map is not None:
+                self.workspace.repo_map.close()
 
     def render_map(self, tokens: int | None, focus: list[str] | None) -> str:
-        rendered = self.repo_map().render(tokens, focus_files=focus or ())
+        self._fresh()
+        rendered = self.workspace.render_map(tokens, focus or ())
         return rendered.text or "(the map is empty: no source files found)"
 
     def find_symbol(self, name: str, limit: int) -> str:
-        tags = self.repo_map().find_symbol(name)
+        self._fresh()
+        tags = self.workspace.find_symbol(name)
         if not tags:
             return f"no definition named {name!r}"
         rows = [
@@ -83,18 +71,13 @@ class CodaIndex:
         return json.dumps(rows, indent=1, ensure_ascii=False)
 
     def project_summary(self, full: bool) -> str:
-        from coda_ls.project import analyze_sync
-
-        info = analyze_sync(self.root)
+        info = self.workspace.project_info()
         if full:
             return json.dumps(info.to_dict(), indent=1, ensure_ascii=False)
-        return info.summary()
+        return str(info.summary())
 
     def search_sessions(self, query: str, limit: int) -> str:
-        from coda_ls.sessions import SessionStore
-
-        with SessionStore.from_settings(self.settings) as store:
-            hits = store.search(query, limit=limit)
+        hits = self.workspace.store.search(query, limit=limit)
         if not hits:
             return f"no saved message matches {query!r}"
         rows = [
@@ -110,14 +93,14 @@ class CodaIndex:
         return json.dumps(rows, indent=1, ensure_ascii=False)
 
 
-def build_server(root: Path, settings: Settings) -> MCPServer[Any]:
-    """The MCP server for the workspace at `root` (run it with `.run()` or in-process)."""
+def build_server(workspace: Workspace) -> MCPServer[Any]:
+    """The MCP server for `workspace` (run it with `.run()` or in-process)."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
     from coda_ls import __version__
 
-    index = CodaIndex(root, settings)
+    index = CodaIndex(workspace)
     server: MCPServer[Any] = MCPServer(
         "coda", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING"
     )

@@ -1,0 +1,201 @@
+"""The checks behind `coda doctor`: configuration, providers, grammars and queries, the
+session database, the cache directory, and the VCS tools. Works offline and with a broken
+configuration (that is then the first failed check)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coda_ls.config import LoadedSettings, Settings, load_settings
+from coda_ls.errors import CodaError, ConfigError
+
+
+@dataclass
+class Check:
+    area: str
+    name: str
+    ok: bool | None  # None = not configured / informational
+    detail: str
+    fix: str = ""
+
+
+# How to set up a provider that is not configured, shortest way first.
+SETUP_HINTS = {
+    "oci": "set [providers.oci] compartment_id (or CODA_OCI_COMPARTMENT_ID) and create "
+    "~/.oci/config with `oci setup config`",
+    "litellm": 'set [providers.litellm] models = ["openai/gpt-4o-mini"] and OPENAI_API_KEY, '
+    "or api_base for an OpenAI-compatible server",
+}
+
+
+async def run_checks(cwd: Path, overrides: Mapping[str, Any] | None = None) -> list[Check]:
+    """Every check, in the order `coda doctor` shows them."""
+    try:
+        loaded = load_settings(cwd=cwd, overrides=dict(overrides or {}))
+    except ConfigError as exc:
+        return [Check("config", "files", False, exc.message, exc.hint or ""), *_local(None, cwd)]
+    checks = config_checks(loaded)
+    checks += await provider_checks(loaded.settings)
+    checks += _local(loaded.settings, cwd)
+    return checks
+
+
+def config_checks(loaded: LoadedSettings) -> list[Check]:
+    checks = [
+        Check(
+            "config",
+            "user file",
+            True if loaded.user_file.is_file() else None,
+            f"{loaded.user_file}" + ("" if loaded.user_file.is_file() else " (none)"),
+            ""
+            if loaded.user_file.is_file()
+            else "optional: `coda config set provider ollama` creates it",
+        )
+    ]
+    if loaded.project_file:
+        checks.append(Check("config", "project file", True, str(loaded.project_file)))
+    return checks
+
+
+async def provider_checks(settings: Settings) -> list[Check]:
+    from coda_ls.providers.registry import create_provider, provider_names
+    from coda_ls.providers.select import configured_providers
+
+    configured = configured_providers(settings)
+
+    async def one(name: str) -> Check:
+        if name not in configured:
+            hint = SETUP_HINTS.get(name, "see the plugin's documentation")
+            return Check("provider", name, None, "not configured", hint)
+        try:
+            provider = create_provider(name, settings)
+        except CodaError as exc:
+            return Check("provider", name, False, exc.message, exc.hint or "")
+        try:
+            health = await provider.health()
+        except CodaError as exc:
+            return Check("provider", name, False, exc.message, exc.hint or "")
+        finally:
+            await provider.aclose()
+        if not health.ok:
+            return Check("provider", name, False, health.detail, health.hint or "")
+        detail = health.detail
+        if name == "ollama":
+            detail += await _ollama_models(settings)
+        return Check("provider", name, True, detail)
+
+    return list(await asyncio.gather(*(one(name) for name in provider_names())))
+
+
+async def _ollama_models(settings: Settings) -> str:
+    from coda_ls.providers.ollama import OllamaProvider
+
+    provider = OllamaProvider(settings.providers.ollama)
+    try:
+        names = [m.name for m in await provider.list_models()]
+    except CodaError:
+        return ""
+    finally:
+        await provider.aclose()
+    if not names:
+        return "; no models yet — `coda models pull llama3.2`"
+    return f"; {len(names)} model(s): {', '.join(names[:5])}"
+
+
+def _local(settings: Settings | None, cwd: Path) -> list[Check]:
+    checks = [grammar_check()]
+    if settings is not None:
+        checks.append(database_check(settings))
+    return [*checks, cache_check(), *vcs_checks(cwd)]
+
+
+def grammar_check() -> Check:
+    """Every grammar loads and its tags query compiles (nothing is downloaded)."""
+    from coda_ls.repomap.languages import LANGUAGES
+    from coda_ls.repomap.tags import load_query
+
+    broken = [name for name in LANGUAGES if load_query(name) is None]
+    if broken:
+        return Check(
+            "repo map",
+            "grammars",
+            False,
+            f"{len(LANGUAGES) - len(broken)}/{len(LANGUAGES)} load; missing: {', '.join(broken)}",
+            "reinstall Coda (`pip install -e .`); those languages are listed, not parsed",
+        )
+    return Check("repo map", "grammars", True, f"{len(LANGUAGES)} languages, queries compile")
+
+
+def database_check(settings: Settings) -> Check:
+    from coda_ls.sessions import SessionStore, default_db_path
+
+    path = default_db_path(settings)
+    try:
+        store = SessionStore.from_settings(settings)
+        count = len(store.list_sessions(limit=100_000))
+        store.close()
+    except (CodaError, OSError) as exc:
+        return Check(
+            "sessions",
+            "database",
+            False,
+            f"{path}: {exc}",
+            "check the permissions of the data directory, or set sessions.db_path",
+        )
+    return Check("sessions", "database", True, f"{path} ({count} sessions)")
+
+
+def cache_check() -> Check:
+    from coda_ls import paths
+
+    directory = paths.cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        return Check(
+            "cache",
+            "directory",
+            False,
+            f"{directory}: {exc.strerror}",
+            "make the cache directory writable (XDG_CACHE_HOME)",
+        )
+    return Check("cache", "directory", True, str(directory))
+
+
+def vcs_checks(cwd: Path) -> list[Check]:
+    from coda_ls.vcs import BACKENDS, find_root, installed
+
+    found = find_root(cwd)
+    here = ", ".join(sorted({m.backend.name for m in found[1]})) if found else "none"
+    checks = [
+        Check(
+            "vcs",
+            "this directory",
+            True if found else None,
+            f"{here} at {found[0]}" if found else "not in a repository (plain directory)",
+        )
+    ]
+    tools = [(name, installed(backend)) for name, backend in BACKENDS.items() if name != "plain"]
+    present = [name for name, ok in tools if ok]
+    missing = [name for name, ok in tools if not ok]
+    checks.append(
+        Check(
+            "vcs",
+            "tools",
+            True if present else None,
+            f"installed: {', '.join(present) or 'none'}"
+            + (f"; not installed: {', '.join(missing)}" if missing else ""),
+            "install a system's tool to work in its repositories "
+            "(e.g. apt-get install mercurial subversion fossil bzr darcs)"
+            if missing
+            else "",
+        )
+    )
+    return checks

@@ -1,0 +1,532 @@
+"""The Workspace: Coda's core composed once for one project root, opened by every front.
+
+The language server, the one-shot `coda` commands, the `coda chat` shell and the MCP
+server all open a `Workspace` and call its use-case methods; none of them wires the core
+together itself, so a feature lives here once and every front reaches it the same way.
+
+It owns, for its root: the settings (and their reload), the session store (with the
+recovery of replies interrupted by a crash), the repo map (built on demand or in the
+background, updated one file at a time), the project summary, the toolbox with the
+configured MCP servers (connected lazily, once), and the engine.
+
+A front passes in only what it alone has: how to ask the user for permission (`asker`),
+how to read the open buffers (`buffers`), and how to show progress (`progress` callbacks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coda_ls.config import LoadedSettings, Settings, load_settings
+from coda_ls.context import CodeSelection
+from coda_ls.engine import (
+    Answer,
+    AskRequest,
+    DeltaCallback,
+    Engine,
+    NoticeCallback,
+    StartCallback,
+    Started,
+    ToolResultLike,
+    project_summary,
+)
+from coda_ls.errors import CodaError, ConfigError
+from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
+from coda_ls.providers.registry import provider_names
+from coda_ls.providers.select import NO_PROVIDER_HINT
+from coda_ls.redact import redact
+from coda_ls.repomap.model import RenderedMap
+from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
+from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
+from coda_ls.tools import Asker, Buffers, Decision, PermissionRequest, Toolbox, ToolResult
+
+if TYPE_CHECKING:
+    from coda_ls.doctor import Check
+    from coda_ls.project import ProjectInfo
+    from coda_ls.providers.base import Provider
+    from coda_ls.providers.select import Selection
+    from coda_ls.repomap.model import Tag
+    from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.vcs import VCSInfo
+    from coda_ls.wire import Health, ModelInfo
+
+__all__ = [
+    "MODES",
+    "MODE_NAMES",
+    "NO_PROVIDER_HINT",
+    "Answer",
+    "AskRequest",
+    "Asker",
+    "Buffers",
+    "CodeSelection",
+    "Decision",
+    "Engine",
+    "Finding",
+    "MessageRecord",
+    "Mode",
+    "PermissionRequest",
+    "Progress",
+    "ProjectInfo",
+    "RefactorChange",
+    "RefactorOutcome",
+    "RenderedMap",
+    "Review",
+    "SearchHit",
+    "Session",
+    "SessionStats",
+    "SessionStore",
+    "Started",
+    "ToolResult",
+    "ToolResultLike",
+    "Toolbox",
+    "VCSInfo",
+    "Workspace",
+    "analyze_project",
+    "check_model_choice",
+    "describe_vcs",
+    "diagnose",
+    "get_mode",
+    "project_root",
+    "provider_names",
+    "redact",
+]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""Map-build progress: (files done, files in all). Called from the building thread."""
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The repository root holding `start` (any VCS), else `start` itself."""
+    from coda_ls.vcs import find_root
+
+    here = (start or Path.cwd()).resolve()
+    found = find_root(here)
+    return found[0] if found else here
+
+
+def check_model_choice(model: str, provider: str | None = None) -> None:
+    """Refuse, with a ConfigError, a provider no registry knows or a model name that is
+    blank or has control characters (before it reaches a settings file or a request)."""
+    from coda_ls.providers.registry import provider_names
+
+    known = provider_names()
+    if provider is not None and provider not in known:
+        raise ConfigError(f"unknown provider {provider!r}", f"choose one of: {', '.join(known)}")
+    if not model.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in model):
+        raise ConfigError(
+            f"invalid model name {model!r}", "`coda models` lists the available models"
+        )
+
+
+def describe_vcs(path: Path) -> VCSInfo:
+    """The version-control system, root, branch, revision and changes at `path`."""
+    from coda_ls.vcs import describe_sync
+
+    return describe_sync(path)
+
+
+def analyze_project(path: Path) -> ProjectInfo:
+    """Languages, build systems, test frameworks and dependencies of the project at `path`."""
+    from coda_ls.project import analyze_sync
+
+    return analyze_sync(path)
+
+
+async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> list[Check]:
+    """`coda doctor`'s checks: config, providers, grammars, sessions, cache, VCS tools.
+    Works with a broken configuration (that is the first failed check)."""
+    from coda_ls.doctor import run_checks
+
+    return await run_checks(cwd, overrides)
+
+
+@dataclass
+class RefactorOutcome:
+    """A refactor answer and the change it makes to the selection's file (None when the
+    model proposed no edit for that file)."""
+
+    answer: Answer
+    change: RefactorChange | None
+
+
+class Workspace:
+    """One project root with everything Coda knows and does there."""
+
+    def __init__(
+        self,
+        root: Path,
+        loaded: LoadedSettings,
+        *,
+        asker: Asker | None = None,
+        buffers: Buffers | None = None,
+        store: SessionStore | None = None,
+    ) -> None:
+        self.root = root.resolve()
+        self._loaded = loaded
+        self._asker = asker
+        self._buffers = buffers
+        self._store = store
+        self._repo_map: RepoMap | None = None
+        self._map_lock = threading.Lock()
+        self._map_built_at: float | None = None
+        self.map_error: str | None = None
+        self.map_ready = asyncio.Event()  # set once a background build has finished
+        self._summary: str | None = None
+        self._summary_read = False
+        self._toolbox = self._make_toolbox(loaded.settings)
+        self._mcp_connected = False
+        self._mcp_problems: list[str] = []
+        self._mcp_lock: asyncio.Lock | None = None
+        self._closing: set[asyncio.Future[None]] = set()
+        self.engine = Engine(loaded.settings, self.root, store=store, toolbox=self._toolbox)
+
+    @classmethod
+    def open(
+        cls,
+        start: Path | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        asker: Asker | None = None,
+        buffers: Buffers | None = None,
+        override_label: str = "command line",
+        tools_only_mcp: bool = False,
+        as_root: bool = False,
+    ) -> Workspace:
+        """The workspace of the project holding `start` (default: the current directory),
+        with settings from every layer and `overrides` on top (raises ConfigError).
+        `tools_only_mcp` opens it to inspect the MCP servers' tools, refusing every call;
+        `as_root` takes `start` itself as the root (`coda map src/`), not its repository."""
+        root = (start or Path.cwd()).resolve() if as_root else project_root(start)
+        clean = {key: value for key, value in (overrides or {}).items() if value is not None}
+        loaded = load_settings(cwd=start, overrides=clean, override_label=override_label)
+        if tools_only_mcp:
+            from coda_ls.tools import PolicyOnlyAsker
+
+            asker = PolicyOnlyAsker()
+        return cls(root, loaded, asker=asker, buffers=buffers)
+
+    # -- settings -----------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> LoadedSettings:
+        """The settings with the layer each value came from."""
+        return self._loaded
+
+    @property
+    def settings(self) -> Settings:
+        return self._loaded.settings
+
+    def reload(self, loaded: LoadedSettings) -> None:
+        """Use new settings from now on: providers are rebuilt, the tools' permissions
+        change, and the MCP servers are connected again (lazily) from the new list."""
+        self._loaded = loaded
+        self.engine.update_settings(loaded.settings)
+        old = self._toolbox
+        self._toolbox = self._make_toolbox(loaded.settings)
+        self.engine.toolbox = self._toolbox
+        self._mcp_connected = False
+        if old is not None:
+            self._close_later(old.aclose())
+
+    def set_model(self, model: str, provider: str | None = None) -> None:
+        """Switch the model (and provider) for later requests (see check_model_choice)."""
+        check_model_choice(model, provider)
+        self.engine.set_model(model, provider)
+
+    # -- the parts ----------------------------------------------------------------------
+
+    @property
+    def store(self) -> SessionStore:
+        """The session store, opened on first use (replies left streaming by a crash are
+        marked interrupted then)."""
+        if self._store is None:
+            from coda_ls.sessions import SessionStore
+
+            self._store = SessionStore.from_settings(self.settings)
+            self._store.recover_interrupted()
+            self.engine.store = self._store
+        return self._store
+
+    @property
+    def toolbox(self) -> Toolbox | None:
+        """The tools offered to the model; None when the front gave no way to ask the
+        user (then the model gets no tools)."""
+        return self._toolbox
+
+    def _make_toolbox(self, settings: Settings) -> Toolbox | None:
+        if self._asker is None:
+            return None
+        return Toolbox(self.root, settings, self._asker, buffers=self._buffers)
+
+    async def connect_tools(self) -> list[str]:
+        """Connect the configured MCP servers (once per workspace and settings) and offer
+        their tools; returns one line per server that could not be used."""
+        if self._toolbox is None or not self.settings.mcp_servers or self._mcp_connected:
+            return []
+        if self._mcp_lock is None:
+            self._mcp_lock = asyncio.Lock()
+        async with self._mcp_lock:
+            if not self._mcp_connected:
+                self._mcp_problems = await self._toolbox.connect_mcp()
+                self._mcp_connected = True
+                for line in self._mcp_problems:
+                    log.warning("MCP: %s", line)
+                return list(self._mcp_problems)
+        return []
+
+    def mcp_tools(self) -> list[tuple[str, str]]:
+        """(name, description) of every tool the connected MCP servers offer."""
+        if self._toolbox is None:
+            return []
+        return [(t.name, t.description) for t in self._toolbox.tools() if t.category == "mcp"]
+
+    def summary(self) -> str | None:
+        """The project's few-line summary for prompts (read once; None if unreadable)."""
+        if not self._summary_read:
+            self._summary = project_summary(self.root)
+            self._summary_read = True
+            self.engine.project_summary = self._summary
+        return self._summary
+
+    def project_info(self) -> ProjectInfo:
+        """Languages, build systems, test frameworks and dependencies of the root."""
+        return analyze_project(self.root)
+
+    def vcs(self) -> Any:
+        """The version-control backend of the root (git, hg, svn, … or a plain folder)."""
+        from coda_ls.vcs import detect
+
+        return detect(self.root)
+
+    # -- the repo map -------------------------------------------------------------------
+
+    @property
+    def repo_map(self) -> RepoMap | None:
+        """The map once built (None before, or when building failed: see map_error)."""
+        return self._repo_map
+
+    def build_map(self, progress: Progress | None = None) -> RepoMap:
+        """Build the map (cached files load from disk, changed ones are parsed again) and
+        give it to the engine. Blocking: fronts with an event loop use `prepare`."""
+        from coda_ls.repomap.repomap import RepoMap
+
+        with self._map_lock:
+            if self._repo_map is None:
+                self._repo_map = RepoMap(self.root, self.settings.repomap)
+            self._repo_map.build(progress)
+            self._map_built_at = time.monotonic()
+            self.engine.repo_map = self._repo_map
+            return self._repo_map
+
+    def refresh_map(self, max_age: float) -> RepoMap:
+        """The map, rebuilt when its last build is older than `max_age` seconds (for
+        fronts that cannot hear about file changes, like the MCP server)."""
+        built = self._map_built_at
+        if self._repo_map is None or built is None or time.monotonic() - built > max_age:
+            return self.build_map()
+        return self._repo_map
+
+    async def prepare(self, progress: Progress | None = None, *, with_map: bool = True) -> None:
+        """Read the project summary and build the map off the event loop; `map_ready` is
+        set when done, whether the build worked or not (see `map_error`)."""
+        try:
+            await asyncio.to_thread(self.summary)
+            if with_map:
+                await asyncio.to_thread(self.build_map, progress)
+        except CodaError as exc:
+            self.map_error = exc.message
+            raise
+        except Exception as exc:  # a broken map must not take a front down
+            log.exception("repo map of %s failed", self.root)
+            self.map_error = repr(exc)
+        finally:
+            self.map_ready.set()
+
+    def update_file(self, path: Path, text: str | None = None) -> None:
+        """Re-tag one file (its open buffer's `text`, or the file on disk)."""
+        if self._repo_map is not None:
+            self._repo_map.update(path, text)
+
+    def remove_file(self, path: Path) -> None:
+        if self._repo_map is not None:
+            self._repo_map.remove(path)
+
+    def render_map(
+        self,
+        tokens: int | None = None,
+        focus: Sequence[Path | str] = (),
+        mentioned_idents: Sequence[str] = (),
+    ) -> RenderedMap:
+        """The map fitted to `tokens` (default from the settings), `focus` files and the
+        `mentioned_idents` ranked first."""
+        repo_map = self._repo_map or self.build_map()
+        return repo_map.render(tokens, focus_files=focus, mentioned_idents=mentioned_idents)
+
+    def map_json(
+        self,
+        tokens: int | None = None,
+        focus: Sequence[Path | str] = (),
+        mentioned_idents: Sequence[str] = (),
+    ) -> str:
+        """The fitted map as JSON (files, symbols, lines, signatures)."""
+        repo_map = self._repo_map or self.build_map()
+        return repo_map.to_json(tokens, focus_files=focus, mentioned_idents=mentioned_idents)
+
+    def find_symbol(self, name: str) -> list[Tag]:
+        """Where a class/function/method named `name` (or `Class.method`) is defined."""
+        repo_map = self._repo_map or self.build_map()
+        return repo_map.find_symbol(name)
+
+    # -- questions ----------------------------------------------------------------------
+
+    async def ask(
+        self,
+        request: AskRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_start: StartCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> Answer:
+        """Answer a question in any mode, streaming; see `Engine.ask`. The first use of
+        tools connects the configured MCP servers; a server that fails is reported
+        through `on_notice` and skipped."""
+        if self.engine.store is None:
+            self.engine.store = self.store
+        if request.use_tools and self._toolbox is not None:
+            for problem in await self.connect_tools():
+                await _notify(on_notice, f"MCP: {problem}")
+        return await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+
+    async def refactor(
+        self,
+        request: AskRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_start: StartCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> RefactorOutcome:
+        """Ask for a refactor of `request.selection` and compute the change by the one
+        refactor rule (edits for the selection's file, applied tolerantly). The text the
+        edits apply to is the selection's buffer as it was when asked."""
+        if request.selection is None:
+            raise CodaError("a refactor needs a selection", "give FILE:LINES or select code")
+        before = request.selection.file_text()
+        request.mode = "refactor"
+        request.use_tools = False
+        answer = await self.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        if answer.refactor is None or not answer.refactor.edits:
+            return RefactorOutcome(answer, None)
+        change = apply_refactor(answer.refactor, request.selection.path, before, self.root)
+        return RefactorOutcome(answer, change if change.edits else None)
+
+    async def review(
+        self,
+        request: AskRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_start: StartCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> Answer:
+        """Review the selection or files; `answer.review` holds the findings."""
+        request.mode = "review"
+        request.use_tools = False
+        return await self.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+
+    # -- models -------------------------------------------------------------------------
+
+    async def models(self) -> tuple[list[ModelInfo], list[Health]]:
+        """Every reachable provider's models, and the providers that are not reachable."""
+        from coda_ls.providers.catalog import gather_models
+
+        return await gather_models(self.settings)
+
+    async def models_of(self, provider: str | None = None) -> tuple[list[ModelInfo], list[Health]]:
+        """`models`, optionally of one provider only."""
+        from coda_ls.providers.catalog import gather_models
+
+        return await gather_models(self.settings, provider)
+
+    async def model_details(self, model: str, provider: str | None = None) -> ModelInfo:
+        """A model's context window, family and capabilities."""
+        chosen = self._provider(provider or self.settings.provider or "ollama")
+        try:
+            return await chosen.model_info(model)
+        finally:
+            await chosen.aclose()
+
+    async def pull_model(
+        self, model: str, progress: Callable[[str, int | None, int | None], None]
+    ) -> None:
+        """Download a model into Ollama; `progress(status, completed, total)`."""
+        from coda_ls.providers.ollama import OllamaProvider
+
+        ollama = OllamaProvider(self.settings.providers.ollama)
+        try:
+            await ollama.pull(model, progress)
+        finally:
+            await ollama.aclose()
+
+    async def delete_model(self, model: str) -> None:
+        """Delete a model from Ollama."""
+        from coda_ls.providers.ollama import OllamaProvider
+
+        ollama = OllamaProvider(self.settings.providers.ollama)
+        try:
+            await ollama.delete(model)
+        finally:
+            await ollama.aclose()
+
+    def _provider(self, name: str) -> Provider:
+        from coda_ls.providers.registry import create_provider
+
+        return create_provider(name, self.settings)
+
+    async def selection(
+        self, mode: str | None = None, provider: str | None = None, model: str | None = None
+    ) -> Selection:
+        """The provider and model a request would use (checked to exist)."""
+        return await self.engine.selection(mode, provider, model)
+
+    @property
+    def current(self) -> Selection | None:
+        return self.engine.current
+
+    # -- closing ------------------------------------------------------------------------
+
+    def _close_later(self, closing: Any) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            closing.close()  # no loop: nothing was connected
+            return
+        task = asyncio.ensure_future(closing)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def aclose(self) -> None:
+        """Close the providers, MCP connections and the map's cache."""
+        await self.engine.aclose()
+        self.close()
+
+    def close(self) -> None:
+        """Close what needs no event loop: the map's cache and the session store."""
+        with self._map_lock:
+            if self._repo_map is not None:
+                self._repo_map.close()
+
+
+async def _notify(callback: NoticeCallback | None, text: str) -> None:
+    if callback is None:
+        return
+    result = callback(text)
+    if asyncio.iscoroutine(result):
+        await result
