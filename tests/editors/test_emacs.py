@@ -146,4 +146,3 @@ def test_review_fix_refactor_and_explain_through_eglot(
 
     prompts = [r.body["messages"][-1]["content"] for r in model_server.chat_requests()]
     assert len(prompts) == 4
-    assert result["total_seconds"] < 60
