@@ -4,6 +4,8 @@ For each provider, the same local server answers both a raw client and Coda's pr
 alternating, and the time from the call to the first text chunk is measured:
 
 - Ollama: `coda_ls.providers.ollama` vs raw httpx streaming of /api/chat (scripted server).
+- OpenAI-compatible: `coda_ls.providers.openai_compat` vs raw httpx SSE of
+  /v1/chat/completions (scripted server).
 - LiteLLM: `coda_ls.providers.litellm_provider` vs raw httpx SSE of /v1/chat/completions,
   and vs `litellm.acompletion` alone (to tell LiteLLM's own cost from Coda's).
 - OCI: `coda_ls.providers.oci` vs the raw `oci` SDK (`chat(is_stream=True)` then the first
@@ -34,12 +36,13 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from coda_ls.config import LiteLLMSettings, OCISettings, OllamaSettings
+from coda_ls.config import LiteLLMSettings, OCISettings, OllamaSettings, OpenAICompatSettings
 from coda_ls.providers.base import ChatRequest, Message
 from coda_ls.providers.litellm_provider import LiteLLMProvider, load_litellm
 from coda_ls.providers.oci import formats
 from coda_ls.providers.oci.provider import OCIProvider
 from coda_ls.providers.ollama import OllamaProvider
+from coda_ls.providers.openai_compat import OpenAICompatProvider
 from tests.providers.oci_stub import OCIStub, StubReply
 from tests.support.model_server import Reply, ScriptedModelServer
 
@@ -97,6 +100,33 @@ async def ollama(runs: int) -> list[tuple[str, str, list[float], list[float]]]:
         await raw.aclose()
         await provider.aclose()
     return [("Ollama", "raw httpx", samples["raw"], samples["coda"])]
+
+
+async def openai_compatible(runs: int) -> list[tuple[str, str, list[float], list[float]]]:
+    with scripted_server() as server:
+        base_url = server.url + "/v1"
+        provider = OpenAICompatProvider("openai", OpenAICompatSettings(base_url=base_url))
+        raw = httpx.AsyncClient(base_url=base_url, timeout=30)
+        body = {
+            "model": "llama3.2",
+            "messages": [{"role": "user", "content": "hi"}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        request = ChatRequest(model="llama3.2", messages=[Message(role="user", content="hi")])
+
+        async def raw_probe() -> float:
+            started = time.perf_counter()
+            async with raw.stream("POST", "/chat/completions", json=body) as response:
+                return await first_of(response.aiter_lines(), started)
+
+        async def coda_probe() -> float:
+            return await first_of(provider.stream(request), time.perf_counter())
+
+        samples = await run({"raw": raw_probe, "coda": coda_probe}, runs)
+        await raw.aclose()
+        await provider.aclose()
+    return [("OpenAI", "raw httpx", samples["raw"], samples["coda"])]
 
 
 async def litellm(runs: int) -> list[tuple[str, str, list[float], list[float]]]:
@@ -206,7 +236,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     rows = []
-    for bench in (ollama, litellm, oci):
+    for bench in (ollama, openai_compatible, litellm, oci):
         rows.extend(asyncio.run(bench(args.runs)))
     print(f"time to first chunk, {args.runs} runs each (ms)")
     header = (

@@ -52,6 +52,7 @@ class OllamaSettings(_Section):
     timeout: float = Field(300.0, gt=0, description="Seconds to wait for a reply to start")
     connect_timeout: float = Field(2.0, gt=0, description="Seconds to wait for a connection")
     keep_alive: str | None = Field(None, description="How long Ollama keeps the model loaded")
+    max_retries: int = Field(3, ge=0, description="Retries of a 429/502/503/504 reply")
 
 
 class OCISettings(_Section):
@@ -82,10 +83,49 @@ class LiteLLMSettings(_Section):
     max_retries: int = Field(3, ge=0)
 
 
+class OpenAICompatSettings(_Section):
+    """An OpenAI-compatible chat-completions API over httpx: OpenAI itself, a named
+    service (`openrouter`, `groq`, …) or your own server (vLLM, LM Studio, llama.cpp)."""
+
+    base_url: str | None = Field(
+        None,
+        description="Base URL, usually ending in /v1; default: the service's. "
+        "OPENAI_BASE_URL / OPENAI_API_BASE set it for `openai`",
+    )
+    api_key: SecretStr | None = Field(None, description="API key (never logged)")
+    api_key_env: str | None = Field(
+        None, description="Variable holding the key; default: the service's (OPENAI_API_KEY…)"
+    )
+    models: list[str] = Field(default_factory=list, description="Models to offer; first = default")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers")
+    timeout: float = Field(300.0, gt=0, description="Seconds for the reply to start / to stall")
+    connect_timeout: float = Field(5.0, gt=0, description="Seconds to wait for a connection")
+    max_retries: int = Field(3, ge=0, description="Retries of a 429/5xx reply")
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict, description="Per-model prices; else bundled / LiteLLM's map"
+    )
+
+
 class ProvidersSettings(_Section):
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     oci: OCISettings = Field(default_factory=OCISettings)
     litellm: LiteLLMSettings = Field(default_factory=LiteLLMSettings)
+    # OpenAI-compatible services, one section each (coda_ls.providers.presets).
+    openai: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    openrouter: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    groq: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    together: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    deepseek: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    mistral: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    lmstudio: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    vllm: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+    llamacpp: OpenAICompatSettings = Field(default_factory=OpenAICompatSettings)
+
+    def openai_compatible(self, name: str) -> OpenAICompatSettings:
+        """The section of the OpenAI-compatible service `name`."""
+        section = getattr(self, name)
+        assert isinstance(section, OpenAICompatSettings), name
+        return section
 
 
 class ModeSettings(_Section):
@@ -174,9 +214,10 @@ class Settings(_Section):
 # Environment variables that other tools define and Coda honours (later in list wins).
 ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "OLLAMA_HOST": ("providers", "ollama", "host"),
-    # The OpenAI SDK's variables: a local OpenAI-compatible server works with no config.
-    "OPENAI_API_BASE": ("providers", "litellm", "api_base"),
-    "OPENAI_BASE_URL": ("providers", "litellm", "api_base"),
+    # The OpenAI SDK's variables: a local OpenAI-compatible server works with no config,
+    # through the native provider (LiteLLM keeps its own [providers.litellm] api_base).
+    "OPENAI_API_BASE": ("providers", "openai", "base_url"),
+    "OPENAI_BASE_URL": ("providers", "openai", "base_url"),
     "OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
     "CODA_OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
     "CODA_OCI_CONFIG": ("providers", "oci", "config_file"),

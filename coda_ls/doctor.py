@@ -1,6 +1,13 @@
 """The checks behind `coda doctor`: configuration, providers, grammars and queries, the
 session database, the cache directory, and the VCS tools. Works offline and with a broken
-configuration (that is then the first failed check)."""
+configuration (that is then the first failed check).
+
+What counts: a check fails (`ok=False`) when something the user set up does not work —
+the config files, a provider they configured (`provider = …`, `[providers.NAME]`,
+`OLLAMA_HOST`, an API key or base URL in the environment), the grammars, the session
+database, the cache directory. A provider nobody configured is informational (`None`),
+and so is Ollama not running when the user never asked for it: a fresh machine with no
+model server is not broken. `verdict` turns the checks into the exit status."""
 
 from __future__ import annotations
 
@@ -26,10 +33,13 @@ class Check:
 
 # How to set up a provider that is not configured, shortest way first.
 SETUP_HINTS = {
+    "openai": "set OPENAI_BASE_URL to a local OpenAI-compatible server (vLLM, LM Studio, "
+    'llama.cpp), or OPENAI_API_KEY for OpenAI; other services: provider = "openrouter" '
+    "(groq, together, deepseek, mistral) plus its key",
     "oci": "set [providers.oci] compartment_id (or CODA_OCI_COMPARTMENT_ID) and create "
     "~/.oci/config with `oci setup config`",
-    "litellm": 'set [providers.litellm] models = ["openai/gpt-4o-mini"] and OPENAI_API_KEY, '
-    "or api_base for an OpenAI-compatible server",
+    "litellm": "for services without a native provider: [providers.litellm] models = "
+    '["anthropic/claude-3-5-haiku-latest"] and ANTHROPIC_API_KEY (pip install litellm)',
 }
 
 
@@ -40,9 +50,36 @@ async def run_checks(cwd: Path, overrides: Mapping[str, Any] | None = None) -> l
     except ConfigError as exc:
         return [Check("config", "files", False, exc.message, exc.hint or ""), *_local(None, cwd)]
     checks = config_checks(loaded)
-    checks += await provider_checks(loaded.settings)
+    checks += await provider_checks(loaded.settings, explicit_providers(loaded))
     checks += _local(loaded.settings, cwd)
     return checks
+
+
+def verdict(checks: list[Check], *, require_provider: bool = False) -> int:
+    """The exit status: 2 when the configuration is broken, 1 when another check failed
+    (or, with `require_provider`, when no provider answers), else 0."""
+    if any(c.ok is False for c in checks if c.area == "config"):
+        return 2
+    if any(c.ok is False for c in checks):
+        return 1
+    if require_provider and not any(c.ok for c in checks if c.area == "provider"):
+        return 1
+    return 0
+
+
+def explicit_providers(loaded: LoadedSettings) -> set[str]:
+    """Providers the user named in a file, the environment or a flag (not the defaults)."""
+    named: set[str] = set()
+    for layer in loaded.layers:
+        if layer.label == "default":
+            continue
+        provider = layer.values.get("provider")
+        if isinstance(provider, str):
+            named.add(provider)
+        providers = layer.values.get("providers")
+        if isinstance(providers, dict):
+            named.update(str(name) for name in providers)
+    return named
 
 
 def config_checks(loaded: LoadedSettings) -> list[Check]:
@@ -62,11 +99,16 @@ def config_checks(loaded: LoadedSettings) -> list[Check]:
     return checks
 
 
-async def provider_checks(settings: Settings) -> list[Check]:
+async def provider_checks(settings: Settings, explicit: set[str] | None = None) -> list[Check]:
+    from coda_ls.providers.presets import PRESETS
     from coda_ls.providers.registry import create_provider, provider_names
     from coda_ls.providers.select import configured_providers
 
     configured = configured_providers(settings)
+    explicit = explicit if explicit is not None else {settings.provider or ""}
+    # The named OpenAI-compatible services are listed only when set up: one "not
+    # configured" row each would bury the rows that matter.
+    shown = [n for n in provider_names() if n == "openai" or n not in PRESETS or n in configured]
 
     async def one(name: str) -> Check:
         if name not in configured:
@@ -78,18 +120,34 @@ async def provider_checks(settings: Settings) -> list[Check]:
             return Check("provider", name, False, exc.message, exc.hint or "")
         try:
             health = await provider.health()
+            if not health.ok:
+                # Ollama is tried by default; not running is a failure only if asked for.
+                failed: bool | None = False if name != "ollama" or name in explicit else None
+                return Check("provider", name, failed, health.detail, health.hint or "")
+            detail = health.detail
+            if name == "ollama":
+                detail += await _ollama_models(settings)
+            elif name in PRESETS:
+                detail += await _listed_models(provider)
         except CodaError as exc:
             return Check("provider", name, False, exc.message, exc.hint or "")
         finally:
             await provider.aclose()
-        if not health.ok:
-            return Check("provider", name, False, health.detail, health.hint or "")
-        detail = health.detail
-        if name == "ollama":
-            detail += await _ollama_models(settings)
         return Check("provider", name, True, detail)
 
-    return list(await asyncio.gather(*(one(name) for name in provider_names())))
+    return list(await asyncio.gather(*(one(name) for name in shown)))
+
+
+async def _listed_models(provider: Any) -> str:
+    """`; N model(s): a, b…` for a provider that lists its models cheaply."""
+    try:
+        names = [m.name for m in await provider.list_models()]
+    except CodaError as exc:
+        return f"; cannot list models ({exc.message})"
+    if not names:
+        return "; it lists no models"
+    more = ", …" if len(names) > 5 else ""
+    return f"; {len(names)} model(s): {', '.join(names[:5])}{more}"
 
 
 async def _ollama_models(settings: Settings) -> str:

@@ -361,7 +361,10 @@ class Engine:
                 mode=mode.name,
                 session_id=session_id,
                 new_session=not continuing,
-                reason=getattr(chosen, "reason", "") or "",
+                # Said only when Coda chose: the user knows what they configured.
+                reason=""
+                if request.provider or self.settings.for_mode(mode.name)[0]
+                else chosen.reason,
             )
             await _emit_value(on_start, started)
             history = self._history(session_id)

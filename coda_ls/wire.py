@@ -85,6 +85,9 @@ class Chunk(_Wire):
     """One piece of a streamed reply. The last one has `finish_reason` (and usage)."""
 
     delta: str = ""
+    # The model's thinking, where a server streams it apart (`reasoning_content`); not
+    # part of the answer, but it shows the model is working.
+    reasoning: str = ""
     tool_calls: list[ToolCall] = Field(default_factory=list)
     finish_reason: str | None = None
     usage: Usage | None = None

@@ -92,6 +92,7 @@ __all__ = [
     "check_model_choice",
     "describe_vcs",
     "diagnose",
+    "doctor_verdict",
     "get_mode",
     "project_root",
     "provider_names",
@@ -139,6 +140,13 @@ def analyze_project(path: Path) -> ProjectInfo:
     from coda_ls.project import analyze_sync
 
     return analyze_sync(path)
+
+
+def doctor_verdict(checks: list[Check], *, require_provider: bool = False) -> int:
+    """`coda doctor`'s exit status for `checks` (see `coda_ls.doctor.verdict`)."""
+    from coda_ls.doctor import verdict
+
+    return verdict(checks, require_provider=require_provider)
 
 
 async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> list[Check]:
@@ -454,6 +462,15 @@ class Workspace:
         from coda_ls.providers.catalog import gather_models
 
         return await gather_models(self.settings, provider)
+
+    async def default_choice(self, provider: str | None = None) -> tuple[str, str] | None:
+        """(provider, model) a question would use with no model named, or None when no
+        provider answers (the same rule as the questions themselves)."""
+        try:
+            chosen = await self.selection(None, provider, None)
+        except CodaError:
+            return None
+        return chosen.provider_name, chosen.model
 
     async def model_details(self, model: str, provider: str | None = None) -> ModelInfo:
         """A model's context window, family and capabilities."""

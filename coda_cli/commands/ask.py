@@ -98,8 +98,11 @@ def _run(
 
     def started(event: Started) -> None:
         printer.set_status(f"{event.provider}/{event.model} is thinking…")
-        if event.reason:
-            state.err_console.print(f"[dim]using {event.provider}/{event.model}: {event.reason}[/]")
+        if event.reason and not as_json:
+            with printer.suspend():
+                state.err_console.print(
+                    f"[dim]using {event.provider}/{event.model} ({event.reason})[/]"
+                )
 
     def notice(text: str) -> None:
         from rich.markup import escape

@@ -18,17 +18,33 @@ def _status(ok: bool | None) -> str:
 
 
 @click.command()
+@click.option(
+    "--require-provider",
+    is_flag=True,
+    help="Also fail (exit 1) when no model provider answers, even if none is configured.",
+)
 @json_option()
 @pass_state
-def doctor(state: AppState, as_json: bool) -> None:
-    """Check providers, grammars, the session database and VCS tools."""
+def doctor(state: AppState, require_provider: bool, as_json: bool) -> None:
+    """Check providers, grammars, the session database and VCS tools, and say what to fix.
+
+    \b
+    Exit status (for scripts and CI):
+      0  nothing you set up is broken (a row marked – is informational)
+      1  a check failed: a provider you configured (provider =, [providers.NAME],
+         OLLAMA_HOST, an API key or base URL) does not answer, or the grammars,
+         the session database or the cache directory do not work;
+         with --require-provider, also when no provider answers at all
+      2  the configuration itself is invalid
+    """
     from coda_cli.runtime import run
-    from coda_ls.workspace import diagnose
+    from coda_ls.workspace import diagnose, doctor_verdict
 
     checks = run(diagnose(Path.cwd()))
-    config_ok = all(c.ok is not False for c in checks if c.area == "config")
+    status = doctor_verdict(checks, require_provider=require_provider)
     if as_json:
-        click.echo(json.dumps([asdict(c) for c in checks], indent=2))
+        report = {"ok": status == 0, "exit_code": status, "checks": [asdict(c) for c in checks]}
+        click.echo(json.dumps(report, indent=2))
     else:
         from rich.markup import escape
         from rich.table import Table
@@ -50,5 +66,8 @@ def doctor(state: AppState, as_json: bool) -> None:
             state.console.print(
                 f"\n[yellow]No model provider is reachable.[/] {escape(NO_PROVIDER_HINT)}"
             )
-    if not config_ok:
-        raise SystemExit(2)
+        failed = [f"{c.area}/{c.name}" for c in checks if c.ok is False]
+        if failed:
+            state.console.print(f"\n[red]Failed:[/] {', '.join(failed)} (exit status {status}).")
+    if status:
+        raise SystemExit(status)

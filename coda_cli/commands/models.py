@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -29,12 +30,27 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
     from coda_cli.runtime import run
     from coda_ls.workspace import Workspace
 
-    found, down = run(Workspace.open().models_of(provider))
+    workspace = Workspace.open()
+
+    async def gather() -> tuple[Any, Any, tuple[str, str] | None]:
+        try:
+            found, down = await workspace.models_of(provider)
+            default = await workspace.default_choice(provider) if found else None
+            return found, down, default
+        finally:
+            await workspace.aclose()
+
+    found, down, default = run(gather())
+
+    def is_default(info: Any) -> bool:
+        return default == (info.provider, info.name)
+
     if as_json:
         click.echo(
             json.dumps(
                 {
-                    "models": [m.model_dump() for m in found],
+                    "models": [{**m.model_dump(), "default": is_default(m)} for m in found],
+                    "default": {"provider": default[0], "model": default[1]} if default else None,
                     "unreachable": [h.model_dump() for h in down],
                 },
                 indent=2,
@@ -46,10 +62,12 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
     console = state.console
     if found:
         table = Table(title="Models")
-        for column in ("provider", "model", "context", "streaming", "tools"):
+        for column in ("", "provider", "model", "context", "streaming", "tools"):
             table.add_column(column)
-        for info in sorted(found, key=lambda m: (m.provider, m.name)):
+        # The order questions use: providers by preference, models as each lists them.
+        for info in found:
             table.add_row(
+                "*" if is_default(info) else "",
                 info.provider,
                 info.name,
                 f"{info.context_window:,}" if info.context_window else "?",
@@ -57,6 +75,11 @@ def list_models(state: AppState, provider: str | None, as_json: bool) -> None:
                 "yes" if info.supports_tools else "no",
             )
         console.print(table)
+        if default:
+            console.print(
+                f"* {default[0]}/{default[1]} answers when no model is named "
+                "(set one with --model or `coda config set model NAME`)"
+            )
     from rich.markup import escape
 
     for health in down:

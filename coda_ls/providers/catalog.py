@@ -15,9 +15,11 @@ from coda_ls.providers.select import configured_providers
 async def gather_models(
     settings: Settings, only: str | None = None
 ) -> tuple[list[ModelInfo], list[Health]]:
-    """(models, health reports of the unreachable providers), providers asked at once."""
+    """(models, health reports of the unreachable providers), providers asked at once.
+    Models come in the order automatic selection uses: providers by preference, each
+    provider's models as it lists them (its first is the one picked by default)."""
     names = [only] if only else configured_providers(settings)
-    found: list[ModelInfo] = []
+    by_provider: dict[str, list[ModelInfo]] = {}
     down: list[Health] = []
 
     async def one(name: str) -> None:
@@ -40,11 +42,12 @@ async def gather_models(
                     d if isinstance(d, ModelInfo) else m
                     for m, d in zip(listed, detailed, strict=True)
                 ]
-            found.extend(listed)
+            by_provider[name] = listed
         except CodaError as exc:
             down.append(Health(provider=name, ok=False, detail=exc.message, hint=exc.hint))
         finally:
             await provider.aclose()
 
     await asyncio.gather(*(one(name) for name in names))
+    found = [info for name in names for info in by_provider.get(name, [])]
     return found, down

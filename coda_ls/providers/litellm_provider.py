@@ -4,14 +4,15 @@
 `litellm` takes seconds to import, so it is imported when this provider is first asked to
 chat or list its registry (never at start-up), with its price map read from the local
 copy (no fetch) and its own printing silenced. LiteLLM's retries are off: Coda retries
-429/5xx itself (`coda_ls.providers.retry`) so behaviour is the same for every provider.
+429/5xx itself (`coda_ls.providers.retry`) so behaviour is the same for every provider,
+and the timeout is one deadline around all of it (`deadline.Deadline`): LiteLLM's own
+timeouts apply per phase and per attempt, which let a 3 s timeout run to 15 s (#17).
 Every litellm exception is translated by `_map_errors`; API keys never appear in messages.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -41,6 +42,8 @@ from coda_ls.providers.base import (
     Usage,
     parse_tool_arguments,
 )
+from coda_ls.providers.deadline import Deadline
+from coda_ls.providers.openai_compat import to_openai_message
 from coda_ls.providers.retry import Retry, RetryPolicy, parse_retry_after, with_retries
 from coda_ls.redact import redact
 
@@ -124,7 +127,7 @@ class LiteLLMProvider:
     def _call_kwargs(self, request: ChatRequest, stream: bool) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "model": self.model_name(request.model),
-            "messages": [_to_openai(message) for message in request.messages],
+            "messages": [to_openai_message(message) for message in request.messages],
             "timeout": self.settings.timeout,
             "num_retries": 0,
             "max_retries": 0,
@@ -174,13 +177,36 @@ class LiteLLMProvider:
             return None
         return Retry(_retry_after(exc))
 
-    async def _acompletion(self, kwargs: dict[str, Any]) -> Any:
+    async def _acompletion(self, kwargs: dict[str, Any], deadline: Deadline) -> Any:
         litellm = load_litellm()
-        return await with_retries(
-            lambda: litellm.acompletion(**kwargs),
-            self.retry_policy,
-            self._classify,
-            what=f"LiteLLM {kwargs['model']}",
+        try:
+            return await deadline.run(
+                with_retries(
+                    lambda: litellm.acompletion(**kwargs),
+                    self.retry_policy,
+                    self._classify,
+                    what=f"LiteLLM {kwargs['model']}",
+                    remaining=deadline.remaining,
+                )
+            )
+        except TimeoutError as exc:
+            raise self._timeout(kwargs["model"], started=False) from exc
+
+    def _where(self, model: str | None) -> str:
+        where = f"{model} via LiteLLM" if model else "LiteLLM"
+        return f"{where} at {self.api_base}" if self.api_base else where
+
+    def _timeout(self, model: str | None, *, started: bool) -> ProviderTimeout:
+        what = (
+            f"stopped answering for {self.settings.timeout:g}s mid-answer "
+            "(the partial answer was kept)"
+            if started
+            else f"no answer within {self.settings.timeout:g}s"
+        )
+        return ProviderTimeout(
+            f"{self._where(model)}: {what}",
+            "retry, or raise [providers.litellm] timeout",
+            provider=NAME,
         )
 
     @contextlib.contextmanager
@@ -199,7 +225,7 @@ class LiteLLMProvider:
     def _translate(self, exc: Exception, model: str | None) -> ProviderError | None:
         lx = load_litellm().exceptions
         detail = self._clean(_message(exc))
-        where = f"{model} via LiteLLM" if model else "LiteLLM"
+        where = self._where(model)
         if isinstance(exc, lx.AuthenticationError | lx.PermissionDeniedError):
             return AuthError(
                 f"{where}: the API key was refused ({detail})",
@@ -222,11 +248,7 @@ class LiteLLMProvider:
                 provider=NAME,
             )
         if isinstance(exc, lx.Timeout):
-            return ProviderTimeout(
-                f"{where}: no answer within {self.settings.timeout:g}s",
-                "retry, or raise [providers.litellm] timeout",
-                provider=NAME,
-            )
+            return self._timeout(model, started=False)
         if isinstance(exc, lx.APIConnectionError) or _connection_failed(exc):
             return ProviderUnavailableError(
                 f"{where}: cannot connect ({detail})",
@@ -280,7 +302,13 @@ class LiteLLMProvider:
     async def chat(self, request: ChatRequest) -> ChatResponse:
         kwargs = self._call_kwargs(request, stream=False)
         with self._map_errors(request.model):
-            response = await self._acompletion(kwargs)
+            response = await self._acompletion(kwargs, Deadline(self.settings.timeout))
+        if not getattr(response, "choices", None):
+            raise ProviderError(
+                f"{self._where(request.model)}: the reply has no answer in it",
+                "check that the server speaks the OpenAI chat-completions API",
+                provider=NAME,
+            )
         choice = response.choices[0]
         message = choice.message
         calls = [_tool_call(call, i) for i, call in enumerate(message.tool_calls or [])]
@@ -295,14 +323,21 @@ class LiteLLMProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
         kwargs = self._call_kwargs(request, stream=True)
+        deadline = Deadline(self.settings.timeout)
         with self._map_errors(request.model):
-            response = await self._acompletion(kwargs)
+            response = await self._acompletion(kwargs, deadline)
         text: list[str] = []
         calls: dict[int, dict[str, Any]] = {}
         finish: str | None = None
         usage: Usage | None = None
+        parts = aiter(response)
         try:
-            async for part in response:
+            while True:
+                try:
+                    part = await deadline.next(parts)
+                except StopAsyncIteration:
+                    break
+                deadline.progress()
                 if getattr(part, "usage", None) is not None:
                     usage = _usage(part.usage)
                 if not part.choices:
@@ -317,17 +352,30 @@ class LiteLLMProvider:
                     yield Chunk(delta=delta.content)
         except ProviderError:
             raise
+        except TimeoutError as exc:
+            raise self._timeout(request.model, started=bool(text)) from exc
         except Exception as exc:
             mapped = self._translate(exc, request.model)
             if mapped is None or not isinstance(mapped, ProviderTimeout):
                 raise StreamInterrupted(
-                    f"{request.model} via LiteLLM: the stream broke mid-answer "
+                    f"{self._where(request.model)}: the stream broke mid-answer "
                     f"({self._clean(_message(exc))})",
                     "the partial answer was kept; retry the question",
                     provider=NAME,
                     partial="".join(text),
                 ) from exc
             raise mapped from exc
+        if not text and not calls and usage is None:
+            # LiteLLM turns a body it cannot read (not JSON, not SSE) into an empty stream
+            # with a made-up `finish_reason`: without text, tool calls or usage nothing
+            # came from the server, and an empty "success" must not be stored (#17).
+            raise ProviderError(
+                f"{self._where(request.model)}: the reply could not be read "
+                "(no answer, tool call or usage in it)",
+                "check that the server speaks the OpenAI chat-completions API "
+                "(api_base usually ends in /v1)",
+                provider=NAME,
+            )
         if finish is None:
             raise StreamInterrupted(
                 f"{request.model} via LiteLLM ended the answer without finishing it",
@@ -441,24 +489,6 @@ class LiteLLMProvider:
 
 
 # -- conversions --------------------------------------------------------------------------
-
-
-def _to_openai(message: Message) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": message.role, "content": message.content}
-    if message.tool_calls:
-        out["tool_calls"] = [
-            {
-                "id": call.id or f"call_{i}",
-                "type": "function",
-                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-            }
-            for i, call in enumerate(message.tool_calls)
-        ]
-    if message.role == "tool":
-        out["tool_call_id"] = message.tool_call_id or ""
-        if message.name:
-            out["name"] = message.name
-    return out
 
 
 def _tool_call(call: Any, index: int) -> ToolCall:

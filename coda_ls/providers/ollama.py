@@ -2,6 +2,8 @@
 
 Endpoints: /api/chat (NDJSON stream), /api/tags, /api/show, /api/pull (progress stream),
 /api/delete, /api/version. Usage comes from `prompt_eval_count` / `eval_count`.
+A chat is retried on 429/502/503/504 with the shared backoff (honouring `retry-after`);
+its timeout is a deadline (`deadline.Deadline`) for the reply to start and for each stall.
 """
 
 from __future__ import annotations
@@ -36,12 +38,19 @@ from coda_ls.providers.base import (
     collect,
     parse_tool_arguments,
 )
+from coda_ls.providers.deadline import Deadline
+from coda_ls.providers.http import StatusFailure, retry_statuses, send, timed_out, transport_error
+from coda_ls.providers.retry import RetryPolicy, with_retries
 
 log = logging.getLogger(__name__)
 
 NAME = "ollama"
 START_HINT = "start it with `ollama serve` (or set OLLAMA_HOST / [providers.ollama] host)"
 ProgressCallback = Callable[[str, int | None, int | None], None]
+# Busy or a proxy in front having trouble; a 500 is Ollama failing to run the model (out
+# of memory…), which a retry does not cure.
+RETRIED = frozenset({429, 502, 503, 504})
+TIMEOUT_HINT = "a large model may still be loading; retry, or raise [providers.ollama] timeout"
 
 
 class OllamaProvider:
@@ -49,8 +58,15 @@ class OllamaProvider:
 
     name = NAME
 
-    def __init__(self, settings: OllamaSettings, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        settings: OllamaSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        retry_policy: RetryPolicy | None = None,
+    ):
         self.settings = settings
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=settings.max_retries)
         self.host = settings.host.rstrip("/")
         if "://" not in self.host:  # OLLAMA_HOST is often given as "host:port"
             self.host = f"http://{self.host}"
@@ -84,32 +100,71 @@ class OllamaProvider:
             ) from exc
         except httpx.TimeoutException as exc:
             raise ProviderTimeout(
-                f"Ollama at {self.host} did not answer in time",
-                "a large model may still be loading; retry, or raise [providers.ollama] timeout",
-                provider=NAME,
+                f"Ollama at {self.host} did not answer in time", TIMEOUT_HINT, provider=NAME
             ) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise self._transport_error(exc) from exc
         except httpx.HTTPError as exc:
             raise ProviderError(
                 f"Ollama request failed: {exc}", "check that Ollama is healthy", provider=NAME
             ) from exc
 
+    def _transport_error(self, exc: httpx.HTTPError) -> ProviderError:
+        return transport_error(
+            exc,
+            server=f"Ollama at {self.host}",
+            provider=NAME,
+            timeout=self.settings.timeout,
+            unreachable_hint=START_HINT,
+            timeout_hint=TIMEOUT_HINT,
+        )
+
     async def _raise_for_status(self, response: httpx.Response, model: str | None) -> None:
         if response.status_code < 400:
             return
         await response.aread()
-        try:
-            detail = str(response.json().get("error", response.text))
-        except (json.JSONDecodeError, AttributeError):
-            detail = response.text
-        if response.status_code == 404 and model is not None:
-            raise await self._model_not_found(model, detail)
-        if response.status_code == 429:
-            raise RateLimitError(f"Ollama is busy: {detail}", "retry in a moment", provider=NAME)
-        raise ProviderError(
-            f"Ollama answered {response.status_code}: {detail}",
+        failure = StatusFailure(response.status_code, response.headers, response.text)
+        raise await self._status_error(failure, model)
+
+    async def _status_error(self, failure: StatusFailure, model: str | None) -> ProviderError:
+        detail = failure.detail()
+        if failure.status == 404 and model is not None:
+            return await self._model_not_found(model, detail)
+        if failure.status == 429:
+            return RateLimitError(
+                f"Ollama is busy (429) after {self.retry_policy.max_retries} retries: {detail}",
+                "retry in a moment",
+                provider=NAME,
+                retry_after=failure.retry_after,
+            )
+        return ProviderError(
+            f"Ollama answered {failure.status}: {detail}",
             "see the Ollama server log (`journalctl -u ollama` or its terminal)",
             provider=NAME,
         )
+
+    async def _open(
+        self, payload: dict[str, Any], model: str, deadline: Deadline
+    ) -> httpx.Response:
+        """POST /api/chat within the deadline, retrying a busy server."""
+        try:
+            return await deadline.run(
+                with_retries(
+                    lambda: send(self.client, "POST", "/api/chat", json=payload, stream=True),
+                    self.retry_policy,
+                    retry_statuses(RETRIED),
+                    what=f"Ollama {model}",
+                    remaining=deadline.remaining,
+                )
+            )
+        except StatusFailure as exc:
+            raise await self._status_error(exc, model) from exc
+        except TimeoutError as exc:
+            raise timed_out(
+                f"Ollama at {self.host}", NAME, self.settings.timeout, TIMEOUT_HINT, False
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
 
     async def _model_not_found(self, model: str, detail: str) -> ModelNotFoundError:
         try:
@@ -167,28 +222,41 @@ class OllamaProvider:
         return payload
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        deadline = Deadline(self.settings.timeout)
+        response = await self._open(self._payload(request, stream=True), request.model, deadline)
         partial: list[str] = []
-        with self._map_errors(request.model):
-            try:
-                async with self.client.stream(
-                    "POST", "/api/chat", json=self._payload(request, stream=True)
-                ) as response:
-                    await self._raise_for_status(response, request.model)
-                    async for line in response.aiter_lines():
-                        if not line.strip():
-                            continue
-                        chunk = _parse_chat_line(line, request.model)
-                        partial.append(chunk.delta)
-                        yield chunk
-                        if chunk.finish_reason is not None:
-                            return
-            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                raise StreamInterrupted(
-                    f"Ollama closed the connection mid-answer ({exc})",
-                    "the partial answer was kept; retry the question",
-                    provider=NAME,
-                    partial="".join(partial),
-                ) from exc
+        try:
+            lines = response.aiter_lines()
+            while True:
+                try:
+                    line = await deadline.next(lines)
+                except StopAsyncIteration:
+                    break
+                if not line.strip():
+                    continue
+                deadline.progress()
+                chunk = _parse_chat_line(line, self.host)
+                partial.append(chunk.delta)
+                yield chunk
+                if chunk.finish_reason is not None:
+                    return
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise timed_out(
+                f"Ollama at {self.host}",
+                NAME,
+                self.settings.timeout,
+                TIMEOUT_HINT,
+                any(partial),
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise StreamInterrupted(
+                f"Ollama closed the connection mid-answer ({exc})",
+                "the partial answer was kept; retry the question",
+                provider=NAME,
+                partial="".join(partial),
+            ) from exc
+        finally:
+            await response.aclose()
         # The server ended the stream without a final `done` line.
         raise StreamInterrupted(
             "Ollama ended the answer without finishing it",
@@ -198,15 +266,31 @@ class OllamaProvider:
         )
 
     async def chat(self, request: ChatRequest) -> ChatResponse:
-        with self._map_errors(request.model):
-            response = await self.client.post("/api/chat", json=self._payload(request, False))
-            await self._raise_for_status(response, request.model)
+        deadline = Deadline(self.settings.timeout)
+        response = await self._open(self._payload(request, False), request.model, deadline)
+        try:
+            await deadline.run(response.aread())
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise timed_out(
+                f"Ollama at {self.host}", NAME, self.settings.timeout, TIMEOUT_HINT, False
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
+        finally:
+            await response.aclose()
         try:
             body = response.json()
         except json.JSONDecodeError as exc:
             raise ProviderError(
-                f"Ollama sent a reply that is not JSON: {response.text[:200]!r}", provider=NAME
+                f"Ollama at {self.host} sent a reply that is not JSON: {response.text[:200]!r}",
+                "is OLLAMA_HOST pointing at an Ollama server?",
+                provider=NAME,
             ) from exc
+        if not isinstance(body, dict):
+            raise ProviderError(
+                f"Ollama at {self.host} sent an unexpected reply: {response.text[:200]!r}",
+                provider=NAME,
+            )
         if "error" in body:
             raise ProviderError(f"Ollama: {body['error']}", provider=NAME)
 
@@ -311,22 +395,23 @@ class OllamaProvider:
         )
 
 
-def _json_line(line: str) -> dict[str, Any]:
+def _json_line(line: str, host: str = "") -> dict[str, Any]:
+    where = f"Ollama at {host}" if host else "Ollama"
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ProviderError(
-            f"Ollama sent a line that is not JSON: {line[:200]!r}",
+            f"{where} sent a line that is not JSON: {line[:200]!r}",
             "is OLLAMA_HOST pointing at an Ollama server?",
             provider=NAME,
         ) from exc
     if not isinstance(value, dict):
-        raise ProviderError(f"Ollama sent an unexpected line: {line[:200]!r}", provider=NAME)
+        raise ProviderError(f"{where} sent an unexpected line: {line[:200]!r}", provider=NAME)
     return value
 
 
-def _parse_chat_line(line: str, model: str) -> Chunk:
-    body = _json_line(line)
+def _parse_chat_line(line: str, host: str) -> Chunk:
+    body = _json_line(line, host)
     if "error" in body:
         raise ProviderError(f"Ollama: {body['error']}", provider=NAME)
     return _chunk_from_body(body)

@@ -1,5 +1,6 @@
-"""Find providers by name: the built-in three plus any registered under the
-`coda.providers` entry-point group (value: a factory `(Settings) -> Provider`)."""
+"""Find providers by name: the built-ins (Ollama, OCI, LiteLLM, and the OpenAI-compatible
+services of `presets`) plus any registered under the `coda.providers` entry-point group
+(value: a factory `(Settings) -> Provider`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from importlib.metadata import entry_points
 from coda_ls.config import Settings
 from coda_ls.errors import ConfigError, ProviderUnavailableError
 from coda_ls.providers.base import Provider
+from coda_ls.providers.presets import PRESETS
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,8 @@ ProviderFactory = Callable[[Settings], Provider]
 # (oci, litellm) never load at start-up.
 BUILTIN: dict[str, str] = {
     "ollama": "coda_ls.providers.ollama:create",
+    # Every OpenAI-compatible service is one provider class; `create(settings, name)`.
+    **{name: "coda_ls.providers.openai_compat:create" for name in PRESETS},
     "oci": "coda_ls.providers.oci.provider:create",
     "litellm": "coda_ls.providers.litellm_provider:create",
 }
@@ -59,7 +63,10 @@ def provider_names() -> list[str]:
 def _load_factory(name: str) -> ProviderFactory:
     if name in BUILTIN:
         module_name, _, attr = BUILTIN[name].partition(":")
-        factory: ProviderFactory = getattr(importlib.import_module(module_name), attr)
+        create = getattr(importlib.import_module(module_name), attr)
+        if name in PRESETS:
+            return lambda settings: create(settings, name)
+        factory: ProviderFactory = create
         return factory
     plugins = _plugin_factories()
     if name in plugins:

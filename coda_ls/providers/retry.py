@@ -73,8 +73,13 @@ async def with_retries(
     *,
     what: str = "request",
     rng: random.Random | None = None,
+    remaining: Callable[[], float] | None = None,
 ) -> T:
-    """Run `call`, retrying while `classify` says so; re-raises the last exception."""
+    """Run `call`, retrying while `classify` says so; re-raises the last exception.
+
+    `remaining` gives the seconds left of the caller's deadline: a wait that would end
+    past it is not started, so the user gets the server's error now instead of a timeout
+    later."""
     rng = rng or random.Random()
     attempt = 0
     while True:
@@ -87,6 +92,8 @@ async def with_retries(
             if verdict.retry_after is not None and verdict.retry_after > policy.max_retry_after:
                 raise
             wait = policy.delay(attempt, verdict.retry_after, rng)
+            if remaining is not None and wait >= remaining():
+                raise
             attempt += 1
             log.info(
                 "%s failed (%s); retry %d/%d in %.2fs",

@@ -1,45 +1,125 @@
-"""Pick the provider and model for a request: explicit choice, per-mode override, config
-default, or — when nothing is configured — the first provider that is reachable."""
+"""Pick the provider and model for a request, and say why.
+
+An explicit choice (the request, the mode's override, `provider = …`) wins. Otherwise
+Coda tries, in order: local providers (Ollama, then OpenAI-compatible servers configured
+on this machine — OPENAI_BASE_URL on loopback, LM Studio, vLLM, llama.cpp); then cloud
+providers configured explicitly (a config section, CODA_* variables); and a cloud provider
+known only by a key in the environment only when it is the only one — a stray
+OPENAI_API_KEY must not send code to a cloud service while one of several was meant, or
+when Ollama is merely down. Every `Selection` carries a human-readable `reason` for the
+fronts to show ("using ollama/llama3.2 (first reachable local provider)").
+"""
 
 from __future__ import annotations
 
 import difflib
+import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from coda_ls.config import Settings
 from coda_ls.errors import ModelNotFoundError, ProviderError, ProviderUnavailableError
 from coda_ls.providers.base import Provider
+from coda_ls.providers.presets import PRESETS, is_loopback
 from coda_ls.providers.registry import create_provider
 
+log = logging.getLogger(__name__)
+
 NO_PROVIDER_HINT = (
-    "start Ollama (`ollama serve`, then `coda models pull llama3.2`) — Coda uses it with no "
-    "configuration; or configure OCI ([providers.oci] compartment_id, or "
-    "CODA_OCI_COMPARTMENT_ID) or LiteLLM ([providers.litellm] models = "
-    '["openai/gpt-4o-mini"] plus OPENAI_API_KEY); `coda doctor` shows what is reachable'
+    "Connect a model, shortest way first: start Ollama (`ollama serve`, then "
+    "`coda models pull llama3.2`), which needs no configuration; or point OPENAI_BASE_URL at "
+    "an OpenAI-compatible server (vLLM, LM Studio, llama.cpp: "
+    "OPENAI_BASE_URL=http://127.0.0.1:8000/v1); or set a service's key (OPENAI_API_KEY, or "
+    "OPENROUTER_API_KEY with `coda config set provider openrouter`). OCI "
+    "([providers.oci] compartment_id) and LiteLLM ([providers.litellm] models) work too."
 )
-_LITELLM_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY")
+NO_PROVIDER_NEXT = " Then `coda doctor` shows what is reachable."
+# Keys of services only LiteLLM serves (the others have a native OpenAI-compatible preset).
+LITELLM_ONLY_KEYS = ("ANTHROPIC_API_KEY", "GEMINI_API_KEY", "XAI_API_KEY")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A provider automatic selection may try."""
+
+    name: str
+    local: bool  # runs on this machine: tried first
+    explicit: bool  # configured in a file, flag or CODA_* variable, not just a key
+    source: str  # what makes it a candidate, for messages
 
 
 @dataclass
 class Selection:
+    """The provider and model for requests, and why they were chosen."""
+
     provider: Provider
     model: str
+    reason: str = "chosen explicitly"
+    # Providers tried before this one and why they were passed over.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def provider_name(self) -> str:
         return self.provider.name
 
+    def describe(self) -> str:
+        """One line for a status bar or log: `using ollama/llama3.2 (reason)`."""
+        return f"using {self.provider_name}/{self.model} ({self.reason})"
+
+
+def candidates(settings: Settings, environ: Mapping[str, str] | None = None) -> list[Candidate]:
+    """Every provider with enough configuration or credentials to try, local first."""
+    env = os.environ if environ is None else environ
+    found = [Candidate("ollama", True, True, "no configuration needed")]
+    for name, preset in PRESETS.items():
+        section = settings.providers.openai_compatible(name)
+        base_url = section.base_url or preset.base_url
+        configured = bool(section.model_fields_set)
+        local = preset.local or is_loopback(base_url)
+        variables = (section.api_key_env,) if section.api_key_env else preset.key_env
+        key = next((v for v in variables if env.get(v)), None)
+        if local and configured:
+            found.append(Candidate(name, True, True, f"{base_url} on this machine"))
+        elif not local and configured:
+            found.append(Candidate(name, False, True, f"[providers.{name}] is configured"))
+        elif not local and key:
+            found.append(Candidate(name, False, False, key))
+    if settings.providers.oci.compartment_id:
+        found.append(Candidate("oci", False, True, "[providers.oci] compartment_id is set"))
+    litellm = settings.providers.litellm
+    keys = [k for k in LITELLM_ONLY_KEYS if env.get(k)]
+    if litellm.api_base and is_loopback(litellm.api_base):
+        found.append(Candidate("litellm", True, True, f"{litellm.api_base} on this machine"))
+    elif litellm.models or litellm.api_base:
+        found.append(Candidate("litellm", False, True, "[providers.litellm] is configured"))
+    elif keys:
+        found.append(Candidate("litellm", False, False, ", ".join(keys)))
+    locals_ = [c for c in found if c.local]
+    return locals_ + [c for c in found if not c.local]
+
 
 def configured_providers(settings: Settings) -> list[str]:
-    """Providers with enough configuration to try, in order of preference."""
-    names = ["ollama"]
-    if settings.providers.oci.compartment_id:
-        names.append("oci")
-    litellm = settings.providers.litellm
-    if litellm.models or litellm.api_base or any(os.environ.get(k) for k in _LITELLM_KEYS):
-        names.append("litellm")
-    return names
+    """Providers with enough configuration to try, in order of preference (`coda models`
+    and `coda doctor` list them all, including cloud ones selection would not pick)."""
+    return [c.name for c in candidates(settings)]
+
+
+def automatic_plan(
+    settings: Settings, environ: Mapping[str, str] | None = None
+) -> tuple[list[tuple[Candidate, str]], list[Candidate]]:
+    """(candidates to try in order with the reason each would be chosen, cloud providers
+    left out because several have keys and none is configured)."""
+    found = candidates(settings, environ)
+    plan = [(c, "first reachable local provider") for c in found if c.local]
+    explicit = [c for c in found if not c.local and c.explicit]
+    plan += [(c, f"configured cloud provider: {c.source}") for c in explicit]
+    keyed = [c for c in found if not c.local and not c.explicit]
+    if len(keyed) == 1 and not explicit:
+        only = keyed[0]
+        plan.append((only, f"cloud; the only provider with credentials ({only.source})"))
+        keyed = []
+    return plan, ([] if explicit else keyed)
 
 
 async def select(
@@ -54,29 +134,61 @@ async def select(
     name = provider or mode_provider
     model = model or mode_model
     if name:
+        if provider:
+            reason = "chosen for this request"
+        elif mode and mode in settings.modes and settings.modes[mode].provider:
+            reason = f"configured for the {mode} mode"
+        else:
+            reason = "configured"
         chosen = create_provider(name, settings)
-        return Selection(chosen, model or await default_model(chosen, settings))
+        selection = Selection(chosen, model or await default_model(chosen, settings), reason)
+        log.info("%s", selection.describe())
+        return selection
+    plan, ambiguous = automatic_plan(settings)
     failures: list[str] = []
-    for candidate in configured_providers(settings):
+    for candidate, reason in plan:
         try:
-            instance = create_provider(candidate, settings)
+            instance = create_provider(candidate.name, settings)
         except ProviderUnavailableError as exc:
-            failures.append(f"{candidate}: {exc.message} ({exc.hint})")
+            failures.append(f"{candidate.name}: {exc.message} ({exc.hint})")
             continue
         health = await instance.health()
         if health.ok:
-            return Selection(instance, model or await default_model(instance, settings))
-        failures.append(f"{candidate}: {health.detail}")
+            if failures and not candidate.local:
+                reason += "; no local provider is reachable"
+            selection = Selection(
+                instance,
+                model or await default_model(instance, settings),
+                reason,
+                skipped=failures,
+            )
+            log.info("%s", selection.describe())
+            return selection
+        failures.append(f"{candidate.name}: {health.detail}")
         await instance.aclose()
+    hint = NO_PROVIDER_HINT + NO_PROVIDER_NEXT
+    if ambiguous:
+        keyed = ", ".join(f"{c.name} ({c.source})" for c in ambiguous)
+        failures.append(f"not tried: keys for several cloud providers are set: {keyed}")
+        hint = (
+            "Coda does not pick a cloud service on its own when several have keys: choose "
+            "one with --provider NAME or `coda config set provider NAME`. "
+            + NO_PROVIDER_HINT
+            + NO_PROVIDER_NEXT
+        )
     raise ProviderUnavailableError(
-        "no model provider is reachable (" + "; ".join(failures) + ")", NO_PROVIDER_HINT
+        "no model provider is reachable (" + "; ".join(failures) + ")", hint
     )
 
 
 async def default_model(provider: Provider, settings: Settings) -> str:
-    """The model to use when none is configured: the first one the provider lists."""
+    """The model to use when none is configured: the provider's usual one, else the first
+    one it lists."""
     if provider.name == "litellm" and settings.providers.litellm.models:
         return settings.providers.litellm.models[0]
+    preferred = getattr(provider, "default_model", None)
+    if callable(preferred) and isinstance(name := preferred(), str):
+        return name
     models = await provider.list_models()
     if not models:
         raise ModelNotFoundError(

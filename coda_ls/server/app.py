@@ -249,6 +249,9 @@ class CodaServer(LanguageServer):
     def start_background_work(self) -> None:
         """After `initialized`: set up each workspace folder (the map builds in the
         background; nothing here blocks a request)."""
+        from coda_ls.providers.warmup import warm_up
+
+        warm_up(self.settings.settings)  # LiteLLM's import, if configured (#19)
         for root in self.roots():
             self.workspace_for(root)
 

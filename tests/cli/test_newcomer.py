@@ -125,3 +125,46 @@ def test_explain_and_review_sessions_are_titled_by_file_and_range(
     listed = CliRunner().invoke(cli, ["sessions", "list", "--json"])
     titles = {session["title"] for session in json.loads(listed.output)}
     assert titles == {"Explain app.py:1-2", "Review app.py"}
+
+
+def test_doctor_exit_status_follows_the_checks(
+    tmp_path: Path, model_server: ScriptedModelServer
+) -> None:
+    def rows(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
+        report = json.loads(result.stdout)
+        assert report["exit_code"] == result.returncode
+        assert report["ok"] is (result.returncode == 0)
+        return {c["name"]: c["ok"] for c in report["checks"] if c["area"] == "provider"}
+
+    fresh = coda("doctor", "--json", cwd=tmp_path, env={"OLLAMA_HOST": ""})
+    assert fresh.returncode == 0  # nothing configured and nothing broken
+    assert rows(fresh)["ollama"] is None
+    strict = coda("doctor", "--require-provider", cwd=tmp_path, env={"OLLAMA_HOST": ""})
+    assert strict.returncode == 1
+    asked = coda("doctor", "--json", cwd=tmp_path, env={"OLLAMA_HOST": "http://127.0.0.1:9"})
+    assert asked.returncode == 1  # configured (OLLAMA_HOST) and not answering: a failure
+    assert rows(asked)["ollama"] is False
+    table = coda("doctor", cwd=tmp_path, env={"OLLAMA_HOST": "http://127.0.0.1:9"})
+    assert "fail" in table.stdout and "Failed: provider/ollama (exit status 1)." in table.stdout
+    working = coda("doctor", "--json", cwd=tmp_path, env={"OLLAMA_HOST": model_server.url})
+    assert working.returncode == 0 and rows(working)["ollama"] is True
+
+
+def test_models_lists_in_the_order_questions_use_and_marks_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.support.model_server import ScriptedModel
+
+    models = [ScriptedModel("zeta-coder:7b"), ScriptedModel("alpha:1b")]
+    with ScriptedModelServer(models=models) as server:
+        monkeypatch.setenv("OLLAMA_HOST", server.url)
+        data = json.loads(CliRunner().invoke(cli, ["models", "--json"]).stdout)
+        assert [m["name"] for m in data["models"]] == ["zeta-coder:7b", "alpha:1b"]
+        assert data["default"] == {"provider": "ollama", "model": "zeta-coder:7b"}
+        assert [m["default"] for m in data["models"]] == [True, False]
+        table = CliRunner().invoke(cli, ["models"]).output
+        assert table.index("zeta-coder:7b") < table.index("alpha:1b")
+        assert "* ollama/zeta-coder:7b answers when no model is named" in table
+        server.script(Reply(text="hi"))
+        asked = json.loads(CliRunner().invoke(cli, ["ask", "--json", "hello"]).stdout)
+        assert asked["model"] == "zeta-coder:7b"  # the marked one is the one that answers

@@ -216,8 +216,10 @@ def test_bad_config_file_is_reported_without_traceback(
 
 
 def test_doctor_offline_says_how_to_connect() -> None:
+    # OLLAMA_HOST is set (to a closed port) by the test environment: a provider the user
+    # configured does not answer, so doctor fails (#26); unset, it is informational.
     result = CliRunner().invoke(cli, ["doctor"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "No model provider is reachable" in result.output
     assert "ollama serve" in result.output
     for check in ("grammars", "queries compile", "database", "vcs"):
@@ -268,14 +270,14 @@ def test_without_a_terminal_writes_are_refused(
 def test_an_openai_compatible_server_works_with_no_config(
     model_server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """OPENAI_BASE_URL alone: Ollama is down, so LiteLLM and the server's first model."""
+    """OPENAI_BASE_URL alone: Ollama is down, so the native provider and its first model."""
     monkeypatch.setenv("OPENAI_BASE_URL", f"{model_server.url}/v1")
     model_server.script(Reply(chunks=["via ", "the OpenAI API"]))
     result = CliRunner().invoke(cli, ["ask", "--json", "hello"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)  # stdout holds only the JSON; logs go to stderr
     assert data["answer"] == "via the OpenAI API"
-    assert data["provider"] == "litellm"
+    assert data["provider"] == "openai"
     assert model_server.chat_requests()[-1].path == "/v1/chat/completions"
     assert model_server.chat_requests()[-1].body["model"] == "llama3.2:latest"
 

@@ -65,10 +65,19 @@ def test_env_nesting_and_aliases(tmp_path: Path) -> None:
     assert settings.permissions.shell == "deny"
 
 
-def test_openai_base_url_selects_the_litellm_api_base(tmp_path: Path) -> None:
+def test_openai_base_url_selects_the_native_openai_provider(tmp_path: Path) -> None:
+    """#19: OPENAI_BASE_URL / OPENAI_API_BASE route to the native provider, not LiteLLM;
+    a LiteLLM api_base set explicitly stays LiteLLM's."""
+    for variable in ("OPENAI_BASE_URL", "OPENAI_API_BASE"):
+        env = {variable: "http://127.0.0.1:8000/v1"}
+        settings = load_settings(cwd=tmp_path, environ=env).settings
+        assert settings.providers.openai.base_url == "http://127.0.0.1:8000/v1"
+        assert settings.providers.litellm.api_base is None
+    write(tmp_path / ".coda" / "config.toml", '[providers.litellm]\napi_base = "http://h:1/v1"\n')
     env = {"OPENAI_BASE_URL": "http://127.0.0.1:8000/v1"}
     settings = load_settings(cwd=tmp_path, environ=env).settings
-    assert settings.providers.litellm.api_base == "http://127.0.0.1:8000/v1"
+    assert settings.providers.litellm.api_base == "http://h:1/v1"
+    assert settings.providers.openai.base_url == "http://127.0.0.1:8000/v1"
 
 
 def test_ollama_host_env_is_honoured(tmp_path: Path) -> None:

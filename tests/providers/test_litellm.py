@@ -18,6 +18,8 @@ from coda_ls.config import LiteLLMSettings
 from coda_ls.errors import (
     AuthError,
     ModelNotFoundError,
+    ProviderError,
+    ProviderTimeout,
     ProviderUnavailableError,
     StreamInterrupted,
 )
@@ -153,3 +155,39 @@ def test_import_is_lazy_and_quiet() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(raw_body=b"<html>Bad gateway</html>"),
+        Reply(raw_body=b"garbage", content_type="text/event-stream"),
+    ],
+)
+async def test_a_200_reply_that_cannot_be_read_is_an_error(
+    server: ScriptedModelServer, reply: Reply
+) -> None:
+    """#17: LiteLLM turned an unreadable body into an empty answer marked complete."""
+    server.script(reply)
+    with pytest.raises(ProviderError) as info:
+        [c async for c in provider(server).stream(ask())]
+    assert server.url in info.value.message  # names the server
+    server.script(reply, reply, reply)  # LiteLLM calls a non-JSON body a 500: retried
+    with pytest.raises(ProviderError):
+        await provider(server).chat(ask())
+
+
+async def test_the_timeout_is_a_deadline(server: ScriptedModelServer) -> None:
+    """#17: timeout 1 s, a server that waits or stalls 6 s: the error within 2 s."""
+    short = provider(server, timeout=1.0, max_retries=0)
+    server.script(Reply(first_delay=6))
+    started = time.perf_counter()
+    with pytest.raises(ProviderTimeout):
+        await short.chat(ask())
+    assert time.perf_counter() - started < 2.0
+    # A stall while the connection stays busy with keep-alive comments: no read times out.
+    server.script(Reply(chunks=["a ", "b"], chunk_delay=6, keepalive=0.2))
+    started = time.perf_counter()
+    with pytest.raises(ProviderTimeout):
+        [c async for c in short.stream(ask())]
+    assert time.perf_counter() - started < 2.0

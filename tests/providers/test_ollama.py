@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from coda_ls.config import OllamaSettings
 from coda_ls.errors import (
     ModelNotFoundError,
     ProviderError,
+    ProviderTimeout,
     ProviderUnavailableError,
+    RateLimitError,
     StreamInterrupted,
 )
 from coda_ls.providers.base import ChatRequest, Message, ToolSpec
 from coda_ls.providers.ollama import OllamaProvider
+from coda_ls.providers.retry import RetryPolicy
 from tests.support.model_server import Reply, ScriptedModelServer
 
 
@@ -148,3 +153,63 @@ async def test_ollama_host_without_scheme_is_accepted(model_server: ScriptedMode
     provider = OllamaProvider(OllamaSettings(host=f"127.0.0.1:{model_server.port}"))
     assert (await provider.health()).ok
     await provider.aclose()
+
+
+async def test_429_with_retry_after_is_retried(model_server: ScriptedModelServer) -> None:
+    """#17: Ollama's 429 is retried with the shared backoff, honouring retry-after."""
+    fast = RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.02)
+    provider = OllamaProvider(OllamaSettings(host=model_server.url), retry_policy=fast)
+    model_server.script(Reply(status=429, retry_after=0.3, error="busy"), Reply(text="ok"))
+    started = time.perf_counter()
+    chunks = [c async for c in provider.stream(request())]
+    assert time.perf_counter() - started >= 0.3
+    assert "".join(c.delta for c in chunks) == "ok"
+    model_server.script(*[Reply(status=429, retry_after=0.01, error="busy")] * 3)
+    with pytest.raises(RateLimitError):
+        await provider.chat(request())
+    assert len(model_server.chat_requests()) == 2 + 3
+    await provider.aclose()
+
+
+async def test_a_garbage_status_line_is_not_http(
+    provider: OllamaProvider, model_server: ScriptedModelServer
+) -> None:
+    """#17: not "closed the connection mid-answer" but "not HTTP"."""
+    model_server.script(Reply(not_http=b"GARBAGE\r\n\r\n"))
+    with pytest.raises(ProviderError) as info:
+        [c async for c in provider.stream(request())]
+    assert "not HTTP" in info.value.message
+    assert "mid-answer" not in info.value.message
+
+
+async def test_timeout_is_a_deadline(model_server: ScriptedModelServer) -> None:
+    provider = OllamaProvider(OllamaSettings(host=model_server.url, timeout=1.0))
+    model_server.script(Reply(chunks=["a ", "b"], chunk_delay=4))
+    started = time.perf_counter()
+    with pytest.raises(ProviderTimeout, match="mid-answer"):
+        [c async for c in provider.stream(request())]
+    assert time.perf_counter() - started < 2.0
+    model_server.script(Reply(status=503, retry_after=30, error="busy"))
+    started = time.perf_counter()
+    with pytest.raises(ProviderError, match="503"):
+        await provider.chat(request())  # a retry-after past the deadline is not waited for
+    assert time.perf_counter() - started < 1.0
+    await provider.aclose()
+
+
+async def test_a_reply_that_is_not_json_is_an_error(
+    provider: OllamaProvider, model_server: ScriptedModelServer
+) -> None:
+    model_server.script(Reply(raw_body=b"<html>proxy</html>"))
+    with pytest.raises(ProviderError, match="not JSON") as info:
+        await provider.chat(request())
+    assert model_server.url in info.value.message
+
+
+async def test_a_stream_that_is_not_ndjson_names_the_server(
+    provider: OllamaProvider, model_server: ScriptedModelServer
+) -> None:
+    model_server.script(Reply(raw_body=b"<html>login</html>\n", content_type="text/html"))
+    with pytest.raises(ProviderError, match="not JSON") as info:
+        [c async for c in provider.stream(request())]
+    assert model_server.url in info.value.message

@@ -17,7 +17,24 @@ from coda_ls.providers.registry import create_provider, provider_names
 def test_builtin_provider_by_name() -> None:
     provider = create_provider("ollama", Settings())
     assert isinstance(provider, OllamaProvider)
-    assert provider_names()[:3] == ["ollama", "oci", "litellm"]
+    names = provider_names()
+    assert names[:2] == ["ollama", "openai"]
+    assert {"openrouter", "groq", "lmstudio", "vllm", "llamacpp", "oci", "litellm"} <= set(names)
+
+
+def test_presets_are_providers_with_their_own_section() -> None:
+    from pydantic import SecretStr
+
+    from coda_ls.providers.openai_compat import OpenAICompatProvider
+
+    settings = Settings()
+    settings.providers.groq.api_key = SecretStr("gsk-1")
+    groq = create_provider("groq", settings)
+    assert isinstance(groq, OpenAICompatProvider)
+    assert groq.name == "groq" and groq.api_key == "gsk-1"
+    assert groq.base_url == "https://api.groq.com/openai/v1"
+    vllm = create_provider("vllm", Settings())
+    assert isinstance(vllm, OpenAICompatProvider) and vllm.local
 
 
 def test_unknown_provider_suggests_close_names() -> None:

@@ -43,6 +43,16 @@ class Reply:
     cached_tokens: int = 0
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     finish_reason: str = "stop"
+    # OpenAI-compatible only: `reasoning_content` deltas sent before the text.
+    reasoning: list[str] = field(default_factory=list)
+    # A 200 reply with this body and content type instead of the scripted answer.
+    raw_body: bytes | None = None
+    content_type: str = "application/json"
+    # Bytes written to the socket instead of any HTTP response (then it is closed).
+    not_http: bytes | None = None
+    # OpenAI-compatible streams: an SSE comment every `keepalive` s during chunk_delay
+    # (the connection stays busy while no answer comes, as OpenRouter's do).
+    keepalive: float | None = None
 
     def pieces(self) -> list[str]:
         if self.chunks is not None:
@@ -88,6 +98,8 @@ class ScriptedModelServer:
         self.pulled: list[str] = []
         self.deleted: list[str] = []
         self.version = "0.9.9-scripted"
+        # When set, OpenAI-compatible requests need `authorization: Bearer <api_key>`.
+        self.api_key: str | None = None
         self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -264,7 +276,24 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
                 },
             )
 
+        def _special_reply(self, reply: Reply) -> bool:
+            """Not-HTTP bytes or a raw 200 body, for replies that cannot be read."""
+            if reply.not_http is not None:
+                self.wfile.write(reply.not_http)
+                self._drop()
+                return True
+            if reply.raw_body is not None and reply.status == 200:
+                self.send_response(200)
+                self.send_header("content-type", reply.content_type)
+                self.send_header("content-length", str(len(reply.raw_body)))
+                self.end_headers()
+                self.wfile.write(reply.raw_body)
+                return True
+            return False
+
         def _error_reply(self, reply: Reply, openai: bool) -> bool:
+            if self._special_reply(reply):
+                return True
             if reply.status == 200:
                 return False
             headers = {}
@@ -384,13 +413,28 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
 
         # -- OpenAI-compatible ------------------------------------------------------
+        def _unauthorized(self) -> bool:
+            if server.api_key is None:
+                return False
+            if self.headers.get("authorization") == f"Bearer {server.api_key}":
+                return False
+            sent = self.headers.get("authorization", "")
+            # Echo what was sent, as some servers do: the client must not show it.
+            message = f"Incorrect API key provided: {sent.removeprefix('Bearer ')}"
+            self._send_json(401, {"error": {"message": message, "type": "invalid_api_key"}})
+            return True
+
         def _openai_models(self, body: Any) -> None:
+            if self._unauthorized():
+                return
             data = [
                 {"id": m.name, "object": "model", "owned_by": "scripted"} for m in server.models
             ]
             self._send_json(200, {"object": "list", "data": data})
 
         def _openai_chat(self, body: Any) -> None:
+            if self._unauthorized():
+                return
             body = body or {}
             name = str(body.get("model", ""))
             if server.model(name) is None:
@@ -447,6 +491,20 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
             def event(payload: dict[str, Any]) -> None:
                 self._write_chunk(b"data: " + json.dumps(payload).encode() + b"\n\n")
 
+            for thought in reply.reasoning:
+                event(
+                    {
+                        **base,
+                        "object": "chat.completion.chunk",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "delta": {"reasoning_content": thought},
+                                "finish_reason": None,
+                            }
+                        ],
+                    }
+                )
             for index, piece in enumerate(reply.pieces()):
                 if reply.drop_after is not None and index >= reply.drop_after:
                     self._drop()
@@ -461,18 +519,35 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
                         "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
                     }
                 )
-                time.sleep(reply.chunk_delay)
-            if tool_calls:
-                calls = [{"index": i, **call} for i, call in enumerate(tool_calls)]
-                event(
-                    {
-                        **base,
-                        "object": "chat.completion.chunk",
-                        "choices": [
-                            {"index": 0, "delta": {"tool_calls": calls}, "finish_reason": None}
-                        ],
-                    }
-                )
+                waited = 0.0
+                while reply.keepalive and waited < reply.chunk_delay:
+                    time.sleep(reply.keepalive)
+                    waited += reply.keepalive
+                    self._write_chunk(b": keep-alive\n\n")
+                time.sleep(max(0.0, reply.chunk_delay - waited))
+            # As OpenAI streams them: id and name first, then the arguments in pieces.
+            for i, call in enumerate(tool_calls):
+                arguments = call["function"]["arguments"]
+                cut = [arguments[:3], arguments[3:9], arguments[9:]]
+                first = {**call, "index": i, "function": {"name": call["function"]["name"]}}
+                first["function"]["arguments"] = cut[0]
+                pieces = [first] + [
+                    {"index": i, "function": {"arguments": part}} for part in cut[1:] if part
+                ]
+                for piece in pieces:
+                    event(
+                        {
+                            **base,
+                            "object": "chat.completion.chunk",
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "delta": {"tool_calls": [piece]},
+                                    "finish_reason": None,
+                                }
+                            ],
+                        }
+                    )
             event(
                 {
                     **base,

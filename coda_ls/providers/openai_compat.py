@@ -1,0 +1,632 @@
+"""The OpenAI chat-completions API over httpx: OpenAI itself, the named services of
+`presets` (OpenRouter, Groq, Together, DeepSeek, Mistral) and local servers (vLLM,
+LM Studio, llama.cpp, anything at OPENAI_BASE_URL). No LiteLLM: it costs seconds to import.
+
+Streaming is SSE with `stream_options.include_usage`; tool calls arrive in pieces keyed by
+index and are assembled; `reasoning_content` deltas become `Chunk.reasoning`. 429 and 5xx
+are retried with the shared backoff (honouring `retry-after`), the timeout is a deadline
+(`deadline.Deadline`), and a broken stream keeps its partial answer. A reply that cannot
+be read is an error naming the server, never an empty success. The key is sent only as
+the `authorization` header and removed from every message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import os
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+
+from coda_ls.config import OpenAICompatSettings, Settings
+from coda_ls.errors import (
+    AuthError,
+    ModelNotFoundError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+    StreamInterrupted,
+)
+from coda_ls.providers.base import (
+    ChatRequest,
+    ChatResponse,
+    Chunk,
+    Health,
+    Message,
+    ModelInfo,
+    ToolCall,
+    Usage,
+    collect,
+    parse_tool_arguments,
+)
+from coda_ls.providers.deadline import Deadline
+from coda_ls.providers.http import (
+    StatusFailure,
+    retry_statuses,
+    send,
+    timed_out,
+    transport_error,
+)
+from coda_ls.providers.presets import PRESETS, Preset, is_loopback
+from coda_ls.providers.prices import find_price
+from coda_ls.providers.retry import RetryPolicy, with_retries
+from coda_ls.redact import redact
+
+log = logging.getLogger(__name__)
+
+RETRIED = frozenset({429, 500, 502, 503, 504})
+MODELS_TTL = 60.0  # seconds a /models listing is reused (selection, check, info)
+HEALTH_TIMEOUT = 3.0
+LIST_TIMEOUT = 30.0
+_SSE_FIELDS = ("data", "event", "id", "retry")
+
+
+class _Unreadable(Exception):
+    """The reply body is not what the API promises (not JSON, not an event stream)."""
+
+    def __init__(self, what: str, sample: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.sample = sample if len(sample) <= 200 else sample[:200] + "…"
+
+
+class OpenAICompatProvider:
+    """The `Provider` for one OpenAI-compatible service (`name` is its preset)."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: OpenAICompatSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.preset: Preset = PRESETS.get(name) or Preset(name, name, "")
+        self.settings = settings
+        self.base_url = (settings.base_url or self.preset.base_url).rstrip("/")
+        self.custom_url = bool(settings.base_url) and self.base_url != self.preset.base_url
+        self.local = self.preset.local or is_loopback(self.base_url)
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=settings.max_retries)
+        self._environ = os.environ if environ is None else environ
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._models: tuple[float, list[ModelInfo], dict[str, dict[str, Any]]] | None = None
+        label = self.preset.title if not self.custom_url else "the OpenAI-compatible server"
+        self.server = f"{label} at {self.base_url}"
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    @property
+    def key_variables(self) -> tuple[str, ...]:
+        if self.settings.api_key_env:
+            return (self.settings.api_key_env,)
+        return self.preset.key_env
+
+    @property
+    def api_key(self) -> str | None:
+        """From the settings, else the service's variable; None when there is none."""
+        if self.settings.api_key is not None and self.settings.api_key.get_secret_value():
+            return self.settings.api_key.get_secret_value()
+        for variable in self.key_variables:
+            if value := self._environ.get(variable):
+                return value
+        return None
+
+    @property
+    def key_hint(self) -> str:
+        where = " or ".join(self.key_variables) or "an API key variable"
+        return f"set {where}, or [providers.{self.name}] api_key"
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            headers = dict(self.settings.headers)
+            if key := self.api_key:
+                headers["authorization"] = f"Bearer {key}"
+            timeout = httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                headers=headers,
+                timeout=timeout,
+                transport=self._transport,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _clean(self, text: str) -> str:
+        """`text` without the key (some servers echo what they were sent)."""
+        key = self.api_key
+        if key:
+            text = text.replace(key, "********")
+        return redact(text)
+
+    def _transport_error(self, exc: httpx.HTTPError) -> ProviderError:
+        return transport_error(
+            exc,
+            server=self.server,
+            provider=self.name,
+            timeout=self.settings.timeout,
+            unreachable_hint=self._start_hint(),
+            timeout_hint=self._timeout_hint(),
+        )
+
+    def _start_hint(self) -> str:
+        if self.local:
+            return f"start the server, or fix [providers.{self.name}] base_url" + (
+                " (or OPENAI_BASE_URL)" if self.name == "openai" else ""
+            )
+        return "check the network connection and the base URL"
+
+    def _timeout_hint(self) -> str:
+        return f"retry, or raise [providers.{self.name}] timeout"
+
+    async def _status_error(self, failure: StatusFailure, model: str | None) -> ProviderError:
+        detail = self._clean(failure.detail())
+        status = failure.status
+        if status in (401, 403):
+            what = "refused the API key" if self.api_key else "needs an API key"
+            return AuthError(f"{self.server} {what} ({detail})", self.key_hint, provider=self.name)
+        if status == 404 and model is not None:
+            return await self._not_found(model, detail)
+        if status == 429:
+            return RateLimitError(
+                f"{self.server} is rate limiting (HTTP 429) after "
+                f"{self.retry_policy.max_retries} retries ({detail})",
+                "wait a moment, or lower the request rate / raise your plan's limit",
+                provider=self.name,
+                retry_after=failure.retry_after,
+            )
+        if status >= 500:
+            return ProviderUnavailableError(
+                f"{self.server} answered {status}: {detail}",
+                "the server is having trouble; see its log, or retry later",
+                provider=self.name,
+            )
+        if status in (400, 413, 422):
+            context = "context" in detail.lower() or "too long" in detail.lower()
+            return ProviderError(
+                f"{self.server} rejected the request ({status}): {detail}",
+                "start a new session or compact this one"
+                if context
+                else "check the model name and the parameters it accepts",
+                provider=self.name,
+            )
+        return ProviderError(f"{self.server} answered {status}: {detail}", provider=self.name)
+
+    async def _not_found(self, model: str, detail: str) -> ProviderError:
+        """A 404 on chat: an unknown model, or a base URL that serves no such API."""
+        try:
+            names = [info.name for info in await self.list_models()]
+        except ProviderError:
+            return ProviderError(
+                f"{self.server} has no chat-completions API ({detail})",
+                f"check [providers.{self.name}] base_url; it usually ends in /v1",
+                provider=self.name,
+            )
+        close = difflib.get_close_matches(model, names, n=3, cutoff=0.4)
+        return ModelNotFoundError(
+            f"model {model!r} not found at {self.server} ({detail})",
+            (f"did you mean {', '.join(close)}? " if close else "")
+            + "`coda models` lists what is available",
+            provider=self.name,
+            suggestions=close,
+        )
+
+    def _unreadable(self, exc: _Unreadable) -> ProviderError:
+        return ProviderError(
+            f"{self.server} sent a reply that is {exc.what}: {self._clean(exc.sample)!r}",
+            "check that the base URL is an OpenAI-compatible API (it usually ends in /v1)",
+            provider=self.name,
+        )
+
+    # -- chat ---------------------------------------------------------------------------
+
+    def _payload(self, request: ChatRequest) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "messages": [to_openai_message(message) for message in request.messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        for name in (
+            "temperature",
+            "max_tokens",
+            "top_p",
+            "frequency_penalty",
+            "presence_penalty",
+            "stop",
+        ):
+            value = getattr(request, name)
+            if value is not None:
+                payload[name] = value
+        if request.top_k is not None and self.local:
+            payload["top_k"] = request.top_k  # vLLM, llama.cpp; cloud APIs reject it
+        if request.tools:
+            payload["tools"] = [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": tool.name,
+                        "description": tool.description,
+                        "parameters": tool.parameters,
+                    },
+                }
+                for tool in request.tools
+            ]
+        return payload
+
+    async def _open(self, request: ChatRequest, deadline: Deadline) -> httpx.Response:
+        """POST chat/completions within the deadline, retrying 429/5xx."""
+        payload = self._payload(request)
+        try:
+            return await deadline.run(
+                with_retries(
+                    lambda: send(
+                        self.client, "POST", "chat/completions", json=payload, stream=True
+                    ),
+                    self.retry_policy,
+                    retry_statuses(RETRIED),
+                    what=f"{self.name} {request.model}",
+                    remaining=deadline.remaining,
+                )
+            )
+        except StatusFailure as exc:
+            raise await self._status_error(exc, request.model) from exc
+        except TimeoutError as exc:
+            raise timed_out(
+                self.server, self.name, self.settings.timeout, self._timeout_hint(), False
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
+        deadline = Deadline(self.settings.timeout)
+        response = await self._open(request, deadline)
+        reply = _Reply()
+        events = _events(response)
+        try:
+            while True:
+                try:
+                    event = await deadline.next(events)
+                except StopAsyncIteration:
+                    break
+                deadline.progress()
+                if event is None:  # [DONE]
+                    reply.done = True
+                    break
+                for chunk in reply.take(event):
+                    yield chunk
+        except _Unreadable as exc:
+            raise self._unreadable(exc) from exc
+        except _ServerSaid as exc:
+            raise self._stream_error(exc.detail, reply) from exc
+        except TimeoutError as exc:
+            raise timed_out(
+                self.server, self.name, self.settings.timeout, self._timeout_hint(), reply.started
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise timed_out(
+                self.server, self.name, self.settings.timeout, self._timeout_hint(), reply.started
+            ) from exc
+        except httpx.HTTPError as exc:  # RemoteProtocolError, ReadError: it hung up
+            raise StreamInterrupted(
+                f"{self.server} closed the connection mid-answer ({exc or type(exc).__name__})",
+                "the partial answer was kept; retry the question",
+                provider=self.name,
+                partial=reply.text(),
+            ) from exc
+        finally:
+            await events.aclose()
+            await response.aclose()
+        if not reply.received:
+            raise ProviderError(
+                f"{self.server} ended the reply without any answer",
+                "see the server's log; retry the question",
+                provider=self.name,
+            )
+        if reply.finish is None and not reply.done:
+            raise StreamInterrupted(
+                f"{self.server} ended the answer without finishing it",
+                "the partial answer was kept; retry the question",
+                provider=self.name,
+                partial=reply.text(),
+            )
+        usage = reply.usage or Usage()
+        usage.cost = self._cost(request.model, usage)
+        yield Chunk(
+            tool_calls=reply.tool_calls(),
+            finish_reason=reply.finish or "stop",
+            usage=usage,
+        )
+
+    def _stream_error(self, detail: str, reply: _Reply) -> ProviderError:
+        detail = self._clean(detail)
+        if reply.started:
+            return StreamInterrupted(
+                f"{self.server} reported an error mid-answer: {detail}",
+                "the partial answer was kept; retry the question",
+                provider=self.name,
+                partial=reply.text(),
+            )
+        return ProviderError(f"{self.server}: {detail}", provider=self.name)
+
+    async def chat(self, request: ChatRequest) -> ChatResponse:
+        # One code path: a streamed reply, assembled (the deadline and errors are the same).
+        return await collect(request.model, self.stream(request))
+
+    def _cost(self, model: str, usage: Usage) -> float | None:
+        if self.local:
+            return 0.0  # the user's own machine
+        configured = self.settings.prices
+        if self.custom_url and model not in configured:
+            return None  # someone's server: the public list prices do not apply
+        price = find_price(model, self.preset.price_prefix, configured)
+        return price.cost(usage) if price is not None else None
+
+    # -- models -------------------------------------------------------------------------
+
+    async def _listing(self) -> tuple[list[ModelInfo], dict[str, dict[str, Any]]]:
+        if self._models is not None and time.monotonic() - self._models[0] < MODELS_TTL:
+            return self._models[1], self._models[2]
+        try:
+            response = await send(self.client, "GET", "models", timeout=self._list_timeout)
+        except StatusFailure as exc:
+            raise await self._status_error(exc, None) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise self._unreadable(_Unreadable("not JSON", response.text)) from exc
+        data = body.get("data") if isinstance(body, dict) else body
+        entries = {
+            str(entry["id"]): entry
+            for entry in (data if isinstance(data, list) else [])
+            if isinstance(entry, dict) and entry.get("id")
+        }
+        names = [*self.settings.models, *entries]
+        infos = [self._info(name, entries.get(name, {})) for name in dict.fromkeys(names)]
+        self._models = (time.monotonic(), infos, entries)
+        return infos, entries
+
+    @property
+    def _list_timeout(self) -> httpx.Timeout:
+        # A listing is a side request (selection, model checks): it must not hang a
+        # question for the minutes a chat may take to start.
+        return httpx.Timeout(
+            min(self.settings.timeout, LIST_TIMEOUT), connect=self.settings.connect_timeout
+        )
+
+    def _info(self, name: str, entry: Mapping[str, Any]) -> ModelInfo:
+        params = entry.get("supported_parameters")
+        return ModelInfo(
+            name=name,
+            provider=self.name,
+            context_window=_context_window(entry),
+            supports_tools="tools" in params if isinstance(params, list) else True,
+            family=str(entry.get("owned_by")) if entry.get("owned_by") else None,
+            details={"base_url": self.base_url},
+        )
+
+    async def list_models(self) -> list[ModelInfo]:
+        return (await self._listing())[0]
+
+    async def model_info(self, model: str) -> ModelInfo:
+        try:
+            infos, _ = await self._listing()
+        except ProviderError:
+            infos = []
+        for info in infos:
+            if info.name == model:
+                return info
+        return self._info(model, {})
+
+    def default_model(self) -> str | None:
+        """The configured first model, else the service's usual one (None: ask the server)."""
+        if self.settings.models:
+            return self.settings.models[0]
+        return None if self.custom_url else self.preset.default_model
+
+    async def health(self) -> Health:
+        if not self.local and not self.api_key:
+            return Health(
+                provider=self.name,
+                ok=False,
+                detail=f"no API key for {self.server}",
+                hint=self.key_hint,
+            )
+        try:
+            response = await self.client.get("models", timeout=HEALTH_TIMEOUT)
+        except httpx.HTTPError as exc:
+            error = self._transport_error(exc)
+            return Health(provider=self.name, ok=False, detail=error.message, hint=error.hint)
+        if response.status_code in (401, 403):
+            return Health(
+                provider=self.name,
+                ok=False,
+                detail=f"{self.server} refused the API key ({response.status_code})",
+                hint=self.key_hint,
+            )
+        if response.status_code >= 500:
+            return Health(
+                provider=self.name,
+                ok=False,
+                detail=f"{self.server} answered {response.status_code}",
+                hint="see the server's log",
+            )
+        return Health(provider=self.name, ok=True, detail=f"{self.server} answers")
+
+
+# -- the reply ---------------------------------------------------------------------------
+
+
+class _ServerSaid(Exception):
+    """An `error` object inside the event stream."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class _Reply:
+    """What a stream has said so far."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.calls: dict[int, dict[str, str]] = {}
+        self.finish: str | None = None
+        self.usage: Usage | None = None
+        self.done = False
+        self.received = False  # any choice or usage at all
+        self.started = False  # any text, thinking or tool call
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def take(self, event: Mapping[str, Any]) -> list[Chunk]:
+        error = event.get("error")
+        if error:
+            detail = error.get("message") if isinstance(error, dict) else error
+            raise _ServerSaid(str(detail or error))
+        if isinstance(event.get("usage"), dict):
+            self.usage = _usage(event["usage"])
+            self.received = True
+        chunks: list[Chunk] = []
+        for choice in event.get("choices") or []:
+            if not isinstance(choice, dict) or int(choice.get("index") or 0) != 0:
+                continue
+            self.received = True
+            # `message` instead of `delta`: a server that ignored `stream` and answered once.
+            delta = choice.get("delta") or choice.get("message") or {}
+            thinking = delta.get("reasoning_content") or delta.get("reasoning")
+            content = delta.get("content")
+            for position, call in enumerate(delta.get("tool_calls") or []):
+                self._merge(call, position)
+            if isinstance(content, str) and content:
+                self.parts.append(content)
+            if content or thinking:
+                self.started = True
+                chunks.append(
+                    Chunk(
+                        delta=content if isinstance(content, str) else "",
+                        reasoning=thinking if isinstance(thinking, str) else "",
+                    )
+                )
+            if choice.get("finish_reason"):
+                self.finish = str(choice["finish_reason"])
+        return chunks
+
+    def _merge(self, call: Mapping[str, Any], position: int) -> None:
+        """Tool calls stream in pieces keyed by index; the arguments are concatenated.
+        (A whole message, from a server that ignored `stream`, has no index: its order.)"""
+        self.started = True
+        index = int(call.get("index", position) or 0)
+        entry = self.calls.setdefault(index, {"id": "", "name": "", "args": ""})
+        function = call.get("function") or {}
+        entry["id"] = entry["id"] or str(call.get("id") or "")
+        entry["name"] = entry["name"] or str(function.get("name") or "")
+        arguments = function.get("arguments")
+        if isinstance(arguments, dict):  # a few servers send an object, not a JSON string
+            arguments = json.dumps(arguments)
+        entry["args"] += arguments or ""
+
+    def tool_calls(self) -> list[ToolCall]:
+        return [
+            ToolCall(
+                id=entry["id"] or f"call_{index}",
+                name=entry["name"],
+                arguments=parse_tool_arguments(entry["args"]),
+            )
+            for index, entry in sorted(self.calls.items())
+        ]
+
+
+async def _events(response: httpx.Response) -> AsyncGenerator[dict[str, Any] | None, None]:
+    """The JSON events of the reply, None for `[DONE]`. A JSON body (a server that
+    ignored `stream`) is one event; anything else that is not SSE is `_Unreadable`."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        raw = (await response.aread()).decode("utf-8", "replace")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise _Unreadable("not JSON", raw) from None
+        if not isinstance(body, dict):
+            raise _Unreadable("not a chat completion", raw)
+        yield body
+        yield None
+        return
+    async for line in response.aiter_lines():
+        if not line.strip() or line.startswith(":"):
+            continue  # event separators and keep-alive comments
+        field, colon, value = line.partition(":")
+        if not colon or field not in _SSE_FIELDS:
+            raise _Unreadable("not an event stream", line)
+        if field != "data":
+            continue
+        value = value.removeprefix(" ")
+        if value.strip() == "[DONE]":
+            yield None
+            return
+        try:
+            event = json.loads(value)
+        except ValueError:
+            raise _Unreadable("not JSON", value) from None
+        if not isinstance(event, dict):
+            raise _Unreadable("not a chat completion chunk", value)
+        yield event
+
+
+def _usage(raw: Mapping[str, Any]) -> Usage:
+    details = raw.get("prompt_tokens_details") or {}
+    cached = details.get("cached_tokens") if isinstance(details, dict) else None
+    return Usage(
+        input_tokens=int(raw.get("prompt_tokens") or 0),
+        output_tokens=int(raw.get("completion_tokens") or 0),
+        cached_tokens=int(cached or 0),
+    )
+
+
+def _context_window(entry: Mapping[str, Any]) -> int | None:
+    """Servers name it differently: OpenRouter, vLLM, Groq, LM Studio, llama.cpp."""
+    for key in ("context_length", "max_model_len", "context_window", "max_context_length"):
+        value = entry.get(key)
+        if isinstance(value, int) and value > 0:
+            return value
+    meta = entry.get("meta")
+    if isinstance(meta, dict) and isinstance(meta.get("n_ctx_train"), int):
+        return int(meta["n_ctx_train"])
+    return None
+
+
+def to_openai_message(message: Message) -> dict[str, Any]:
+    """A Coda message in the chat-completions format (tool arguments as JSON text)."""
+    out: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        out["tool_calls"] = [
+            {
+                "id": call.id or f"call_{i}",
+                "type": "function",
+                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+            }
+            for i, call in enumerate(message.tool_calls)
+        ]
+    if message.role == "tool":
+        out["tool_call_id"] = message.tool_call_id or ""
+        if message.name:
+            out["name"] = message.name
+    return out
+
+
+def create(settings: Settings, name: str = "openai") -> OpenAICompatProvider:
+    return OpenAICompatProvider(name, settings.providers.openai_compatible(name))
