@@ -19,8 +19,6 @@ The SDK (`agent-client-protocol`, import `acp`) is an optional extra: import
 
 from __future__ import annotations
 
-import importlib.util
-
 from coda_ls.errors import CodaError
 
 EXTRA = "acp"
@@ -29,8 +27,10 @@ SDK = "agent-client-protocol"
 
 def require_sdk() -> None:
     """Raise a CodaError naming the extra to install when the ACP SDK is missing."""
-    if importlib.util.find_spec("acp") is None:
+    try:
+        import acp  # noqa: F401  # the agent imports it next anyway
+    except ImportError:
         raise CodaError(
             f"`coda acp` needs the {SDK} package, which is not installed",
             f"install Coda's ACP extra: pip install 'coda-assistant[{EXTRA}]'",
-        )
+        ) from None

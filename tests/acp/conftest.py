@@ -20,14 +20,17 @@ from acp.schema import (
     AgentMessageChunk,
     AllowedOutcome,
     ClientCapabilities,
+    CreateTerminalResponse,
     DeniedOutcome,
     FileSystemCapabilities,
     Implementation,
     PermissionOption,
     ReadTextFileResponse,
     RequestPermissionResponse,
+    TerminalOutputResponse,
     TextContentBlock,
     ToolCallUpdate,
+    WaitForTerminalExitResponse,
     WriteTextFileResponse,
 )
 
@@ -53,6 +56,9 @@ class EditorClient:
         self.permission_answers: list[str | None] = []  # option ids; None = cancelled
         self.permission_requests: list[tuple[ToolCallUpdate, list[PermissionOption]]] = []
         self.chunk_seen = asyncio.Event()
+        self.terminals: dict[str, asyncio.subprocess.Process] = {}
+        self.commands: list[list[str]] = []
+        self.released: list[str] = []
 
     # -- what the agent calls ---------------------------------------------------------------
 
@@ -87,6 +93,39 @@ class EditorClient:
         self.writes.append((path, content))
         self.buffers[path] = content
         return WriteTextFileResponse()
+
+    # A terminal: the command runs as a real process; its output is what the user sees.
+    async def create_terminal(
+        self, command: str, session_id: str, args: list[str] | None = None,
+        cwd: str | None = None, **_: Any,
+    ) -> CreateTerminalResponse:  # fmt: skip
+        process = await asyncio.create_subprocess_exec(
+            command, *(args or []), cwd=cwd,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        terminal_id = f"term-{len(self.terminals)}"
+        self.terminals[terminal_id] = process
+        self.commands.append([command, *(args or [])])
+        return CreateTerminalResponse(terminal_id=terminal_id)
+
+    async def wait_for_terminal_exit(
+        self, session_id: str, terminal_id: str, **_: Any
+    ) -> WaitForTerminalExitResponse:
+        return WaitForTerminalExitResponse(exit_code=await self.terminals[terminal_id].wait())
+
+    async def terminal_output(
+        self, session_id: str, terminal_id: str, **_: Any
+    ) -> TerminalOutputResponse:
+        process = self.terminals[terminal_id]
+        assert process.stdout is not None
+        output = (await process.stdout.read()).decode()
+        return TerminalOutputResponse(output=output, truncated=False)
+
+    async def release_terminal(self, session_id: str, terminal_id: str, **_: Any) -> None:
+        self.released.append(terminal_id)
+
+    async def kill_terminal(self, session_id: str, terminal_id: str, **_: Any) -> None:
+        self.terminals[terminal_id].kill()
 
     # -- what tests read --------------------------------------------------------------------
 

@@ -154,5 +154,7 @@ async def test_a_second_prompt_while_one_runs_is_refused(
         await raw.read()
     busy = await raw.request(4, "session/prompt", prompt)
     assert busy["error"]["code"] == -32600
-    await raw.send({"jsonrpc": "2.0", "method": "session/cancel", "params": {"sessionId": session_id}})
+    await raw.send(
+        {"jsonrpc": "2.0", "method": "session/cancel", "params": {"sessionId": session_id}}
+    )
     assert (await raw.response(3))["result"]["stopReason"] == "cancelled"
