@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+START_DELAY = 0.1  # seconds between answering session/new and preparing the session
 CODA_ERROR = -32000  # JSON-RPC's server-error range: a Coda error, with its hint as data
 
 
@@ -101,10 +102,24 @@ class AcpSession:
         self._preparing: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """Read the project summary and build the repo map in the background."""
+        """Get ready for the first prompt in the background while the user types it:
+        choose the provider and model (and check it exists), load the tokenizer, read
+        the project summary and build the repo map. A first prompt sent at once simply
+        does what is not done yet itself."""
         self._preparing = asyncio.ensure_future(self._prepare())
 
     async def _prepare(self) -> None:
+        from coda_ls.tokens import count_tokens
+
+        # Let session/new's answer (and the commands update) go out before this work
+        # takes the CPU: the editor shows the session first.
+        await asyncio.sleep(START_DELAY)
+        try:
+            chosen = await self.workspace.selection(self.mode)
+            await self.workspace.engine.model_info(chosen)
+        except CodaError as exc:  # no provider yet: the prompt will say so, with the hint
+            log.info("no model chosen yet: %s", exc.message)
+        await asyncio.to_thread(count_tokens, "warm up")
         try:
             await self.workspace.prepare()
         except CodaError as exc:  # the session works without a map

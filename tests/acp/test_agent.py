@@ -22,7 +22,7 @@ from acp.schema import (
 
 from coda_ls.modes import MODES
 from coda_ls.sessions import SessionStore
-from tests.acp.conftest import SAMPLE, Connect, text
+from tests.acp.conftest import SAMPLE, Connect, chats, text
 from tests.support.model_server import Reply, ScriptedModelServer
 
 
@@ -169,7 +169,7 @@ async def test_load_replays_history_and_the_session_is_coda_s(
         [sys.executable, "-m", "coda_cli", "ask", "--session", session.session_id[:8], "sure?"],
         capture_output=True, text=True, env=env, cwd=workspace, timeout=60, check=True,
     )  # fmt: skip
-    last = model_server.requests[-1].body["messages"]
+    last = chats(model_server)[-1].body["messages"]
     assert any(m["content"] == "Two plus two is four." for m in last), "history carried over"
 
 
@@ -190,5 +190,5 @@ async def test_set_mode_changes_the_prompt_and_unknown_modes_are_refused(
         else:
             refused = 0
     assert refused == -32602
-    system = model_server.requests[-1].body["messages"][0]["content"]
+    system = chats(model_server)[-1].body["messages"][0]["content"]
     assert system.startswith(MODES["review"].system_prompt), "/review ran this turn in review mode"
