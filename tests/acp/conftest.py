@@ -34,7 +34,7 @@ from acp.schema import (
     WriteTextFileResponse,
 )
 
-from tests.support.model_server import RecordedRequest, ScriptedModelServer
+from tests.support.model_server import ScriptedModelServer
 
 SAMPLE = '''"""Geometry helpers."""
 
@@ -138,12 +138,6 @@ class EditorClient:
             for u in self.of(AgentMessageChunk, session_id)
             if isinstance(u.content, TextContentBlock)
         )
-
-
-def chats(server: ScriptedModelServer) -> list[RecordedRequest]:
-    """The chat requests the model server received (not the listings and model checks,
-    which the session's warm-up sends concurrently)."""
-    return [r for r in server.requests if r.path in ("/api/chat", "/v1/chat/completions")]
 
 
 def text(value: str) -> list[TextContentBlock]:

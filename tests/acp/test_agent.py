@@ -22,7 +22,7 @@ from acp.schema import (
 
 from coda_ls.modes import MODES
 from coda_ls.sessions import SessionStore
-from tests.acp.conftest import SAMPLE, Connect, chats, text
+from tests.acp.conftest import SAMPLE, Connect, text
 from tests.support.model_server import Reply, ScriptedModelServer
 
 
@@ -157,7 +157,7 @@ async def test_load_replays_history_and_the_session_is_coda_s(
     assert client.text() == "Two plus two is four."
     assert client.of(CurrentModeUpdate)[0].current_mode_id == "explain"
 
-    # The same session from the CLI: listed, and resumable (`coda ask --session`).
+    # The same session from the CLI: listed, and resumable (`coda chat --session`).
     env = {**os.environ, "OLLAMA_HOST": model_server.url}
     out = subprocess.run(
         [sys.executable, "-m", "coda_cli", "sessions", "list", "--json"],
@@ -165,11 +165,13 @@ async def test_load_replays_history_and_the_session_is_coda_s(
     )  # fmt: skip
     assert session.session_id in [s["id"] for s in json.loads(out.stdout)]
     model_server.script(Reply(text="Still four."))
-    subprocess.run(
-        [sys.executable, "-m", "coda_cli", "ask", "--session", session.session_id[:8], "sure?"],
-        capture_output=True, text=True, env=env, cwd=workspace, timeout=60, check=True,
+    chat = subprocess.run(
+        [sys.executable, "-m", "coda_cli", "chat", "--no-map", "--session", session.session_id[:8]],
+        input="sure?\n", capture_output=True, text=True, env=env, cwd=workspace, timeout=60,
     )  # fmt: skip
-    last = chats(model_server)[-1].body["messages"]
+    assert chat.returncode == 0, chat.stderr
+    assert "Still four." in chat.stdout
+    last = model_server.chat_requests()[-1].body["messages"]
     assert any(m["content"] == "Two plus two is four." for m in last), "history carried over"
 
 
@@ -190,5 +192,5 @@ async def test_set_mode_changes_the_prompt_and_unknown_modes_are_refused(
         else:
             refused = 0
     assert refused == -32602
-    system = chats(model_server)[-1].body["messages"][0]["content"]
+    system = model_server.chat_requests()[-1].body["messages"][0]["content"]
     assert system.startswith(MODES["review"].system_prompt), "/review ran this turn in review mode"

@@ -13,7 +13,7 @@ from acp.schema import (
     ToolCallStart,
 )
 
-from tests.acp.conftest import Connect, chats, text
+from tests.acp.conftest import Connect, text
 from tests.support.model_server import Reply, ScriptedModelServer
 
 REFERENCE = str(Path(__file__).parents[1] / "tools" / "reference_mcp_server.py")
@@ -45,7 +45,7 @@ async def test_the_client_s_mcp_servers_are_connected_and_always_is_remembered(
         response = await conn.prompt(session_id=session.session_id, prompt=text("add them"))
 
     assert response.stop_reason == "end_turn"
-    tools = [t["function"]["name"] for t in chats(model_server)[0].body.get("tools", [])]
+    tools = [t["function"]["name"] for t in model_server.chat_requests()[0].body.get("tools", [])]
     assert "reference__add" in tools
     assert len(client.permission_requests) == 1, "allow-always: asked once for two calls"
     assert [s.kind for s in client.of(ToolCallStart)] == ["other", "other"]
@@ -72,5 +72,7 @@ async def test_the_shell_runs_in_the_client_s_terminal(
     assert [c.terminal_id for c in shown] == ["term-0"]
     assert _results(progress) == ["exit code 0\nhi-from-terminal\n"]
     assert client.of(ToolCallStart)[0].kind == "execute"
-    tool_message = [m for m in chats(model_server)[-1].body["messages"] if m["role"] == "tool"]
+    tool_message = [
+        m for m in model_server.chat_requests()[-1].body["messages"] if m["role"] == "tool"
+    ]
     assert "hi-from-terminal" in tool_message[0]["content"]
