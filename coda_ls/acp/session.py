@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from acp.schema import (
     Cost,
     CurrentModeUpdate,
     PromptResponse,
+    SessionInfoUpdate,
     StopReason,
     TextContentBlock,
     UsageUpdate,
@@ -41,7 +43,6 @@ from coda_ls.acp.render import render_structured
 from coda_ls.acp.tools import AcpAsker, TerminalShell, ToolReporter
 from coda_ls.config import LoadedSettings
 from coda_ls.errors import CodaError
-from coda_ls.sessions.store import session_title
 from coda_ls.workspace import Answer, AskRequest, Workspace, get_mode
 
 if TYPE_CHECKING:
@@ -195,6 +196,7 @@ class AcpSession:
                 )
             )
 
+        untitled = self.store.get_session(self.id).title is None
         if parsed.ignored:
             await on_notice(f"Coda reads text only; ignored: {', '.join(parsed.ignored)}")
         task = asyncio.ensure_future(self.workspace.ask(request, on_delta, on_notice=on_notice))
@@ -217,7 +219,8 @@ class AcpSession:
         answer = task.result()
         if structured:
             await self._say(render_structured(answer))
-        self._name_session(parsed.question)
+        if untitled:
+            await self._announce_title()
         await self._report_usage(answer)
         stop: StopReason = "max_tokens" if answer.finish_reason == "length" else "end_turn"
         return PromptResponse(stop_reason=stop, usage=turn_usage(answer.usage))
@@ -229,11 +232,17 @@ class AcpSession:
         self.task.cancel()
         return True
 
-    def _name_session(self, question: str) -> None:
+    async def _announce_title(self) -> None:
+        """The store titled the session from its first question (as in every front);
+        the client hears that title, for its thread list."""
         session = self.store.get_session(self.id)
-        title = session_title(question)
-        if session.title is None and title:
-            self.store.rename(self.id, title)
+        if session.title:
+            updated = datetime.fromtimestamp(session.updated_at, UTC).isoformat()
+            await self.send(
+                SessionInfoUpdate(
+                    session_update="session_info_update", title=session.title, updated_at=updated
+                )
+            )
 
     async def _report_usage(self, answer: Answer) -> None:
         """The context used after this turn, the model's window, and the session's cost."""

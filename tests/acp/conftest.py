@@ -167,10 +167,10 @@ async def connect(model_server: ScriptedModelServer, workspace: Path) -> AsyncIt
 
     @asynccontextmanager
     async def start(
-        fs: bool = True, terminal: bool = False
+        fs: bool = True, terminal: bool = False, model_host: str | None = None
     ) -> AsyncIterator[tuple[ClientSideConnection, EditorClient]]:
         client = EditorClient()
-        env = {**os.environ, "OLLAMA_HOST": model_server.url}
+        env = {**os.environ, "OLLAMA_HOST": model_host or model_server.url}
         async with spawn_agent_process(
             client, sys.executable, "-m", "coda_cli", "acp", env=env, cwd=workspace
         ) as (conn, _process):

@@ -13,7 +13,12 @@ from pathlib import Path
 from acp.schema import (
     AvailableCommandsUpdate,
     CurrentModeUpdate,
+    EmbeddedResourceContentBlock,
     FileEditToolCallContent,
+    ResourceContentBlock,
+    SessionInfoUpdate,
+    TextContentBlock,
+    TextResourceContents,
     ToolCallProgress,
     ToolCallStart,
     UsageUpdate,
@@ -194,3 +199,50 @@ async def test_set_mode_changes_the_prompt_and_unknown_modes_are_refused(
     assert refused == -32602
     system = model_server.chat_requests()[-1].body["messages"][0]["content"]
     assert system.startswith(MODES["review"].system_prompt), "/review ran this turn in review mode"
+
+
+async def test_linked_and_embedded_context_reach_the_model(
+    connect: Connect, model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    model_server.script(Reply(text="Seen both."))
+    target = workspace / "geometry.py"
+    prompt = [
+        TextContentBlock(type="text", text="Compare these"),
+        ResourceContentBlock(type="resource_link", uri=target.as_uri(), name="geometry.py"),
+        EmbeddedResourceContentBlock(
+            type="resource",
+            resource=TextResourceContents(
+                uri=(workspace / "notes.md").as_uri(), text="NOTE: prefer integers"
+            ),
+        ),
+    ]
+    async with connect() as (conn, client):
+        session = await conn.new_session(cwd=str(workspace), mcp_servers=[])
+        await conn.prompt(session_id=session.session_id, prompt=prompt)
+
+    question = model_server.chat_requests()[-1].body["messages"][-1]["content"]
+    assert "return width * height" in question, "the linked file's text"
+    assert "NOTE: prefer integers" in question and "notes.md" in question
+    assert question.rstrip().endswith("Compare these")
+    titles = [u.title for u in client.of(SessionInfoUpdate)]
+    assert titles == ["Compare these"]
+
+
+async def test_a_model_error_is_an_error_response_with_the_hint(
+    connect: Connect, workspace: Path
+) -> None:
+    from acp import RequestError
+
+    async with connect(model_host="http://127.0.0.1:9") as (conn, _client):
+        session = await conn.new_session(cwd=str(workspace), mcp_servers=[])
+        try:
+            await conn.prompt(session_id=session.session_id, prompt=text("hello?"))
+        except RequestError as exc:
+            error = exc
+        else:
+            raise AssertionError("the prompt should have failed")
+        # The agent is still there: the session still answers.
+        await conn.set_session_mode(session_id=session.session_id, mode_id="code")
+    assert error.code == -32000
+    assert "provider" in str(error).lower()
+    assert isinstance(error.data, dict) and error.data.get("hint")
