@@ -88,7 +88,7 @@ def test_the_client_s_mcp_servers_as_settings() -> None:
                 headers=[HttpHeader(name="Authorization", value="Bearer x")],
             ),
             SseMcpServer(type="sse", name="old", url="http://127.0.0.1:9/sse", headers=[]),
-        ]  # fmt: skip
+        ]
     )
     assert settings == {
         "mcp_servers": {
