@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> None:
         host, _, port = args.tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from coda_ls.server.framing import start_io
+
+        start_io(server)  # pygls' reader goes deaf after one bad frame (see framing)
 
 
 __all__ = ["build_server", "main"]
