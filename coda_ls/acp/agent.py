@@ -95,9 +95,9 @@ class CodaAgent:
     def _store(self, loaded: LoadedSettings) -> SessionStore:
         path = default_db_path(loaded.settings).resolve()
         if path not in self._stores:
-            store = SessionStore(path)
-            store.recover_interrupted()
-            self._stores[path] = store
+            # One store per database, shared by the sessions (opening it recovers replies
+            # a killed process left streaming).
+            self._stores[path] = SessionStore(path)
         return self._stores[path]
 
     def _settings(
