@@ -276,6 +276,7 @@ class TerminalShell(Shell):
         terminal_id = created.terminal_id
         await self.reporter.terminal(terminal_id)
         timed_out = False
+        signal: str | None = None
         try:
             try:
                 exited = await asyncio.wait_for(
@@ -284,7 +285,7 @@ class TerminalShell(Shell):
                     ),
                     args.timeout,
                 )
-                code = exited.exit_code
+                code, signal = exited.exit_code, exited.signal
             except TimeoutError:
                 timed_out = True
                 code = None
@@ -298,6 +299,10 @@ class TerminalShell(Shell):
                     session_id=self.session_id, terminal_id=terminal_id
                 )
         text = output.output or "(no output)"
+        if output.truncated:
+            text = f"[… the start of the output was cut by the terminal …]\n{text}"
+        if signal is not None and code is None:
+            return ToolResult(f"killed by signal {signal}\n{text}", is_error=True)
         if timed_out:
             return ToolResult(
                 f"timed out after {args.timeout:g}s; the command was killed\n{text}", True
