@@ -25,6 +25,7 @@ pygls' own loop does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -354,3 +355,25 @@ def start_io(
         pass
     finally:
         server.shutdown()  # type: ignore[no-untyped-call]  # pygls 2.1.1 is untyped here
+
+
+def start_tcp(server: JsonRPCServer, host: str, port: int) -> None:
+    """`server.start_tcp()` with Coda's frame reader (pygls 2.1.1's otherwise unchanged:
+    one client connection at a time shares the server's protocol)."""
+    server._stop_event = stop_event = threading.Event()  # pygls' field
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server.protocol.set_writer(writer)  # a StreamWriter, as pygls does
+        await serve(
+            stop_event, lambda: reader.read(65536), server.protocol, server.report_server_error
+        )
+        server.shutdown()  # type: ignore[no-untyped-call]  # pygls 2.1.1 is untyped here
+
+    async def run() -> None:
+        listener = await asyncio.start_server(connection, host, port)
+        log.info("serving on %s", ", ".join(str(s.getsockname()) for s in listener.sockets))
+        async with listener:
+            await listener.serve_forever()
+
+    with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+        asyncio.run(run())

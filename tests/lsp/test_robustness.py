@@ -638,3 +638,43 @@ async def test_a_frame_dribbled_byte_by_byte_is_answered(tmp_path: Path) -> None
         await _answered(client, slow)
     finally:
         await asyncio.wait_for(client.close(), 5)
+
+
+async def test_the_tcp_transport_resynchronises_too(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "tcp.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "coda_ls", "--tcp", f"127.0.0.1:{port}", stderr=log
+    )
+    try:
+        for _ in range(100):  # until it listens
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("coda-ls --tcp never listened")
+        init = json.dumps(
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+             "params": {"processId": None, "capabilities": {}}}
+        ).encode()  # fmt: skip
+        writer.write(b"content-length: 9999999999999\n\n{}" + _frame(init, +3))
+        await writer.drain()
+        header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 15)
+        length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        body = json.loads(await reader.readexactly(length))
+        while body.get("id") != 1:  # a Parse error for the broken frame comes first
+            header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 15)
+            length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            body = json.loads(await reader.readexactly(length))
+        assert "capabilities" in body["result"]
+        writer.close()
+    finally:
+        process.kill()
+        await process.wait()
+        log.close()

@@ -13,7 +13,7 @@ import pytest
 from coda_ls.config import Settings
 from coda_ls.tools import Toolbox
 from coda_ls.tools.html2md import html_to_markdown
-from coda_ls.tools.netguard import refusal
+from coda_ls.tools.netguard import host_allowed, refusal
 from tests.tools.conftest import MakeToolbox, ScriptedAsker, call
 
 PAGE = b"""<!doctype html><html><head><title>Demo page</title><style>p{}</style>
@@ -218,3 +218,22 @@ async def test_allow_hosts_lets_a_named_local_host_through(workspace: Path, site
 )
 def test_public_addresses_are_fine(address: str) -> None:
     assert refusal(ipaddress.ip_address(address)) is None
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "entries", "allowed"),
+    [
+        ("localhost", 8080, ["localhost:8080"], True),
+        ("localhost", 8081, ["localhost:8080"], False),
+        ("LOCALHOST", 80, ["localhost"], True),
+        ("wiki.internal", 443, ["*.internal"], True),
+        ("internal", 443, ["*.internal"], False),
+        ("::1", 3000, ["[::1]:3000"], True),
+        ("::1", 3001, ["[::1]:3000"], False),
+        ("::1", 3001, ["[::1]"], True),
+        ("127.0.0.1", 9, ["127.0.0.1:*"], True),
+        ("127.0.0.1", 9, [], False),
+    ],
+)
+def test_allow_hosts_entries(host: str, port: int, entries: list[str], allowed: bool) -> None:
+    assert host_allowed(host, port, entries) is allowed
