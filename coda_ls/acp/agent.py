@@ -116,7 +116,13 @@ class CodaAgent:
         return project_root(folder), loaded, problems
 
     async def _open(
-        self, session_id: str, root: Path, loaded: LoadedSettings, store: SessionStore
+        self,
+        session_id: str,
+        root: Path,
+        loaded: LoadedSettings,
+        store: SessionStore,
+        *,
+        new: bool,
     ) -> AcpSession:
         client = self._ready()
         assert self.capabilities is not None
@@ -125,7 +131,7 @@ class CodaAgent:
             await old.aclose()
         session = AcpSession(client, session_id, root, loaded, store, self.capabilities)
         self.sessions[session_id] = session
-        session.start()
+        session.start(announce=new)
         return session
 
     # -- ACP methods ----------------------------------------------------------------------
@@ -172,10 +178,9 @@ class CodaAgent:
         store = self._store(loaded)
         stored = store.create_session(title=None, project_root=str(root))
         self._created.add(stored.id)
-        session = await self._open(stored.id, root, loaded, store)
+        session = await self._open(stored.id, root, loaded, store, new=True)
         for line in problems:
             log.warning("%s", line)
-        await session.announce()
         return NewSessionResponse(session_id=stored.id, modes=mode_state(session.mode))
 
     async def load_session(
@@ -195,7 +200,8 @@ class CodaAgent:
             raise RequestError.invalid_params(
                 {"sessionId": session_id, "message": exc.message, "hint": exc.hint}
             ) from None
-        session = await self._open(full_id, root, loaded, store)
+        session = await self._open(full_id, root, loaded, store, new=False)
+        # The client knows this id already: history and commands come before the answer.
         await session.replay()
         await session.announce()
         return LoadSessionResponse(modes=mode_state(session.mode))

@@ -102,19 +102,25 @@ class AcpSession:
         self.task: asyncio.Future[Answer] | None = None
         self._preparing: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    def start(self, *, announce: bool) -> None:
         """Get ready for the first prompt in the background while the user types it:
         choose the provider and model (and check it exists), load the tokenizer, read
         the project summary and build the repo map. A first prompt sent at once simply
-        does what is not done yet itself."""
-        self._preparing = asyncio.ensure_future(self._prepare())
+        does what is not done yet itself. `announce`: send the slash commands first (a
+        new session's, which the client can place only once session/new is answered)."""
+        self._preparing = asyncio.ensure_future(self._prepare(announce))
 
-    async def _prepare(self) -> None:
+    async def _prepare(self, announce: bool) -> None:
         from coda_ls.tokens import count_tokens
 
-        # Let session/new's answer (and the commands update) go out before this work
-        # takes the CPU: the editor shows the session first.
+        # Let session/new's answer go out before this work takes the CPU: the editor
+        # shows the session first, then hears its commands.
         await asyncio.sleep(START_DELAY)
+        if announce:
+            try:
+                await self.announce()
+            except (RequestError, ConnectionError, OSError) as exc:
+                log.info("commands not delivered: %r", exc)
         try:
             chosen = await self.workspace.selection(self.mode)
             await self.workspace.engine.model_info(chosen)

@@ -42,6 +42,12 @@ async def test_new_session_streams_a_prompt(
             "chat", "code", "explain", "review", "refactor", "debug"
         ]  # fmt: skip
         response = await conn.prompt(session_id=session.session_id, prompt=text("What is area?"))
+        # A new session's commands come after session/new is answered (the client could
+        # not place them before): wait for them.
+        for _ in range(100):
+            if client.of(AvailableCommandsUpdate):
+                break
+            await asyncio.sleep(0.05)
 
     assert response.stop_reason == "end_turn"
     assert response.usage is not None and response.usage.input_tokens == 40

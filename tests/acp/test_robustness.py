@@ -158,3 +158,18 @@ async def test_a_second_prompt_while_one_runs_is_refused(
         {"jsonrpc": "2.0", "method": "session/cancel", "params": {"sessionId": session_id}}
     )
     assert (await raw.response(3))["result"]["stopReason"] == "cancelled"
+
+
+async def test_a_new_session_s_commands_follow_its_answer(raw: RawAgent, workspace: Path) -> None:
+    """The client learns a new session's id from the answer; an update naming it before
+    that could not be placed."""
+    await raw.request(1, "initialize", INITIALIZE)
+    new = await raw.request(2, "session/new", {"cwd": str(workspace), "mcpServers": []})
+    session_id = new["result"]["sessionId"]
+    answered_at = raw.messages.index(new)
+    before = [m for m in raw.messages[:answered_at] if m.get("method") == "session/update"]
+    assert before == []
+    update = await raw.read()
+    assert update["method"] == "session/update"
+    assert update["params"]["sessionId"] == session_id
+    assert update["params"]["update"]["sessionUpdate"] == "available_commands_update"
