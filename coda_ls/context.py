@@ -61,6 +61,7 @@ class RepoMapLike(Protocol):
         focus_files: Sequence[Path] = (),
         mentioned_files: Sequence[Path] = (),
         mentioned_idents: Sequence[str] = (),
+        question: str | None = None,
     ) -> RenderedMapLike: ...
 
     def find_symbol(self, name: str) -> Sequence[SymbolLike]: ...
@@ -260,6 +261,7 @@ class ContextBuilder:
                     focus_files=[*focus, *open_files],
                     mentioned_files=[*files, *mentioned],
                     mentioned_idents=idents,
+                    question=question,  # its words, matched against the files
                 )
                 map_text = rendered.text
             except Exception:  # the map is an aid: a bug in it must not lose the question

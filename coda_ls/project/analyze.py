@@ -4,12 +4,13 @@ frameworks and declared dependencies, from the files its version control tracks.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from coda_ls.project.languages import count_languages
 from coda_ls.project.manifests import Dependency, parse_manifest, parser_for
+from coda_ls.repomap.evidence import path_role
 from coda_ls.vcs import VCSBackend, detect, run_sync
 
 # Manifests deeper than this (relative to the root) are not read: monorepo packages at
@@ -169,7 +170,7 @@ def analyze_files(root: Path, files: list[str], vcs: str = "plain") -> ProjectIn
             info.manifests.append(rel)
     info.manifests.sort(key=lambda rel: (rel.count("/"), rel))  # the root's first
     for rel in info.manifests:
-        info.dependencies += parse_manifest(root, rel)
+        info.dependencies += _declared(root, rel)
 
     if "pyproject.toml" in names:
         _add(info.build_systems, _python_backend(root) or "pyproject")
@@ -193,6 +194,17 @@ def analyze_files(root: Path, files: list[str], vcs: str = "plain") -> ProjectIn
         _add(info.package_managers, "npm")
     info.test_frameworks = _test_frameworks(root, files, names, info.dependencies)
     return info
+
+
+def _declared(root: Path, rel: str) -> list[Dependency]:
+    """A manifest's dependencies; those of an example's, a test fixture's or the docs'
+    manifest (`examples/celery/requirements.txt`) are that role's, never the project's
+    runtime dependencies (issue 15: Flask does not depend on Celery)."""
+    deps = parse_manifest(root, rel)
+    role = path_role(rel)
+    if role is None:
+        return deps
+    return [replace(d, group=role) for d in deps]
 
 
 def _test_frameworks(

@@ -19,7 +19,7 @@ from coda_ls.repomap.model import FileTags, Tag
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 2  # 2: definitions stored as whole Tag tuples (one C-level starmap)
+CACHE_VERSION = 4  # 3: signatures cut at parameter boundaries; 4: imports
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -62,15 +62,15 @@ def encode(tags: FileTags) -> bytes:
     defs = [_TAG_FIELDS(t) for t in tags.definitions]
     # marshal: our own data, a few times faster to load than JSON or pickle. Reference
     # positions are not cached (ranking needs only the counts; they are 5x the size).
-    return marshal.dumps((defs, dict(tags.references)))
+    return marshal.dumps((defs, dict(tags.references), dict(tags.imports)))
 
 
 def decode(path: str, language: str | None, note: str | None, blob: bytes) -> FileTags:
-    defs, counts = marshal.loads(blob)
+    defs, counts, imports = marshal.loads(blob)
     definitions = tuple(starmap(Tag, defs))
     if definitions and definitions[0].path != path:  # a blob made for another path
         definitions = tuple(replace(t, path=path) for t in definitions)
-    return FileTags(path, language, definitions, counts, (), note)
+    return FileTags(path, language, definitions, counts, (), note, imports)
 
 
 class TagCache:

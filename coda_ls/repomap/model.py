@@ -65,6 +65,8 @@ class FileTags:
     references: Mapping[str, int] = field(default_factory=dict)
     reference_lines: tuple[tuple[str, str, int], ...] = ()  # (kind, name, line)
     note: str | None = None
+    # Imported name -> module path it comes from ("" for an outside package).
+    imports: Mapping[str, str] = field(default_factory=dict)
 
     def reference_tags(self) -> list[Tag]:
         return [

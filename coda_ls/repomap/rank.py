@@ -20,6 +20,8 @@ from itertools import repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any
 
+from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
+from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.model import FileTags, Tag
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,15 @@ log = logging.getLogger(__name__)
 FOCUS_WEIGHT = 100.0  # personalization of a file open in the editor
 MENTION_WEIGHT = 50.0  # of a file named in the chat
 IDENT_BOOST = 10.0  # edge multiplier for an identifier named in the question
+# A reference to a builtin or standard-library name (`append`, `join`, `super`) is almost
+# never a use of the project's definition of that name.
+COMMON_FACTOR = 0.05
+# A reference to a name the file defines itself most likely means its own definition
+# (`self.method()` inside the class, a module's helper): the other definers get little.
+LOCAL_FACTOR = 0.1
+# A name imported from a module none of its definers is in: an outside package's (a
+# `Request` from werkzeug), or one re-exported along a path we cannot follow.
+IMPORT_MISMATCH = 0.3
 # A name defined in more files than this (`get`, `save`, `__init__`) links everything to
 # everything: it says nothing about dependencies and makes the graph 10x bigger (Django).
 MAX_DEFINERS = 12
@@ -43,6 +54,8 @@ def _ident_weight(name: str, defining_files: int, mentioned: bool) -> float:
     weight = 1.0
     if mentioned:
         weight *= IDENT_BOOST
+    elif name in COMMON_NAMES:
+        weight *= COMMON_FACTOR
     # Long, specific names (snake_case, CamelCase) say more than `get` or `run`.
     specific = ("_" in name.strip("_") or any(c.isupper() for c in name[1:])) and len(name) >= 8
     if specific:
@@ -280,8 +293,9 @@ class ReferenceGraph:
                 if not found or found[-1] != path:  # one file's tags come together
                     found.append(path)
         # Who defines each name, sorted: the order of edges, and so every sum, is the same
-        # however the graph got here.
-        self._targets = {name: tuple(sorted(paths)) for name, paths in definers.items()}
+        # however the graph got here. `_targets` are the definers a reference reaches.
+        self._definers = {name: tuple(sorted(paths)) for name, paths in definers.items()}
+        self._targets = {name: _reached(paths) for name, paths in self._definers.items()}
         self._base = {src: self._source(src, ft, frozenset()) for src, ft in self._files.items()}
         self._variant: _Variant | None = None  # built on first use, then patched
         self._last: tuple[Hashable, list[tuple[float, Tag]]] | None = None  # last ranking
@@ -301,6 +315,8 @@ class ReferenceGraph:
         edges: dict[str, float] = {}
         out = 0.0
         get_targets, sqrt, ident_weight = self._targets.get, math.sqrt, _ident_weight
+        own = {tag.name for tag in ft.definitions}
+        imports = ft.imports
         for name, count in ft.references.items():
             targets = get_targets(name)
             if not targets:
@@ -312,6 +328,20 @@ class ReferenceGraph:
             if not others:
                 continue
             weight = ident_weight(name, len(targets), mentioned) * sqrt(count)
+            module = imports.get(name)
+            if module is not None:  # imported: the definers in that module, if any
+                inside = tuple(dst for dst in others if module and module_matches(dst, module))
+                if inside:
+                    others = inside
+                else:  # from an outside package, or re-exported from elsewhere
+                    weight *= IMPORT_MISMATCH
+            if name in own:
+                # Its own definition is what the file most likely means: that vote stays
+                # home (a self-loop; scaling the other edges alone would be undone by
+                # PageRank's normalization), the other definers get LOCAL_FACTOR of it.
+                edges[src] = edges.get(src, 0.0) + weight
+                out += weight
+                weight *= LOCAL_FACTOR
             for dst in others:
                 edges[dst] = edges.get(dst, 0.0) + weight
             out += weight * len(others)
@@ -334,19 +364,23 @@ class ReferenceGraph:
         dirty = {path} if ft is not None else set()
         retargeted: list[str] = []
         for name in old_names ^ new_names:
-            definers = set(self._targets.get(name, ()))
-            before = len(definers)
+            definers = set(self._definers.get(name, ()))
+            before = self._targets.get(name, ())
             if name in new_names:
                 definers.add(path)
             else:
                 definers.discard(path)
             if definers:
-                self._targets[name] = tuple(sorted(definers))
+                self._definers[name] = tuple(sorted(definers))
+                self._targets[name] = after = _reached(self._definers[name])
             else:
+                self._definers.pop(name, None)
                 self._targets.pop(name, None)
+                after = ()
             # A name defined too widely is skipped either way (unless mentioned: variants
             # are rebuilt below), so its referrers' unboosted edges stay as they are.
-            if not (before > MAX_DEFINERS and len(definers) > MAX_DEFINERS):
+            wide = len(before) > MAX_DEFINERS and len(after) > MAX_DEFINERS
+            if before != after and not wide:
                 retargeted.append(name)
         if retargeted:
             dirty |= self._referencing(retargeted)
@@ -376,19 +410,24 @@ class ReferenceGraph:
         mentioned_files: Collection[str] = (),
         mentioned_idents: Collection[str] = (),
         limit: int | None = None,
+        related: Mapping[str, float] | None = None,
     ) -> list[tuple[float, Tag]]:
-        """Every definition with its score, best first (the best `limit` if given)."""
+        """Every definition with its score, best first (the best `limit` if given).
+
+        `related` adds personalization to files a question's words match (lexical)."""
         # An identifier nobody defines changes neither the graph nor any score.
         boosted = frozenset(name for name in mentioned_idents if name in self._targets)
         personalization: dict[str, float] = {}
         for path in self._files:
-            boost = 0.0
+            boost = related.get(path, 0.0) if related else 0.0
             if path in focus_files:
                 boost += FOCUS_WEIGHT
             if path in mentioned_files:
                 boost += MENTION_WEIGHT
             if boost:
                 personalization[path] = boost
+        if not personalization:
+            personalization = base_personalization(self._files)
         # Personalization says which files are focused: with the defined identifiers it
         # is all a ranking depends on (a question naming only unknown words reuses it).
         key = (boosted, tuple(personalization.items()), limit)
@@ -485,7 +524,7 @@ class ReferenceGraph:
         keys = list(keys)
         explicit = set(keys)
         for name in boosted:
-            for path in self._targets[name]:
+            for path in self._definers[name]:
                 if (path, name) not in explicit:
                     explicit.add((path, name))
                     keys.append((path, name))
@@ -524,6 +563,24 @@ class ReferenceGraph:
                 candidates.extend((score, t) for t in files[path].definitions if t.name == name)
         candidates.sort(key=_order)
         return candidates[:limit]
+
+
+def base_personalization(files: Iterable[str]) -> dict[str, float]:
+    """Where a walk restarts when nothing is focused: tests, examples and docs vote for
+    what they use, but a test suite larger than the code must not outvote the code.
+    (Scaling a file's edges would change nothing: PageRank divides by its out-weight.)"""
+    out: dict[str, float] = {}
+    for path in files:
+        role = path_role(path)
+        out[path] = ROLE_SOURCE_FACTOR[role] if role is not None else 1.0
+    return out
+
+
+def _reached(definers: tuple[str, ...]) -> tuple[str, ...]:
+    """The definers a bare reference reaches: those in the project's code when it has any
+    (the code does not call its tests' or examples' copies of a name), else all."""
+    core = tuple(path for path in definers if path_role(path) is None)
+    return core or definers
 
 
 def _score(reached: float, base: float, boosted: bool, focused: bool) -> float:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from coda_ls.repomap.model import RenderedMap, Tag
@@ -18,21 +19,45 @@ class Entry:
     note: str | None = None
 
 
-def outline(entries: Sequence[Entry]) -> str:
-    """Files in the order they first appear; in each, tags by line, nested by parent."""
+Parents = Callable[[str, str], Tag | None]  # (path, qualname) -> that definition
+
+
+def _no_parents(path: str, qualname: str) -> Tag | None:
+    return None
+
+
+def outline(entries: Sequence[Entry], parents: Parents = _no_parents) -> str:
+    """Files in the order they first appear; in each, tags by line, nested by parent.
+
+    A method shown without its class gets the class line once as a header (`parents`
+    finds it), so the reader knows whose method it is; definitions sharing a qualified
+    name (overloads, redeclarations) are shown once with a count."""
     by_file: dict[str, list[Entry]] = {}
     for entry in entries:
         by_file.setdefault(entry.path, []).append(entry)
     chunks: list[str] = []
     for path, items in by_file.items():
-        tags = sorted((e.tag for e in items if e.tag is not None), key=lambda t: t.line)
+        tags = [e.tag for e in items if e.tag is not None]
+        copies = Counter(t.qualname for t in tags)
+        unique = list({t.qualname: t for t in reversed(tags)}.values())  # first of each
+        shown = {t.qualname for t in unique}
+        for tag in list(unique):
+            parent = tag.parent
+            while parent and parent not in shown:
+                header = parents(path, parent)
+                if header is None:
+                    break
+                unique.append(header)
+                shown.add(parent)
+                parent = header.parent
+        unique.sort(key=lambda t: (t.line, t.qualname))
         notes = [e.note for e in items if e.tag is None and e.note]
-        header = f"{path}:" if not notes else f"{path}: ({notes[0]})"
-        lines = [header]
-        shown = {t.qualname for t in tags}
-        for tag in tags:
+        lines = [f"{path}:" if not notes else f"{path}: ({notes[0]})"]
+        for tag in unique:
             depth = 1 + _depth(tag, shown)
             text = tag.signature or f"{tag.kind} {tag.name}"
+            if copies[tag.qualname] > 1:
+                text = f"{text}  (×{copies[tag.qualname]})"
             if tag.doc:
                 text = f"{text}  # {tag.doc}"
             lines.append(f"{'  ' * depth}{text}")
@@ -54,7 +79,7 @@ def max_entries(budget: int) -> int:
     return max(1, budget // 2)
 
 
-def fit(entries: Sequence[Entry], budget: int) -> RenderedMap:
+def fit(entries: Sequence[Entry], budget: int, parents: Parents = _no_parents) -> RenderedMap:
     """The most entries (in rank order) whose outline fits in `budget` tokens."""
     exact = token_counter()[1]
     count = count_tokens  # cached: the same ranking is often fitted again
@@ -62,7 +87,7 @@ def fit(entries: Sequence[Entry], budget: int) -> RenderedMap:
     lo, hi = 1, min(len(entries), max_entries(budget))
     while lo <= hi:
         mid = (lo + hi) // 2
-        text = outline(entries[:mid])
+        text = outline(entries[:mid], parents)
         tokens = count(text)
         if tokens <= budget:
             best_text, best_tokens, best_n = text, tokens, mid

@@ -20,8 +20,18 @@ from coda_ls.config import RepoMapSettings
 from coda_ls.repomap.cache import Entry, TagCache, cache_file, content_hash, decode
 from coda_ls.repomap.files import FileLister, default_lister, vendored_path
 from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
+from coda_ls.repomap.lexical import LexicalIndex
 from coda_ls.repomap.model import FileTags, RenderedMap, Tag
 from coda_ls.repomap.rank import ReferenceGraph
+from coda_ls.repomap.relevance import (
+    OVERVIEW_CANDIDATES,
+    Question,
+    classify,
+    fuse,
+    overview,
+    related_files,
+    usage,
+)
 from coda_ls.repomap.render import Entry as RenderEntry
 from coda_ls.repomap.render import fit, max_entries
 from coda_ls.repomap.worker import Result, Skipped, parse_batch, parse_path, tag_bytes
@@ -67,6 +77,9 @@ class RepoMap:
         # `_pending` and are applied in place before the next ranking; build() drops it.
         self._graph: ReferenceGraph | None = None
         self._pending: dict[str, FileTags | None] = {}
+        # The words index: built by the first question, then kept like the graph.
+        self._lexical: LexicalIndex | None = None
+        self._lexical_pending: dict[str, FileTags | None] = {}
         self._epoch = 0  # bumped when the graph is dropped
         self._graph_lock = threading.Lock()  # one ranking at a time owns the graph
 
@@ -252,9 +265,12 @@ class RepoMap:
         if rel is None:
             self._graph = None
             self._pending.clear()
+            self._lexical = None
+            self._lexical_pending.clear()
             self._epoch += 1
         else:  # queued even while a ranking builds the graph from an older snapshot
             self._pending[rel] = self._files.get(rel)
+            self._lexical_pending[rel] = self._files.get(rel)
 
     # -- queries ----------------------------------------------------------------------
 
@@ -301,13 +317,19 @@ class RepoMap:
         mentioned_files: Collection[Path | str] = (),
         mentioned_idents: Collection[str] = (),
         limit: int | None = None,
+        question: str | None = None,
     ) -> list[tuple[float, Tag]]:
-        """Definitions with their scores, best first (the best `limit` if given)."""
+        """Definitions with their scores, best first (the best `limit` if given).
+
+        With `question` (the request's text), its words are matched against the files
+        and only the identifiers it writes as code are boosted as names; without it,
+        every identifier given is boosted (an API caller naming symbols)."""
         focus = frozenset(r for r in map(self._rel, focus_files) if r)
         mentioned = frozenset(r for r in map(self._rel, mentioned_files) if r)
-        idents = frozenset(mentioned_idents)
+        asked = classify(question, mentioned_idents, focus | mentioned)
+        idents = asked.code_idents if asked is not None else frozenset(mentioned_idents)
         with self._lock:
-            key = (self._generation, focus, mentioned, idents, limit)
+            key = (self._generation, focus, mentioned, idents, limit, asked)
             if self._ranked is not None and self._ranked[0] == key:
                 return self._ranked[1]
         with self._graph_lock:
@@ -322,7 +344,7 @@ class RepoMap:
                 else:
                     for rel, tags in pending.items():
                         graph.update(rel, tags)
-                result = graph.rank(focus, mentioned, idents, limit)
+                result = self._fused(graph, focus, mentioned, idents, limit, asked)
                 done = True
             finally:
                 if not done:  # a half-applied update: the next ranking starts afresh
@@ -336,17 +358,62 @@ class RepoMap:
                     self._ranked = ((generation, *key[1:]), result)
         return result
 
+    def _fused(
+        self,
+        graph: ReferenceGraph,
+        focus: frozenset[str],
+        mentioned: frozenset[str],
+        idents: frozenset[str],
+        limit: int | None,
+        asked: Question | None,
+    ) -> list[tuple[float, Tag]]:
+        """The graph's ranking fused with the question's words (called owning the graph)."""
+        from coda_ls.repomap.evidence import roles_pointed_at
+
+        if asked is None and not (focus or mentioned or idents):
+            # An overview: the core types first (see relevance.overview), re-scored from
+            # the graph's best OVERVIEW_CANDIDATES x what is shown.
+            wide = None if limit is None else limit * OVERVIEW_CANDIDATES
+            ranked = graph.rank(limit=wide)
+            return overview(ranked, usage(graph.files), frozenset(), limit)
+        if asked is None:  # focus or identifiers without a question: no words to match
+            roles = roles_pointed_at(frozenset(), focus | mentioned)
+            asked = Question("", frozenset(), idents, roles)
+        lexical: dict[str, float] = {}
+        if asked.terms:
+            lexical = self._lexical_index(graph).scores(asked.terms)
+        # Priors reorder the graph's best: take more of them than will be shown.
+        wide = None if limit is None else limit * 3
+        ranked = graph.rank(focus, mentioned, idents, wide, related_files(lexical))
+        definitions = {path: ft.definitions for path, ft in graph.files.items()}
+        return fuse(ranked, definitions, lexical, asked, asked.roles, limit)
+
+    def _lexical_index(self, graph: ReferenceGraph) -> LexicalIndex:
+        with self._lock:
+            index, pending = self._lexical, self._lexical_pending
+            self._lexical_pending = {}
+        if index is None:
+            index = LexicalIndex(graph.files)
+        # Changes queued since: some are in graph.files already (applying them again is
+        # harmless), others came after the graph took its queue.
+        for rel, tags in pending.items():
+            index.update(rel, tags)
+        with self._lock:
+            self._lexical = index
+        return index
+
     def render(
         self,
         tokens: int | None = None,
         focus_files: Collection[Path | str] = (),
         mentioned_files: Collection[Path | str] = (),
         mentioned_idents: Collection[str] = (),
+        question: str | None = None,
     ) -> RenderedMap:
         """The best-ranked tags as an outline per file, within `tokens` (default: settings)."""
         budget = tokens if tokens is not None else self.settings.tokens
         limit = max_entries(budget)  # fit() never shows more: rank only that many
-        ranked = self.ranked(focus_files, mentioned_files, mentioned_idents, limit)
+        ranked = self.ranked(focus_files, mentioned_files, mentioned_idents, limit, question)
         entries = [RenderEntry(tag.path, tag) for _, tag in ranked]
         if len(entries) < limit:
             with self._lock:
@@ -355,7 +422,19 @@ class RepoMap:
                     for rel, ft in sorted(self._files.items())
                     if ft.language is None
                 ]
-        return fit(entries, budget)
+        with self._lock:
+            files = dict(self._files)
+        found: dict[tuple[str, str], Tag | None] = {}
+
+        def parent(path: str, qualname: str) -> Tag | None:
+            key = (path, qualname)
+            if key not in found:
+                ft = files.get(path)
+                defs = ft.definitions if ft is not None else ()
+                found[key] = next((t for t in defs if t.qualname == qualname), None)
+            return found[key]
+
+        return fit(entries, budget, parent)
 
     def to_json(
         self,

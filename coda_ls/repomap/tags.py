@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from coda_ls.repomap.imports import imports_of
 from coda_ls.repomap.languages import load_language, query_stem
 from coda_ls.repomap.model import FileTags, Tag
 
@@ -158,7 +159,8 @@ def extract(path: str, source: bytes, language: str | None) -> FileTags:
     tags = tuple(_tag(d, path, source) for d in defined)
     counts = Counter(name for _, name, _ in refs)
     note = "syntax errors; kept what parsed" if tree.root_node.has_error else None
-    return FileTags(path, language, tags, dict(counts), tuple(refs), note)
+    imports = imports_of(path, source, language)
+    return FileTags(path, language, tags, dict(counts), tuple(refs), note, imports)
 
 
 def _text(node: Node) -> str:
@@ -350,7 +352,87 @@ def signature_of(node: Node, source: bytes) -> str:
         if depth <= 0:
             break
     text = " ".join(" ".join(lines).split()).rstrip("{:=; ").rstrip()
-    return text if len(text) <= _SIGNATURE_MAX else text[: _SIGNATURE_MAX - 1] + "…"
+    # Joined from lines: `f( self, a, )` reads as `f(self, a)`.
+    if "( " in text or "[ " in text:
+        text = _OPEN_SPACE.sub(r"\1", text)
+    if " )" in text or " ]" in text:
+        text = _TRAILING_COMMA.sub(r"\1", text)
+    return shorten(text, _SIGNATURE_MAX)
+
+
+_OPEN_SPACE = re.compile(r"([(\[]) ")
+_TRAILING_COMMA = re.compile(r",? ([)\]])")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a parameter boundary, never mid-token:
+    the parameters that fit, then `…`, then the closing bracket and what follows it
+    (a return type), itself cut at a word if need be."""
+    if len(text) <= limit:
+        return text
+    # The longest bracketed group is the parameter list (not Go's receiver `(c *T)`).
+    start, end = -1, -1
+    i = text.find("(")
+    while i >= 0:
+        close = _closing(text, i)
+        if close < 0:
+            break
+        if close - i > end - start:
+            start, end = i, close
+        i = text.find("(", close)
+    if start < 0 or end < 0:
+        return _cut_at_word(text, limit)
+    head, params, tail = text[: start + 1], text[start + 1 : end], text[end:]
+    tail = _cut_at_word(tail, max(limit // 3, 1)) if len(tail) > limit // 3 else tail
+    room = limit - len(head) - len(tail) - len(", …")
+    kept: list[str] = []
+    used = 0
+    for param in _split_params(params):
+        if used + len(param) + 2 > room:
+            break
+        kept.append(param)
+        used += len(param) + 2
+    if not kept and len(head) > limit - len(tail):
+        return _cut_at_word(text, limit)
+    return head + ", ".join([*kept, "…"]) + tail
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] in "([{":
+            depth += 1
+        elif text[i] in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _split_params(params: str) -> list[str]:
+    out: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in params:
+        if char in "([{<":
+            depth += 1
+        elif char in ")]}>":
+            depth -= 1
+        if char == "," and depth == 0:
+            out.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    if "".join(current).strip():
+        out.append("".join(current).strip())
+    return out
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return (text[:cut] if cut > 0 else text[: limit - 1]).rstrip(",") + "…"
 
 
 # Comment markers at a line's start: C-family `/** * ///` (`//!`), `#`, Lua `--[[`,

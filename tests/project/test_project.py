@@ -152,3 +152,26 @@ def test_analyze_uses_the_detected_vcs(tmp_path: Path) -> None:
     assert info.vcs == "plain"
     assert info.file_count == 2  # .gitignore and a.py
     assert "Python" in summary(tmp_path)
+
+
+def test_manifests_of_examples_and_docs_are_not_the_projects_dependencies(
+    tmp_path: Path,
+) -> None:
+    """Issue 15: Flask's summary listed examples/celery/requirements.txt pins as its own."""
+    files = _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "web"\ndependencies = ["Werkzeug>=3.1"]\n',
+            "examples/celery/requirements.txt": "celery\namqp==5.1.1\n",
+            "docs/requirements.txt": "sphinx\n",
+            "src/web/__init__.py": "x = 1\n",
+        },
+    )
+    info = analyze_files(tmp_path, files)
+    assert "examples/celery/requirements.txt" in info.manifests
+    groups = {d.name: d.group for d in info.dependencies}
+    assert groups == {"Werkzeug": "runtime", "celery": "example", "amqp": "example",
+                      "sphinx": "docs"}  # fmt: skip
+    text = info.summary()
+    assert "Werkzeug>=3.1" in text
+    assert "celery" not in text and "amqp" not in text and "sphinx" not in text

@@ -189,7 +189,7 @@ def test_signature_and_parent() -> None:
 def test_multiline_signature_is_kept_whole() -> None:
     code = b"def f(\n    a: int,\n    b: int,\n) -> int:  # trailing\n    return a\n"
     (tag,) = extract("f.py", code, "python").definitions
-    assert tag.signature == "def f( a: int, b: int, ) -> int"
+    assert tag.signature == "def f(a: int, b: int) -> int"  # issue 15: no "( a" or ", )"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,236 @@
+"""Words of a question matched against files: BM25 over each file's path, symbol names
+split into words (`add_url_rule` -> add url rule, `HTTPServer` -> http server), its
+signatures, doc summaries and the names it references.
+
+The graph says what a project's files depend on; these words say which files a question
+is about. The index lives in memory next to the reference graph, is built on the first
+question (an overview never pays for it) and is updated file by file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from coda_ls.repomap.model import FileTags
+
+K1 = 1.2
+B = 0.75
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# An acronym before a word (HTTPServer -> HTTP, Server), words, acronyms, numbers.
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+# Words a question uses for its grammar, not its subject (commit-message English too).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "too",
+        "us",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "fix",
+        "fixed",
+        "fixes",
+        "fixing",
+        "bug",
+        "issue",
+        "make",
+        "makes",
+        "made",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "also",
+        "only",
+        "just",
+        "now",
+        "new",
+    ]
+)
+# What a path says about a file counts like a name it defines; references count less.
+PATH_WEIGHT = 2
+DEFINITION_WEIGHT = 2
+MAX_REFERENCE_COUNT = 3
+
+
+@lru_cache(maxsize=200_000)
+def split_name(name: str) -> tuple[str, ...]:
+    """`add_url_rule` -> (add, url, rule); `getHTTPResponse` -> (get, http, response)."""
+    out: list[str] = []
+    for token in _WORD.findall(name):
+        # A plural acronym (`URLs`, `IDs`) is one word, not `UR` + `Ls`.
+        parts = [token[:-1]] if _PLURAL_ACRONYM.fullmatch(token) else _PART.findall(token)
+        for part in parts if len(parts) > 1 else (parts[0] if parts else token,):
+            word = stem(part.lower())
+            if len(word) > 1:
+                out.append(word)
+    return tuple(out)
+
+
+def stem(word: str) -> str:
+    """A light suffix strip so `redirects`/`redirected`/`redirecting` meet `redirect`."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: -len(suffix)]
+    return word
+
+
+def question_terms(text: str) -> frozenset[str]:
+    """The words of a question worth matching: split like names, minus stopwords."""
+    return frozenset(w for w in split_name(text) if w not in STOPWORDS) if text else frozenset()
+
+
+def text_terms(text: str) -> Iterable[str]:
+    for token in _WORD.findall(text):
+        yield from split_name(token)
+
+
+def file_terms(ft: FileTags) -> Counter[str]:
+    """The bag of words one file contributes to the index."""
+    terms: Counter[str] = Counter()
+    for word in text_terms(ft.path.rsplit(".", 1)[0]):
+        terms[word] += PATH_WEIGHT
+    for tag in ft.definitions:
+        for word in split_name(tag.name):
+            terms[word] += DEFINITION_WEIGHT
+        if tag.signature:
+            terms.update(text_terms(tag.signature))
+        if tag.doc:
+            terms.update(text_terms(tag.doc))
+    for name, count in ft.references.items():
+        weight = min(count, MAX_REFERENCE_COUNT)
+        for word in split_name(name):
+            terms[word] += weight
+    return terms
+
+
+class LexicalIndex:
+    """BM25 postings of every file, kept in step with the map's files."""
+
+    def __init__(self, files: Mapping[str, FileTags]) -> None:
+        self._postings: dict[str, dict[str, int]] = {}
+        self._lengths: dict[str, int] = {}
+        self._terms: dict[str, Counter[str]] = {}
+        self._total = 0
+        for path, ft in files.items():
+            self._add(path, ft)
+
+    def _add(self, path: str, ft: FileTags) -> None:
+        terms = file_terms(ft)
+        self._terms[path] = terms
+        length = sum(terms.values())
+        self._lengths[path] = length
+        self._total += length
+        postings = self._postings
+        for term, tf in terms.items():
+            found = postings.get(term)
+            if found is None:
+                postings[term] = {path: tf}
+            else:
+                found[path] = tf
+
+    def _remove(self, path: str) -> None:
+        terms = self._terms.pop(path, None)
+        if terms is None:
+            return
+        self._total -= self._lengths.pop(path)
+        for term in terms:
+            found = self._postings[term]
+            del found[path]
+            if not found:
+                del self._postings[term]
+
+    def update(self, path: str, ft: FileTags | None) -> None:
+        self._remove(path)
+        if ft is not None:
+            self._add(path, ft)
+
+    def scores(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25 score of every file matching any of `terms` (others score 0)."""
+        n = len(self._lengths)
+        if not n:
+            return {}
+        avg = self._total / n or 1.0
+        lengths = self._lengths
+        out: dict[str, float] = {}
+        for term in set(terms):
+            postings = self._postings.get(term)
+            if not postings:
+                continue
+            df = len(postings)
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            for path, tf in postings.items():
+                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[path] / avg))
+                out[path] = out.get(path, 0.0) + idf * norm
+        return out
