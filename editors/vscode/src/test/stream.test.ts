@@ -167,3 +167,28 @@ test('a thousand small deltas assemble exactly', () => {
   }
   assert.equal(assembler.get('r')?.text, expected);
 });
+
+test('the model that answered comes with the last notification, or from the result', () => {
+  const assembler = new StreamAssembler();
+  assembler.apply(note('r', 'Hi'));
+  const done = assembler.apply(note('r', '', { done: true, provider: 'ollama', model: 'qwen2.5-coder:7b' }));
+  assert.deepEqual(done?.answeredBy, { provider: 'ollama', model: 'qwen2.5-coder:7b' });
+  // a server that does not stream: the command result says it
+  const other = assembler.complete('q', { text: 'x', answeredBy: { model: 'gpt-4o-mini' } });
+  assert.deepEqual(other.answeredBy, { model: 'gpt-4o-mini' });
+  // nothing usable: no model claimed
+  assert.equal(parseStreamParams(note('z', '', { model: '' }))?.answeredBy, undefined);
+});
+
+test('a notice (compaction) is kept with the reply and shown above its text', async () => {
+  const { replyHtml } = await import('../transcript');
+  const assembler = new StreamAssembler();
+  assembler.begin('n1');
+  assembler.apply(note('n1', '', { notice: 'Compacting the conversation: <older turns>' }));
+  const state = assembler.apply(note('n1', 'The answer.'));
+  assert.deepEqual(state?.notices, ['Compacting the conversation: <older turns>']);
+  const html = replyHtml(state as StreamState);
+  assert.ok(html.startsWith('<p class="notice">Compacting the conversation: &lt;older turns&gt;</p>'));
+  assert.ok(html.includes('The answer.'));
+  assert.equal(parseStreamParams(note('n1', 'x', { notice: 7 }))?.notice, undefined);
+});
