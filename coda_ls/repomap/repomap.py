@@ -48,6 +48,7 @@ from coda_ls.repomap.worker import (
     Result,
     Skipped,
     background,
+    exit_with_parent,
     parse_batch,
     parse_path,
     paused_gc,
@@ -245,8 +246,8 @@ class RepoMap:
         done = 0
         context = multiprocessing.get_context("spawn")
         try:
-            initializer = background if isolated else None
-            with ProcessPoolExecutor(workers, context, initializer) as pool:
+            initializer = background if isolated else exit_with_parent
+            with ProcessPoolExecutor(workers, context, initializer, (os.getpid(),)) as pool:
                 futures = [pool.submit(parse_batch, root, batch, limit) for batch in batches]
                 for future in futures:
                     results = future.result()
@@ -605,7 +606,7 @@ class RepoMap:
         context = multiprocessing.get_context("spawn")  # called from a thread: no fork
         settings = self.settings.model_dump()
         try:
-            with ProcessPoolExecutor(1, context, background) as pool:
+            with ProcessPoolExecutor(1, context, background, (os.getpid(),)) as pool:
                 args = (str(self.root), settings, str(self.cache_dir), order, budget)
                 ranked = pool.submit(rank_cached, *args).result()
         except (BrokenProcessPool, OSError) as exc:

@@ -7,6 +7,9 @@ import asyncio
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -97,6 +100,43 @@ def _niceness() -> int:
 
 def test_a_background_worker_runs_at_a_lower_priority() -> None:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, context, background) as pool:
+    with ProcessPoolExecutor(1, context, background, (os.getpid(),)) as pool:
         inside = pool.submit(_niceness).result()
     assert inside >= min(os.nice(0) + BACKGROUND_NICENESS, 19)
+
+
+_ORPHAN_SCRIPT = """
+import multiprocessing, os, time
+from concurrent.futures import ProcessPoolExecutor
+from coda_ls.repomap.worker import exit_with_parent
+context = multiprocessing.get_context("spawn")
+pool = ProcessPoolExecutor(1, context, exit_with_parent, (os.getpid(),))
+print(pool.submit(os.getpid).result(), flush=True)
+time.sleep(60)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_exit_when_their_parent_is_killed() -> None:
+    # An editor killed with -9 must not leave parse workers (and the resource tracker
+    # holding its pipes) behind.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    assert _alive(worker)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker)
