@@ -1,7 +1,8 @@
 """Parse the structured answers of the review and refactor modes, and apply edits.
 
 Models wrap JSON in prose or code fences, and small models often answer a refactor with a
-bare code block; both are accepted rather than failing the user's request.
+bare code block; both are accepted rather than failing the user's request. What is not in
+the refactor format (see `parse_refactor`) produces no edit.
 """
 
 from __future__ import annotations
@@ -105,7 +106,15 @@ def parse_review(text: str, default_file: str = "") -> Review:
 
 
 def parse_refactor(text: str, default_file: str = "", selection: str | None = None) -> Refactor:
-    """Edits from a refactor answer. A bare code block replaces the selection."""
+    """Edits from a refactor answer, accepting only what the refactor format allows:
+
+    - a JSON object with an `edits` list (fenced or bare): its valid edits;
+    - exactly one fenced code block that is code for the selection (not JSON, and sharing
+      identifiers with the selection): it replaces the selection.
+
+    Anything else (a JSON object without `edits`, prose with an unrelated block, several
+    blocks) yields no edit and the whole answer as the summary, so the user sees it
+    rather than a destructive-looking diff (issue #18)."""
     data = _load_object(text)
     if data is not None and isinstance(data.get("edits"), list):
         edits = []
@@ -118,7 +127,7 @@ def parse_refactor(text: str, default_file: str = "", selection: str | None = No
             edits.append(edit)
         return Refactor(summary=str(data.get("summary") or ""), edits=edits)
     blocks = _FENCE.findall(text)
-    if blocks and selection:
+    if len(blocks) == 1 and selection and _replaces(blocks[0], selection):
         replacement = blocks[0]
         if not selection.endswith("\n"):
             replacement = replacement.rstrip("\n")
@@ -127,6 +136,30 @@ def parse_refactor(text: str, default_file: str = "", selection: str | None = No
             edits=[Edit(file=default_file, search=selection, replace=replacement)],
         )
     return Refactor(summary=text.strip())
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Share of the selection's distinct words a replacement block must keep: a rename keeps
+# keywords and most names; a shell command or an example of something else keeps none.
+RELATED_SHARE = 0.25
+
+
+def _replaces(block: str, selection: str) -> bool:
+    """True if a fenced block can be the new text of `selection`: not a JSON value (a JSON
+    answer without `edits` is not code) and related to the selection by its words."""
+    try:
+        json.loads(block)
+    except json.JSONDecodeError:
+        pass
+    else:
+        return False
+    if not block.strip():
+        return False
+    selected = set(_WORD.findall(selection))
+    if not selected:
+        return True  # nothing to compare with (e.g. only punctuation selected)
+    shared = selected & set(_WORD.findall(block))
+    return len(shared) >= max(1, RELATED_SHARE * len(selected))
 
 
 @dataclass(frozen=True)

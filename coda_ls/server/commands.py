@@ -13,6 +13,7 @@ from pygls.exceptions import JsonRpcException
 
 from coda_ls import paths
 from coda_ls.errors import CodaError, ConfigError
+from coda_ls.server import answers, findings
 from coda_ls.server.app import CodaServer, guarded, parse_args
 from coda_ls.server.arguments import (
     ApplySuggestionArgs,
@@ -29,6 +30,7 @@ from coda_ls.server.arguments import (
     SessionsArgs,
     SetModelArgs,
 )
+from coda_ls.server.capabilities import wants_stream
 from coda_ls.server.convert import (
     finding_diagnostic,
     line_span,
@@ -90,7 +92,8 @@ async def run_llm(
 
     def notify(delta: str, done: bool, **extra: Any) -> None:
         params = {"requestId": request_id, **current, "delta": delta, "done": done}
-        ls.protocol.notify(STREAM_NOTIFICATION, {**params, **extra})
+        if wants_stream(ls.client_capabilities):  # opt-in (issue #18)
+            ls.protocol.notify(STREAM_NOTIFICATION, {**params, **extra})
 
     def on_start(event: Started) -> None:
         current.update(sessionId=event.session_id, provider=event.provider, model=event.model)
@@ -180,6 +183,8 @@ async def _show_markdown(
             )
         except (TimeoutError, JsonRpcException, OSError) as exc:  # showing is best effort
             ls.log(f"[coda] showDocument failed: {exc!r}")
+    elif show:  # no showDocument: the answer by messages, unless the client streams it
+        answers.show_without_document(ls, title, answer.text, uri)
     return uri
 
 
@@ -283,11 +288,13 @@ async def refactor(ls: CodaServer, *args: Any) -> dict[str, Any]:
         return {"requestId": request_id, "cancelled": True, "applied": False}
     answer, change = outcome.answer, outcome.change
     if change is None:
+        answers.report_no_edit(ls, answer.text)
         return {
             "requestId": request_id,
             "applied": False,
             "summary": answer.refactor.summary if answer.refactor else answer.text,
-            "reason": "the model proposed no edit",
+            "reason": answers.NO_EDIT,
+            "text": answer.text,
         }
     current, current_version = ls.document_text(a.uri)
     if current_version != version or current != before:
@@ -324,8 +331,8 @@ async def apply_suggestion(ls: CodaServer, *args: Any) -> dict[str, Any]:
     applied = await apply_text_change(
         ls, a.uri, current_version, before, after, "Coda: apply suggestion"
     )
-    if applied:
-        ls.findings[a.uri].pop(a.finding_id, None)
+    if applied:  # issue #18: the fixed finding's diagnostic goes at once
+        findings.after_fix(ls, a.uri, a.finding_id, before, after)
     return {"applied": applied}
 
 

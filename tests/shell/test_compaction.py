@@ -76,9 +76,11 @@ async def test_the_language_server_announces_compaction(tmp_path: Path) -> None:
             if notice:
                 notices.append(notice)
 
+        capabilities = client_capabilities("visual-studio-code")
+        capabilities.experimental = {"codaStream": True}  # notices come on coda/stream
         await client.initialize_session(
             types.InitializeParams(
-                capabilities=client_capabilities("visual-studio-code"),
+                capabilities=capabilities,
                 root_uri=root.as_uri(),
                 initialization_options={"max_tokens": 200, "repomap": {"tokens": 128}},
             )

@@ -17,10 +17,11 @@ import {
 } from 'vscode-languageclient/node';
 
 import { withRequestId } from './args';
-import { errorFromException } from './format';
-import { isLlmCommand, STREAM_NOTIFICATION, type LlmCommand, type ServerError } from './protocol';
+import { errorFromException, structuredReplyText } from './format';
+import { isLlmCommand, parseAnsweredBy, STREAM_CAPABILITY, STREAM_NOTIFICATION, type AnsweredBy, type LlmCommand, type ServerError } from './protocol';
 import { activeInterpreter } from './pythonEnv';
-import { findServer, notFoundMessage, type Candidate, type SearchInput } from './serverPath';
+import { chooseInterpreter, installInto } from './install';
+import { commandLine, describe, findServer, notFoundMessage, type Candidate, type SearchInput } from './serverPath';
 import { didChangeConfigurationParams, toServerSettings, type MappedSettings, type ServerSettingKey } from './settings';
 import { StreamRouter, type StreamListener, type StreamState } from './stream';
 
@@ -69,11 +70,16 @@ export class CodaClient implements vscode.Disposable {
   private readonly shownInChat = new Set<string>();
   private readonly statusEmitter = new vscode.EventEmitter<ClientStatus>();
   private readonly busyEmitter = new vscode.EventEmitter<boolean>();
+  private readonly answerEmitter = new vscode.EventEmitter<AnsweredBy>();
   private readonly disposables: vscode.Disposable[] = [];
   private lastWarnedProblems = '';
+  /** The interpreter "Install Coda" put coda-ls into (this session): searched next. */
+  private installedInterpreter: string | undefined;
 
   readonly onDidChangeStatus = this.statusEmitter.event;
   readonly onDidChangeBusy = this.busyEmitter.event;
+  /** Fires with the provider/model of each answer that came back. */
+  readonly onDidAnswer = this.answerEmitter.event;
 
   constructor(
     private readonly output: vscode.LogOutputChannel,
@@ -81,7 +87,7 @@ export class CodaClient implements vscode.Disposable {
   ) {
     this.router = new StreamRouter((busy) => this.busyEmitter.fire(busy));
     this.router.setFallback((state) => this.presenter?.update(state));
-    this.disposables.push(this.statusEmitter, this.busyEmitter);
+    this.disposables.push(this.statusEmitter, this.busyEmitter, this.answerEmitter);
   }
 
   get isRunning(): boolean {
@@ -123,6 +129,17 @@ export class CodaClient implements vscode.Disposable {
       }
     }
     this.statusEmitter.fire('stopped');
+  }
+
+  /** Pick an interpreter, pip install Coda into it, select it for Coda, restart. */
+  async installServer(): Promise<void> {
+    const python = await chooseInterpreter(this.output);
+    if (!python || !(await installInto(python, this.output))) {
+      return;
+    }
+    this.installedInterpreter = python;
+    await this.restart();
+    void vscode.window.showInformationMessage(`Coda: installed into ${python}; coda-ls is running.`);
   }
 
   async restart(): Promise<LanguageClient> {
@@ -235,10 +252,15 @@ export class CodaClient implements vscode.Disposable {
         this.sessionId = sessionId;
       }
       const state = this.router.complete(requestId, {
-        text: typeof text === 'string' ? text : undefined,
+        // review/refactor stream JSON: the reply shows the findings or the outcome instead
+        text: structuredReplyText(command, result) ?? (typeof text === 'string' ? text : undefined),
         sessionId: typeof sessionId === 'string' ? sessionId : undefined,
         usage: usage && typeof usage === 'object' ? (usage as StreamState['usage']) : undefined,
+        answeredBy: parseAnsweredBy(result),
       });
+      if (state.answeredBy) {
+        this.answerEmitter.fire(state.answeredBy);
+      }
       return { state, result };
     } catch (err) {
       const cancelled = source?.token.isCancellationRequested === true;
@@ -269,11 +291,14 @@ export class CodaClient implements vscode.Disposable {
     return {
       configured: configuration().get<string>('serverPath', ''),
       interpreter: await activeInterpreter(folder?.uri, this.output),
+      installedInterpreter: this.installedInterpreter,
       pathEnv: process.env.PATH,
       pathExt: process.env.PATHEXT,
       platform: process.platform,
       workspaceFolder: folder?.uri.fsPath,
       home: os.homedir(),
+      pipxHome: process.env.PIPX_HOME,
+      pipxBinDir: process.env.PIPX_BIN_DIR,
     };
   }
 
@@ -292,8 +317,10 @@ export class CodaClient implements vscode.Disposable {
       for (const candidate of search.tried.slice(0, 20)) {
         this.output.info(`  looked at ${candidate.path} (${candidate.source})`);
       }
-      void vscode.window.showErrorMessage(message, 'Open Settings', 'Show Output').then((choice) => {
-        if (choice === 'Open Settings') {
+      void vscode.window.showErrorMessage(message, 'Install Coda…', 'Open Settings', 'Show Output').then((choice) => {
+        if (choice === 'Install Coda…') {
+          void this.installServer();
+        } else if (choice === 'Open Settings') {
           void vscode.commands.executeCommand('workbench.action.openSettings', 'coda.serverPath');
         } else if (choice === 'Show Output') {
           this.output.show();
@@ -302,12 +329,12 @@ export class CodaClient implements vscode.Disposable {
       throw new Error(message);
     }
     this.server = search.found;
-    const args = configuration().get<string[]>('serverArgs', []);
-    this.output.info(`starting ${search.found.path} ${args.join(' ')} (found via ${search.found.source})`);
+    const line = commandLine(search.found, configuration().get<string[]>('serverArgs', []));
+    this.output.info(`starting ${line.command} ${line.args.join(' ')} (found via ${search.found.source})`);
     const folder = vscode.workspace.workspaceFolders?.[0];
     const serverOptions: ServerOptions = {
-      command: search.found.path,
-      args,
+      command: line.command,
+      args: line.args,
       transport: TransportKind.stdio,
       options: {
         cwd: folder?.uri.fsPath,
@@ -349,6 +376,15 @@ export class CodaClient implements vscode.Disposable {
       },
     };
     const client = new LanguageClient('coda', 'Coda', serverOptions, clientOptions);
+    // coda-ls sends coda/stream only to clients that ask for it; this one renders it.
+    client.registerFeature({
+      fillClientCapabilities: (capabilities) => {
+        capabilities.experimental = { ...(capabilities.experimental as object | undefined), ...STREAM_CAPABILITY };
+      },
+      initialize: () => undefined,
+      getState: () => ({ kind: 'static' }),
+      clear: () => undefined,
+    });
     client.onNotification(STREAM_NOTIFICATION, (params: unknown) => this.router.notify(params));
     client.onDidChangeState((event) => {
       if (event.newState === State.Running) {
@@ -373,7 +409,7 @@ export class CodaClient implements vscode.Disposable {
       throw err;
     }
     if (this.extensionMode === vscode.ExtensionMode.Development) {
-      this.output.info(`coda-ls running (${search.found.path})`);
+      this.output.info(`coda-ls running (${describe(search.found)})`);
     }
     return client;
   }

@@ -14,6 +14,7 @@ export const UI_COMMANDS = {
   cancel: 'coda.ui.cancel',
   showChat: 'coda.ui.showChat',
   restartServer: 'coda.ui.restartServer',
+  installServer: 'coda.ui.installServer',
 } as const;
 
 export type UiCommand = (typeof UI_COMMANDS)[keyof typeof UI_COMMANDS];

@@ -84,6 +84,9 @@ class CodaExtension {
         this.chatView.setBusy(busy);
         void vscode.commands.executeCommand('setContext', 'coda.streaming', busy);
       }),
+      // The status bar names the model that actually answered (issue #18: it said
+      // "no model" when coda.models could not tell, though answers came back).
+      this.client.onDidAnswer((answeredBy) => this.statusBar.setModel(modelLabel(answeredBy))),
       this.client.onDidChangeStatus((status) => {
         this.statusBar.setStatus(status);
         if (status === 'running') {
@@ -135,6 +138,7 @@ class CodaExtension {
       register(UI_COMMANDS.cancel, () => this.client.cancelAll()),
       register(UI_COMMANDS.showChat, () => this.chatView.reveal()),
       register(UI_COMMANDS.restartServer, () => this.client.restart()),
+      register(UI_COMMANDS.installServer, () => this.client.installServer()),
     ];
   }
 

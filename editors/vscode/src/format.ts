@@ -73,3 +73,43 @@ export function errorFromException(err: unknown): ServerError {
   }
   return { message: String(err) };
 }
+
+interface FindingLike {
+  severity?: unknown;
+  start_line?: unknown;
+  end_line?: unknown;
+  message?: unknown;
+}
+
+/**
+ * What the chat view shows for a review or refactor instead of the JSON the model streamed:
+ * the summary and the findings, or what the refactoring did (or why it produced no edit,
+ * with the model's answer). undefined for other commands or unusable results.
+ */
+export function structuredReplyText(command: string, result: unknown): string | undefined {
+  if (!result || typeof result !== 'object') {
+    return undefined;
+  }
+  const r = result as Record<string, unknown>;
+  const summary = typeof r.summary === 'string' ? r.summary.trim() : '';
+  if (command === 'coda.review' && Array.isArray(r.findings)) {
+    const lines = r.findings.map((f: FindingLike) => {
+      const start = typeof f.start_line === 'number' ? f.start_line : 0;
+      const end = typeof f.end_line === 'number' && f.end_line !== start ? `–${f.end_line}` : '';
+      return `- **${String(f.severity ?? 'warning')}** line ${start}${end}: ${String(f.message ?? '')}`;
+    });
+    return [summary, ...lines].filter((line) => line !== '').join('\n') || 'No findings.';
+  }
+  if (command === 'coda.refactor' && typeof r.applied === 'boolean') {
+    if (r.applied) {
+      return summary || 'Refactored.';
+    }
+    if (r.edit) {
+      return `${summary ? `${summary}\n\n` : ''}_the editor did not apply the edit_`;
+    }
+    const reason = typeof r.reason === 'string' ? r.reason : 'no edit was produced';
+    const answer = typeof r.text === 'string' ? r.text.trim() : '';
+    return `_${reason}_${answer ? `\n\n${answer}` : ''}`;
+  }
+  return undefined;
+}

@@ -5,6 +5,8 @@
  */
 
 export const STREAM_NOTIFICATION = 'coda/stream';
+/** The experimental client capability that asks coda-ls for coda/stream notifications. */
+export const STREAM_CAPABILITY = { codaStream: true } as const;
 
 /** Server commands that call the LLM: they take a client-chosen requestId and stream. */
 export const LLM_COMMANDS = ['coda.ask', 'coda.chat', 'coda.explain', 'coda.review', 'coda.refactor'] as const;
@@ -37,6 +39,12 @@ export interface ServerError {
   hint?: string;
 }
 
+/** The provider and model that produced an answer (sent with the last notification). */
+export interface AnsweredBy {
+  provider?: string;
+  model: string;
+}
+
 export interface StreamParams {
   requestId: string;
   sessionId?: string;
@@ -46,6 +54,7 @@ export interface StreamParams {
   cancelled?: boolean;
   usage?: Usage;
   error?: ServerError;
+  answeredBy?: AnsweredBy;
 }
 
 export interface AskResult {
@@ -53,6 +62,7 @@ export interface AskResult {
   sessionId?: string;
   text: string;
   usage?: Usage;
+  answeredBy?: AnsweredBy;
 }
 
 export interface ReviewResult {
@@ -122,6 +132,16 @@ export function parseUsage(value: unknown): Usage | undefined {
   return Object.keys(usage).length > 0 ? usage : undefined;
 }
 
+/** `{provider?, model}` from an object carrying string `model` (and `provider`) fields. */
+export function parseAnsweredBy(value: unknown): AnsweredBy | undefined {
+  if (!isObject(value) || typeof value.model !== 'string' || value.model === '') {
+    return undefined;
+  }
+  return typeof value.provider === 'string' && value.provider
+    ? { provider: value.provider, model: value.model }
+    : { model: value.model };
+}
+
 export function parseServerError(value: unknown): ServerError | undefined {
   if (!isObject(value)) {
     return undefined;
@@ -158,6 +178,10 @@ export function parseStreamParams(value: unknown): StreamParams | undefined {
   const error = value.error === undefined || value.error === null ? undefined : parseServerError(value.error);
   if (error) {
     params.error = error;
+  }
+  const answeredBy = parseAnsweredBy(value);
+  if (answeredBy) {
+    params.answeredBy = answeredBy;
   }
   return params;
 }

@@ -4,7 +4,7 @@
  * command results, views subscribe to it.
  */
 
-import { parseStreamParams, type AskResult, type ServerError, type Usage } from './protocol';
+import { parseStreamParams, type AnsweredBy, type AskResult, type ServerError, type Usage } from './protocol';
 
 export type StreamStatus = 'streaming' | 'done' | 'error' | 'cancelled';
 
@@ -15,6 +15,8 @@ export interface StreamState {
   status: StreamStatus;
   usage?: Usage;
   error?: ServerError;
+  /** The provider/model that answered, once the server said. */
+  answeredBy?: AnsweredBy;
   /** How many deltas arrived; the command result may carry text when none did. */
   deltas: number;
 }
@@ -69,6 +71,9 @@ export class StreamAssembler {
     if (params.usage) {
       state.usage = params.usage;
     }
+    if (params.answeredBy) {
+      state.answeredBy = params.answeredBy;
+    }
     if (params.error) {
       state.error = params.error;
       state.status = 'error';
@@ -101,6 +106,9 @@ export class StreamAssembler {
     }
     if (result.usage) {
       state.usage = { ...state.usage, ...result.usage };
+    }
+    if (result.answeredBy) {
+      state.answeredBy = result.answeredBy;
     }
     state.status = 'done';
     return state;

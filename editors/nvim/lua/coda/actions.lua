@@ -162,6 +162,12 @@ function M.refactor(bufnr, range, instruction)
     else
       vim.notify("Coda: nothing applied — " .. tostring(result.reason or result.summary or ""),
         vim.log.levels.WARN)
+      -- An answer that was not an edit: show it rather than leave the user guessing.
+      if type(result.text) == "string" and result.text ~= "" then
+        output.begin(id, "Refactor " .. label(bufnr, range) .. " (no edit)")
+        output.append(id, result.text)
+        output.finish(id, "no edit was produced")
+      end
     end
   end, function()
     stream.requests[id].done = true

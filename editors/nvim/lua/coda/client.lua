@@ -115,6 +115,8 @@ function M.capabilities(opts)
   caps.window = caps.window or {}
   -- The plugin renders coda/stream live; the server's answer document would duplicate it.
   caps.window.showDocument = { support = opts.show_document and true or false }
+  -- coda-ls sends coda/stream only to clients that ask for it (this plugin renders it).
+  caps.experimental = vim.tbl_extend("force", caps.experimental or {}, { codaStream = true })
   return caps
 end
 

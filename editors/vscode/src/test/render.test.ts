@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { chatHtml, makeNonce } from '../chatHtml';
-import { errorFromException, formatTokens, formatUsage, modelLabel, statusBarText } from '../format';
+import { errorFromException, formatTokens, formatUsage, modelLabel, statusBarText, structuredReplyText } from '../format';
 import { renderMarkdown } from '../markdown';
 import { Transcript, replyHtml } from '../transcript';
 
@@ -90,4 +90,25 @@ test('the webview allows only its own nonce-tagged script', () => {
   assert.match(html, new RegExp(`script-src 'nonce-${nonce}'`));
   assert.match(html, new RegExp(`<script nonce="${nonce}" src="vscode-resource:/chat.js">`));
   assert.doesNotMatch(html, /unsafe-inline|unsafe-eval/);
+});
+
+test('review and refactor replies show findings and outcomes, not the JSON that streamed', () => {
+  const review = {
+    summary: 'two small issues',
+    findings: [
+      { severity: 'warning', start_line: 9, end_line: 10, message: 'perimeter lacks a docstring' },
+      { severity: 'error', start_line: 4, end_line: 4, message: 'no type hints' },
+    ],
+  };
+  assert.equal(
+    structuredReplyText('coda.review', review),
+    'two small issues\n- **warning** line 9–10: perimeter lacks a docstring\n- **error** line 4: no type hints',
+  );
+  assert.equal(structuredReplyText('coda.review', { findings: [] }), 'No findings.');
+  assert.equal(structuredReplyText('coda.refactor', { applied: true, summary: 'swap factors' }), 'swap factors');
+  assert.equal(
+    structuredReplyText('coda.refactor', { applied: false, reason: 'no edit was produced', text: 'Install numpy.' }),
+    '_no edit was produced_\n\nInstall numpy.',
+  );
+  assert.equal(structuredReplyText('coda.explain', { text: 'x' }), undefined);
 });

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-languageserver-protocol/node';
 
 import { askArgs, chatArgs, documentArgs, newRequestId, refactorArgs, repoMapArgs } from '../args';
-import { parseAskResult, parseModelsResult, STREAM_NOTIFICATION } from '../protocol';
+import { parseAskResult, parseModelsResult, STREAM_CAPABILITY, STREAM_NOTIFICATION } from '../protocol';
 import { findServer } from '../serverPath';
 import { didChangeConfigurationParams, toServerSettings, type ServerSettingKey } from '../settings';
 import { StreamRouter, type StreamState } from '../stream';
@@ -145,6 +145,7 @@ before(async () => {
       window: { workDoneProgress: true, showDocument: { support: true } },
       workspace: { applyEdit: true, configuration: true, workspaceFolders: true },
       textDocument: { publishDiagnostics: {} },
+      experimental: STREAM_CAPABILITY, // as the extension's client declares it
     },
     initializationOptions: mapped.settings,
   });

@@ -167,3 +167,15 @@ test('a thousand small deltas assemble exactly', () => {
   }
   assert.equal(assembler.get('r')?.text, expected);
 });
+
+test('the model that answered comes with the last notification, or from the result', () => {
+  const assembler = new StreamAssembler();
+  assembler.apply(note('r', 'Hi'));
+  const done = assembler.apply(note('r', '', { done: true, provider: 'ollama', model: 'qwen2.5-coder:7b' }));
+  assert.deepEqual(done?.answeredBy, { provider: 'ollama', model: 'qwen2.5-coder:7b' });
+  // a server that does not stream: the command result says it
+  const other = assembler.complete('q', { text: 'x', answeredBy: { model: 'gpt-4o-mini' } });
+  assert.deepEqual(other.answeredBy, { model: 'gpt-4o-mini' });
+  // nothing usable: no model claimed
+  assert.equal(parseStreamParams(note('z', '', { model: '' }))?.answeredBy, undefined);
+});
