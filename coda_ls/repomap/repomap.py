@@ -291,6 +291,11 @@ class RepoMap:
         ]
 
     @property
+    def generation(self) -> int:
+        """Moves on whenever a file's tags change (for caches built on the tags)."""
+        return self._generation
+
+    @property
     def files(self) -> list[str]:
         with self._lock:
             return sorted(self._files)

@@ -1,0 +1,186 @@
+"""Project context for a completion: what the code around the cursor uses, from the map.
+
+A bare FIM call sees only the file. The identifiers near the cursor (those called or
+typed on the cursor's line first) are looked up in the repo map's definitions, and their
+signatures and first doc lines, with the class enclosing the cursor and its methods, are
+put in front of the prefix as comments, within a small token budget. Definitions the
+prompt's own prefix/suffix window already shows are left out.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from coda_ls.repomap.model import Tag
+from coda_ls.tokens import estimate
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+# Names so common in every language that a definition of them is noise.
+_COMMON = frozenset(keyword.kwlist) | {
+    "self", "cls", "this", "true", "false", "null", "nil", "None", "True", "False",
+    "return", "function", "const", "let", "var", "func", "fn", "pub", "int", "str",
+    "print", "len", "range", "list", "dict", "set", "new", "string", "void", "public",
+    "private", "static", "import", "from", "package", "super", "init", "main",
+}  # fmt: skip
+_LINE_COMMENT: dict[str, str] = {
+    ".py": "#", ".rb": "#", ".sh": "#", ".pl": "#", ".r": "#", ".yaml": "#", ".toml": "#",
+    ".ex": "#", ".exs": "#", ".jl": "#", ".nim": "#", ".lua": "--", ".sql": "--",
+    ".hs": "--", ".elm": "--", ".clj": ";;", ".el": ";;", ".lisp": ";;", ".m": "%",
+}  # fmt: skip
+
+BEFORE_LINES = 20  # lines above the cursor whose identifiers count
+AFTER_LINES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The rendered context block and the definitions in it."""
+
+    text: str
+    tags: tuple[Tag, ...]
+    tokens: int
+
+
+EMPTY = Context("", (), 0)
+
+
+def comment_prefix(path: str) -> str:
+    """The line-comment marker of the file's language (`//` when unknown)."""
+    dot = path.rfind(".")
+    return _LINE_COMMENT.get(path[dot:].lower() if dot >= 0 else "", "//")
+
+
+def nearby_identifiers(prefix: str, suffix: str) -> list[str]:
+    """Identifiers near the cursor, most telling first: the ones on the cursor's line,
+    then those called above it (nearest first), then the rest; keywords left out."""
+    above = prefix.split("\n")
+    current = above[-1] + suffix.split("\n", 1)[0]
+    window_above = above[-BEFORE_LINES - 1 : -1]
+    window_below = suffix.split("\n")[1 : AFTER_LINES + 1]
+    ordered: list[str] = []
+    ordered += _CALLED.findall(current) + _IDENT.findall(current)
+    for line in reversed(window_above):
+        ordered += _CALLED.findall(line)
+    for line in reversed(window_above):
+        ordered += _IDENT.findall(line)
+    for line in window_below:
+        ordered += _IDENT.findall(line)
+    return [name for name in dict.fromkeys(ordered) if name not in _COMMON and len(name) > 1]
+
+
+class DefinitionIndex:
+    """Definitions by name, rebuilt when the map changes (its generation moves on)."""
+
+    def __init__(self) -> None:
+        self._generation: tuple[int, int] | None = None
+        self._by_name: dict[str, list[Tag]] = {}
+        self._by_path: dict[str, list[Tag]] = {}
+
+    def refresh(self, key: tuple[int, int], tags: Iterable[Tag]) -> None:
+        if key == self._generation:
+            return
+        by_name: dict[str, list[Tag]] = {}
+        by_path: dict[str, list[Tag]] = {}
+        for tag in tags:
+            by_name.setdefault(tag.name, []).append(tag)
+            by_path.setdefault(tag.path, []).append(tag)
+        self._by_name, self._by_path, self._generation = by_name, by_path, key
+
+    @property
+    def current(self) -> tuple[int, int] | None:
+        return self._generation
+
+    def named(self, name: str) -> list[Tag]:
+        return self._by_name.get(name, [])
+
+    def in_file(self, path: str) -> list[Tag]:
+        return self._by_path.get(path, [])
+
+
+def enclosing_class(tags: Sequence[Tag], line: int) -> Tag | None:
+    """The innermost class-like definition spanning `line` (1-based)."""
+    best: Tag | None = None
+    for tag in tags:
+        classlike = tag.kind in ("class", "struct", "interface", "trait")
+        innermost = best is None or tag.line >= best.line
+        if classlike and innermost and tag.line <= line <= tag.end_line:
+            best = tag
+    return best
+
+
+def _entry(tag: Tag) -> str:
+    signature = tag.signature or f"{tag.kind} {tag.qualname}"
+    doc = tag.doc.strip().split("\n", 1)[0].strip() if tag.doc else ""
+    where = f"{tag.path}:{tag.line}" + (f", in {tag.parent}" if tag.parent else "")
+    return f"{signature}  ({where})" + (f" — {doc}" if doc else "")
+
+
+def gather(
+    index: DefinitionIndex,
+    path: str,
+    prefix: str,
+    suffix: str,
+    *,
+    cursor_line: int,
+    shown_lines: tuple[int, int],
+    budget: int,
+) -> Context:
+    """The context block for a cursor at `cursor_line` (1-based) in `path` (relative to
+    the root). `shown_lines` is the span of the file the prompt already holds."""
+    if budget <= 0:
+        return EMPTY
+    marker = comment_prefix(path)
+    chosen: list[Tag] = []
+    seen: set[tuple[str, int]] = set()
+
+    def shown(tag: Tag) -> bool:
+        return tag.path == path and shown_lines[0] <= tag.line <= shown_lines[1]
+
+    def add(tag: Tag) -> None:
+        key = (tag.path, tag.line)
+        if key not in seen and not shown(tag):
+            seen.add(key)
+            chosen.append(tag)
+
+    own = index.in_file(path)
+    cls = enclosing_class(own, cursor_line)
+    if cls is not None:
+        add(cls)
+        for tag in own:
+            if tag.parent == cls.qualname and tag.kind in ("method", "function"):
+                add(tag)
+    members: list[Tag] = []
+    for name in nearby_identifiers(prefix, suffix):
+        # A name defined in many places is ambiguous: the first three, own file first.
+        found = sorted(
+            (t for t in index.named(name) if t.kind != "module"),
+            key=lambda t: (t.path != path, t.path, t.line),
+        )
+        for tag in found[:3]:
+            add(tag)
+            if tag.kind in ("class", "struct", "interface", "trait"):
+                # What can be done with an instance: its methods, after the direct hits.
+                members += [t for t in index.in_file(tag.path) if t.parent == tag.qualname]
+    for tag in members:
+        add(tag)
+    if not chosen:
+        return EMPTY
+    header = f"{marker} Definitions used near here (from the project):"
+    lines = [header]
+    used = estimate(header)
+    kept: list[Tag] = []
+    for tag in chosen:
+        line = f"{marker} {_entry(tag)}"
+        cost = estimate(line) + 1
+        if used + cost > budget:
+            continue  # a shorter one further down may still fit
+        lines.append(line)
+        kept.append(tag)
+        used += cost
+    if not kept:
+        return EMPTY
+    return Context("\n".join(lines) + "\n", tuple(kept), used)
