@@ -147,10 +147,8 @@ async def test_fim_request_carries_buffer_prefix_suffix_and_repo_map_context(
 
     # The model repeated the `)` already after the cursor: it is not inserted twice, and
     # the item replaces the cursor's line up to the cursor.
-    assert [item.insert_text for item in result.items][
-        0
-    ] == "    total = perimeter(r.width, r.height"
     item = result.items[0]
+    assert item.insert_text == "    total = perimeter(r.width, r.height"
     assert item.range == types.Range(start=types.Position(line=4, character=0), end=CURSOR)
     assert lsp.status[-2:] == ["pending", "done"]  # type: ignore[attr-defined]
 
