@@ -1,0 +1,97 @@
+"""FIM formats, the buffer window, the suggestion cache, the context block, discovery."""
+
+from __future__ import annotations
+
+import pytest
+
+from coda_ls.completion import pick_fim_model
+from coda_ls.completion.cache import SuggestionCache
+from coda_ls.completion.context import DefinitionIndex, gather, nearby_identifiers
+from coda_ls.completion.formats import FORMATS, family_of
+from coda_ls.completion.prompt import window
+from coda_ls.repomap.model import Tag
+
+
+@pytest.mark.parametrize(
+    ("model", "family"),
+    [
+        ("qwen2.5-coder:1.5b-base", "qwen"),
+        ("Qwen/Qwen2.5-Coder-7B", "qwen"),
+        ("starcoder2:3b", "starcoder"),
+        ("codellama:7b-code", "codellama"),
+        ("deepseek-coder:1.3b-base", "deepseek"),
+        ("codestral:22b", "codestral"),
+        ("llama3.2:latest", None),
+    ],
+)
+def test_family_of(model: str, family: str | None) -> None:
+    assert family_of(model) == family
+
+
+@pytest.mark.parametrize(
+    ("family", "expected"),
+    [
+        ("qwen", "<|fim_prefix|>P{x}<|fim_suffix|>S<|fim_middle|>"),
+        ("starcoder", "<fim_prefix>P{x}<fim_suffix>S<fim_middle>"),
+        ("codellama", "<PRE> P{x} <SUF>S <MID>"),
+        ("deepseek", "<｜fim▁begin｜>P{x}<｜fim▁hole｜>S<｜fim▁end｜>"),
+        ("codestral", "[SUFFIX]S[PREFIX]P{x}"),
+    ],
+)
+def test_formats_render_code_with_braces(family: str, expected: str) -> None:
+    assert FORMATS[family].render("P{x}", "S") == expected
+
+
+def test_window_cuts_whole_lines() -> None:
+    text = "".join(f"line {i}\n" for i in range(100))
+    offset = text.index("line 50") + 4
+    prefix, suffix, first = window(text, offset, 30, 20)
+    assert prefix.startswith("line 4") and prefix.endswith("line")
+    assert text.splitlines()[first - 1] == prefix.split("\n")[0]
+    assert suffix == " 50\nline 51\nline 52"  # 20 characters: whole lines
+
+
+def test_cache_answers_the_rest_of_a_suggestion_being_typed() -> None:
+    cache = SuggestionCache()
+    cache.put("doc", "x = are", "\n", "a(w, h)")
+    assert cache.get("doc", "x = are", "\n") == "a(w, h)"
+    assert cache.get("doc", "x = area(", "\n") == "w, h)"
+    assert cache.get("doc", "x = area(q", "\n") is None  # typed something else
+    assert cache.get("doc", "x = area(w, h)", "\n") is None  # all typed
+    assert cache.get("doc", "x = area(", ")\n") is None  # the suffix changed
+    assert cache.get("other", "x = are", "\n") is None
+
+
+def _tag(name: str, path: str, line: int, **extra: object) -> Tag:
+    kind = str(extra.pop("kind", "function"))
+    return Tag(kind, name, name, path, line, line + 2, signature=f"def {name}()", **extra)  # type: ignore[arg-type]
+
+
+def test_nearby_identifiers_put_the_cursor_line_first() -> None:
+    names = nearby_identifiers("aa = far()\nbb = near()\ncc = here(", ")\nafter\n")
+    assert names[:2] == ["here", "cc"]
+    assert names.index("near") < names.index("far") < names.index("after")
+
+
+def test_context_within_budget_and_without_what_the_prompt_shows() -> None:
+    index = DefinitionIndex()
+    tags = [
+        _tag("helper", "lib.py", 10, doc="Does the thing.\nMore."),
+        _tag("local", "main.py", 2),  # shown in the prompt's window already
+        *[_tag(f"name{i}", "lib.py", 20 + i) for i in range(50)],
+    ]
+    index.refresh((1, 1), tags)
+    calls = " ".join(f"name{i}()" for i in range(50))
+    context = gather(
+        index, "main.py", f"{calls}\nx = helper(local(", ")\n",
+        cursor_line=5, shown_lines=(1, 6), budget=120,
+    )  # fmt: skip
+    assert context.text.splitlines()[1] == "# def helper()  (lib.py:10) — Does the thing."
+    assert "local" not in context.text
+    assert context.tokens <= 120 and len(context.tags) < 50
+
+
+def test_pick_fim_model_prefers_small_base_code_models() -> None:
+    names = ["llama3.2:latest", "qwen2.5-coder:7b-instruct", "qwen2.5-coder:1.5b-base"]
+    assert pick_fim_model(names) == "qwen2.5-coder:1.5b-base"
+    assert pick_fim_model(["llama3.2:latest", "mistral:7b"]) is None
