@@ -48,7 +48,7 @@ from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
 from coda_ls.tools import Asker, Buffers, Decision, PermissionRequest, Toolbox, ToolResult
 
 if TYPE_CHECKING:
-    from coda_ls.completion import CompletionRequest, CompletionResult, Completer
+    from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.doctor import Check
     from coda_ls.project import ProjectInfo
     from coda_ls.providers.base import Provider
