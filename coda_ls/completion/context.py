@@ -101,11 +101,53 @@ class DefinitionIndex:
         return self._by_path.get(path, [])
 
 
+CLASS_KINDS = ("class", "struct", "interface", "trait")
+MAX_SIGNATURE = 120  # characters of a signature shown (long parameter lists are cut)
+_IMPORTS = re.compile(
+    r"^\s*from\s+[\w.]+\s+import\s+\(?([\w\s,]+)\)?"  # Python: from x import a, b
+    r"|^\s*import\s+\{([\w\s,]+)\}\s+from"  # JavaScript/TypeScript: import {a, b} from
+    r"|^\s*import\s+([\w.]+)\s*;?\s*$",  # Java/Kotlin/Go-ish: import a.b.C
+    re.M,
+)
+
+
+def imported_names(text: str) -> list[str]:
+    """Names a file imports (Python `from … import`, JS `import {…}`, `import a.b.C`)."""
+    names: list[str] = []
+    for match in _IMPORTS.finditer(text):
+        group = next(g for g in match.groups() if g)
+        for part in group.replace("\n", ",").split(","):
+            words = part.split()
+            if words:
+                names.append(words[0].rsplit(".", 1)[-1])  # `a as b` -> a; a.b.C -> C
+    return [name for name in dict.fromkeys(names) if name not in _COMMON]
+
+
+def _lookup(index: DefinitionIndex, name: str, path: str) -> list[Tag]:
+    """Up to three definitions of `name`, the file's own first (a name defined in many
+    places is ambiguous: showing them all would crowd out the rest)."""
+    found = sorted(
+        (t for t in index.named(name) if t.kind != "module"),
+        key=lambda t: (t.path != path, t.path, t.line),
+    )
+    return found[:3]
+
+
+def _members(index: DefinitionIndex, cls: Tag, *, constructor: bool) -> list[Tag]:
+    """A class's methods, without the dunders (but its constructor, if asked)."""
+    return [
+        t
+        for t in index.in_file(cls.path)
+        if t.parent == cls.qualname
+        and (not t.name.startswith("__") or (constructor and t.name == "__init__"))
+    ]
+
+
 def enclosing_class(tags: Sequence[Tag], line: int) -> Tag | None:
     """The innermost class-like definition spanning `line` (1-based)."""
     best: Tag | None = None
     for tag in tags:
-        classlike = tag.kind in ("class", "struct", "interface", "trait")
+        classlike = tag.kind in CLASS_KINDS
         innermost = best is None or tag.line >= best.line
         if classlike and innermost and tag.line <= line <= tag.end_line:
             best = tag
@@ -114,6 +156,8 @@ def enclosing_class(tags: Sequence[Tag], line: int) -> Tag | None:
 
 def _entry(tag: Tag) -> str:
     signature = tag.signature or f"{tag.kind} {tag.qualname}"
+    if len(signature) > MAX_SIGNATURE:
+        signature = signature[: MAX_SIGNATURE - 1] + "…"
     doc = tag.doc.strip().split("\n", 1)[0].strip() if tag.doc else ""
     where = f"{tag.path}:{tag.line}" + (f", in {tag.parent}" if tag.parent else "")
     return f"{signature}  ({where})" + (f" — {doc}" if doc else "")
@@ -128,6 +172,7 @@ def gather(
     cursor_line: int,
     shown_lines: tuple[int, int],
     budget: int,
+    imported: Sequence[str] = (),
 ) -> Context:
     """The context block for a cursor at `cursor_line` (1-based) in `path` (relative to
     the root). `shown_lines` is the span of the file the prompt already holds."""
@@ -146,27 +191,26 @@ def gather(
             seen.add(key)
             chosen.append(tag)
 
+    # In order of value, each tier after the one before: what the code near the cursor
+    # names (called first), the enclosing class's methods (what `self.` offers), the
+    # methods of classes named nearby, then what the file imports.
+    members: list[Tag] = []
+    for name in nearby_identifiers(prefix, suffix):
+        for tag in _lookup(index, name, path):
+            add(tag)
+            if tag.kind in CLASS_KINDS:
+                members += _members(index, tag, constructor=True)
     own = index.in_file(path)
     cls = enclosing_class(own, cursor_line)
     if cls is not None:
         add(cls)
-        for tag in own:
-            if tag.parent == cls.qualname and tag.kind in ("method", "function"):
-                add(tag)
-    members: list[Tag] = []
-    for name in nearby_identifiers(prefix, suffix):
-        # A name defined in many places is ambiguous: the first three, own file first.
-        found = sorted(
-            (t for t in index.named(name) if t.kind != "module"),
-            key=lambda t: (t.path != path, t.path, t.line),
-        )
-        for tag in found[:3]:
+        for tag in _members(index, cls, constructor=False):
             add(tag)
-            if tag.kind in ("class", "struct", "interface", "trait"):
-                # What can be done with an instance: its methods, after the direct hits.
-                members += [t for t in index.in_file(tag.path) if t.parent == tag.qualname]
     for tag in members:
         add(tag)
+    for name in imported:
+        for tag in _lookup(index, name, path)[:1]:
+            add(tag)
     if not chosen:
         return EMPTY
     header = f"{marker} Definitions used near here (from the project):"

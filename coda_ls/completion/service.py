@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+IMPORTS_SCAN = 20_000  # characters at the top of a file searched for imports
 DISCOVERY_TTL = 60.0  # seconds a discovery result (even "none") is reused
 
 
@@ -165,6 +166,7 @@ class Completer:
                 cursor_line=cursor_line,
                 shown_lines=(first_line, cursor_line + suffix.count("\n")),
                 budget=settings.context_tokens,
+                imported=ctx.imported_names(request.text[:IMPORTS_SCAN]),
             )
         return FimPrompt(
             path=rel,

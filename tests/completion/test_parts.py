@@ -95,3 +95,31 @@ def test_pick_fim_model_prefers_small_base_code_models() -> None:
     names = ["llama3.2:latest", "qwen2.5-coder:7b-instruct", "qwen2.5-coder:1.5b-base"]
     assert pick_fim_model(names) == "qwen2.5-coder:1.5b-base"
     assert pick_fim_model(["llama3.2:latest", "mistral:7b"]) is None
+
+
+def test_imported_names_and_tiers() -> None:
+    from coda_ls.completion.context import imported_names
+
+    text = "from .core import (Command,\n  Group as G)\nimport {foo, bar} from './x'\n"
+    assert imported_names(text) == ["Command", "Group", "foo", "bar"]
+    index = DefinitionIndex()
+    index.refresh(
+        (1, 2),
+        [
+            _tag("near", "lib.py", 5),
+            _tag("Imported", "lib.py", 30, kind="class"),
+            _tag("Box", "main.py", 40, kind="class"),
+            Tag("method", "fill", "Box.fill", "main.py", 45, 47, signature="def fill(self)",
+                parent="Box"),
+            Tag("method", "__repr__", "Box.__repr__", "main.py", 48, 49,
+                signature="def __repr__(self)", parent="Box"),
+        ],
+    )  # fmt: skip
+    context = gather(
+        index, "main.py", "class Box:\n    def go(self):\n        x = near(", ")\n",
+        cursor_line=46, shown_lines=(50, 60), budget=500, imported=["Imported"],
+    )  # fmt: skip
+    names = [tag.name for tag in context.tags]
+    # Named near the cursor, then the enclosing class and its methods (no dunders), then
+    # what the file imports.
+    assert names == ["near", "Box", "fill", "Imported"]
