@@ -145,6 +145,17 @@
                                          coda-messages)))
           (coda-put :explain_messages (vconcat (reverse coda-messages))))))
 
+    (coda-step "refactor_without_edit"
+      (lambda ()
+        (let ((span (coda-lines 4 6)) (before (coda-text)))
+          (setq coda-messages nil)
+          (coda-pick "Refactor" (car span) (cdr span))
+          (coda-wait "the no-edit warning"
+                     (lambda () (cl-some (lambda (m) (string-search "no edit was produced" m))
+                                         coda-messages)))
+          (coda-put :no_edit_messages (vconcat (reverse coda-messages)))
+          (coda-put :no_edit_unchanged (if (equal before (coda-text)) t :false)))))
+
     (coda-put :events
               (with-current-buffer (jsonrpc-events-buffer server)
                 (buffer-substring-no-properties (point-min) (point-max))))))

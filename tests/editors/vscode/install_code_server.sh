@@ -4,8 +4,8 @@
 #
 # Usage: install_code_server.sh [DEST]   (default ~/.cache/coda-ci/code-server-4.100.3)
 # Prints the path of the code-server launcher on its last line. Idempotent: a complete
-# install (marker file) is reused. Needs node/npm 20, a C++ toolchain (argon2 builds from
-# source), ripgrep and libkrb5-dev (apt), and network access to the npm registry only.
+# install (marker file) is reused. Needs node/npm 20, a C++ toolchain (native modules),
+# ripgrep and libkrb5-dev (apt), and network access to the npm registry only.
 #
 # Why not `npm i -g code-server`: as root its postinstall fails, and it downloads
 # ripgrep from GitHub (not reachable from CI). So: unpack the npm tarball and do the
@@ -40,7 +40,7 @@ npm pack "code-server@$VERSION" --silent >/dev/null
 tar --no-same-owner -xzf "code-server-$VERSION.tgz"
 rm -f "code-server-$VERSION.tgz"
 
-echo "code-server: npm install (argon2 builds from source)" >&2
+echo "code-server: npm install (then argon2's native module)" >&2
 # --ignore-scripts: code-server's postinstall refuses to run as root (and would run the
 # lib/vscode steps below its own way); argon2 is then built explicitly.
 (cd package && npm install --omit=dev --ignore-scripts --no-save --loglevel=error >&2 \
@@ -66,6 +66,7 @@ echo "code-server: built-in extensions" >&2
 (cd extensions && npm install --omit=dev --ignore-scripts --no-save --loglevel=error >&2)
 
 cd "$DEST"
-node "$LAUNCHER" --version >&2
+# (its own config dir: the check must not write ~/.config/code-server)
+XDG_CONFIG_HOME="$DEST/.config" node "$LAUNCHER" --version >&2
 touch "$MARKER"
 echo "$LAUNCHER"
