@@ -257,6 +257,11 @@ def main() -> None:
         if args.repo:
             root = args.repo.resolve()
         else:
+            if not args.git.exists():
+                raise SystemExit(
+                    f"{args.git} not found: pass --repo DIR (a checkout of any Python project, "
+                    "e.g. `git clone https://github.com/pallets/click`) or --git DIR"
+                )
             root = Path(tmp) / "repo"
             root.mkdir()
             export(args.git, root)
