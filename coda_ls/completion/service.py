@@ -77,6 +77,7 @@ class Completer:
         self._backend: Backend | None = None
         self._provider: Provider | None = None
         self._discovered: tuple[float, str | None] | None = None
+        self._closing: set[asyncio.Future[None]] = set()
 
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings
@@ -85,9 +86,17 @@ class Completer:
 
     def _drop_backend(self) -> None:
         provider, self._provider, self._backend = self._provider, None, None
-        if provider is not None:
-            task = asyncio.ensure_future(provider.aclose())
-            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        if provider is None:
+            return
+        closing = provider.aclose()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            closing.close()  # no loop (a CLI reload): nothing was connected in one
+            return
+        task = asyncio.ensure_future(closing)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     # -- the use case -------------------------------------------------------------------
 
@@ -157,7 +166,7 @@ class Completer:
         context = ctx.EMPTY
         repo_map = self._repo_map()
         if repo_map is not None and settings.context_tokens > 0:
-            self.index.refresh((id(repo_map), repo_map.generation), repo_map.tags())
+            self.index.refresh((id(repo_map), repo_map.generation), repo_map.file_tags)
             context = ctx.gather(
                 self.index,
                 rel,

@@ -9,7 +9,7 @@ from coda_ls.completion.cache import SuggestionCache
 from coda_ls.completion.context import DefinitionIndex, gather, nearby_identifiers
 from coda_ls.completion.formats import FORMATS, family_of
 from coda_ls.completion.prompt import window
-from coda_ls.repomap.model import Tag
+from coda_ls.repomap.model import FileTags, Tag
 
 
 @pytest.mark.parametrize(
@@ -73,14 +73,41 @@ def test_nearby_identifiers_put_the_cursor_line_first() -> None:
     assert names.index("near") < names.index("far") < names.index("after")
 
 
-def test_context_within_budget_and_without_what_the_prompt_shows() -> None:
+def _index(tags: list[Tag], key: tuple[int, int] = (1, 1)) -> DefinitionIndex:
     index = DefinitionIndex()
+    by_path: dict[str, list[Tag]] = {}
+    for tag in tags:
+        by_path.setdefault(tag.path, []).append(tag)
+    files = {path: FileTags(path, "python", tuple(found)) for path, found in by_path.items()}
+    index.refresh(key, lambda: files)
+    return index
+
+
+def test_index_follows_the_map_one_file_at_a_time() -> None:
+    lib = FileTags("lib.py", "python", (_tag("old", "lib.py", 1), _tag("shared", "lib.py", 5)))
+    app = FileTags("app.py", "python", (_tag("shared", "app.py", 2),))
+    files = {"lib.py": lib, "app.py": app}
+    index = DefinitionIndex()
+    index.refresh((1, 1), lambda: files)
+    assert {t.path for t in index.named("shared")} == {"lib.py", "app.py"}
+    calls: list[int] = []
+    index.refresh((1, 1), lambda: calls.append(1) or files)  # same generation: not read
+    assert calls == []
+    files = {"lib.py": FileTags("lib.py", "python", (_tag("new", "lib.py", 1),)), "app.py": app}
+    index.refresh((1, 2), lambda: files)
+    assert index.named("old") == [] and [t.name for t in index.in_file("lib.py")] == ["new"]
+    assert [t.path for t in index.named("shared")] == ["app.py"]
+    index.refresh((1, 3), lambda: {"lib.py": files["lib.py"]})  # app.py removed
+    assert index.named("shared") == [] and index.in_file("app.py") == []
+
+
+def test_context_within_budget_and_without_what_the_prompt_shows() -> None:
     tags = [
         _tag("helper", "lib.py", 10, doc="Does the thing.\nMore."),
         _tag("local", "main.py", 2),  # shown in the prompt's window already
         *[_tag(f"name{i}", "lib.py", 20 + i) for i in range(50)],
     ]
-    index.refresh((1, 1), tags)
+    index = _index(tags)
     calls = " ".join(f"name{i}()" for i in range(50))
     context = gather(
         index, "main.py", f"{calls}\nx = helper(local(", ")\n",
@@ -102,9 +129,7 @@ def test_imported_names_and_tiers() -> None:
 
     text = "from .core import (Command,\n  Group as G)\nimport {foo, bar} from './x'\n"
     assert imported_names(text) == ["Command", "Group", "foo", "bar"]
-    index = DefinitionIndex()
-    index.refresh(
-        (1, 2),
+    index = _index(
         [
             _tag("near", "lib.py", 5),
             _tag("Imported", "lib.py", 30, kind="class"),
@@ -113,7 +138,7 @@ def test_imported_names_and_tiers() -> None:
                 parent="Box"),
             Tag("method", "__repr__", "Box.__repr__", "main.py", 48, 49,
                 signature="def __repr__(self)", parent="Box"),
-        ],
+        ]
     )  # fmt: skip
     context = gather(
         index, "main.py", "class Box:\n    def go(self):\n        x = near(", ")\n",
