@@ -13,7 +13,7 @@ import re
 from coda_ls.completion.formats import all_stop_tokens
 
 MAX_LINES = 16
-_OPENERS = (":", "{", "(", "[", "=>", "->", "do", "then", "=")
+_OPENERS = (":", "{", "(", "[", "=>", " do", " then")
 _FENCE = re.compile(r"^```[\w+-]*\n(.*?)(?:\n```|$)", re.S)
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 _STOPS = sorted(all_stop_tokens(), key=len, reverse=True)
@@ -36,14 +36,16 @@ def unfence(text: str) -> str:
     return match.group(1) if match else text
 
 
-def wants_multiline(line_prefix: str, line_suffix: str, previous_line: str) -> bool:
+def wants_multiline(line_prefix: str, line_suffix: str) -> bool:
     """Multi-line only when the cursor starts a body or a statement on an empty line; in
     the middle of a line, the suggestion finishes that line."""
     if line_suffix.strip() and not _only_closers(line_suffix):
         return False
     if not line_prefix.strip():
         return True  # an empty (indented) line: a statement or a block may follow
-    return line_prefix.rstrip().endswith(_OPENERS) or previous_line.rstrip().endswith(":")
+    # A line that opens a block (`def f():`, `if x {`, `foo(`) may be followed by its
+    # body; a statement being typed (`x = `, `ret`) is finished on its own line.
+    return line_prefix.rstrip().endswith(_OPENERS)
 
 
 def _only_closers(text: str) -> bool:
@@ -121,13 +123,12 @@ def clean(
     text = cut_at_stop(raw, stops).replace("\r\n", "\n")
     line_prefix = prefix.rsplit("\n", 1)[-1]
     line_suffix, _, after = suffix.partition("\n")
-    previous_line = prefix.rsplit("\n", 2)[-2] if prefix.count("\n") >= 1 else ""
     if from_chat:
         text = unfence(text)
         text = _drop_echoed_prefix(text, line_prefix)
     if not text.strip():
         return ""
-    if wants_multiline(line_prefix, line_suffix, previous_line):
+    if wants_multiline(line_prefix, line_suffix):
         text = trim_block(text, line_prefix)
         text = dedupe_following_lines(text, after.split("\n"))
     else:

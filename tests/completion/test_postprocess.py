@@ -27,6 +27,11 @@ from coda_ls.completion.postprocess import clean
         # Sentinels a server did not strip never reach the buffer.
         ("x + 1<|endoftext|>junk", "return ", "\n", "x + 1"),
         ("x + 1<EOT>", "return ", "\n", "x + 1"),
+        # A statement being typed is finished on its line, even inside a block.
+        ("1\n    y = 2\n", "def f():\n    x = ", "\n", "1"),
+        ("urn x\n    y = 2\n", "def f():\n    ret", "\n", "urn x"),
+        # A block opener at the end of the line: its body may follow.
+        ("\n        return x", "    if x:", "\n", "\n        return x"),
         # Nothing worth showing.
         ("   \n", "x = ", "\n", ""),
         (")", "f(", ")\n", ""),
