@@ -2,9 +2,11 @@
 OpenAI-compatible path (and, for reference, LiteLLM), on one scripted local server that
 speaks both APIs.
 
-Each run is a fresh `coda` process; wall time is measured around it and peak memory is
-its own `ru_maxrss` (from `os.wait4`). Paths are interleaved — each round runs every path
-once, in an order rotated per round — so a busy machine weighs on all of them alike. One
+Each run is a fresh `coda` process; wall time is measured around it, and its CPU time
+(user + system) and peak memory (`ru_maxrss`) come from its own `os.wait4` usage — CPU
+time is what to read when other work loads the machine and stretches every wall time.
+Paths are interleaved — each round runs every path once, in an order rotated per round —
+so a busy machine weighs on all of them alike. One
 untimed run per path first warms the repo-map cache and the session database.
 
     python benchmarks/openai_path.py [--runs 7] [--no-litellm] [--target 1.15]
@@ -87,8 +89,11 @@ def environments(url: str, home: Path, litellm: bool) -> dict[str, dict[str, str
     return {name: {**base, **extra} for name, extra in paths.items()}
 
 
-def run_once(env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one `coda ask --no-tools hi`."""
+Sample = tuple[float, float, float]  # wall s, CPU s, peak RSS MiB
+
+
+def run_once(env: dict[str, str], cwd: Path) -> Sample:
+    """(wall seconds, CPU seconds, peak RSS MiB) of one `coda ask --no-tools hi`."""
     argv = [*_launcher(), "ask", "--no-tools", "hi"]
     started = time.perf_counter()
     child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -98,7 +103,7 @@ def run_once(env: dict[str, str], cwd: Path) -> tuple[float, float]:
     err = child.stderr.read() if child.stderr else b""
     if os.waitstatus_to_exitcode(status) != 0 or b"Hello!" not in out:
         raise SystemExit(f"coda failed ({status}): {out.decode()[-500:]} {err.decode()[-800:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -120,7 +125,7 @@ def main() -> None:
             envs = environments(url, home, not args.no_litellm)
             for env in envs.values():
                 run_once(env, project)  # warm: repo-map cache, session database
-            samples: dict[str, list[tuple[float, float]]] = {name: [] for name in envs}
+            samples: dict[str, list[Sample]] = {name: [] for name in envs}
             names = list(envs)
             for round_ in range(args.runs):
                 shift = round_ % len(names)
@@ -132,20 +137,27 @@ def main() -> None:
     report(samples, args.runs, args.target)
 
 
-def report(samples: dict[str, list[tuple[float, float]]], runs: int, target: float) -> None:
-    base_wall = statistics.median(w for w, _ in samples["Ollama (native)"])
-    base_mem = statistics.median(m for _, m in samples["Ollama (native)"])
+def report(samples: dict[str, list[Sample]], runs: int, target: float) -> None:
+    base = samples["Ollama (native)"]
+    base_wall = statistics.median(w for w, _, _ in base)
+    base_cpu = statistics.median(c for _, c, _ in base)
+    base_mem = statistics.median(m for _, _, m in base)
     print(f"`coda ask --no-tools hi`, whole process, {runs} interleaved runs per path\n")
-    print("| path | wall median | min–max | × Ollama | peak RSS median | × Ollama |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| path | wall median | min–max | × Ollama | CPU median | × Ollama "
+        "| peak RSS median | × Ollama |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     failed = False
     for name, values in samples.items():
-        walls = [w for w, _ in values]
-        mems = [m for _, m in values]
-        wall, mem = statistics.median(walls), statistics.median(mems)
+        walls = [w for w, _, _ in values]
+        wall = statistics.median(walls)
+        cpu = statistics.median(c for _, c, _ in values)
+        mem = statistics.median(m for _, _, m in values)
         print(
             f"| {name} | {wall:.2f} s | {min(walls):.2f}–{max(walls):.2f} s | "
-            f"{wall / base_wall:.2f} | {mem:.0f} MiB | {mem / base_mem:.2f} |"
+            f"{wall / base_wall:.2f} | {cpu:.2f} s | {cpu / base_cpu:.2f} | "
+            f"{mem:.0f} MiB | {mem / base_mem:.2f} |"
         )
         if name.startswith("OpenAI") and (wall / base_wall > target or mem / base_mem > target):
             failed = True

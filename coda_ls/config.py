@@ -193,7 +193,28 @@ class PermissionsSettings(_Section):
     web: Permission = "ask"
     mcp: Permission = "ask"
     shell_deny: list[str] = Field(
-        default_factory=lambda: ["rm -rf /", "sudo *", "mkfs*", "dd if=*", ":(){*", "shutdown*"]
+        default_factory=lambda: [
+            "rm -rf /", "sudo", "sudoedit", "su", "doas", "pkexec", "run0", "mkfs*",
+            "mke2fs*", "mkswap*", "wipefs*", "dd if=*", ":(){*", "shutdown*", "reboot*",
+            "halt*", "poweroff*",
+        ],
+        description="Glob patterns refused whatever `shell` says; matched against every "
+        "simple command, also with its wrappers (env, sudo, nice…) taken off",
+    )  # fmt: skip
+    shell_allow: list[str] = Field(
+        default_factory=list,
+        description='Command prefixes that run without asking (whole words: "pytest", '
+        '"npm test", "git status"); a line with ;, &&, | runs only if every part matches',
+    )
+
+
+class WebSettings(_Section):
+    """What web_fetch may reach."""
+
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts web_fetch may fetch although they are loopback or private "
+        "(`localhost:8080`, `wiki.internal`, `*.corp`, `[::1]:3000`); others: public only",
     )
 
 
@@ -227,6 +248,7 @@ class Settings(_Section):
     repomap: RepoMapSettings = Field(default_factory=RepoMapSettings)
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
     permissions: PermissionsSettings = Field(default_factory=PermissionsSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
@@ -346,9 +368,49 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
     return base
 
 
+# Coda's settings nest four levels at most (providers.oci.prices.<model>); anything much
+# deeper is a broken or hostile file, and would exhaust the stack of the recursive
+# parsers and validators (tomllib raises RecursionError at about 330 levels).
+MAX_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and tables (iterative: no recursion limit)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _too_deep(where: str) -> ConfigError:
+    return ConfigError(
+        f"{where}: values are nested more than {MAX_DEPTH} levels deep",
+        "Coda's settings nest only a few levels; check the file for runaway brackets",
+    )
+
+
 def read_toml_layer(path: Path, label: str) -> Layer:
+    if path.is_dir():
+        raise ConfigError(
+            f"{path} is a directory, not a config file",
+            "remove or rename the directory; the config is a TOML file "
+            "(or set CODA_CONFIG_FILE to one)",
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Windows editors save UTF-8 with a byte-order mark, which tomllib
+        # rejects as "Invalid statement at line 1 column 1".
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
@@ -363,6 +425,10 @@ def read_toml_layer(path: Path, label: str) -> Layer:
             f"{path}: TOML syntax error: {exc}",
             "fix the line shown; strings need quotes, tables look like [providers.ollama]",
         ) from None
+    except RecursionError:
+        raise _too_deep(str(path)) from None
+    if _depth(values) > MAX_DEPTH:
+        raise _too_deep(str(path))
     return Layer(label, values, path=path, text=text)
 
 
@@ -372,8 +438,8 @@ def _env_value(raw: str) -> Any:
     if stripped[:1] in "[{":
         try:
             return json.loads(stripped)
-        except json.JSONDecodeError:
-            return raw
+        except (json.JSONDecodeError, RecursionError):
+            return raw  # check_layer reports a value that is not what the key takes
     return raw
 
 
@@ -452,6 +518,8 @@ def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
 
 def check_layer(layer: Layer) -> None:
     """Validate one layer alone, so an error names the file or variable at fault."""
+    if _depth(layer.values) > MAX_DEPTH:
+        raise _too_deep(str(layer.path or layer.label))
     try:
         Settings.model_validate(layer.values)
     except ValidationError as exc:
@@ -515,7 +583,7 @@ def load_settings(
     layers = [Layer("default", {})]
     if not read_files:
         project_file = None
-    elif user_file.is_file():
+    elif user_file.exists():  # a directory there is an error, not "no file"
         layers.append(read_toml_layer(user_file, f"user file {user_file}"))
     if project_file is not None and project_file.resolve() != user_file.resolve():
         layers.append(read_toml_layer(project_file, f"project file {project_file}"))

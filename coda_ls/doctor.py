@@ -179,12 +179,16 @@ def grammar_check() -> Check:
 
     broken = [name for name in LANGUAGES if load_query(name) is None]
     if broken:
+        extras = sorted({e for name in broken if (e := LANGUAGES[name].extra) is not None})
+        core = [name for name in broken if LANGUAGES[name].extra is None]
         return Check(
             "repo map",
             "grammars",
-            False,
+            False if core else None,  # an optional extra not installed is no fault
             f"{len(LANGUAGES) - len(broken)}/{len(LANGUAGES)} load; missing: {', '.join(broken)}",
-            "reinstall Coda (`pip install -e .`); those languages are listed, not parsed",
+            ("reinstall Coda (`pip install -e .`); " if core else "")
+            + "".join(f"`pip install 'coda-assistant[{e}]'`; " for e in extras)
+            + "those languages are listed, not parsed",
         )
     return Check("repo map", "grammars", True, f"{len(LANGUAGES)} languages, queries compile")
 

@@ -35,10 +35,12 @@ PROJECT_CONFIG = Path(".coda") / "config.toml"
 
 
 def find_project_config(start: Path | None = None) -> Path | None:
-    """The nearest `.coda/config.toml`, walking up from `start` (default: cwd)."""
+    """The nearest `.coda/config.toml`, walking up from `start` (default: cwd). A
+    directory of that name is returned too: reading it reports the mistake instead of
+    ignoring the project's settings without a word."""
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
         candidate = directory / PROJECT_CONFIG
-        if candidate.is_file():
+        if candidate.exists():
             return candidate
     return None

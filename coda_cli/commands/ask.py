@@ -24,7 +24,11 @@ def _common(func: Any) -> Any:
     """Options every one-shot command shares."""
     options = [
         click.option("--model", "-m", help="Model to use (default: config, then auto)."),
-        click.option("--provider", "-p", help="Provider: ollama, oci, litellm or a plugin."),
+        click.option(
+            "--provider",
+            "-p",
+            help="Provider: ollama, openai (or a preset: openrouter…), oci, litellm, a plugin.",
+        ),
         click.option("--session", "session_id", help="Continue this session (id or prefix)."),
         click.option("--new", "new_session", is_flag=True, help="Start a new session."),
         json_option("Print one JSON object at the end (or a JSON error)."),

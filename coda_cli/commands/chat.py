@@ -12,7 +12,11 @@ from coda_ls.modes import MODE_NAMES
 
 @click.command()
 @click.option("--model", "-m", help="Model to start with (default: config, then auto).")
-@click.option("--provider", "-p", help="Provider: ollama, oci, litellm or a plugin.")
+@click.option(
+    "--provider",
+    "-p",
+    help="Provider: ollama, openai (or a preset: openrouter…), oci, litellm, a plugin.",
+)
 @click.option("--mode", type=click.Choice(MODE_NAMES), help="Mode to start in (default: chat).")
 @click.option("--session", "session_id", help="Continue this session (id or prefix).")
 @click.option("--no-tools", is_flag=True, help="Do not offer the model any tools.")

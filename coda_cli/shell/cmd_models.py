@@ -66,7 +66,11 @@ async def model(shell: ShellState, args: str) -> None:
         raise usage_error("/model [NAME]", f"{picked!r} is not one of the listed models")
 
 
-@command("provider", "/provider [NAME]", "switch provider: ollama, oci, litellm or a plugin")
+@command(
+    "provider",
+    "/provider [NAME]",
+    "switch provider: ollama, openai (or a preset), oci, litellm or a plugin",
+)
 async def provider(shell: ShellState, args: str) -> None:
     from coda_ls.workspace import provider_names
 

@@ -43,7 +43,7 @@ from coda_ls.providers.base import (
     parse_tool_arguments,
 )
 from coda_ls.providers.deadline import Deadline
-from coda_ls.providers.openai_compat import to_openai_message
+from coda_ls.providers.openai_wire import to_openai_message
 from coda_ls.providers.retry import Retry, RetryPolicy, parse_retry_after, with_retries
 from coda_ls.redact import redact
 

@@ -39,7 +39,14 @@ from coda_ls.providers.base import (
     parse_tool_arguments,
 )
 from coda_ls.providers.deadline import Deadline
-from coda_ls.providers.http import StatusFailure, retry_statuses, send, timed_out, transport_error
+from coda_ls.providers.http import (
+    StatusFailure,
+    retry_statuses,
+    send,
+    timed_out,
+    tls_context,
+    transport_error,
+)
 from coda_ls.providers.retry import RetryPolicy, with_retries
 from coda_ls.providers.textgen import TextRequest
 
@@ -81,7 +88,10 @@ class OllamaProvider:
         if self._client is None:
             timeout = httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
             self._client = httpx.AsyncClient(
-                base_url=self.host, timeout=timeout, transport=self._transport
+                base_url=self.host,
+                timeout=timeout,
+                transport=self._transport,
+                verify=tls_context(),
             )
         return self._client
 

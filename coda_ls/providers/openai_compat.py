@@ -13,11 +13,10 @@ the `authorization` header and removed from every message.
 from __future__ import annotations
 
 import difflib
-import json
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
@@ -36,12 +35,9 @@ from coda_ls.providers.base import (
     ChatResponse,
     Chunk,
     Health,
-    Message,
     ModelInfo,
-    ToolCall,
     Usage,
     collect,
-    parse_tool_arguments,
 )
 from coda_ls.providers.deadline import Deadline
 from coda_ls.providers.http import (
@@ -49,7 +45,16 @@ from coda_ls.providers.http import (
     retry_statuses,
     send,
     timed_out,
+    tls_context,
     transport_error,
+)
+from coda_ls.providers.openai_wire import (
+    Reply,
+    ServerSaid,
+    Unreadable,
+    context_window,
+    read_events,
+    to_openai_message,
 )
 from coda_ls.providers.presets import PRESETS, Preset, is_loopback
 from coda_ls.providers.prices import find_price
@@ -63,16 +68,6 @@ RETRIED = frozenset({429, 500, 502, 503, 504})
 MODELS_TTL = 60.0  # seconds a /models listing is reused (selection, check, info)
 HEALTH_TIMEOUT = 3.0
 LIST_TIMEOUT = 30.0
-_SSE_FIELDS = ("data", "event", "id", "retry")
-
-
-class _Unreadable(Exception):
-    """The reply body is not what the API promises (not JSON, not an event stream)."""
-
-    def __init__(self, what: str, sample: str) -> None:
-        super().__init__(what)
-        self.what = what
-        self.sample = sample if len(sample) <= 200 else sample[:200] + "…"
 
 
 class OpenAICompatProvider:
@@ -136,6 +131,7 @@ class OpenAICompatProvider:
                 headers=headers,
                 timeout=timeout,
                 transport=self._transport,
+                verify=tls_context(),
             )
         return self._client
 
@@ -223,7 +219,7 @@ class OpenAICompatProvider:
             suggestions=close,
         )
 
-    def _unreadable(self, exc: _Unreadable) -> ProviderError:
+    def _unreadable(self, exc: Unreadable) -> ProviderError:
         return ProviderError(
             f"{self.server} sent a reply that is {exc.what}: {self._clean(exc.sample)!r}",
             "check that the base URL is an OpenAI-compatible API (it usually ends in /v1)",
@@ -293,8 +289,8 @@ class OpenAICompatProvider:
     async def stream(self, request: ChatRequest) -> AsyncIterator[Chunk]:
         deadline = Deadline(self.settings.timeout)
         response = await self._open(request, deadline)
-        reply = _Reply()
-        events = _events(response)
+        reply = Reply()
+        events = read_events(response)
         try:
             while True:
                 try:
@@ -307,9 +303,9 @@ class OpenAICompatProvider:
                     break
                 for chunk in reply.take(event):
                     yield chunk
-        except _Unreadable as exc:
+        except Unreadable as exc:
             raise self._unreadable(exc) from exc
-        except _ServerSaid as exc:
+        except ServerSaid as exc:
             raise self._stream_error(exc.detail, reply) from exc
         except TimeoutError as exc:
             raise timed_out(
@@ -350,7 +346,7 @@ class OpenAICompatProvider:
             usage=usage,
         )
 
-    def _stream_error(self, detail: str, reply: _Reply) -> ProviderError:
+    def _stream_error(self, detail: str, reply: Reply) -> ProviderError:
         detail = self._clean(detail)
         if reply.started:
             return StreamInterrupted(
@@ -418,7 +414,7 @@ class OpenAICompatProvider:
         try:
             body = response.json()
         except ValueError as exc:
-            raise self._unreadable(_Unreadable("not JSON", response.text)) from exc
+            raise self._unreadable(Unreadable("not JSON", response.text)) from exc
         data = body.get("data") if isinstance(body, dict) else body
         entries = {
             str(entry["id"]): entry
@@ -443,7 +439,7 @@ class OpenAICompatProvider:
         return ModelInfo(
             name=name,
             provider=self.name,
-            context_window=_context_window(entry),
+            context_window=context_window(entry),
             supports_tools="tools" in params if isinstance(params, list) else True,
             family=str(entry.get("owned_by")) if entry.get("owned_by") else None,
             details={"base_url": self.base_url},
@@ -496,167 +492,6 @@ class OpenAICompatProvider:
                 hint="see the server's log",
             )
         return Health(provider=self.name, ok=True, detail=f"{self.server} answers")
-
-
-# -- the reply ---------------------------------------------------------------------------
-
-
-class _ServerSaid(Exception):
-    """An `error` object inside the event stream."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class _Reply:
-    """What a stream has said so far."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.calls: dict[int, dict[str, str]] = {}
-        self.finish: str | None = None
-        self.usage: Usage | None = None
-        self.done = False
-        self.received = False  # any choice or usage at all
-        self.started = False  # any text, thinking or tool call
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def take(self, event: Mapping[str, Any]) -> list[Chunk]:
-        error = event.get("error")
-        if error:
-            detail = error.get("message") if isinstance(error, dict) else error
-            raise _ServerSaid(str(detail or error))
-        if isinstance(event.get("usage"), dict):
-            self.usage = _usage(event["usage"])
-            self.received = True
-        chunks: list[Chunk] = []
-        for choice in event.get("choices") or []:
-            if not isinstance(choice, dict) or int(choice.get("index") or 0) != 0:
-                continue
-            self.received = True
-            # `message` instead of `delta`: a server that ignored `stream` and answered once.
-            delta = choice.get("delta") or choice.get("message") or {}
-            thinking = delta.get("reasoning_content") or delta.get("reasoning")
-            content = delta.get("content")
-            for position, call in enumerate(delta.get("tool_calls") or []):
-                self._merge(call, position)
-            if isinstance(content, str) and content:
-                self.parts.append(content)
-            if content or thinking:
-                self.started = True
-                chunks.append(
-                    Chunk(
-                        delta=content if isinstance(content, str) else "",
-                        reasoning=thinking if isinstance(thinking, str) else "",
-                    )
-                )
-            if choice.get("finish_reason"):
-                self.finish = str(choice["finish_reason"])
-        return chunks
-
-    def _merge(self, call: Mapping[str, Any], position: int) -> None:
-        """Tool calls stream in pieces keyed by index; the arguments are concatenated.
-        (A whole message, from a server that ignored `stream`, has no index: its order.)"""
-        self.started = True
-        index = int(call.get("index", position) or 0)
-        entry = self.calls.setdefault(index, {"id": "", "name": "", "args": ""})
-        function = call.get("function") or {}
-        entry["id"] = entry["id"] or str(call.get("id") or "")
-        entry["name"] = entry["name"] or str(function.get("name") or "")
-        arguments = function.get("arguments")
-        if isinstance(arguments, dict):  # a few servers send an object, not a JSON string
-            arguments = json.dumps(arguments)
-        entry["args"] += arguments or ""
-
-    def tool_calls(self) -> list[ToolCall]:
-        return [
-            ToolCall(
-                id=entry["id"] or f"call_{index}",
-                name=entry["name"],
-                arguments=parse_tool_arguments(entry["args"]),
-            )
-            for index, entry in sorted(self.calls.items())
-        ]
-
-
-async def _events(response: httpx.Response) -> AsyncGenerator[dict[str, Any] | None, None]:
-    """The JSON events of the reply, None for `[DONE]`. A JSON body (a server that
-    ignored `stream`) is one event; anything else that is not SSE is `_Unreadable`."""
-    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json":
-        raw = (await response.aread()).decode("utf-8", "replace")
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise _Unreadable("not JSON", raw) from None
-        if not isinstance(body, dict):
-            raise _Unreadable("not a chat completion", raw)
-        yield body
-        yield None
-        return
-    async for line in response.aiter_lines():
-        if not line.strip() or line.startswith(":"):
-            continue  # event separators and keep-alive comments
-        field, colon, value = line.partition(":")
-        if not colon or field not in _SSE_FIELDS:
-            raise _Unreadable("not an event stream", line)
-        if field != "data":
-            continue
-        value = value.removeprefix(" ")
-        if value.strip() == "[DONE]":
-            yield None
-            return
-        try:
-            event = json.loads(value)
-        except ValueError:
-            raise _Unreadable("not JSON", value) from None
-        if not isinstance(event, dict):
-            raise _Unreadable("not a chat completion chunk", value)
-        yield event
-
-
-def _usage(raw: Mapping[str, Any]) -> Usage:
-    details = raw.get("prompt_tokens_details") or {}
-    cached = details.get("cached_tokens") if isinstance(details, dict) else None
-    return Usage(
-        input_tokens=int(raw.get("prompt_tokens") or 0),
-        output_tokens=int(raw.get("completion_tokens") or 0),
-        cached_tokens=int(cached or 0),
-    )
-
-
-def _context_window(entry: Mapping[str, Any]) -> int | None:
-    """Servers name it differently: OpenRouter, vLLM, Groq, LM Studio, llama.cpp."""
-    for key in ("context_length", "max_model_len", "context_window", "max_context_length"):
-        value = entry.get(key)
-        if isinstance(value, int) and value > 0:
-            return value
-    meta = entry.get("meta")
-    if isinstance(meta, dict) and isinstance(meta.get("n_ctx_train"), int):
-        return int(meta["n_ctx_train"])
-    return None
-
-
-def to_openai_message(message: Message) -> dict[str, Any]:
-    """A Coda message in the chat-completions format (tool arguments as JSON text)."""
-    out: dict[str, Any] = {"role": message.role, "content": message.content}
-    if message.tool_calls:
-        out["tool_calls"] = [
-            {
-                "id": call.id or f"call_{i}",
-                "type": "function",
-                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-            }
-            for i, call in enumerate(message.tool_calls)
-        ]
-    if message.role == "tool":
-        out["tool_call_id"] = message.tool_call_id or ""
-        if message.name:
-            out["name"] = message.name
-    return out
 
 
 def create(settings: Settings, name: str = "openai") -> OpenAICompatProvider:

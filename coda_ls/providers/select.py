@@ -55,7 +55,9 @@ class Selection:
 
     provider: Provider
     model: str
-    reason: str = "chosen explicitly"
+    # Why, when the choice was automatic ("first reachable local provider"); empty when
+    # the request, the mode or `provider = …` named it (the fronts show it when set).
+    reason: str = ""
     # Providers tried before this one and why they were passed over.
     skipped: list[str] = field(default_factory=list)
 
@@ -65,7 +67,7 @@ class Selection:
 
     def describe(self) -> str:
         """One line for a status bar or log: `using ollama/llama3.2 (reason)`."""
-        return f"using {self.provider_name}/{self.model} ({self.reason})"
+        return f"using {self.provider_name}/{self.model} ({self.reason or 'chosen explicitly'})"
 
 
 def candidates(settings: Settings, environ: Mapping[str, str] | None = None) -> list[Candidate]:
@@ -117,7 +119,7 @@ def automatic_plan(
     keyed = [c for c in found if not c.local and not c.explicit]
     if len(keyed) == 1 and not explicit:
         only = keyed[0]
-        plan.append((only, f"cloud; the only provider with credentials ({only.source})"))
+        plan.append((only, f"the only cloud provider with credentials ({only.source})"))
         keyed = []
     return plan, ([] if explicit else keyed)
 
@@ -134,14 +136,8 @@ async def select(
     name = provider or mode_provider
     model = model or mode_model
     if name:
-        if provider:
-            reason = "chosen for this request"
-        elif mode and mode in settings.modes and settings.modes[mode].provider:
-            reason = f"configured for the {mode} mode"
-        else:
-            reason = "configured"
         chosen = create_provider(name, settings)
-        selection = Selection(chosen, model or await default_model(chosen, settings), reason)
+        selection = Selection(chosen, model or await default_model(chosen, settings))
         log.info("%s", selection.describe())
         return selection
     plan, ambiguous = automatic_plan(settings)

@@ -2,7 +2,9 @@
 
 Grammars come from the official per-language wheels (`tree_sitter_python`, ...), imported
 lazily, so a missing wheel costs one language, never the map: `load_language` returns None
-and logs once, and the caller lists the file without tags.
+and logs once, and the caller lists the file without tags. Languages with no wheel on PyPI
+use the grammars bundled in `tree-sitter-language-pack` 0.13.0 (the optional `languages`
+extra; later releases download grammars at run time, which fails offline).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class LanguageSpec:
     module: str
     function: str = "language"
     query: str | None = None  # query file stem when it differs from `name`
+    extra: str | None = None  # the pip extra that installs the grammar, if not a core dependency
 
 
 LANGUAGES: dict[str, LanguageSpec] = {
@@ -52,8 +55,27 @@ LANGUAGES: dict[str, LanguageSpec] = {
         LanguageSpec("scala", "tree_sitter_scala"),
         LanguageSpec("lua", "tree_sitter_lua"),
         LanguageSpec("bash", "tree_sitter_bash"),
+        # Official per-language wheels (core dependencies).
+        LanguageSpec("arduino", "tree_sitter_arduino", query="cpp"),  # C++ plus Arduino
+        LanguageSpec("commonlisp", "tree_sitter_commonlisp"),
+        LanguageSpec("elixir", "tree_sitter_elixir"),
+        LanguageSpec("haskell", "tree_sitter_haskell"),
+        LanguageSpec("hcl", "tree_sitter_hcl"),
+        LanguageSpec("matlab", "tree_sitter_matlab"),
+        LanguageSpec("ocaml", "tree_sitter_ocaml", "language_ocaml"),
+        LanguageSpec("ocaml_interface", "tree_sitter_ocaml", "language_ocaml_interface"),
+        LanguageSpec("solidity", "tree_sitter_solidity"),
+        LanguageSpec("zig", "tree_sitter_zig"),
+        # No wheel on PyPI (or only an unofficial fork, as for Dart): the language pack.
+        *(
+            LanguageSpec(name, f"tree_sitter_language_pack.bindings.{name}", extra="languages")
+            for name in (
+                "chatito", "clojure", "d", "dart", "elisp", "elm", "gleam", "pony",
+                "properties", "r", "racket", "udev",
+            )
+        ),
     )
-}
+}  # fmt: skip
 
 EXTENSIONS: dict[str, str] = {
     ".py": "python", ".pyi": "python", ".pyw": "python",
@@ -73,12 +95,36 @@ EXTENSIONS: dict[str, str] = {
     ".scala": "scala", ".sc": "scala", ".sbt": "scala",
     ".lua": "lua",
     ".sh": "bash", ".bash": "bash", ".zsh": "bash", ".ksh": "bash",
+    ".ino": "arduino",
+    ".chatito": "chatito",
+    ".clj": "clojure", ".cljs": "clojure", ".cljc": "clojure", ".edn": "clojure",
+    ".bb": "clojure",
+    ".lisp": "commonlisp", ".lsp": "commonlisp", ".asd": "commonlisp",
+    ".cl": "commonlisp",  # unless it is OpenCL: see _sniff_cl
+    ".d": "d", ".di": "d",  # unless it is a make dependency file: see _sniff_d
+    ".dart": "dart",
+    ".el": "elisp",
+    ".ex": "elixir", ".exs": "elixir",
+    ".elm": "elm",
+    ".gleam": "gleam",
+    ".hs": "haskell",
+    ".tf": "hcl", ".tfvars": "hcl", ".hcl": "hcl",
+    ".m": "matlab",  # unless it looks like Objective-C: see _sniff_m
+    ".ml": "ocaml", ".mli": "ocaml_interface",
+    ".pony": "pony",
+    ".properties": "properties",
+    ".r": "r",
+    ".rkt": "racket",
+    ".sol": "solidity",
+    ".rules": "udev",  # unless it looks like a polkit (JavaScript) rule: see _sniff_rules
+    ".zig": "zig",
 }  # fmt: skip
 
 FILENAMES: dict[str, str] = {
     "Rakefile": "ruby", "Gemfile": "ruby", "Vagrantfile": "ruby",
     ".bashrc": "bash", ".bash_profile": "bash", ".profile": "bash", ".zshrc": "bash",
     "PKGBUILD": "bash",
+    "Cask": "elisp", ".emacs": "elisp",
 }  # fmt: skip
 
 # Interpreter (basename after `env`, version digits stripped) -> language.
@@ -87,17 +133,69 @@ INTERPRETERS: dict[str, str] = {
     "ruby": "ruby", "php": "php", "lua": "lua", "luajit": "lua",
     "sh": "bash", "bash": "bash", "zsh": "bash", "ksh": "bash", "dash": "bash",
     "scala": "scala", "kotlin": "kotlin", "swift": "swift",
+    "elixir": "elixir", "runhaskell": "haskell", "runghc": "haskell", "Rscript": "r",
+    "racket": "racket", "sbcl": "commonlisp", "clisp": "commonlisp", "bb": "clojure",
+    "emacs": "elisp", "ocaml": "ocaml",
 }  # fmt: skip
 
 _SHEBANG = re.compile(rb"^#!\s*(\S+)(?:\s+(?:-\S+\s+)*(\S+))?")
 
 
+# The first line that is not blank: what an ambiguous extension is decided on.
+_FIRST_LINE = re.compile(rb"^\s*(\S[^\n]*)", re.MULTILINE)
+# Objective-C opens with a C comment, a preprocessor line or an `@` keyword; MATLAB never
+# does (its comments are `%`; Octave's `#` comments are not followed by a directive).
+_OBJC_START = re.compile(
+    rb"//|/\*|#\s*(?:import|include|define|if|ifdef|ifndef|pragma)\b"
+    rb"|@(?:interface|implementation|protocol|class|import)\b"
+)  # fmt: skip
+
+
+def _sniff_m(head: bytes) -> str | None:
+    """`.m` is MATLAB/Octave, or Objective-C (not mapped) when its first line says so."""
+    first = _FIRST_LINE.search(head)
+    if first and _OBJC_START.match(first.group(1)):
+        return None
+    return "matlab"
+
+
+_UDEV_START = re.compile(rb"#|[A-Z_]+(?:\{[^}]*\})?\s*[=!+:-]")
+
+
+def _sniff_rules(head: bytes) -> str | None:
+    """`.rules` is udev when it starts like udev (`#` or `KEY==`), not polkit's JavaScript
+    or Firebase's `rules_version`."""
+    first = _FIRST_LINE.search(head)
+    return "udev" if first is None or _UDEV_START.match(first.group(1)) else None
+
+
+def _sniff_cl(head: bytes) -> str | None:
+    """`.cl` is Common Lisp when it opens with a form or a `;` comment, else OpenCL."""
+    first = _FIRST_LINE.search(head)
+    return "commonlisp" if first is None or first.group(1).startswith((b"(", b";")) else None
+
+
+def _sniff_d(head: bytes) -> str | None:
+    """`.d` is D source, unless it is a compiler's make dependency file (`x.o: x.c`)."""
+    first = _FIRST_LINE.search(head)
+    return None if first and re.match(rb"\S+\.o\s*:", first.group(1)) else "d"
+
+
+_SNIFF = {".m": _sniff_m, ".rules": _sniff_rules, ".cl": _sniff_cl, ".d": _sniff_d}
+
+
 def detect_language(path: Path | str, head: bytes | None = None) -> str | None:
-    """The language of `path`: by extension or file name, else by the shebang in `head`."""
+    """The language of `path`: by extension or file name, else by the shebang in `head`.
+
+    A few extensions are shared with other languages (`.m` with Objective-C, `.rules` with
+    polkit's JavaScript); with `head` given, its first line decides.
+    """
     p = Path(path)
-    by_name = FILENAMES.get(p.name) or EXTENSIONS.get(p.suffix.lower())
+    suffix = p.suffix.lower()
+    by_name = FILENAMES.get(p.name) or EXTENSIONS.get(suffix)
     if by_name:
-        return by_name
+        sniff = _SNIFF.get(suffix)
+        return sniff(head) if sniff is not None and head is not None else by_name
     if head is None or not head.startswith(b"#!"):
         return None
     match = _SHEBANG.match(head.split(b"\n", 1)[0])
@@ -110,6 +208,24 @@ def detect_language(path: Path | str, head: bytes | None = None) -> str | None:
     return INTERPRETERS.get(name)
 
 
+_CAPSULE_NAME = b"tree_sitter.Language"
+
+
+def _as_capsule(pointer: int) -> object:
+    """Wrap a raw `TSLanguage *` in the capsule tree-sitter expects.
+
+    Some wheels (tree-sitter-commonlisp 0.4.1, tree-sitter-solidity 1.2.13) still return the
+    pointer as an int, which tree-sitter 0.25+ deprecates (DeprecationWarning) and will drop.
+    """
+    import ctypes  # only for these wheels
+
+    new = ctypes.pythonapi.PyCapsule_New
+    new.restype = ctypes.py_object
+    new.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
+    capsule: object = new(pointer, _CAPSULE_NAME, None)
+    return capsule
+
+
 @cache
 def load_language(name: str) -> Language | None:
     """The grammar of language `name`, or None (logged once) when its wheel is missing."""
@@ -120,8 +236,18 @@ def load_language(name: str) -> Language | None:
         from tree_sitter import Language
 
         module = importlib.import_module(spec.module)
-        return Language(getattr(module, spec.function)())
-    except (ImportError, AttributeError, ValueError, TypeError) as exc:
+        binding = getattr(module, spec.function)()
+        return Language(_as_capsule(binding) if isinstance(binding, int) else binding)
+    except ImportError as exc:
+        if spec.extra is None:
+            log.warning("repo map: no grammar for %s (%s: %s); listing its files only",
+                        name, spec.module, exc)  # fmt: skip
+        else:
+            log.warning("repo map: no grammar for %s; listing its files only "
+                        "(install it with `pip install 'coda-assistant[%s]'`)",
+                        name, spec.extra)  # fmt: skip
+        return None
+    except (AttributeError, ValueError, TypeError) as exc:
         # ValueError/TypeError: an ABI-incompatible wheel; the map degrades to a listing.
         log.warning("repo map: no grammar for %s (%s: %s); listing its files only",
                     name, spec.module, exc)  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -29,8 +30,12 @@ log = logging.getLogger(__name__)
 
 # Kinds that make a nested function a method.
 _CONTAINERS = {"class", "struct", "interface", "trait", "enum", "scope", "object"}
-# Node types that may sit between a doc comment and what it documents.
-_BETWEEN = re.compile(r"comment|attribute|annotation|decorator|modifiers?$")
+# Node types that may sit between a doc comment and what it documents
+# (`unary_operator`: Elixir's `@spec`/`@impl` between `@doc` and `def`; `_builtin`: Dart's
+# `const`/`final` before a top-level constant.)
+_BETWEEN = re.compile(
+    r"comment|attribute|annotation|decorator|modifiers?$|^unary_operator$|_builtin$"
+)
 _SIGNATURE_MAX = 160
 _DOC_MAX = 160
 
@@ -183,30 +188,39 @@ def _attach_docs(
     seen: set[int] = set()
     outer: dict[int, list[Node]] = {}  # id of the documented def -> its doc nodes
     targets: dict[int, _Def] = {}
-    for node, inner in sorted(docs, key=lambda d: d[0].start_byte):
+    outer_docs: list[Node] = []
+    # A node captured both as an inner and an outer doc is the inner one (a file's doc).
+    for node, inner in sorted(docs, key=lambda d: (d[0].start_byte, not d[1])):
         if node.start_byte in seen:
             continue
         seen.add(node.start_byte)
-        if inner:
-            owner = _enclosing(spans, node)
-            if owner is None:
-                if module is None:
-                    module = _Def("module", node, _module_name(path, language), None)
-                owner = module
-            if not owner.doc:
-                owner.doc = summarize(_text(node))
+        if not inner:
+            outer_docs.append(node)
             continue
-        target = _documented(node, ordered)
+        owner = _enclosing(spans, node)
+        if owner is None:
+            if module is None:
+                module = _Def("module", node, _module_name(path, language), None)
+            owner = module
+        if not owner.doc:
+            owner.doc = summarize(_text(node))
+    finder = _DocTargets(ordered)
+    # Last first: a run of comment lines then takes linear time, each line's walk stopping
+    # at the next line's answer (Emacs's ps-print.el: 1,800 comment lines, 98 s before).
+    for node in reversed(outer_docs):
+        target = finder.documented(node)
         if target is not None:
             outer.setdefault(id(target), []).append(node)
             targets[id(target)] = target
+    for nodes in outer.values():
+        nodes.reverse()
     for key, nodes in outer.items():
         target = targets[key]
         # Only the comments that touch the definition: a blank line ends a doc block.
         block: list[Node] = []
         for node in reversed(nodes):
             nearest = block[0] if block else target.node
-            if nearest.start_point[0] - node.end_point[0] > 1 and block:
+            if nearest.start_point[0] - _last_row(node) > 1 and block:
                 break
             block.insert(0, node)
         if not target.doc:
@@ -225,25 +239,49 @@ def _enclosing(spans: dict[tuple[int, int], _Def], node: Node) -> _Def | None:
     return None
 
 
-def _documented(doc: Node, ordered: list[_Def]) -> _Def | None:
-    """The definition a doc comment documents: the next sibling, past comments/attributes."""
-    prev = doc
-    node = doc.next_named_sibling
-    while node is not None and _BETWEEN.search(node.type):
-        if node.start_point[0] - prev.end_point[0] > 1:
+def _last_row(node: Node) -> int:
+    """The last row `node` has text on (some grammars end a comment with its newline)."""
+    row, column = node.end_point
+    return row - 1 if column == 0 and row > node.start_point[0] else row
+
+
+class _DocTargets:
+    """Finds the definition an outer doc comment documents, remembering the answers."""
+
+    def __init__(self, ordered: list[_Def]) -> None:
+        self.ordered = ordered
+        self.starts = [d.node.start_byte for d in ordered]  # sorted: `ordered` is
+        self.memo: dict[int, _Def | None] = {}  # doc start byte -> its definition
+
+    def documented(self, doc: Node) -> _Def | None:
+        """The next sibling's definition, past comments/attributes; remembered."""
+        target = self._walk(doc)
+        self.memo[doc.start_byte] = target
+        return target
+
+    def _walk(self, doc: Node) -> _Def | None:
+        prev = doc
+        node = doc.next_named_sibling
+        if node is None and doc.next_sibling is None and doc.parent is not None:
+            # Haskell hangs a comment at the end of the node before (`imports`), not
+            # beside what follows it.
+            node = doc.parent.next_named_sibling
+        # Skip attributes and the like, unless one is a definition (Elm's type_annotation).
+        while node is not None and _BETWEEN.search(node.type) and self.first(node) is None:
+            if node.start_point[0] - _last_row(prev) > 1:
+                return None
+            if node.start_byte in self.memo:  # a doc further down the same run
+                return self.memo[node.start_byte]
+            prev, node = node, node.next_named_sibling
+        if node is None or node.start_point[0] - _last_row(prev) > 1:
+            # A comment inside a class body may precede its first member in a wrapper node.
             return None
-        prev, node = node, node.next_named_sibling
-    if node is None or node.start_point[0] - prev.end_point[0] > 1:
-        # A comment inside a class body may precede its first member in a wrapper node.
-        return None
-    best: _Def | None = None
-    for item in ordered:
-        start = item.node.start_byte
-        if node.start_byte <= start < node.end_byte and (
-            best is None or start < best.node.start_byte
-        ):
-            best = item
-    return best
+        return self.first(node)
+
+    def first(self, node: Node) -> _Def | None:
+        """The first definition that starts inside `node`."""
+        i = bisect_left(self.starts, node.start_byte)
+        return self.ordered[i] if i < len(self.starts) and self.starts[i] < node.end_byte else None
 
 
 def _module_name(path: str, language: str) -> str:
@@ -276,7 +314,9 @@ def _tag(item: _Def, path: str, source: bytes) -> Tag:
     )
 
 
-_BODY = re.compile(r"body$|^block$|declaration_list$|^enumerator_list$")
+_BODY = re.compile(
+    r"body$|^block$|declaration_list$|^enumerator_list$|^do_block$"
+)  # do_block: Elixir
 
 
 def signature_of(node: Node, source: bytes) -> str:
@@ -298,6 +338,10 @@ def signature_of(node: Node, source: bytes) -> str:
             end = child.start_byte
             break
     raw = source[node.start_byte : end].decode("utf-8", "replace")
+    if raw.startswith("("):
+        # A Lisp form is balanced only at its end: its first line is the signature,
+        # `(defun compute (shape)`.
+        raw = raw.split("\n", 1)[0]
     depth = 0
     lines: list[str] = []
     for line in raw.splitlines():
@@ -309,8 +353,20 @@ def signature_of(node: Node, source: bytes) -> str:
     return text if len(text) <= _SIGNATURE_MAX else text[: _SIGNATURE_MAX - 1] + "…"
 
 
-_MARKERS = re.compile(r"^\s*(?:/\*\*?!?|\*/|\*(?!\*)|///?!?|#+|--+\[*=*\[*|\]=*\]|''')\s?")
-_QUOTES = re.compile(r"^[rRbBuUfF]*(\"\"\"|'''|\"|')|(\"\"\"|'''|\"|')$")
+# Comment markers at a line's start: C-family `/** * ///` (`//!`), `#`, Lua `--[[`,
+# Haskell `-- |`, Lisp `;;`, MATLAB `%`, properties `!`, R `#'`, OCaml `(**`, Elm `{-|`,
+# D `/++`, Gleam `////`.
+_MARKERS = re.compile(
+    r"^\s*(?:/\*\*?!?|\*/|\*(?!\*)|/{2,4}!?|#+'?|--+\s?[|^]|--+\[*=*\[*|\]=*\]|'''"
+    r"|;+|%+[{}]?|!+|\(\*\*?|\{-\|?|/\+\+?)\s?"
+)
+_CLOSERS = ("*/", "*)", "-}", "+/")
+# Elixir's `@doc "..."` / `@moduledoc ~S"""..."""` around a docstring's quotes.
+_QUOTES = re.compile(r"^(?:@\w*doc\s+)?(?:~[sS])?[rRbBuUfF]*(\"\"\"|'''|\"|')|(\"\"\"|'''|\"|')$")
+# A leading tag that only labels the summary (Solidity NatSpec, Doxygen).
+_LEAD_TAG = re.compile(r"^[@\\](?:brief|notice|title|dev|summary)\s+")
+# Emacs Lisp's file header: `;;; name.el --- Summary  -*- lexical-binding: t -*-`.
+_ELISP_HEADER = re.compile(r"^\S+\.el\s+---\s+|\s*-\*-.*?-\*-")
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 _SENTENCE = re.compile(r"(?<=[.!?])\s")
 
@@ -323,9 +379,9 @@ def summarize(raw: str) -> str:
         line = line.strip()
         if line.startswith("#!"):  # a shebang above a shell function is no doc
             continue
-        if line.endswith("*/"):
+        if line.endswith(_CLOSERS):
             line = line[:-2]
-        line = _MARKERS.sub("", line).strip()
+        line = _LEAD_TAG.sub("", _ELISP_HEADER.sub("", _MARKERS.sub("", line).strip()))
         if line.startswith("@") and lines:  # Javadoc/JSDoc tags end the summary
             break
         if not line:

@@ -47,11 +47,14 @@ def main(argv: list[str] | None = None) -> None:
 
     server = build_server()
     assert isinstance(server, CodaServer)
+    # Coda's frame reader, not pygls': one bad frame makes pygls' deaf (see framing).
+    from coda_ls.server import framing
+
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
-        server.start_tcp(host or "127.0.0.1", int(port))
+        framing.start_tcp(server, host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        framing.start_io(server)
 
 
 __all__ = ["build_server", "main"]

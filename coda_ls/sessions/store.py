@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 DB_NAME = "sessions.db"
 ROLES = ("system", "user", "assistant", "tool")
 _TITLE_CHARS = 60
+STALE_AFTER = 120.0  # seconds; only for streaming replies without a liveness lock
 _SESSION_COLUMNS = (
     "s.id, s.title, s.project_root, s.vcs_revision, s.created_at, s.updated_at, "
     "s.parent_id, s.parent_message_id, "
@@ -82,6 +83,7 @@ class SessionStore:
         self.path = Path(path).expanduser() if path is not None else default_db_path()
         self._db: sqlite_utils.Database = connect(self.path)
         self._lock = threading.RLock()
+        self.recover_interrupted()  # replies a killed process left `streaming`
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SessionStore:
@@ -331,18 +333,14 @@ class SessionStore:
         )
         return ReplyWriter(self, record, flush_interval=flush_interval)
 
-    def recover_interrupted(self, stale_after: float = 120.0) -> int:
-        """Mark replies left `streaming` by a process that died (no write for
-        `stale_after` seconds) as interrupted. Returns how many."""
-        cutoff = time.time() - stale_after
-        with self._write() as db:
-            cursor = db.conn.execute(
-                "UPDATE messages SET status = 'interrupted', "
-                "error = coalesce(error, 'the process writing this reply stopped') "
-                "WHERE status = 'streaming' AND updated_at <= ?",
-                (cutoff,),
-            )
-            return cursor.rowcount
+    def recover_interrupted(self, stale_after: float = STALE_AFTER) -> int:
+        """Mark replies left `streaming` by a process that died as interrupted (see
+        sessions.liveness; a reply without a lock file: no write for `stale_after`
+        seconds). Returns how many. Runs whenever a store is opened."""
+        from coda_ls.sessions.recovery import recover_streaming
+
+        with self._lock:
+            return recover_streaming(self._db, self.path, stale_after)
 
     def update_message(self, message_id: int, **columns: Any) -> None:
         """Set columns of a message (used by ReplyWriter; `tool_calls` may be a list)."""

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from coda_ls.sessions.liveness import ReplyLock
 from coda_ls.sessions.models import MessageRecord
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class ReplyWriter:
         self._started = time.monotonic()
         self._last_flush = self._started
         self._first_token: float | None = None
+        # Held while the reply streams: tells other processes this writer is alive.
+        self._liveness = ReplyLock(store.path, record.id)
 
     @property
     def text(self) -> str:
@@ -186,5 +189,6 @@ class ReplyWriter:
                 wall_ms=wall,
                 **fields,
             )
+            self._liveness.release()  # after the final status, never before
         self._store.touch(self.session_id)
         return self._store.get_message(self.message_id)

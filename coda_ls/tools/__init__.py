@@ -35,10 +35,13 @@ included) and change it through the editor (`Buffers.apply`; a refusal is an err
 result and nothing is written); files that are not open stay on disk.
 
 Every path is resolved (symlinks followed) and must lie inside the workspace; `..` or a
-symlink that escapes is refused, and nothing is written into .git/.hg/... The shell runs
-in the workspace with stdin closed, a timeout that kills the whole process group, output
-cut in the middle past 30,000 characters, and an environment without secret-looking
-variables (see `tools.shell.clean_env`).
+symlink that escapes is refused, and VCS metadata (.git/.hg/... at any depth, any case) is
+neither read nor written. A shell command is parsed and judged before it runs
+(`tools.shell_policy`: refused, asked even under "allow", or run; `shell_allow` prefixes);
+it runs in the workspace with stdin closed, in its own process group (killed when the call
+returns or times out), output cut in the middle past 30,000 characters, and an environment
+without secrets by name or by value (`tools.shell.clean_env`). web_fetch reaches public
+addresses only, unless `web.allow_hosts` names the host (`tools.netguard`).
 """
 
 from __future__ import annotations

@@ -1,22 +1,24 @@
 """The permission policy: per category `allow` / `ask` / `deny`, the `Asker` that answers
 "ask", and the shell deny list.
 
-Order of checks for one call (see `Toolbox.execute`): a shell command matching
-`permissions.shell_deny` is refused whatever the policy; then `deny` refuses, `allow`
-runs, and `ask` runs only if the asker says yes (or said "always" earlier this session).
+Order of checks for one call (see `Toolbox.execute`): a shell command that
+`shell_policy.judge` denies (a `permissions.shell_deny` pattern or a built-in rule) is
+refused whatever the policy; then `deny` refuses; a shell command that cannot be judged
+before it runs (`eval`, `$x id`, `… | sh`) is asked about even under `allow`; a shell
+command whose every part matches a `permissions.shell_allow` prefix runs; `allow` runs,
+and `ask` runs only if the asker says yes (or said "always" earlier this session).
 """
 
 from __future__ import annotations
 
 import enum
-import fnmatch
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from coda_ls.config import Permission, PermissionsSettings
     from coda_ls.tools.base import Category
+    from coda_ls.tools.shell_policy import ShellVerdict
 
 
 class Decision(enum.Enum):
@@ -63,18 +65,8 @@ def policy_for(permissions: PermissionsSettings, category: Category) -> Permissi
     return value
 
 
-# A command line is split on these so `ls && sudo rm x` matches "sudo *".
-_SEPARATORS = re.compile(r"\|\||&&|[;|&\n]|\$\(|`")
+def shell_verdict(command: str, permissions: PermissionsSettings) -> ShellVerdict:
+    """deny / ask / ok for a shell command line under the settings (see shell_policy)."""
+    from coda_ls.tools.shell_policy import judge
 
-
-def denied_pattern(command: str, patterns: list[str]) -> str | None:
-    """The first deny pattern matching the command or one of its sub-commands, if any."""
-    whole = " ".join(command.split())
-    parts = [whole] + [" ".join(p.split()) for p in _SEPARATORS.split(command)]
-    for part in parts:
-        if not part:
-            continue
-        for pattern in patterns:
-            if fnmatch.fnmatchcase(part, pattern) or fnmatch.fnmatchcase(part, pattern + " *"):
-                return pattern
-    return None
+    return judge(command, permissions.shell_deny, permissions.shell_allow)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from coda_ls.errors import CodaError
 from coda_ls.tools.base import Buffers, Category, Tool, ToolContext, ToolResult
-from coda_ls.tools.permissions import Asker, Decision, denied_pattern, policy_for
+from coda_ls.tools.permissions import Asker, Decision, policy_for, shell_verdict
 from coda_ls.wire import ToolCall, ToolSpec
 
 if TYPE_CHECKING:
@@ -123,20 +123,25 @@ class Toolbox:
     async def _permission(self, tool: Tool[Any], request: Any) -> str | None:
         """None when the call may run, else the reason it may not (for the model)."""
         permissions = self.settings.permissions
+        must_ask = False
+        allowed_by: tuple[str, ...] = ()
         if tool.category == "shell":
-            command = str(request.details.get("command", ""))
-            pattern = denied_pattern(command, permissions.shell_deny)
-            if pattern is not None:
-                return (
-                    f"refused: the command matches the deny pattern {pattern!r} "
-                    "(permissions.shell_deny)"
-                )
+            verdict = shell_verdict(str(request.details.get("command", "")), permissions)
+            if verdict.kind == "deny":
+                return f"refused: {verdict.reason}"
+            # What cannot be judged before it runs is asked about even under "allow".
+            must_ask = verdict.kind == "ask"
+            allowed_by = verdict.allowed_by
         policy = policy_for(permissions, tool.category)
         if policy == "deny":
             return f"refused: permissions.{tool.category} is 'deny'"
-        if policy == "allow" or tool.name in self._always:
+        if allowed_by:
+            return None  # every part matches a permissions.shell_allow prefix
+        if not must_ask and (policy == "allow" or tool.name in self._always):
             return None
         decision = await self.asker.ask(request)
+        if must_ask and decision is not Decision.NO:
+            return None  # yes for this line only: "always" does not cover the next one
         if decision is Decision.ALWAYS:
             self._always.add(tool.name)
             return None

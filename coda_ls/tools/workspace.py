@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from coda_ls.errors import WorkspaceError
 
-# Writing into a VCS's metadata can corrupt the repository; reading it is never needed.
-VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".fossil-settings", ".jj"})
+# Writing into a VCS's metadata can corrupt the repository, and reading it is never
+# needed (`.git/config` may hold a remote URL with a token). Compared case-insensitively
+# at any depth: `.GIT` is the real `.git` on a case-insensitive file system, and a
+# nested repository (`vendor/lib/.git`) is as fragile as the top one.
+VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".fossil-settings", ".jj", ".pijul"})
+# Fossil keeps its checkout database in a file at the checkout's root.
+VCS_FILES = frozenset({".fslckout", "_fossil_"})
+VCS_METADATA = VCS_DIRS | VCS_FILES
 
 
 def resolve(workspace: Path, raw: str, *, for_write: bool = False) -> Path:
@@ -34,10 +40,23 @@ def resolve(workspace: Path, raw: str, *, for_write: bool = False) -> Path:
             f"{raw}: refused, {why} the workspace {root}",
             "tools may only touch files inside the workspace",
         )
-    rel = resolved.relative_to(root)
-    if rel.parts and rel.parts[0] in VCS_DIRS and for_write:
-        raise WorkspaceError(f"{raw}: refused, writing into {rel.parts[0]}/ is not allowed")
+    metadata = vcs_metadata_part(resolved.relative_to(root))
+    if metadata is not None:
+        verb = "writing into" if for_write else "reading"
+        shown = metadata + "/" if metadata.casefold() in VCS_DIRS else metadata
+        raise WorkspaceError(
+            f"{raw}: refused, {verb} {shown} (version-control metadata) is not allowed",
+            "use the vcs_status, vcs_diff and vcs_log tools instead",
+        )
     return resolved
+
+
+def vcs_metadata_part(rel: PurePath) -> str | None:
+    """The first component of `rel` that is VCS metadata (any depth, any case), or None."""
+    for part in rel.parts:
+        if part.casefold() in VCS_METADATA:
+            return part
+    return None
 
 
 def relative(workspace: Path, path: Path) -> str:

@@ -42,7 +42,7 @@ def test_ask_json_and_stdin(runner: CliRunner, model_server: ScriptedModelServer
     model_server.script(Reply(text="It adds numbers.", prompt_tokens=30, completion_tokens=4))
     result = runner.invoke(cli, ["ask", "--json", "what does this do?"], input="def add(a, b): ...")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # stderr says which provider was chosen automatically
     assert data["answer"] == "It adds numbers."
     assert data["usage"]["input_tokens"] == 30
     assert "def add(a, b)" in model_server.chat_requests()[-1].body["messages"][-1]["content"]

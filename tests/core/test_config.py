@@ -169,3 +169,84 @@ def test_nested_overrides_as_editors_send_them(tmp_path: Path) -> None:
     assert settings.repomap.max_file_bytes == 1_000_000
     assert settings.providers.oci.prices["cohere.command-r-plus"].input == 3.0
     assert loaded.provenance()["repomap.tokens"] == "initializationOptions"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + "[" * 2000 + "]" * 2000,  # RecursionError in tomllib
+        "a = " + "{b = " * 2000 + "1" + "}" * 2000,
+    ],
+    ids=["arrays-2000", "tables-2000"],
+)
+def test_deeply_nested_values_are_a_config_error(
+    user_file: Path, tmp_path: Path, text: str
+) -> None:
+    write(user_file, text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={})
+    assert str(user_file) in info.value.message
+    assert "nested more than" in info.value.message
+
+
+def test_deeply_nested_env_and_overrides_are_a_config_error(tmp_path: Path) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={"CODA_MODES": deep})
+    assert "CODA_MODES" in info.value.message  # too deep for JSON: reported as a bad value
+    nested: dict[str, object] = {}
+    for _ in range(200):
+        nested = {"x": nested}
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={}, overrides={"modes": nested})
+    assert "nested more than" in info.value.message
+
+
+def test_a_config_path_that_is_a_directory_is_a_clear_error(
+    user_file: Path, tmp_path: Path
+) -> None:
+    user_file.mkdir(parents=True)
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={})
+    assert f"{user_file} is a directory" in info.value.message
+    elsewhere = tmp_path / "confdir"
+    elsewhere.mkdir()
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, environ={"CODA_CONFIG_FILE": str(elsewhere)})
+    assert f"{elsewhere} is a directory" in info.value.message
+
+
+def test_a_project_config_that_is_a_directory_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "proj" / ".coda" / "config.toml").mkdir(parents=True)
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path / "proj", environ={})
+    assert "config.toml is a directory" in info.value.message
+
+
+def test_a_utf8_bom_is_accepted(user_file: Path, tmp_path: Path) -> None:
+    user_file.parent.mkdir(parents=True)
+    user_file.write_bytes(b'\xef\xbb\xbfmodel = "bom-model"\n[repomap]\ntokens = 2000\n')
+    loaded = load_settings(cwd=tmp_path, environ={})
+    assert loaded.settings.model == "bom-model"
+    assert loaded.settings.repomap.tokens == 2000
+
+
+def test_the_cli_reports_a_nested_config_without_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config = write(tmp_path / "deep.toml", "a = " + "[" * 2000 + "]" * 2000)
+    env = {**os.environ, "CODA_CONFIG_FILE": str(config), "CODA_NO_PROJECT_CONFIG": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "coda_cli", "config", "show"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "nested more than" in output
+    assert "RecursionError" not in output and "Traceback" not in output

@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ class RawClient:
         self.notifications: list[dict[str, Any]] = []
         self.server_requests: list[str] = []
         self.garbled = 0  # frames from the server that were not JSON (must stay 0)
+        self.unaddressed: list[dict[str, Any]] = []  # responses to no request
         self._next = 0
         self._reader = asyncio.ensure_future(self._read())
 
@@ -53,6 +55,17 @@ class RawClient:
             limit=2**24,
         )
         return cls(process)
+
+    def write_raw(self, data: bytes) -> None:
+        """Bytes exactly as given: no header added."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(data)
+
+    def expect(self, msg_id: Any) -> asyncio.Future[dict[str, Any]]:
+        """A future for the response to `msg_id` (a request written with `write_raw`)."""
+        future = asyncio.get_running_loop().create_future()
+        self.pending[msg_id] = future
+        return future
 
     def write_bytes(self, body: bytes) -> None:
         assert self.process.stdin is not None
@@ -111,6 +124,8 @@ class RawClient:
             future = self.pending.get(message.get("id"))
             if future is not None and not future.done():
                 future.set_result(message)
+            elif message.get("id") is None:
+                self.unaddressed.append(message)  # e.g. a Parse error, id null
 
     async def close(self) -> int:
         self._reader.cancel()
@@ -480,3 +495,186 @@ async def _barrage(client: RawClient, project: Path) -> None:
     assert late["error"]["code"] == INVALID_REQUEST  # answered, not dropped
     client.notify("exit", None)
     assert await asyncio.wait_for(client.process.wait(), 10) == 0
+
+
+# -- framing: one bad frame must not make the server deaf ------------------------------
+
+
+def _body(msg_id: str) -> bytes:
+    """A valid request that any initialized server answers at once."""
+    return json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": msg_id,
+            "method": "workspace/executeCommand",
+            "params": {"command": "coda.cancel", "arguments": [{"requestId": "nothing"}]},
+        }
+    ).encode()
+
+
+def _frame(body: bytes, delta: int = 0, header: bytes = b"Content-Length: %d\r\n\r\n") -> bytes:
+    return header % (len(body) + delta) + body
+
+
+# (name, bytes sent before the next valid request, ids in those bytes that must be answered
+#  too). `{a}` is the id of a request inside the bad frame itself.
+FRAMING_ATTACKS: list[tuple[str, Callable[[str], bytes], bool]] = [
+    ("length 5 bytes short", lambda a: _frame(_body(a), -5), True),
+    ("length 3 bytes long", lambda a: _frame(_body(a), +3), True),
+    ("length 40 bytes long", lambda a: _frame(_body(a), +40), True),
+    ("lower-case header", lambda a: _frame(_body(a), header=b"content-length: %d\r\n\r\n"), True),
+    ("LF-only header", lambda a: _frame(_body(a), header=b"Content-Length: %d\n\n"), True),
+    (
+        "Content-Type first, upper case, no space",
+        lambda a: _frame(
+            _body(a),
+            header=b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n"
+            b"CONTENT-LENGTH:%d\r\n\r\n",
+        ),
+        True,
+    ),
+    ("junk line before the header", lambda a: b"hello there\r\n\r\n" + _frame(_body(a)), True),
+    ("length is not a number", lambda a: b"Content-Length: abc\r\n\r\n" + _body(a), False),
+    ("negative length", lambda a: b"Content-Length: -5\r\n\r\n" + _body(a), False),
+    ("length of 100 GB", lambda a: b"Content-Length: 99999999999\r\n\r\n" + _body(a), False),
+    ("no blank line after the header", lambda a: b"Content-Length: 10\r\n" + _body(a), False),
+    ("a header without a length", lambda a: b"Content-Type: x\r\n\r\n" + _body(a), False),
+    ("body is not JSON", lambda a: _frame(b"{this is not json at all}"), False),
+    ("body cut short, then nothing", lambda a: _frame(_body(a))[:-20], False),
+]
+
+
+async def _started(tmp_path: Path) -> RawClient:
+    client = await RawClient.start(tmp_path / "server.log")
+    reply = await client.call("initialize", {"processId": None, "capabilities": {}}, timeout=30)
+    assert "result" in reply, reply
+    client.notify("initialized", {})
+    return client
+
+
+async def _answered(client: RawClient, future: asyncio.Future[dict[str, Any]]) -> dict[str, Any]:
+    reply = await asyncio.wait_for(future, 5)
+    assert reply.get("result") == {"cancelled": False}, reply
+    return reply
+
+
+@pytest.mark.parametrize(
+    ("name", "attack", "self_answered"), FRAMING_ATTACKS, ids=[a[0] for a in FRAMING_ATTACKS]
+)
+async def test_one_bad_frame_does_not_make_the_server_deaf(
+    tmp_path: Path, name: str, attack: Callable[[str], bytes], self_answered: bool
+) -> None:
+    client = await _started(tmp_path)
+    try:
+        inside = client.expect("inside")
+        after = client.expect("after")
+        client.write_raw(attack("inside"))
+        if name.endswith("then nothing"):
+            await asyncio.sleep(0.5)  # the client gave up on that frame; later it goes on
+        client.write_raw(_frame(_body("after")))
+        await _answered(client, after)
+        if self_answered:
+            await _answered(client, inside)
+        await _answered(client, client.pending[client.request(*_CANCEL)])  # and stays alive
+    finally:
+        await asyncio.wait_for(client.close(), 5)
+
+
+_CANCEL = (
+    "workspace/executeCommand",
+    {"command": "coda.cancel", "arguments": [{"requestId": "x"}]},
+)
+
+
+async def test_bad_frames_in_a_row_each_followed_by_a_request(tmp_path: Path) -> None:
+    client = await _started(tmp_path)
+    try:
+        for number, (name, attack, self_answered) in enumerate(FRAMING_ATTACKS):
+            inside, after = f"inside-{number}", f"after-{number}"
+            inside_future, after_future = client.expect(inside), client.expect(after)
+            client.write_raw(attack(inside))
+            if name.endswith("then nothing"):
+                await asyncio.sleep(0.5)
+            client.write_raw(_frame(_body(after)))
+            await _answered(client, after_future)
+            if self_answered:
+                await _answered(client, inside_future)
+        # frames without a message are answered as JSON-RPC says: code -32700, id null
+        assert client.garbled == 0
+        parse_errors = [m for m in client.unaddressed if m["error"]["code"] == -32700]
+        assert parse_errors and all("id" in m and m["id"] is None for m in parse_errors)
+        shutdown = await client.call("shutdown", None)
+        assert shutdown["result"] is None
+        client.notify("exit", None)
+        assert await asyncio.wait_for(client.process.wait(), 10) == 0
+    finally:
+        if client.process.returncode is None:
+            await asyncio.wait_for(client.close(), 5)
+
+
+async def test_a_frame_that_is_too_long_and_alone_is_still_answered(tmp_path: Path) -> None:
+    # The client sends one request whose length is 3 bytes too long, then waits: the
+    # missing bytes never come, so the server takes the complete message it has.
+    client = await _started(tmp_path)
+    try:
+        alone = client.expect("alone")
+        client.write_raw(_frame(_body("alone"), +3))
+        await _answered(client, alone)
+    finally:
+        await asyncio.wait_for(client.close(), 5)
+
+
+async def test_a_frame_dribbled_byte_by_byte_is_answered(tmp_path: Path) -> None:
+    # Slow writers are not broken frames: a pause inside a body that is not complete
+    # yet must not make the server give up on it.
+    client = await _started(tmp_path)
+    try:
+        slow = client.expect("slow")
+        data = _frame(_body("slow"))
+        for index in range(0, len(data), 7):
+            client.write_raw(data[index : index + 7])
+            await client.process.stdin.drain()  # type: ignore[union-attr]
+            await asyncio.sleep(0.4 if index == 70 else 0.005)
+        await _answered(client, slow)
+    finally:
+        await asyncio.wait_for(client.close(), 5)
+
+
+async def test_the_tcp_transport_resynchronises_too(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "tcp.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "coda_ls", "--tcp", f"127.0.0.1:{port}", stderr=log
+    )
+    try:
+        for _ in range(100):  # until it listens
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("coda-ls --tcp never listened")
+        init = json.dumps(
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+             "params": {"processId": None, "capabilities": {}}}
+        ).encode()  # fmt: skip
+        writer.write(b"content-length: 9999999999999\n\n{}" + _frame(init, +3))
+        await writer.drain()
+        header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 15)
+        length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        body = json.loads(await reader.readexactly(length))
+        while body.get("id") != 1:  # a Parse error for the broken frame comes first
+            header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 15)
+            length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            body = json.loads(await reader.readexactly(length))
+        assert "capabilities" in body["result"]
+        writer.close()
+    finally:
+        process.kill()
+        await process.wait()
+        log.close()

@@ -64,7 +64,7 @@ def test_a_cloud_key_alone_is_used_only_when_it_is_the_only_one(
     settings = settings_from(tmp_path, {})
     plan, ambiguous = automatic_plan(settings)
     assert [c.name for c, _ in plan] == ["ollama", "openai"]
-    assert "the only provider with credentials (OPENAI_API_KEY)" in plan[-1][1]
+    assert plan[-1][1] == "the only cloud provider with credentials (OPENAI_API_KEY)"
     assert ambiguous == []
     # Two services with keys and none configured: neither is picked on its own.
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-1234567890")
@@ -114,8 +114,9 @@ async def test_an_explicit_choice_says_so(
     env = {"OPENAI_BASE_URL": model_server.url + "/v1"}
     settings = settings_from(tmp_path, env, 'provider = "openai"\n')
     chosen = await select(settings)
-    assert (chosen.provider_name, chosen.reason) == ("openai", "configured")
+    assert (chosen.provider_name, chosen.reason) == ("openai", "")  # nothing to explain
+    assert chosen.describe().endswith("(chosen explicitly)")
     await chosen.provider.aclose()
     chosen = await select(settings, provider="openai", model="qwen2.5-coder:7b")
-    assert chosen.reason == "chosen for this request" and chosen.model == "qwen2.5-coder:7b"
+    assert chosen.reason == "" and chosen.model == "qwen2.5-coder:7b"
     await chosen.provider.aclose()

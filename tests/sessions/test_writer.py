@@ -126,12 +126,71 @@ def test_kill_9_mid_stream_loses_at_most_the_last_second(tmp_path: Path) -> None
         proc.wait(10)
     with SessionStore(db) as store:
         last = store.history(session.id)[-1]
-        assert last.status == "streaming"  # nobody finished it
+        # Opening the store found the writer dead: interrupted, not `streaming` forever.
+        assert last.status == "interrupted"
+        assert last.error is not None and "stopped" in last.error
         # Every piece appended more than a second before the kill was saved.
         old_enough = [i for i, stamp in stamps.items() if killed_at - stamp > 1.0]
         assert old_enough, "the stream ran long enough"
         for index in old_enough:
             assert f"<{index}>" in last.content
-        assert store.recover_interrupted(stale_after=0) == 1
-        recovered = store.get_message(last.id)
-        assert recovered.status == "interrupted" and recovered.content == last.content
+        assert store.recover_interrupted(stale_after=0) == 0  # nothing left to do
+
+
+def _start_writer(db: Path, session_id: str, pieces: int = 5) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "writer_process.py"), "stream", str(db), session_id],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if int(line) >= pieces:
+            break
+    return proc
+
+
+def test_a_live_writer_in_another_process_is_left_alone(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with SessionStore(db) as store:
+        session = store.create_session()
+    proc = _start_writer(db, session.id)
+    try:
+        with SessionStore(db) as store:  # opening recovers, but this writer is alive
+            last = store.history(session.id)[-1]
+            assert last.status == "streaming"
+            # even with no grace at all for its age: the lock says it is alive
+            assert store.recover_interrupted(stale_after=0) == 0
+            assert store.get_message(last.id).status == "streaming"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        with SessionStore(db) as store:  # at once, no waiting for an age to pass
+            assert store.get_message(last.id).status == "interrupted"
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+def test_a_reply_finished_normally_leaves_no_lock_behind(store: SessionStore) -> None:
+    from coda_ls.sessions.liveness import live_dir
+
+    session = store.create_session()
+    with store.start_reply(session.id) as reply:
+        reply.append("done")
+        assert list(live_dir(store.path).glob("*.lock")) != []
+    assert list(live_dir(store.path).iterdir()) == []
+    assert store.history(session.id)[-1].status == "complete"
+
+
+def test_a_streaming_reply_without_a_lock_falls_back_to_its_age(tmp_path: Path) -> None:
+    # written by an older Coda (no lock file): left alone while recent, recovered when old
+    db = tmp_path / "s.db"
+    with SessionStore(db) as store:
+        session = store.create_session()
+        record = store.add_message(session.id, "assistant", "partial", status="streaming")
+    with SessionStore(db) as store:
+        assert store.get_message(record.id).status == "streaming"
+        store.update_message(record.id, updated_at=time.time() - 3600)
+    with SessionStore(db) as store:
+        assert store.get_message(record.id).status == "interrupted"
+        assert store.get_message(record.id).content == "partial"

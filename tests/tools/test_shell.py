@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import pytest
 
+from coda_ls.tools import Decision
 from coda_ls.tools.shell import clean_env
-from tests.tools.conftest import MakeToolbox, call
+from tests.tools.conftest import MakeToolbox, ScriptedAsker, call
 
 
 async def test_runs_in_the_workspace_with_exit_code(toolbox: MakeToolbox, workspace: Path) -> None:
@@ -111,3 +113,93 @@ async def test_the_subprocess_does_not_see_secrets(
     result = await call(toolbox(), "shell", command="env")
     assert "visible" in result.text
     assert "leak" not in result.text
+
+
+# Values shaped like credentials, under names that do not say so.
+SECRET_VALUES = {
+    "GITHUB_PAT": "ghp_" + "a1B2c3D4e5" * 4,
+    "GH_OAUTH": "gho_" + "Z9y8X7w6V5" * 4,
+    "FINE_GRAINED": "github_pat_11ABCDEFG0" + "x" * 40,
+    "LLM": "sk-" + "q" * 40,
+    "CLAUDE": "sk-ant-api03-" + "Q" * 40,
+    "SLACK_HOOKY": "xoxb-1234567890-abcdefghij",
+    "AMAZON_ID": "AKIAIOSFODNN7EXAMPLE",
+    "GITLAB": "glpat-" + "abcdefghij" * 2,
+    "DATABASE_URL": "postgres://u:PASSWORD@db.internal/app",
+    "PIP_INDEX_URL": "https://user:hunter2@pypi.example.com/simple",
+    "DEPLOY_PEM": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk=\n-----END",
+    "SESSION_JWT": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl",
+}
+HARMLESS_VALUES = {
+    "HOME": "/home/u",
+    "PATH": "/opt/task-runner-with-a-very-long-name/bin:/usr/bin",
+    "GIT_URL": "https://github.com/org/repo.git",
+    "PROXY_URL": "http://proxy.example.com:3128",
+    "SHORT": "sk-1",
+    "WORDS": "ask-me-anything-about-the-answer",
+}
+
+
+def test_clean_env_drops_secrets_by_value() -> None:
+    kept = clean_env({**SECRET_VALUES, **HARMLESS_VALUES})
+    assert set(SECRET_VALUES).isdisjoint(kept), sorted(set(SECRET_VALUES) & set(kept))
+    assert set(HARMLESS_VALUES) <= set(kept)
+
+
+async def test_the_subprocess_does_not_see_secret_values(
+    toolbox: MakeToolbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in SECRET_VALUES.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HARMLESS", "visible")
+    result = await call(toolbox(), "shell", command="env")
+    assert "HARMLESS=visible" in result.text
+    for name in SECRET_VALUES:
+        assert f"{name}=" not in result.text
+    assert "PASSWORD" not in result.text and "hunter2" not in result.text
+
+
+def _running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "sleep 100 > /dev/null 2>&1 & echo $!",  # detached from the output: outlived the call
+        "sleep 100 & echo $!",  # holding the output pipe: the call lasted 100 s
+    ],
+)
+async def test_background_processes_end_with_the_call(toolbox: MakeToolbox, command: str) -> None:
+    started = time.monotonic()
+    result = await call(toolbox(), "shell", command=command)
+    assert time.monotonic() - started < 5
+    assert not result.is_error, result.text
+    pid = int(result.text.splitlines()[1])
+    deadline = time.monotonic() + 3
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert not _running(pid), "sleep 100 & outlived the shell call"
+    finally:
+        if _running(pid):
+            os.kill(pid, 9)
+
+
+async def test_a_background_process_gets_sigterm_first(
+    toolbox: MakeToolbox, workspace: Path
+) -> None:
+    # A trap on TERM runs: background work can clean up before the SIGKILL.
+    command = "(trap 'echo cleaned > cleaned.txt; exit 0' TERM; sleep 100 & wait) & sleep 0.2"
+    # `trap` runs a string later: asked about even under "allow", and the user says yes
+    result = await call(toolbox(ScriptedAsker(answer=Decision.YES)), "shell", command=command)
+    assert not result.is_error, result.text
+    deadline = time.monotonic() + 3
+    while not (workspace / "cleaned.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (workspace / "cleaned.txt").read_text() == "cleaned\n"

@@ -75,3 +75,51 @@ async def test_writing_into_vcs_metadata_is_refused(toolbox: MakeToolbox, worksp
     result = await call(toolbox(), "write_file", path=".git/config", content="[core]\n")
     assert result.is_error and ".git/" in result.text
     assert not (workspace / ".git" / "config").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "sub/.git/config",  # a nested repository
+        ".GIT/config2",  # the real .git on a case-insensitive file system
+        "vendor/lib/.Hg/hgrc",
+        "a/b/.svn/entries",
+        "x/_DARCS/prefs",
+        "deep/.jj/repo",
+        "p/.pijul/config",
+        ".fslckout",
+        "sub/_FOSSIL_",
+    ],
+)
+async def test_vcs_metadata_is_refused_at_any_depth_and_case(
+    toolbox: MakeToolbox, workspace: Path, path: str
+) -> None:
+    box = toolbox()
+    write = await call(box, "write_file", path=path, content="[core]\n")
+    assert write.is_error and "version-control metadata" in write.text, write.text
+    assert not (workspace / path).exists()
+    (workspace / path).parent.mkdir(parents=True, exist_ok=True)
+    (workspace / path).write_text("url = https://user:ghp_secret@example.com/x\n")
+    read = await call(box, "read_file", path=path)
+    assert read.is_error and "ghp_secret" not in read.text
+    edit = await call(box, "edit_file", path=path, edits=[{"search": "url", "replace": "u"}])
+    assert edit.is_error and "ghp_secret" in (workspace / path).read_text()
+
+
+async def test_a_symlink_into_vcs_metadata_is_refused(
+    toolbox: MakeToolbox, workspace: Path
+) -> None:
+    (workspace / ".git").mkdir()
+    os.symlink(workspace / ".git", workspace / "meta")
+    result = await call(toolbox(), "write_file", path="meta/config", content="x")
+    assert result.is_error and ".git/" in result.text
+    assert not (workspace / ".git" / "config").exists()
+
+
+async def test_names_that_only_look_like_vcs_metadata_are_fine(
+    toolbox: MakeToolbox, workspace: Path
+) -> None:
+    box = toolbox()
+    for path in (".gitignore", "src/.github/workflow.yml", "git/notes.txt", "docs/.gitkeep"):
+        result = await call(box, "write_file", path=path, content="x\n")
+        assert not result.is_error, (path, result.text)
