@@ -385,10 +385,10 @@ class OpenAICompatProvider:
         try:
             body = response.json()
         except ValueError as exc:
-            raise self._unreadable(_Unreadable("not JSON", response.text)) from exc
+            raise self._unreadable(Unreadable("not JSON", response.text)) from exc
         choices = body.get("choices") if isinstance(body, dict) else None
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-            raise self._unreadable(_Unreadable("without choices", response.text))
+            raise self._unreadable(Unreadable("without choices", response.text))
         return str(choices[0].get("text") or "")
 
     def _cost(self, model: str, usage: Usage) -> float | None:
