@@ -64,9 +64,11 @@ async def inline_items(
     document = _document(ls, uri)
     lines = document.lines
     position = document.position_codec.position_from_client_units(lines, params.position)
-    line_start = sum(len(line) for line in lines[: position.line])
-    offset = line_start + position.character
+    offset = sum(len(line) for line in lines[: position.line]) + position.character
     source = document.source
+    # The cursor's line starts after the last newline before it: on the empty last line of
+    # a file that ends with one, pygls maps the position to the end of the line above.
+    line_start = source.rfind("\n", 0, offset) + 1
     request = CompletionRequest(
         key=uri,
         path=uri_to_path(uri),

@@ -310,3 +310,20 @@ async def test_discovers_an_ollama_code_model(
     finally:
         await client.shutdown_session()
         await client.stop()
+
+
+async def test_the_empty_last_line_of_a_file(
+    lsp: LanguageClient, fim_server: ScriptedModelServer, project: Path
+) -> None:
+    text = "from geometry import perimeter\n\n"
+    uri = open_doc(lsp, project / "main.py", text)
+    fim_server.script(Reply(text="print(perimeter(1, 2))"))
+    at = types.Position(line=2, character=0)  # after the final newline
+    result = await complete(lsp, uri, at)
+    assert (
+        fim_server.generate_requests()[-1]
+        .body["prompt"]
+        .endswith("import perimeter\n\n<|fim_suffix|><|fim_middle|>")
+    )
+    assert result.items[0].insert_text == "print(perimeter(1, 2))"
+    assert result.items[0].range == types.Range(start=at, end=at)
