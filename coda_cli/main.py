@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "doctor"),
     "serve": ("serve", "serve"),
     "mcp": ("mcp", "mcp"),
+    "acp": ("acp", "acp"),
 }
 
 

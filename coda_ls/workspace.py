@@ -45,7 +45,15 @@ from coda_ls.redact import redact
 from coda_ls.repomap.model import RenderedMap
 from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
-from coda_ls.tools import Asker, Buffers, Decision, PermissionRequest, Toolbox, ToolResult
+from coda_ls.tools import (
+    Asker,
+    Buffers,
+    Decision,
+    PermissionRequest,
+    Toolbox,
+    ToolObserver,
+    ToolResult,
+)
 
 if TYPE_CHECKING:
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
@@ -84,6 +92,7 @@ __all__ = [
     "SessionStats",
     "SessionStore",
     "Started",
+    "ToolObserver",
     "ToolResult",
     "ToolResultLike",
     "Toolbox",
@@ -178,11 +187,13 @@ class Workspace:
         asker: Asker | None = None,
         buffers: Buffers | None = None,
         store: SessionStore | None = None,
+        tool_observer: ToolObserver | None = None,
     ) -> None:
         self.root = root.resolve()
         self._loaded = loaded
         self._asker = asker
         self._buffers = buffers
+        self._tool_observer = tool_observer
         self._store = store
         self._repo_map: RepoMap | None = None
         self._map_lock = threading.Lock()
@@ -210,11 +221,13 @@ class Workspace:
         override_label: str = "command line",
         tools_only_mcp: bool = False,
         as_root: bool = False,
+        tool_observer: ToolObserver | None = None,
     ) -> Workspace:
         """The workspace of the project holding `start` (default: the current directory),
         with settings from every layer and `overrides` on top (raises ConfigError).
         `tools_only_mcp` opens it to inspect the MCP servers' tools, refusing every call;
-        `as_root` takes `start` itself as the root (`coda map src/`), not its repository."""
+        `as_root` takes `start` itself as the root (`coda map src/`), not its repository;
+        `tool_observer` hears about every tool call (a front that shows them live)."""
         root = (start or Path.cwd()).resolve() if as_root else project_root(start)
         clean = {key: value for key, value in (overrides or {}).items() if value is not None}
         loaded = load_settings(cwd=start, overrides=clean, override_label=override_label)
@@ -222,7 +235,7 @@ class Workspace:
             from coda_ls.tools import PolicyOnlyAsker
 
             asker = PolicyOnlyAsker()
-        return cls(root, loaded, asker=asker, buffers=buffers)
+        return cls(root, loaded, asker=asker, buffers=buffers, tool_observer=tool_observer)
 
     # -- settings -----------------------------------------------------------------------
 
@@ -277,7 +290,13 @@ class Workspace:
     def _make_toolbox(self, settings: Settings) -> Toolbox | None:
         if self._asker is None:
             return None
-        return Toolbox(self.root, settings, self._asker, buffers=self._buffers)
+        return Toolbox(
+            self.root,
+            settings,
+            self._asker,
+            buffers=self._buffers,
+            observer=self._tool_observer,
+        )
 
     async def connect_tools(self) -> list[str]:
         """Connect the configured MCP servers (once per workspace and settings) and offer

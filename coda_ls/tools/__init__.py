@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from coda_ls.tools.base import Buffers, Category, Tool, ToolArgs, ToolContext, ToolResult
 from coda_ls.tools.permissions import Asker, Decision, PermissionRequest, PolicyOnlyAsker
-from coda_ls.tools.toolbox import Toolbox, builtin_tools
+from coda_ls.tools.toolbox import Toolbox, ToolObserver, builtin_tools
 
 __all__ = [
     "Asker",
@@ -60,6 +60,7 @@ __all__ = [
     "Tool",
     "ToolArgs",
     "ToolContext",
+    "ToolObserver",
     "ToolResult",
     "Toolbox",
     "builtin_tools",

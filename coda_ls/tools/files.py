@@ -163,6 +163,8 @@ class WriteFile(Tool[WriteFileArgs]):
             f"Write {shown} ({lines} lines, {what})",
             diff=unified_diff(old, args.content, shown, new_file=not exists),
             details={"path": shown},
+            old_text=old if exists else None,
+            new_text=args.content,
         )
 
     async def run(self, args: WriteFileArgs, ctx: ToolContext) -> ToolResult:
@@ -215,6 +217,8 @@ class EditFile(Tool[EditFileArgs]):
             f"Edit {shown} ({count} block{'s' if count > 1 else ''})",
             diff=unified_diff(old, new, shown),
             details={"path": shown},
+            old_text=old,
+            new_text=new,
         )
 
     async def run(self, args: EditFileArgs, ctx: ToolContext) -> ToolResult:

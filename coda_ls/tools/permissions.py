@@ -35,7 +35,9 @@ class PermissionRequest:
 
     `summary` is one human line ("Write src/a.py (12 lines, new file)"); `diff` is a
     unified diff for writes and edits (None for other tools); `details` carries the raw
-    arguments for front ends that want them.
+    arguments for front ends that want them. Writes and edits also give the whole text
+    before (`old_text`, None for a new file) and after (`new_text`), for front ends that
+    show a diff themselves (ACP's diff content).
     """
 
     tool: str
@@ -43,6 +45,8 @@ class PermissionRequest:
     summary: str
     diff: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    old_text: str | None = None
+    new_text: str | None = None
 
 
 @runtime_checkable

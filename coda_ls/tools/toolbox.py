@@ -7,13 +7,19 @@ import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
 from coda_ls.errors import CodaError
 from coda_ls.tools.base import Buffers, Category, Tool, ToolContext, ToolResult
-from coda_ls.tools.permissions import Asker, Decision, policy_for, shell_verdict
+from coda_ls.tools.permissions import (
+    Asker,
+    Decision,
+    PermissionRequest,
+    policy_for,
+    shell_verdict,
+)
 from coda_ls.wire import ToolCall, ToolSpec
 
 if TYPE_CHECKING:
@@ -23,6 +29,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESULT_CAP = 100_000  # a last guard: no single tool result may flood the context window
+
+
+class ToolObserver(Protocol):
+    """Hears about every call as it goes, for a front that shows tool calls live (ACP's
+    tool_call / tool_call_update). Called in order for one call: `started` (before
+    anything is checked), `described` (what the user would approve; not for calls that
+    fail before that), `finished` (always, with the result the model reads). An observer
+    must not raise: it reports, it does not decide (the `Asker` decides)."""
+
+    async def started(self, call: ToolCall, tool: Tool[Any] | None) -> None: ...
+
+    async def described(self, call: ToolCall, request: PermissionRequest) -> None: ...
+
+    async def finished(self, call: ToolCall, result: ToolResult) -> None: ...
 
 
 def builtin_tools() -> list[Tool[Any]]:
@@ -56,10 +76,12 @@ class Toolbox:
         tools: Sequence[Tool[Any]] | None = None,
         categories: Iterable[Category] | None = None,
         buffers: Buffers | None = None,
+        observer: ToolObserver | None = None,
     ) -> None:
         self.ctx = ToolContext(workspace=workspace.resolve(), settings=settings, buffers=buffers)
         self.settings = settings
         self.asker = asker
+        self.observer = observer
         self.categories = set(categories) if categories is not None else None
         self._tools: dict[str, Tool[Any]] = {}
         self._always: set[str] = set()
@@ -71,9 +93,10 @@ class Toolbox:
     def workspace(self) -> Path:
         return self.ctx.workspace
 
-    def add(self, tool: Tool[Any]) -> None:
-        """Offer one more tool (an MCP server's, a plugin's). Names must be unique."""
-        if tool.name in self._tools:
+    def add(self, tool: Tool[Any], *, replace: bool = False) -> None:
+        """Offer one more tool (an MCP server's, a plugin's). Names must be unique unless
+        `replace` (a front swapping a core tool for its own, like ACP's terminal shell)."""
+        if tool.name in self._tools and not replace:
             raise ValueError(f"a tool named {tool.name!r} is already registered")
         self._tools[tool.name] = tool
 
@@ -93,7 +116,17 @@ class Toolbox:
     async def execute(self, call: ToolCall) -> ToolResult:
         """Run one call from the model. Never raises: every failure is an error result."""
         tool = self._tools.get(call.name)
-        if tool is None or not self._offered(tool):
+        if tool is not None and not self._offered(tool):
+            tool = None
+        if self.observer is not None:
+            await self.observer.started(call, tool)
+        result = await self._guarded(tool, call)
+        if self.observer is not None:
+            await self.observer.finished(call, result)
+        return result
+
+    async def _guarded(self, tool: Tool[Any] | None, call: ToolCall) -> ToolResult:
+        if tool is None:
             known = ", ".join(t.name for t in self.tools()) or "none"
             return ToolResult(f"unknown tool {call.name!r}; available: {known}", is_error=True)
         try:
@@ -115,6 +148,8 @@ class Toolbox:
         except ValidationError as exc:
             return ToolResult(_argument_errors(tool.name, exc), is_error=True)
         request = await tool.describe(args, self.ctx)  # may refuse: path escape, bad edit
+        if self.observer is not None:
+            await self.observer.described(call, request)
         refusal = await self._permission(tool, request)
         if refusal is not None:
             return ToolResult(refusal, is_error=True)

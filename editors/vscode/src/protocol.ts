@@ -55,6 +55,8 @@ export interface StreamParams {
   usage?: Usage;
   error?: ServerError;
   answeredBy?: AnsweredBy;
+  /** Something the user should know along the way (a compaction, an MCP server down). */
+  notice?: string;
 }
 
 export interface AskResult {
@@ -182,6 +184,9 @@ export function parseStreamParams(value: unknown): StreamParams | undefined {
   const answeredBy = parseAnsweredBy(value);
   if (answeredBy) {
     params.answeredBy = answeredBy;
+  }
+  if (typeof value.notice === 'string' && value.notice) {
+    params.notice = value.notice;
   }
   return params;
 }

@@ -19,6 +19,8 @@ export interface StreamState {
   answeredBy?: AnsweredBy;
   /** How many deltas arrived; the command result may carry text when none did. */
   deltas: number;
+  /** Notices the server sent along the way (a compaction, an MCP server that failed). */
+  notices?: string[];
 }
 
 export type StreamListener = (state: Readonly<StreamState>) => void;
@@ -73,6 +75,9 @@ export class StreamAssembler {
     }
     if (params.answeredBy) {
       state.answeredBy = params.answeredBy;
+    }
+    if (params.notice) {
+      state.notices = [...(state.notices ?? []), params.notice];
     }
     if (params.error) {
       state.error = params.error;

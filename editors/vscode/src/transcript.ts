@@ -26,6 +26,8 @@ export function replyHtml(state: Readonly<StreamState>): string {
   if (state.status === 'streaming' && !state.text) {
     html = '<p class="waiting">Thinking…</p>';
   }
+  const notices = (state.notices ?? []).map((text) => `<p class="notice">${escapeHtml(text)}</p>`);
+  html = notices.join('') + html;
   if (state.status === 'error' && state.error) {
     const hint = state.error.hint ? `<div class="hint">${escapeHtml(state.error.hint)}</div>` : '';
     html += `<div class="error"><strong>Error:</strong> ${escapeHtml(state.error.message)}${hint}</div>`;

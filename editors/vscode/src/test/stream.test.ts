@@ -179,3 +179,16 @@ test('the model that answered comes with the last notification, or from the resu
   // nothing usable: no model claimed
   assert.equal(parseStreamParams(note('z', '', { model: '' }))?.answeredBy, undefined);
 });
+
+test('a notice (compaction) is kept with the reply and shown above its text', async () => {
+  const { replyHtml } = await import('../transcript');
+  const assembler = new StreamAssembler();
+  assembler.begin('n1');
+  assembler.apply(note('n1', '', { notice: 'Compacting the conversation: <older turns>' }));
+  const state = assembler.apply(note('n1', 'The answer.'));
+  assert.deepEqual(state?.notices, ['Compacting the conversation: <older turns>']);
+  const html = replyHtml(state as StreamState);
+  assert.ok(html.startsWith('<p class="notice">Compacting the conversation: &lt;older turns&gt;</p>'));
+  assert.ok(html.includes('The answer.'));
+  assert.equal(parseStreamParams(note('n1', 'x', { notice: 7 }))?.notice, undefined);
+});
