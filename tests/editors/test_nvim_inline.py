@@ -129,12 +129,19 @@ def test_typing_shows_the_suggestion_and_accepting_inserts_it(
     if nvim_at_least(nvim, 0, 12):
         assert editor.lua("require('coda.inline').native()") is True
     editor.send("Gototal = perimeter(")  # autoindent gives the 4 spaces
+    # Each keystroke may ask; wait for the request at the final cursor (it carries the
+    # buffer as typed, unsaved, and the repo-map context) and its answer on screen, so
+    # a loaded machine cannot make the test accept an earlier answer.
+    wanted = "def report(r):\n    total = perimeter(<|fim_suffix|>"
+    final = editor.wait(
+        "the request at the final cursor",
+        lambda: [r for r in fim_server.generate_requests() if wanted in r.body["prompt"]],
+    )
+    assert "def perimeter(width, height)" in final[0].body["prompt"]  # repo-map context
+    shown = editor.wait("the ghost text", lambda: editor.lua("require('coda.inline').shown(0)"))
+    time.sleep(0.5)  # an answer to an earlier keystroke, if any, has been replaced by now
     shown = editor.wait("the ghost text", lambda: editor.lua("require('coda.inline').shown(0)"))
     assert shown.endswith("r.width, r.height)")
-    # The request carried the buffer as typed (unsaved) around the cursor.
-    prompt = fim_server.generate_requests()[-1].body["prompt"]
-    assert "def report(r):\n    total = perimeter(<|fim_suffix|>" in prompt
-    assert "def perimeter(width, height)" in prompt  # repo-map context
     editor.send("<Tab>")
     line = editor.wait(
         "the accepted text",
@@ -146,9 +153,17 @@ def test_typing_shows_the_suggestion_and_accepting_inserts_it(
     assert editor.lua("vim.api.nvim_get_mode().mode") == "i"  # still typing
 
 
-def test_dismiss_hides_the_suggestion(editor: Remote, nvim: str) -> None:
+def test_dismiss_hides_the_suggestion(
+    editor: Remote, fim_server: ScriptedModelServer, nvim: str
+) -> None:
     editor.send("Gototal = perimeter(")  # autoindent gives the 4 spaces
+    wanted = "    total = perimeter(<|fim_suffix|>"
+    editor.wait(
+        "the request at the final cursor",
+        lambda: [r for r in fim_server.generate_requests() if wanted in r.body["prompt"]],
+    )
     editor.wait("the ghost text", lambda: editor.lua("require('coda.inline').shown(0)"))
+    time.sleep(0.5)  # no answer to an earlier keystroke is still on its way
     editor.send("<C-]>")
     editor.wait("no ghost text", lambda: editor.lua("require('coda.inline').shown(0)") == "")
     assert editor.lua("vim.api.nvim_get_current_line()") == "    total = perimeter("
