@@ -142,6 +142,48 @@ class RepoMapSettings(_Section):
     include_vendored: bool = Field(False, description="Map vendored/minified/generated files")
 
 
+class CompletionSettings(_Section):
+    """Inline (ghost-text) completion: a small fill-in-the-middle model, asked as you type.
+
+    Off until a model is set here or one is discovered (an Ollama code model such as
+    `qwen2.5-coder:1.5b-base`); `enabled = false` turns it off even then."""
+
+    enabled: bool = Field(True, description="Offer inline completions once a model is known")
+    provider: str | None = Field(None, description="Provider; default: the main provider")
+    model: str | None = Field(
+        None, description="FIM model, e.g. qwen2.5-coder:1.5b-base; none = discover one"
+    )
+    discover: bool = Field(True, description="Without a model, pick an Ollama code model")
+    format: Literal[
+        "auto", "qwen", "starcoder", "codellama", "deepseek", "codestral", "suffix", "chat"
+    ] = Field(
+        "auto",
+        description="Prompt format: the model family's FIM tokens (auto from the name), "
+        "the server's `suffix` parameter, or the chat fallback",
+    )
+    max_tokens: int = Field(96, gt=0, le=2048, description="Longest suggestion, in tokens")
+    debounce_ms: int = Field(
+        60, ge=0, le=2000, description="Wait this long after a keystroke before asking"
+    )
+    context_tokens: int = Field(
+        256, ge=0, le=4096, description="Budget of repo-map definitions in the prompt (0: none)"
+    )
+    prefix_chars: int = Field(6000, ge=200, description="Buffer text before the cursor sent")
+    suffix_chars: int = Field(2000, ge=0, description="Buffer text after the cursor sent")
+    timeout: float = Field(10.0, gt=0, description="Seconds to wait for one suggestion")
+    temperature: float = Field(0.2, ge=0, le=2)
+    languages: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Per-language switch by LSP language id, e.g. {markdown = false}",
+    )
+
+    def enabled_for(self, language: str | None) -> bool:
+        """Whether completion is on for a document of `language` (an LSP language id)."""
+        if not self.enabled:
+            return False
+        return self.languages.get(language or "", True)
+
+
 class PermissionsSettings(_Section):
     """What tools may do without asking."""
 
@@ -204,6 +246,7 @@ class Settings(_Section):
     modes: dict[str, ModeSettings] = Field(default_factory=dict)
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     repomap: RepoMapSettings = Field(default_factory=RepoMapSettings)
+    completion: CompletionSettings = Field(default_factory=CompletionSettings)
     permissions: PermissionsSettings = Field(default_factory=PermissionsSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)

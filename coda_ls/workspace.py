@@ -56,6 +56,7 @@ from coda_ls.tools import (
 )
 
 if TYPE_CHECKING:
+    from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.doctor import Check
     from coda_ls.project import ProjectInfo
     from coda_ls.providers.base import Provider
@@ -207,6 +208,7 @@ class Workspace:
         self._mcp_lock: asyncio.Lock | None = None
         self._closing: set[asyncio.Future[None]] = set()
         self.engine = Engine(loaded.settings, self.root, store=store, toolbox=self._toolbox)
+        self._completer: Completer | None = None
 
     @classmethod
     def open(
@@ -251,6 +253,8 @@ class Workspace:
         change, and the MCP servers are connected again (lazily) from the new list."""
         self._loaded = loaded
         self.engine.update_settings(loaded.settings)
+        if self._completer is not None:
+            self._completer.update_settings(loaded.settings)
         old = self._toolbox
         self._toolbox = self._make_toolbox(loaded.settings)
         self.engine.toolbox = self._toolbox
@@ -480,6 +484,23 @@ class Workspace:
         request.use_tools = False
         return await self.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
 
+    # -- inline completion --------------------------------------------------------------
+
+    @property
+    def completer(self) -> Completer:
+        """Inline completion for this root (created on first use)."""
+        if self._completer is None:
+            from coda_ls.completion import Completer
+
+            self._completer = Completer(self.settings, self.root, lambda: self._repo_map)
+        return self._completer
+
+    async def complete(self, request: CompletionRequest) -> CompletionResult:
+        """Ghost-text suggestions at a cursor: fill-in-the-middle from the buffer with the
+        repo map's definitions of what the code near the cursor uses (see
+        `coda_ls.completion`). A newer request for the same document supersedes this one."""
+        return await self.completer.complete(request)
+
     # -- models -------------------------------------------------------------------------
 
     async def models(self) -> tuple[list[ModelInfo], list[Health]]:
@@ -562,6 +583,8 @@ class Workspace:
 
     async def aclose(self) -> None:
         """Close the providers, MCP connections and the map's cache."""
+        if self._completer is not None:
+            await self._completer.aclose()
         await self.engine.aclose()
         self.close()
 

@@ -48,6 +48,7 @@ from coda_ls.providers.http import (
     transport_error,
 )
 from coda_ls.providers.retry import RetryPolicy, with_retries
+from coda_ls.providers.textgen import TextRequest
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,51 @@ class OllamaProvider:
             yield _chunk_from_body(body)
 
         return await collect(request.model, one())
+
+    # -- text generation (inline completion) -------------------------------------------
+
+    async def generate(self, request: TextRequest) -> str:
+        """POST /api/generate, not streamed: one short completion. No retries: a stale
+        completion is worth nothing, and the editor asks again as the user types."""
+        options: dict[str, Any] = {
+            "num_predict": request.max_tokens,
+            "temperature": request.temperature,
+        }
+        if request.stop:
+            options["stop"] = list(request.stop)
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "prompt": request.prompt,
+            "stream": False,
+            "options": options,
+        }
+        if request.raw:
+            payload["raw"] = True
+        elif request.suffix is not None:
+            payload["suffix"] = request.suffix
+        if self.settings.keep_alive is not None:
+            payload["keep_alive"] = self.settings.keep_alive
+        timeout = httpx.Timeout(request.timeout, connect=self.settings.connect_timeout)
+        try:
+            response = await send(
+                self.client, "POST", "/api/generate", json=payload, timeout=timeout
+            )
+        except StatusFailure as exc:
+            raise await self._status_error(exc, request.model) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
+        try:
+            body = response.json()
+        except json.JSONDecodeError as exc:
+            raise ProviderError(
+                f"Ollama at {self.host} sent a reply that is not JSON: {response.text[:200]!r}",
+                "is OLLAMA_HOST pointing at an Ollama server?",
+                provider=NAME,
+            ) from exc
+        if not isinstance(body, dict) or "error" in body:
+            detail = body.get("error") if isinstance(body, dict) else response.text[:200]
+            raise ProviderError(f"Ollama: {detail}", provider=NAME)
+        return str(body.get("response") or "")
 
     # -- models -------------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ from coda_ls.providers.openai_wire import (
 from coda_ls.providers.presets import PRESETS, Preset, is_loopback
 from coda_ls.providers.prices import find_price
 from coda_ls.providers.retry import RetryPolicy, with_retries
+from coda_ls.providers.textgen import TextRequest
 from coda_ls.redact import redact
 
 log = logging.getLogger(__name__)
@@ -359,6 +360,36 @@ class OpenAICompatProvider:
     async def chat(self, request: ChatRequest) -> ChatResponse:
         # One code path: a streamed reply, assembled (the deadline and errors are the same).
         return await collect(request.model, self.stream(request))
+
+    async def generate(self, request: TextRequest) -> str:
+        """POST completions (the legacy text API that FIM servers keep: vLLM, llama.cpp,
+        LM Studio, DeepSeek's and Mistral's FIM), not streamed and not retried."""
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "prompt": request.prompt,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "stream": False,
+        }
+        if request.suffix is not None and not request.raw:
+            payload["suffix"] = request.suffix
+        if request.stop:
+            payload["stop"] = list(request.stop)[:4]  # OpenAI's limit
+        timeout = httpx.Timeout(request.timeout, connect=self.settings.connect_timeout)
+        try:
+            response = await send(self.client, "POST", "completions", json=payload, timeout=timeout)
+        except StatusFailure as exc:
+            raise await self._status_error(exc, request.model) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise self._unreadable(Unreadable("not JSON", response.text)) from exc
+        choices = body.get("choices") if isinstance(body, dict) else None
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            raise self._unreadable(Unreadable("without choices", response.text))
+        return str(choices[0].get("text") or "")
 
     def _cost(self, model: str, usage: Usage) -> float | None:
         if self.local:

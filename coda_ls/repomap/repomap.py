@@ -347,6 +347,11 @@ class RepoMap:
         found = files.get(rel) if rel is not None else None
         return list(found.definitions) if found else []
 
+    def file_tags(self) -> dict[str, FileTags]:
+        """Each mapped file's tags (a snapshot: a changed file gets a new FileTags)."""
+        with self._lock:
+            return dict(self._files)
+
     def references(self, path: Path | str) -> list[Tag]:
         """The references of one file, with lines (parsed on demand: not cached)."""
         rel = self._rel(path)
@@ -369,6 +374,11 @@ class RepoMap:
             for tag in ft.definitions
             if tag.name == name or tag.qualname == name or tag.qualname.endswith(suffix)
         ]
+
+    @property
+    def generation(self) -> int:
+        """Moves on whenever a file's tags change (for caches built on the tags)."""
+        return self._generation
 
     @property
     def files(self) -> list[str]:

@@ -10,12 +10,13 @@ from coda_ls import __version__
 
 
 def build_server() -> object:
-    from coda_ls.server import commands, features
+    from coda_ls.server import commands, completion, features
     from coda_ls.server.app import CodaServer
 
     server = CodaServer()
     features.register(server)
     commands.register(server)
+    completion.register(server)
     return server
 
 

@@ -6,6 +6,11 @@ Each test scripts the replies — text, chunking, delays, errors (404, 429 with
 retry-after, 500), a connection dropped mid-stream, token counts, tool calls — and reads
 back the requests received. Unscripted requests get `default_reply`.
 
+Text completion (inline completion's fill-in-the-middle) is served too: Ollama's
+`/api/generate` and the OpenAI-style `/v1/completions`. A client that gives up on a
+request while its reply is delayed (`first_delay`) is noticed: the request is added to
+`aborted` (see `wait_for_aborted`).
+
 Run standalone (for editors, tmux and benchmarks)::
 
     python -m tests.support.model_server --port 0 [--reply TEXT] [--delay S] [--models a,b]
@@ -18,6 +23,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -96,6 +103,8 @@ class ScriptedModelServer:
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self.pulled: list[str] = []
+        # Requests whose client closed the connection before the reply was sent.
+        self.aborted: list[RecordedRequest] = []
         self.deleted: list[str] = []
         self.version = "0.9.9-scripted"
         # When set, OpenAI-compatible requests need `authorization: Bearer <api_key>`.
@@ -140,6 +149,22 @@ class ScriptedModelServer:
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
+
+    def generate_requests(self) -> list[RecordedRequest]:
+        """Text-completion requests (/api/generate, /v1/completions), in order."""
+        paths = ("/api/generate", "/v1/completions", "/completions")
+        return [r for r in self.requests if r.path in paths]
+
+    def wait_for_aborted(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
+        """The aborted requests once there are `count` of them (or after `timeout`)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                if len(self.aborted) >= count:
+                    return list(self.aborted)
+            time.sleep(0.01)
+        with self._lock:
+            return list(self.aborted)
 
     def chat_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path in ("/api/chat", "/v1/chat/completions")]
@@ -201,15 +226,38 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
             self.close_connection = True
             self.connection.shutdown(2)
 
+        def _wait_or_abort(self, seconds: float) -> bool:
+            """Sleep `seconds`, watching the socket; True (and recorded in `aborted`)
+            when the client closed the connection meanwhile."""
+            end = time.monotonic() + seconds
+            while (remaining := end - time.monotonic()) > 0:
+                readable, _, _ = select.select([self.connection], [], [], min(remaining, 0.01))
+                if not readable:
+                    continue
+                try:
+                    peeked = self.connection.recv(1, socket.MSG_PEEK)
+                except OSError:
+                    peeked = b""
+                if not peeked:
+                    server.aborted.append(self._recorded)
+                    self.close_connection = True
+                    return True
+                time.sleep(min(remaining, 0.01))
+            return False
+
         def _dispatch(self, method: str) -> None:
             body = self._body() if method in ("POST", "DELETE") else None
             path = self.path.split("?")[0]
-            server.record(RecordedRequest(method, path, dict(self.headers.items()), body))
+            self._recorded = RecordedRequest(method, path, dict(self.headers.items()), body)
+            server.record(self._recorded)
             route = {
                 ("GET", "/api/version"): self._version,
                 ("GET", "/api/tags"): self._tags,
                 ("POST", "/api/show"): self._show,
                 ("POST", "/api/chat"): self._ollama_chat,
+                ("POST", "/api/generate"): self._ollama_generate,
+                ("POST", "/v1/completions"): self._openai_completions,
+                ("POST", "/completions"): self._openai_completions,
                 ("POST", "/api/pull"): self._pull,
                 ("DELETE", "/api/delete"): self._delete,
                 ("GET", "/v1/models"): self._openai_models,
@@ -364,6 +412,35 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
             self._write_chunk(json.dumps(final).encode() + b"\n")
             self._end_stream()
 
+        def _ollama_generate(self, body: Any) -> None:
+            body = body or {}
+            name = str(body.get("model", ""))
+            if server.model(name) is None:
+                self._send_json(404, {"error": f"model '{name}' not found, try pulling it first"})
+                return
+            reply = server.next_reply()
+            if self._wait_or_abort(reply.first_delay) or self._error_reply(reply, openai=False):
+                return
+            final = {
+                "model": name,
+                "created_at": "2026-01-01T00:00:00Z",
+                "response": reply.text,
+                "done": True,
+                "done_reason": reply.finish_reason,
+                "prompt_eval_count": reply.prompt_tokens,
+                "eval_count": reply.completion_tokens,
+            }
+            if body.get("stream", True) is False:
+                self._send_json(200, final)
+                return
+            self._start_stream("application/x-ndjson")
+            for piece in reply.pieces():
+                line = {"model": name, "response": piece, "done": False}
+                self._write_chunk(json.dumps(line).encode() + b"\n")
+                time.sleep(reply.chunk_delay)
+            self._write_chunk(json.dumps({**final, "response": ""}).encode() + b"\n")
+            self._end_stream()
+
         def _pull(self, body: Any) -> None:
             name = str((body or {}).get("model") or (body or {}).get("name", ""))
             if name.startswith("missing"):
@@ -431,6 +508,36 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
                 {"id": m.name, "object": "model", "owned_by": "scripted"} for m in server.models
             ]
             self._send_json(200, {"object": "list", "data": data})
+
+        def _openai_completions(self, body: Any) -> None:
+            if self._unauthorized():
+                return
+            body = body or {}
+            name = str(body.get("model", ""))
+            if server.model(name) is None:
+                message = f"The model `{name}` does not exist"
+                self._send_json(404, {"error": {"message": message, "code": "model_not_found"}})
+                return
+            reply = server.next_reply()
+            if self._wait_or_abort(reply.first_delay) or self._error_reply(reply, openai=True):
+                return
+            self._send_json(
+                200,
+                {
+                    "id": "cmpl-scripted",
+                    "object": "text_completion",
+                    "created": 1767225600,
+                    "model": name,
+                    "choices": [
+                        {"index": 0, "text": reply.text, "finish_reason": reply.finish_reason}
+                    ],
+                    "usage": {
+                        "prompt_tokens": reply.prompt_tokens,
+                        "completion_tokens": reply.completion_tokens,
+                        "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+                    },
+                },
+            )
 
         def _openai_chat(self, body: Any) -> None:
             if self._unauthorized():

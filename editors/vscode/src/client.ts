@@ -18,6 +18,7 @@ import {
 
 import { withRequestId } from './args';
 import { errorFromException, structuredReplyText } from './format';
+import { COMPLETION_STATUS_CAPABILITY, COMPLETION_STATUS_NOTIFICATION, INLINE_COMPLETION_METHOD } from './inlineProtocol';
 import { isLlmCommand, parseAnsweredBy, STREAM_CAPABILITY, STREAM_NOTIFICATION, type AnsweredBy, type LlmCommand, type ServerError } from './protocol';
 import { activeInterpreter } from './pythonEnv';
 import { chooseInterpreter, installInto } from './install';
@@ -71,6 +72,7 @@ export class CodaClient implements vscode.Disposable {
   private readonly statusEmitter = new vscode.EventEmitter<ClientStatus>();
   private readonly busyEmitter = new vscode.EventEmitter<boolean>();
   private readonly answerEmitter = new vscode.EventEmitter<AnsweredBy>();
+  private readonly completionStatusEmitter = new vscode.EventEmitter<unknown>();
   private readonly disposables: vscode.Disposable[] = [];
   private lastWarnedProblems = '';
   /** The interpreter "Install Coda" put coda-ls into (this session): searched next. */
@@ -80,6 +82,8 @@ export class CodaClient implements vscode.Disposable {
   readonly onDidChangeBusy = this.busyEmitter.event;
   /** Fires with the provider/model of each answer that came back. */
   readonly onDidAnswer = this.answerEmitter.event;
+  /** coda/completionStatus params (see inline.ts). */
+  readonly onDidChangeCompletionStatus = this.completionStatusEmitter.event;
 
   constructor(
     private readonly output: vscode.LogOutputChannel,
@@ -87,11 +91,26 @@ export class CodaClient implements vscode.Disposable {
   ) {
     this.router = new StreamRouter((busy) => this.busyEmitter.fire(busy));
     this.router.setFallback((state) => this.presenter?.update(state));
-    this.disposables.push(this.statusEmitter, this.busyEmitter, this.answerEmitter);
+    this.disposables.push(this.statusEmitter, this.busyEmitter, this.answerEmitter, this.completionStatusEmitter);
   }
 
   get isRunning(): boolean {
     return this.client?.state === State.Running;
+  }
+
+  /** textDocument/inlineCompletion, only while the server runs (never starts it: a
+   * keystroke must not launch a server); the token's cancellation is $/cancelRequest. */
+  async inlineCompletion(params: object, token: vscode.CancellationToken): Promise<unknown> {
+    const client = this.client;
+    if (client?.state !== State.Running) {
+      return null;
+    }
+    return client.sendRequest(INLINE_COMPLETION_METHOD, params, token);
+  }
+
+  /** The URI as the server knows it (the language client's own conversion). */
+  protocolUri(uri: vscode.Uri): string {
+    return this.client ? this.client.code2ProtocolConverter.asUri(uri) : uri.toString();
   }
 
   get serverPath(): string | undefined {
@@ -379,13 +398,18 @@ export class CodaClient implements vscode.Disposable {
     // coda-ls sends coda/stream only to clients that ask for it; this one renders it.
     client.registerFeature({
       fillClientCapabilities: (capabilities) => {
-        capabilities.experimental = { ...(capabilities.experimental as object | undefined), ...STREAM_CAPABILITY };
+        capabilities.experimental = {
+          ...(capabilities.experimental as object | undefined),
+          ...STREAM_CAPABILITY,
+          ...COMPLETION_STATUS_CAPABILITY,
+        };
       },
       initialize: () => undefined,
       getState: () => ({ kind: 'static' }),
       clear: () => undefined,
     });
     client.onNotification(STREAM_NOTIFICATION, (params: unknown) => this.router.notify(params));
+    client.onNotification(COMPLETION_STATUS_NOTIFICATION, (params: unknown) => this.completionStatusEmitter.fire(params));
     client.onDidChangeState((event) => {
       if (event.newState === State.Running) {
         this.statusEmitter.fire('running');

@@ -18,6 +18,7 @@ import {
   type EditorContext,
 } from './args';
 import { ChatViewProvider } from './chatView';
+import { registerInlineCompletions } from './inline';
 import { CodaClient, explicitSetting } from './client';
 import { UI_COMMANDS } from './commandIds';
 import { errorFromException, formatError, formatUsage, modelLabel } from './format';
@@ -75,6 +76,7 @@ class CodaExtension {
 
   async activate(): Promise<void> {
     const { subscriptions } = this.context;
+    subscriptions.push(registerInlineCompletions(this.client));
     subscriptions.push(
       vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, this.chatView, {
         webviewOptions: { retainContextWhenHidden: true },

@@ -19,6 +19,8 @@ export const SERVER_SETTING_KEYS = [
   'permissions.write',
   'permissions.shell',
   'permissions.web',
+  'completion.enabled',
+  'completion.model',
 ] as const;
 export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];
 
@@ -33,6 +35,7 @@ export interface ServerSettings {
   mode?: string;
   repomap?: { tokens?: number };
   permissions?: { read?: Permission; write?: Permission; shell?: Permission; web?: Permission };
+  completion?: { enabled?: boolean; model?: string };
 }
 
 export interface MappedSettings {
@@ -60,6 +63,8 @@ const VALIDATORS: Record<ServerSettingKey, Validator> = {
   'permissions.write': oneOf(PERMISSIONS),
   'permissions.shell': oneOf(PERMISSIONS),
   'permissions.web': oneOf(PERMISSIONS),
+  'completion.enabled': (value) => (typeof value === 'boolean' ? value : undefined),
+  'completion.model': nonEmptyString,
 };
 
 function isBlank(value: unknown): boolean {

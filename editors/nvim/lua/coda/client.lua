@@ -117,6 +117,8 @@ function M.capabilities(opts)
   caps.window.showDocument = { support = opts.show_document and true or false }
   -- coda-ls sends coda/stream only to clients that ask for it (this plugin renders it).
   caps.experimental = vim.tbl_extend("force", caps.experimental or {}, { codaStream = true })
+  -- ... and coda/completionStatus (the inline completion's pending marker).
+  caps.experimental.codaCompletionStatus = true
   return caps
 end
 
@@ -138,8 +140,16 @@ function M.lsp_config(root, opts)
     root_dir = root,
     init_options = empty_as_dict(config.init_options(opts)),
     capabilities = M.capabilities(opts),
-    handlers = { [stream.METHOD] = stream.handler },
-    on_attach = opts.on_attach,
+    handlers = {
+      [stream.METHOD] = stream.handler,
+      [require("coda.inline").STATUS_METHOD] = require("coda.inline").status_handler,
+    },
+    on_attach = function(client, bufnr)
+      require("coda.inline").attach(bufnr, opts.inline)
+      if opts.on_attach then
+        opts.on_attach(client, bufnr)
+      end
+    end,
   }
 end
 

@@ -26,6 +26,15 @@ M.defaults = {
   -- Let the server open its answer documents (window/showDocument) in addition to the live
   -- output window. Off: the output window already shows the same text.
   show_document = false,
+  -- Inline (ghost-text) completion: vim.lsp.inline_completion on Neovim 0.12+, extmarks
+  -- before. Suggestions come once coda-ls has a completion model ([completion] model in
+  -- Coda's config, or init_options = { completion = { model = "qwen2.5-coder:1.5b-base" } }).
+  -- Keys are insert-mode; accept and dismiss fall through to the key when nothing is shown.
+  inline = {
+    enabled = true,
+    debounce_ms = 150, -- before Neovim 0.12 (the native client has its own)
+    keys = { accept = "<Tab>", next = "<M-]>", prev = "<M-[>", dismiss = "<C-]>" },
+  },
   -- Called as on_attach(client, bufnr) after the client attaches to a buffer.
   on_attach = nil,
   -- How long a command waits for the server to finish initializing (ms).
@@ -44,6 +53,7 @@ local function check(opts)
     init_options = { opts.init_options, "table" },
     output = { opts.output, "table" },
     on_attach = { opts.on_attach, "function", true },
+    inline = { opts.inline, "table" },
   })
   local layouts = { split = true, vsplit = true, float = true }
   if not layouts[opts.output.layout] then

@@ -54,7 +54,7 @@ test('vsce needs no prompt: publisher, license, repository, engine and LICENSE f
 });
 
 test('pure modules do not import vscode, so these tests run without VS Code', () => {
-  const vscodeModules = new Set(['extension.js', 'client.js', 'chatView.js', 'statusBar.js', 'participant.js', 'pythonEnv.js', 'install.js']);
+  const vscodeModules = new Set(['extension.js', 'client.js', 'chatView.js', 'statusBar.js', 'participant.js', 'pythonEnv.js', 'install.js', 'inline.js']);
   const out = path.resolve(__dirname, '..');
   const files = readdirSync(out).filter((f) => f.endsWith('.js'));
   assert.ok(files.length >= 12, `expected the compiled modules in ${out}`);
