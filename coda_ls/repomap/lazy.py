@@ -67,6 +67,28 @@ class LazyFiles(Mapping[str, FileTags]):
         value = self._items[path]
         return value.note
 
+    def decode_all(self) -> tuple[dict[str, FileTags], list[tuple[str, Raw, FileTags]]]:
+        """Every file decoded (this object unchanged), and which raw entries became which
+        tags, for `keep` to store on the live file set."""
+        out: dict[str, FileTags] = {}
+        done: list[tuple[str, Raw, FileTags]] = []
+        for path, value in self._items.items():
+            if isinstance(value, Raw):
+                tags = decode(path, value.language, value.note, value.blob)
+                done.append((path, value, tags))
+                out[path] = tags
+            else:
+                out[path] = value
+        return out, done
+
+    def keep(self, decoded: list[tuple[str, Raw, FileTags]]) -> None:
+        """Store decoded tags in place of the raw entries they came from, where those are
+        still current: later readers get the same objects."""
+        items = self._items
+        for path, raw, tags in decoded:
+            if items.get(path) is raw:
+                items[path] = tags
+
     def copy(self) -> LazyFiles:
         """A snapshot of the file set (values shared, nothing decoded)."""
         return LazyFiles(dict(self._items))

@@ -348,9 +348,17 @@ class RepoMap:
         return list(found.definitions) if found else []
 
     def file_tags(self) -> dict[str, FileTags]:
-        """Each mapped file's tags (a snapshot: a changed file gets a new FileTags)."""
+        """Each mapped file's tags (a snapshot: a changed file gets a new FileTags, an
+        unchanged one the same object, so an index can compare by identity). Decoding
+        is done outside the lock, then kept: whoever asks for every file's tags (the
+        completion index) holds them all anyway."""
         with self._lock:
-            return dict(self._files)
+            snapshot = self._files.copy()
+        files, decoded = snapshot.decode_all()
+        if decoded:
+            with self._lock:
+                self._files.keep(decoded)
+        return files
 
     def references(self, path: Path | str) -> list[Tag]:
         """The references of one file, with lines (parsed on demand: not cached)."""

@@ -183,3 +183,22 @@ def test_files_stay_encoded_until_read(tmp_path: Path) -> None:
     assert files.language("a.py") == "python"
     assert [t.name for t in files["a.py"].definitions] == ["helper_one"]
     repo_map.close()
+
+
+def test_file_tags_keeps_the_same_objects_for_unchanged_files(tmp_path: Path) -> None:
+    # The completion index compares by identity: an unchanged file must not look new.
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "a.py").write_text("def helper_one():\n    return 1\n")
+    (root / "b.py").write_text("def user_one():\n    return helper_one()\n")
+    repo_map = new_map(root, tmp_path / "cache")
+    repo_map.build()
+    first = repo_map.file_tags()
+    second = repo_map.file_tags()
+    assert all(second[path] is tags for path, tags in first.items())
+    repo_map.update(root / "b.py", "def user_two():\n    pass\n")
+    third = repo_map.file_tags()
+    assert third["a.py"] is first["a.py"]
+    assert third["b.py"] is not first["b.py"]
+    assert [t.name for t in third["b.py"].definitions] == ["user_two"]
+    repo_map.close()
