@@ -1,6 +1,7 @@
 """Usage over time for dashboards: tokens, cost, time to first token and errors, summed
-per day, model, provider and mode straight in SQL (a dashboard over 100k messages must
-not build 100k records in Python)."""
+per day, model, provider and mode. One grouped scan in SQL (a dashboard over 100k
+messages must not build 100k records in Python), then the few groups are folded four
+ways here."""
 
 from __future__ import annotations
 
@@ -9,22 +10,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass
 class UsageRow:
     """One group's totals; `key` is the day (YYYY-MM-DD), model, provider or mode."""
 
     key: str
-    replies: int
-    input_tokens: int
-    output_tokens: int
-    cached_tokens: int
-    cost: float
-    ttft_ms: float | None
-    errors: int
+    replies: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    cost: float = 0.0
+    errors: int = 0
+    ttft_sum: float = 0.0
+    ttft_count: int = 0
+
+    @property
+    def ttft_ms(self) -> float | None:
+        """Mean time to first token of the replies that recorded one."""
+        return self.ttft_sum / self.ttft_count if self.ttft_count else None
 
     @property
     def error_rate(self) -> float:
         return self.errors / self.replies if self.replies else 0.0
+
+    def add(self, other: UsageRow) -> None:
+        self.replies += other.replies
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cached_tokens += other.cached_tokens
+        self.cost += other.cost
+        self.errors += other.errors
+        self.ttft_sum += other.ttft_sum
+        self.ttft_count += other.ttft_count
 
 
 @dataclass
@@ -35,37 +52,43 @@ class UsageReport:
     modes: list[UsageRow] = field(default_factory=list)
 
 
-_GROUPS = {
-    "days": "date(created_at, 'unixepoch', 'localtime')",
-    "models": "coalesce(model, '?')",
-    "providers": "coalesce(provider, '?')",
-    "modes": "coalesce(mode, 'chat')",
-}
+_QUERY = """
+SELECT date(created_at, 'unixepoch', 'localtime'), coalesce(model, '?'),
+       coalesce(provider, '?'), coalesce(mode, 'chat'),
+       count(*), sum(input_tokens), sum(output_tokens), sum(cached_tokens),
+       sum(coalesce(cost, 0)), sum(status IN ('error', 'interrupted')),
+       sum(coalesce(ttft_ms, 0)), count(ttft_ms)
+FROM messages
+WHERE role = 'assistant' AND created_at >= strftime('%s', 'now') - ?
+GROUP BY 1, 2, 3, 4
+"""
 
 
 def usage_report(db_path: Path, days: int = 30) -> UsageReport:
     """Assistant replies of the last `days` days, grouped four ways. Reads through its
     own read-only connection so it never waits on the store's lock."""
-    report = UsageReport()
     if not db_path.exists():
-        return report
+        return UsageReport()
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        for name, expr in _GROUPS.items():
-            rows = conn.execute(
-                f"SELECT {expr} AS k, count(*), sum(input_tokens), sum(output_tokens), "
-                "sum(cached_tokens), sum(coalesce(cost, 0)), avg(ttft_ms), "
-                "sum(status IN ('error', 'interrupted')) FROM messages "
-                "WHERE role = 'assistant' AND created_at >= strftime('%s', 'now') - ? "
-                "GROUP BY k ORDER BY k",
-                (days * 86400,),
-            ).fetchall()
-            getattr(report, name).extend(
-                UsageRow(
-                    str(r[0]), r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0.0, r[6], r[7] or 0
-                )
-                for r in rows
-            )
+        rows = conn.execute(_QUERY, (days * 86400,)).fetchall()
     finally:
         conn.close()
-    return report
+    groups: list[dict[str, UsageRow]] = [{}, {}, {}, {}]
+    for row in rows:
+        part = UsageRow(
+            "",
+            row[4],
+            row[5] or 0,
+            row[6] or 0,
+            row[7] or 0,
+            row[8] or 0.0,
+            row[9] or 0,
+            row[10] or 0.0,
+            row[11] or 0,
+        )
+        for index, group in enumerate(groups):
+            key = str(row[index])
+            group.setdefault(key, UsageRow(key)).add(part)
+    days_, models, providers, modes = ([g[k] for k in sorted(g)] for g in groups)
+    return UsageReport(days_, models, providers, modes)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import subprocess
 import sys
 import time
 import zlib
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +46,9 @@ def start_web(root: Path, *args: str) -> WebServer:
     match = re.search(r"(http://\S+?)/\?token=(\S+)", line)
     if match is None:
         process.kill()
-        raise AssertionError(f"no URL printed: {line!r} {process.stderr.read() if process.stderr else ''}")
+        raise AssertionError(
+            f"no URL printed: {line!r} {process.stderr.read() if process.stderr else ''}"
+        )
     base, token = match.group(1), match.group(2)
     return WebServer(f"{base}/?token={token}", base, token, process, root)
 
@@ -72,7 +74,9 @@ def seed_sessions(now: float | None = None) -> list[str]:
             stamp = now - day * DAY
             session = store.create_session(created_at=stamp)
             ids.append(session.id)
-            store.add_message(session.id, "user", f"how does the flux capacitor work day {day}", created_at=stamp)
+            store.add_message(
+                session.id, "user", f"how does the flux capacitor work day {day}", created_at=stamp
+            )
             store.add_message(
                 session.id,
                 "assistant",
@@ -80,15 +84,23 @@ def seed_sessions(now: float | None = None) -> list[str]:
                 provider="ollama",
                 model=model,
                 mode="chat",
-                usage=Usage(input_tokens=1000 * (day + 1), output_tokens=200, cached_tokens=100, cost=0.01),
+                usage=Usage(
+                    input_tokens=1000 * (day + 1), output_tokens=200, cached_tokens=100, cost=0.01
+                ),
                 timing=Timing(latency_ms=900, ttft_ms=120.0 + day, wall_ms=950),
                 created_at=stamp + 1,
             )
         failed = store.create_session(created_at=now)
         store.add_message(failed.id, "user", "this one failed", created_at=now)
         store.add_message(
-            failed.id, "assistant", "", status="error", provider="ollama",
-            model="qwen2.5-coder:7b", error="boom", created_at=now + 1,
+            failed.id,
+            "assistant",
+            "",
+            status="error",
+            provider="ollama",
+            model="qwen2.5-coder:7b",
+            error="boom",
+            created_at=now + 1,
         )
     return ids
 
@@ -134,7 +146,9 @@ def pdf_bytes(text: str) -> bytes:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for offset in offsets:
         out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -142,10 +156,14 @@ def png_bytes() -> bytes:
     """A 1x1 red PNG."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
     )

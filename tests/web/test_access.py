@@ -33,7 +33,9 @@ def bare_web(project: Path) -> WebServer:
         ("GET", "/nope"),
     ],
 )
-def test_requests_without_the_token_are_refused(bare_web: WebServer, method: str, path: str) -> None:
+def test_requests_without_the_token_are_refused(
+    bare_web: WebServer, method: str, path: str
+) -> None:
     assert httpx.request(method, bare_web.base + path).status_code == 401
     wrong = httpx.request(method, bare_web.base + path, params={"token": "x" + bare_web.token})
     assert wrong.status_code == 401

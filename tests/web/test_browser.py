@@ -52,7 +52,13 @@ def test_chat_streams_an_answer_with_highlighted_code(
     page: object, model_server: ScriptedModelServer
 ) -> None:
     text = "Here is the area:\n\n```python\ndef area(w, h):\n    return w * h\n```\n"
-    pieces = ["Here is ", "the area:\n\n", "```python\n", "def area(w, h):\n", "    return w * h\n```\n"]
+    pieces = [
+        "Here is ",
+        "the area:\n\n",
+        "```python\n",
+        "def area(w, h):\n",
+        "    return w * h\n```\n",
+    ]
     model_server.script(Reply(text=text, chunks=pieces, chunk_delay=0.4))
     p = page
     p.goto(p.url.split("?")[0].rstrip("/") + "/chat")  # type: ignore[attr-defined]
@@ -73,7 +79,9 @@ def test_chat_streams_an_answer_with_highlighted_code(
     shot(p, "chat")
 
 
-def test_pdf_and_image_uploads(page: object, model_server: ScriptedModelServer, tmp_path: Path) -> None:
+def test_pdf_and_image_uploads(
+    page: object, model_server: ScriptedModelServer, tmp_path: Path
+) -> None:
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(pdf_bytes("Quarterly flux report"))
     png = tmp_path / "photo.png"

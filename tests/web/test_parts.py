@@ -36,11 +36,13 @@ def test_markdown_escapes_html_and_highlights_code() -> None:
 
 def test_bar_chart_has_a_bar_per_value() -> None:
     svg = bar_chart("t", ["a", "b"], [("in", [1, 2]), ("out", [3, 0])])
-    assert svg.count("<rect class=\"bar\"") == 4
+    assert svg.count('<rect class="bar"') == 4
 
 
 def test_pdf_text_is_extracted() -> None:
-    label, text = attachment(Upload("notes.pdf", "application/pdf", pdf_bytes("Quarterly flux report")))
+    label, text = attachment(
+        Upload("notes.pdf", "application/pdf", pdf_bytes("Quarterly flux report"))
+    )
     assert "Quarterly flux report" in text and "notes.pdf" in label
 
 
