@@ -64,12 +64,13 @@ class WebFront:
 
     async def chat_page(self, request: Request) -> Response:
         models, problems = await self.models()
-        html = pages.chat(MODE_NAMES, models, problems if not models else [])
-        session = request.query_params.get("session", "")
+        session = _hex(request.query_params.get("session", ""))
+        history: list[Any] = []
         if session:
-            html = html.replace(
-                "name='session' value=''", f"name='session' value='{_hex(session)}'"
-            )
+            store = self.workspace.store
+            session = store.resolve_id(session)
+            history = await asyncio.to_thread(store.history, session)
+        html = pages.chat(MODE_NAMES, models, problems if not models else [], session, history)
         return HTMLResponse(html)
 
     async def compare_page(self, request: Request) -> Response:

@@ -22,6 +22,7 @@ async function streamForm(url, form, onEvent) {
 }
 function byId(id) { return document.getElementById(id); }
 function setupChat() {
+  addDownloads(document);
   const form = byId('chat-form');
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -37,7 +38,7 @@ function setupChat() {
       if (name === 'start') { form.session.value = data.session_id || ''; meta.textContent = data.provider + ' · ' + data.model; }
       else if (name === 'notice') { const n = document.createElement('div'); n.className = 'meta notice'; n.textContent = data.text; a.insertBefore(n, body); }
       else if (name === 'html') { body.innerHTML = data.html; }
-      else if (name === 'done') { body.innerHTML = data.html; meta.textContent = data.summary; a.dataset.done = '1'; byId('status').textContent = ''; }
+      else if (name === 'done') { body.innerHTML = data.html; addDownloads(body); meta.textContent = data.summary; a.dataset.done = '1'; byId('status').textContent = ''; }
       else if (name === 'error') { const e = document.createElement('div'); e.className = 'error'; e.textContent = data.message; a.appendChild(e); a.dataset.done = '1'; byId('status').textContent = ''; }
     });
     form.question.value = ''; form.uploads.value = '';
@@ -69,8 +70,23 @@ function setupCompare() {
     await streamForm('api/compare', form, (name, data) => {
       const box = boxes[data.index];
       if (name === 'html') box.querySelector('.answer').innerHTML = data.html;
-      else if (name === 'done') { box.querySelector('.answer').innerHTML = data.html; box.querySelector('.meta').textContent = data.summary; box.dataset.done = '1'; }
+      else if (name === 'done') { box.querySelector('.answer').innerHTML = data.html; addDownloads(box); box.querySelector('.meta').textContent = data.summary; box.dataset.done = '1'; }
       else if (name === 'error') { box.querySelector('.meta').textContent = data.message; box.querySelector('.meta').className = 'meta error'; box.dataset.done = '1'; }
     });
+  });
+}
+// A download link under each code block of an answer (the block's text, named by language).
+function addDownloads(root) {
+  root.querySelectorAll('pre > code').forEach((code, index) => {
+    const pre = code.parentElement;
+    if (pre.nextElementSibling && pre.nextElementSibling.classList.contains('download')) return;
+    const lang = (/language-(\w+)/.exec(code.className) || [, 'txt'])[1];
+    const ext = {python: 'py', javascript: 'js', typescript: 'ts', rust: 'rs', bash: 'sh'}[lang] || lang;
+    const link = document.createElement('a');
+    link.className = 'download';
+    link.textContent = 'download';
+    link.download = 'snippet-' + (index + 1) + '.' + ext;
+    link.href = URL.createObjectURL(new Blob([code.innerText], {type: 'text/plain'}));
+    pre.insertAdjacentElement('afterend', link);
   });
 }

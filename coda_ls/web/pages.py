@@ -100,6 +100,14 @@ def _usage_table(title: str, css_id: str, rows: Sequence[UsageRow]) -> str:
     return "".join(lines) + "</table>"
 
 
+def _messages(history: Sequence[MessageRecord]) -> str:
+    return "".join(
+        f"<div class='msg {escape(m.role)}'><div class='md'>{markdown_html(m.content)}</div></div>"
+        for m in history
+        if m.role in ("user", "assistant") and m.content
+    )
+
+
 def _model_options(models: Sequence[tuple[str, str]]) -> str:
     return "".join(
         f"<option value='{escape(p)}::{escape(m)}'>{escape(m)} ({escape(p)})</option>"
@@ -107,12 +115,18 @@ def _model_options(models: Sequence[tuple[str, str]]) -> str:
     )
 
 
-def chat(modes: Sequence[str], models: Sequence[tuple[str, str]], problems: Sequence[str]) -> str:
+def chat(
+    modes: Sequence[str],
+    models: Sequence[tuple[str, str]],
+    problems: Sequence[str],
+    session_id: str = "",
+    history: Sequence[MessageRecord] = (),
+) -> str:
     mode_options = "".join(f"<option>{escape(m)}</option>" for m in modes)
     warn = "".join(f"<p class='error'>{escape(p)}</p>" for p in problems)
     body = (
-        f"{warn}<div id='log'></div><form id='chat-form'>"
-        "<input type='hidden' name='session' value=''>"
+        f"{warn}<div id='log'>{_messages(history)}</div><form id='chat-form'>"
+        f"<input type='hidden' name='session' value='{escape(session_id)}'>"
         f"<label>mode <select name='mode'>{mode_options}</select></label> "
         f"<label>model <select name='model'><option value=''>default</option>"
         f"{_model_options(models)}</select></label>"

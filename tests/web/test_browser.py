@@ -3,6 +3,7 @@ and the scripted model server. Assertions are on the DOM."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,12 @@ from tests.web.conftest import WebServer, pdf_bytes, png_bytes
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's chromium")
-SHOTS = Path(__file__).resolve().parents[2] / ".pytest_cache" / "web-shots"
+# Screenshots for the test author to look at (CI keeps them with its artifacts).
+SHOTS = (
+    Path(os.environ["CODA_TEST_ARTIFACTS"]) / "web"
+    if os.environ.get("CODA_TEST_ARTIFACTS")
+    else Path(__file__).resolve().parents[2] / ".pytest_cache" / "web-shots"
+)
 
 
 @pytest.fixture
@@ -72,6 +78,8 @@ def test_chat_streams_an_answer_with_highlighted_code(
     p.wait_for_selector(".msg.assistant[data-done='1']")  # type: ignore[attr-defined]
     code = p.locator(".msg.assistant pre code.language-python")  # type: ignore[attr-defined]
     assert code.locator("span.k", has_text="def").count() == 1
+    download = p.locator(".msg.assistant a.download")  # type: ignore[attr-defined]
+    assert download.get_attribute("download") == "snippet-1.py"
     assert "ttft" in p.locator(".msg.assistant .meta").last.inner_text()  # type: ignore[attr-defined]
     # The @mention put the file into the prompt the model received.
     sent = str(model_server.chat_requests()[-1].body)
@@ -150,6 +158,14 @@ def test_session_search_and_branch(page: object) -> None:
     p.fill("#title", "my branch")  # type: ignore[attr-defined]
     p.click("form[action$='/rename'] button")  # type: ignore[attr-defined]
     p.wait_for_selector("h1:has-text('my branch')")  # type: ignore[attr-defined]
+    # Continue the branch in the chat: its history is shown and the next answer joins it.
+    p.click("text=Continue in chat")  # type: ignore[attr-defined]
+    assert "flux capacitor" in p.locator("#log").inner_text()  # type: ignore[attr-defined]
+    p.fill("textarea[name=question]", "and then?")  # type: ignore[attr-defined]
+    p.click("#chat-form button[type=submit]")  # type: ignore[attr-defined]
+    p.wait_for_selector(".msg.assistant[data-done='1']")  # type: ignore[attr-defined]
     p.goto(base + "/sessions")  # type: ignore[attr-defined]
-    assert p.locator("tr.session", has_text="my branch").count() == 1  # type: ignore[attr-defined]
+    branch = p.locator("tr.session", has_text="my branch")  # type: ignore[attr-defined]
+    assert branch.count() == 1
+    assert branch.locator("td").nth(2).inner_text() == "2"  # its own: question and answer
     shot(p, "branch")
