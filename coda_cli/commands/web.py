@@ -32,7 +32,7 @@ def web(port: int, host: str, allow_remote: bool, open_browser: bool, root: Path
     Every request without the token is refused (401). Stop with Ctrl-C.
     """
     from coda_ls.errors import CodaError
-    from coda_ls.web import is_loopback, serve
+    from coda_ls.web import PageAsker, is_loopback, serve
     from coda_ls.workspace import Workspace
 
     if not is_loopback(host) and not allow_remote:
@@ -40,7 +40,8 @@ def web(port: int, host: str, allow_remote: bool, open_browser: bool, root: Path
             f"--host {host} would let other machines reach Coda",
             "add --allow-remote if that is what you want (the token is still required)",
         )
-    workspace = Workspace.open(root)
+    asker = PageAsker()  # tool permissions are asked in the page that wants the tool
+    workspace = Workspace.open(root, asker=asker)
 
     def ready(url: str) -> None:
         click.echo(f"Coda web on {url}")
@@ -51,4 +52,4 @@ def web(port: int, host: str, allow_remote: bool, open_browser: bool, root: Path
             webbrowser.open(url)
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops
-        serve(workspace, host, port, on_ready=ready)
+        serve(workspace, asker, host, port, on_ready=ready)

@@ -17,10 +17,11 @@ import socket
 from collections.abc import Callable
 
 from coda_ls.errors import CodaError
+from coda_ls.web.asker import PageAsker
 from coda_ls.web.auth import new_token
 from coda_ls.workspace import Workspace
 
-__all__ = ["is_loopback", "open_socket", "serve"]
+__all__ = ["PageAsker", "is_loopback", "open_socket", "serve"]
 
 
 def is_loopback(host: str) -> bool:
@@ -51,6 +52,7 @@ def open_socket(host: str, port: int) -> socket.socket:
 
 def serve(
     workspace: Workspace,
+    asker: PageAsker | None,
     host: str = "127.0.0.1",
     port: int = 0,
     *,
@@ -67,7 +69,7 @@ def serve(
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/?token={token}"
-    config = uvicorn.Config(build_app(workspace, token), log_level="warning", lifespan="off")
+    config = uvicorn.Config(build_app(workspace, token, asker), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
 
     async def run() -> None:

@@ -28,6 +28,7 @@ from starlette.routing import Route
 from coda_ls.errors import CodaError
 from coda_ls.sessions.usage import usage_report
 from coda_ls.web import pages
+from coda_ls.web.asker import CURRENT_STREAM, PageAsker
 from coda_ls.web.auth import TokenGate
 from coda_ls.web.render import markdown_html
 from coda_ls.web.uploads import Upload, accepts_images, attachment
@@ -41,8 +42,9 @@ RENDER_EVERY = 0.08  # s between re-renders of a streaming answer
 class WebFront:
     """What the routes share: the workspace and a cached model list."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, asker: PageAsker | None = None) -> None:
         self.workspace = workspace
+        self.asker = asker or PageAsker()
         self._models: list[tuple[str, str]] | None = None
         self._problems: list[str] = []
 
@@ -146,9 +148,14 @@ class WebFront:
             new_session=session is None,
             provider=provider,
             model=model,
-            use_tools=False,
+            use_tools=form.get("tools") == "on",
         )
         return _sse(self._answer(ask, uploads, index=None))
+
+    async def permission(self, request: Request) -> Response:
+        form = await request.form()
+        found = self.asker.answer(str(form.get("id", "")), str(form.get("decision", "no")))
+        return JSONResponse({"ok": found}, status_code=200 if found else 404)
 
     async def _answer(
         self, ask: AskRequest, uploads: list[Upload], index: int | None
@@ -182,7 +189,11 @@ class WebFront:
         async def on_notice(line: str) -> None:
             await queue.put(("notice", {"text": line}))
 
+        async def emit(name: str, data: dict[str, Any]) -> None:
+            await queue.put((name, data))
+
         async def run() -> None:
+            CURRENT_STREAM.set(emit)  # this task's tool prompts go to this page
             try:
                 if not ask.question:
                     raise CodaError("the question is empty", "type a question")
@@ -320,9 +331,10 @@ async def _coda_error(request: Request, exc: Exception) -> Response:
     return HTMLResponse(pages.layout("Error", f"<p class='error'>{escape(text)}</p>"), 400)
 
 
-def build_app(workspace: Workspace, token: str) -> TokenGate:
-    """The whole site behind the token gate."""
-    front = WebFront(workspace)
+def build_app(workspace: Workspace, token: str, asker: PageAsker | None = None) -> TokenGate:
+    """The whole site behind the token gate; `asker` must be the workspace's asker for
+    tool prompts to reach the page."""
+    front = WebFront(workspace, asker)
     routes = [
         Route("/", front.dashboard),
         Route("/chat", front.chat_page),
@@ -336,6 +348,7 @@ def build_app(workspace: Workspace, token: str) -> TokenGate:
         Route("/api/chat", front.chat, methods=["POST"]),
         Route("/api/compare", front.compare, methods=["POST"]),
         Route("/api/files", front.files),
+        Route("/api/permission", front.permission, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={CodaError: _coda_error})
     return TokenGate(app, token)

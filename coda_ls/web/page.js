@@ -38,6 +38,7 @@ function setupChat() {
       if (name === 'start') { form.session.value = data.session_id || ''; meta.textContent = data.provider + ' · ' + data.model; }
       else if (name === 'notice') { const n = document.createElement('div'); n.className = 'meta notice'; n.textContent = data.text; a.insertBefore(n, body); }
       else if (name === 'html') { body.innerHTML = data.html; }
+      else if (name === 'permission') { a.insertBefore(permissionBox(data), body); }
       else if (name === 'done') { body.innerHTML = data.html; addDownloads(body); meta.textContent = data.summary; a.dataset.done = '1'; byId('status').textContent = ''; }
       else if (name === 'error') { const e = document.createElement('div'); e.className = 'error'; e.textContent = data.message; a.appendChild(e); a.dataset.done = '1'; byId('status').textContent = ''; }
     });
@@ -89,4 +90,26 @@ function addDownloads(root) {
     link.href = URL.createObjectURL(new Blob([code.innerText], {type: 'text/plain'}));
     pre.insertAdjacentElement('afterend', link);
   });
+}
+// A tool wants to run: show what it does (and its diff) with the three answers.
+function permissionBox(data) {
+  const box = document.createElement('div');
+  box.className = 'permission';
+  const title = document.createElement('div');
+  title.textContent = data.tool + ': ' + data.summary;
+  box.appendChild(title);
+  if (data.diff) { const pre = document.createElement('pre'); pre.textContent = data.diff; box.appendChild(pre); }
+  for (const [decision, label] of [['yes', 'Allow'], ['always', 'Always allow'], ['no', 'Deny']]) {
+    const button = document.createElement('button');
+    button.type = 'button'; button.textContent = label; button.dataset.decision = decision;
+    button.onclick = async () => {
+      const body = new FormData(); body.append('id', data.id); body.append('decision', decision);
+      await fetch('api/permission', {method: 'POST', body});
+      box.querySelectorAll('button').forEach((b) => b.remove());
+      const said = document.createElement('span'); said.className = 'answered'; said.textContent = label;
+      box.appendChild(said);
+    };
+    box.appendChild(button);
+  }
+  return box;
 }

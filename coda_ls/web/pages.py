@@ -133,6 +133,7 @@ def chat(
         "<textarea name='question' placeholder='Ask about this project; @path adds a file'>"
         "</textarea><ul id='mention-list'></ul>"
         "<label>attach <input type='file' name='uploads' multiple></label> "
+        "<label><input type='checkbox' name='tools' checked> tools (asks first)</label> "
         "<button type='submit'>Send</button> <span id='status'></span></form>"
     )
     return layout("Chat", body, script="setupChat();")

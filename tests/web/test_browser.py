@@ -169,3 +169,31 @@ def test_session_search_and_branch(page: object) -> None:
     assert branch.count() == 1
     assert branch.locator("td").nth(2).inner_text() == "2"  # its own: question and answer
     shot(p, "branch")
+
+
+def test_tool_permission_is_asked_in_the_page(
+    page: object, model_server: ScriptedModelServer, web: WebServer
+) -> None:
+    write = {"name": "write_file", "arguments": {"path": "notes.txt", "content": "hi\n"}}
+    shell = {"name": "shell", "arguments": {"command": "touch denied.txt"}}
+    model_server.script(
+        Reply(text="", chunks=[], tool_calls=[write]),
+        Reply(text="", chunks=[], tool_calls=[shell]),
+        Reply(text="Wrote notes.txt; the shell was refused."),
+    )
+    p = page
+    p.goto(p.url.split("?")[0].rstrip("/") + "/chat")  # type: ignore[attr-defined]
+    p.fill("textarea[name=question]", "write a note")  # type: ignore[attr-defined]
+    p.click("#chat-form button[type=submit]")  # type: ignore[attr-defined]
+    first = p.locator(".permission").nth(0)  # type: ignore[attr-defined]
+    assert "notes.txt" in first.inner_text() and "+hi" in first.locator("pre").inner_text()
+    assert not (web.root / "notes.txt").exists()  # nothing runs before the answer
+    first.locator("button[data-decision='yes']").click()
+    second = p.locator(".permission").nth(1)  # type: ignore[attr-defined]
+    assert "touch denied.txt" in second.inner_text()
+    second.locator("button[data-decision='no']").click()
+    p.wait_for_selector(".msg.assistant[data-done='1']")  # type: ignore[attr-defined]
+    assert (web.root / "notes.txt").read_text() == "hi\n"
+    assert not (web.root / "denied.txt").exists()
+    assert "the shell was refused" in p.locator(".msg.assistant .answer").inner_text()  # type: ignore[attr-defined]
+    shot(p, "permission")
