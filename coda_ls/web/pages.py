@@ -29,6 +29,7 @@ td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}
 .msg.assistant{border-color:#59a14f}.meta{color:#666;font-size:12px}
 .cols{display:flex;gap:12px}.cols>div{flex:1;border:1px solid #ddd;padding:8px;min-width:0}
 mark{background:#fde68a}.error{color:#b91c1c}
+.permission{border:1px solid #f59e0b;background:#fffbeb;padding:6px;margin:4px 0}
 textarea{width:100%;height:80px}.chart .axis{font-size:10px}.chart .chart-title{font-size:12px}
 """
 
