@@ -25,7 +25,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from coda_ls.errors import CodaError
+from coda_ls.errors import CodaError, SessionNotFound
 from coda_ls.sessions.usage import usage_report
 from coda_ls.web import pages
 from coda_ls.web.asker import CURRENT_STREAM, PageAsker
@@ -328,7 +328,8 @@ def _download(name: str) -> dict[str, str]:
 async def _coda_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CodaError)
     text = exc.message + (f"\n{exc.hint}" if exc.hint else "")
-    return HTMLResponse(pages.layout("Error", f"<p class='error'>{escape(text)}</p>"), 400)
+    status = 404 if isinstance(exc, SessionNotFound) else 400
+    return HTMLResponse(pages.layout("Error", f"<p class='error'>{escape(text)}</p>"), status)
 
 
 def build_app(workspace: Workspace, token: str, asker: PageAsker | None = None) -> TokenGate:
