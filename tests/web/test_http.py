@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from coda_ls.sessions import SessionStore
-from tests.web.conftest import WebServer
+from tests.support.model_server import ScriptedModel, ScriptedModelServer
+from tests.web.conftest import WebServer, png_bytes
 
 
 @pytest.fixture
@@ -57,3 +58,18 @@ def test_file_completion_lists_tracked_files(client: httpx.Client) -> None:
 
 def test_an_unknown_permission_answer_is_refused(client: httpx.Client) -> None:
     assert client.post("/api/permission", data={"id": "nope", "decision": "yes"}).status_code == 404
+
+
+def test_an_image_for_a_vision_model_is_refused_for_what_it_is(
+    client: httpx.Client, model_server: ScriptedModelServer
+) -> None:
+    model_server.models.append(ScriptedModel("llava:7b", vision=True))
+    before = len(model_server.chat_requests())
+    events = client.post(
+        "/api/chat",
+        data={"question": "what is this?", "model": "ollama::llava:7b"},
+        files={"uploads": ("photo.png", png_bytes(), "image/png")},
+    ).text
+    assert "event: error" in events
+    assert "reads images, but Coda cannot send images" in events
+    assert len(model_server.chat_requests()) == before
