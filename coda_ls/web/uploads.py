@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import dataclass
 
@@ -66,6 +67,16 @@ def pdf_text(upload: Upload) -> str:
             f"{upload.name} has no text layer (a scanned PDF?)", "attach its text instead"
         )
     return text
+
+
+def data_url(upload: Upload) -> str:
+    """The image as a data URL (what the wire's `Message.images` carries)."""
+    if len(upload.data) > MAX_BYTES:
+        raise CodaError(
+            f"{upload.name} is over the {MAX_BYTES:,}-byte limit", "attach a smaller image"
+        )
+    kind = upload.content_type if upload.content_type in IMAGE_TYPES else "image/png"
+    return f"data:{kind};base64,{base64.b64encode(upload.data).decode('ascii')}"
 
 
 def accepts_images(details: dict[str, object]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 
 import httpx
@@ -60,16 +61,18 @@ def test_an_unknown_permission_answer_is_refused(client: httpx.Client) -> None:
     assert client.post("/api/permission", data={"id": "nope", "decision": "yes"}).status_code == 404
 
 
-def test_an_image_for_a_vision_model_is_refused_for_what_it_is(
+def test_an_image_goes_to_a_vision_model(
     client: httpx.Client, model_server: ScriptedModelServer
 ) -> None:
     model_server.models.append(ScriptedModel("llava:7b", vision=True))
-    before = len(model_server.chat_requests())
     events = client.post(
         "/api/chat",
         data={"question": "what is this?", "model": "ollama::llava:7b"},
         files={"uploads": ("photo.png", png_bytes(), "image/png")},
     ).text
-    assert "event: error" in events
-    assert "reads images, but Coda cannot send images" in events
-    assert len(model_server.chat_requests()) == before
+    assert "event: done" in events
+    sent = model_server.chat_requests()[-1].body
+    assert sent["model"] == "llava:7b"
+    question = sent["messages"][-1]
+    assert "what is this?" in question["content"]
+    assert [base64.b64decode(image) for image in question["images"]] == [png_bytes()]
