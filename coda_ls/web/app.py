@@ -37,6 +37,7 @@ from coda_ls.workspace import MODE_NAMES, AskRequest, Started, Workspace, diagno
 log = logging.getLogger(__name__)
 
 RENDER_EVERY = 0.08  # s between re-renders of a streaming answer
+MODELS_TTL = 60.0  # s a model list is reused by the pickers (a provider may come up)
 
 
 class WebFront:
@@ -47,9 +48,11 @@ class WebFront:
         self.asker = asker or PageAsker()
         self._models: list[tuple[str, str]] | None = None
         self._problems: list[str] = []
+        self._listed_at = 0.0
 
     async def models(self) -> tuple[list[tuple[str, str]], list[str]]:
-        if self._models is None:
+        if self._models is None or time.monotonic() - self._listed_at > MODELS_TTL:
+            self._listed_at = time.monotonic()
             found, down = await self.workspace.models()
             self._models = [(m.provider, m.name) for m in found]
             self._problems = [f"{h.provider}: {h.detail}" for h in down if h.detail]
@@ -62,7 +65,20 @@ class WebFront:
             diagnose(self.workspace.root),
             asyncio.to_thread(usage_report, self.workspace.store.path),
         )
-        return HTMLResponse(pages.dashboard(checks, report))
+        reachable = [c.name for c in checks if c.area == "provider" and c.ok]
+        timings = await asyncio.gather(*(self._latency(name) for name in reachable))
+        return HTMLResponse(
+            pages.dashboard(checks, report, dict(zip(reachable, timings, strict=True)))
+        )
+
+    async def _latency(self, provider: str) -> float | None:
+        """Milliseconds for the provider to list its models (None when it failed)."""
+        started = time.perf_counter()
+        try:
+            found, down = await self.workspace.models_of(provider)
+        except CodaError:
+            return None
+        return None if down and not found else (time.perf_counter() - started) * 1000
 
     async def chat_page(self, request: Request) -> Response:
         models, problems = await self.models()

@@ -52,14 +52,18 @@ def _when(stamp: float) -> str:
     return datetime.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
 
 
-def dashboard(checks: Sequence[Check], report: UsageReport) -> str:
+def dashboard(
+    checks: Sequence[Check], report: UsageReport, latency: dict[str, float | None]
+) -> str:
     rows = []
     for check in checks:
         state, css = {True: ("ok", "ok"), False: ("failed", "fail"), None: ("—", "info")}[check.ok]
+        provider = check.area == "provider"
         rows.append(
             f"<tr class='check {css}' data-area='{escape(check.area)}'><td>{escape(check.area)}"
             f"</td><td>{escape(check.name)}</td><td class='{css}'>{state}</td>"
-            f"<td>{escape(check.detail)}</td><td>{escape(check.fix)}</td></tr>"
+            f"<td class='latency'>{_ms(latency.get(check.name)) if provider else ''}"
+            f"</td><td>{escape(check.detail)}</td><td>{escape(check.fix)}</td></tr>"
         )
     days = [row.key for row in report.days]
     tokens = bar_chart(
@@ -76,13 +80,19 @@ def dashboard(checks: Sequence[Check], report: UsageReport) -> str:
     )
     body = (
         "<h2>Providers and checks</h2><table id='checks'><tr><th>area</th><th>name</th>"
-        "<th>state</th><th>detail</th><th>to fix</th></tr>" + "".join(rows) + "</table>"
+        "<th>state</th><th>latency</th><th>detail</th><th>to fix</th></tr>"
+        + "".join(rows)
+        + "</table>"
         f"<h2>Usage, last 30 days</h2><div id='usage-charts'>{tokens}{cost}</div>"
         + _usage_table("Per model (time to first token, errors)", "per-model", report.models)
         + _usage_table("Per provider", "per-provider", report.providers)
         + _usage_table("Per mode", "per-mode", report.modes)
     )
     return layout("Dashboard", body)
+
+
+def _ms(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f} ms"
 
 
 def _usage_table(title: str, css_id: str, rows: Sequence[UsageRow]) -> str:

@@ -4,6 +4,7 @@ and the scripted model server. Assertions are on the DOM."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,7 +47,8 @@ def test_dashboard_shows_provider_status_and_usage_chart(page: object, web: WebS
     p = page
     ollama = p.locator("tr.check[data-area='provider']", has_text="ollama")  # type: ignore[attr-defined]
     assert "ok" in ollama.first.get_attribute("class")
-    assert "0.9.9-scripted" in ollama.first.inner_text() or "ollama" in ollama.first.inner_text()
+    assert "0.9.9-scripted" in ollama.first.inner_text()
+    assert re.fullmatch(r"\d+ ms", ollama.first.locator("td.latency").inner_text())
     bars = p.locator("#usage-charts svg rect.bar")  # type: ignore[attr-defined]
     assert bars.count() == 3 * 3 + 3  # three days x (in, out, cached) and three cost bars
     models = p.locator("#per-model").inner_text()  # type: ignore[attr-defined]
