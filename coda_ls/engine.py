@@ -68,6 +68,7 @@ class AskRequest:
     selection: CodeSelection | None = None
     files: Sequence[Path] = ()
     attachments: Sequence[tuple[str, str]] = ()
+    images: Sequence[str] = ()  # data URLs sent with the question (vision models only)
     open_files: Sequence[Path] = ()
     session_id: str | None = None
     new_session: bool = False
@@ -322,7 +323,7 @@ class Engine:
         self, request: AskRequest, mode: Mode, history: Sequence[Message], window: int
     ) -> BuiltContext:
         reserved = self.settings.max_tokens or min(2048, window // 4)
-        return await asyncio.to_thread(
+        built = await asyncio.to_thread(
             self._builder().build,
             mode,
             request.question,
@@ -334,6 +335,10 @@ class Engine:
             window=window,
             reserved_output=reserved,
         )
+        if request.images:  # they ride on the question's message
+            question = built.messages[-1]
+            built.messages[-1] = question.model_copy(update={"images": list(request.images)})
+        return built
 
     async def ask(
         self,
