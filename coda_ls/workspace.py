@@ -345,15 +345,16 @@ class Workspace:
         """The map once built (None before, or when building failed: see map_error)."""
         return self._repo_map
 
-    def build_map(self, progress: Progress | None = None) -> RepoMap:
+    def build_map(self, progress: Progress | None = None, *, isolated: bool = False) -> RepoMap:
         """Build the map (cached files load from disk, changed ones are parsed again) and
-        give it to the engine. Blocking: fronts with an event loop use `prepare`."""
+        give it to the engine. Blocking: fronts with an event loop use `prepare`, which
+        parses in a worker process (`isolated`) so their event loop keeps the GIL."""
         from coda_ls.repomap.repomap import RepoMap
 
         with self._map_lock:
             if self._repo_map is None:
                 self._repo_map = RepoMap(self.root, self.settings.repomap)
-            self._repo_map.build(progress)
+            self._repo_map.build(progress, isolated=isolated)
             self._map_built_at = time.monotonic()
             self.engine.repo_map = self._repo_map
             return self._repo_map
@@ -367,12 +368,14 @@ class Workspace:
         return self._repo_map
 
     async def prepare(self, progress: Progress | None = None, *, with_map: bool = True) -> None:
-        """Read the project summary and build the map off the event loop; `map_ready` is
-        set when done, whether the build worked or not (see `map_error`)."""
+        """Read the project summary, build the map and rank it off the event loop;
+        `map_ready` is set when done, whether it worked or not (see `map_error`): the
+        first map asked for after that is ready, not ranked then (issue 16)."""
         try:
             await asyncio.to_thread(self.summary)
             if with_map:
-                await asyncio.to_thread(self.build_map, progress)
+                await asyncio.to_thread(self.build_map, progress, isolated=True)
+                await asyncio.to_thread(self._rank_ahead)
         except CodaError as exc:
             self.map_error = exc.message
             raise
@@ -381,6 +384,15 @@ class Workspace:
             self.map_error = repr(exc)
         finally:
             self.map_ready.set()
+
+    def _rank_ahead(self) -> None:
+        """Rank and fit the default map now, in a worker process when it can, so the
+        first map asked for is loaded, not ranked (nor the tokenizer loaded for it)."""
+        repo_map = self._repo_map
+        if repo_map is None:
+            return
+        repo_map.rank_ahead()
+        repo_map.render()  # loads the persisted map (or ranks and fits here if none)
 
     def update_file(self, path: Path, text: str | None = None) -> None:
         """Re-tag one file (its open buffer's `text`, or the file on disk)."""

@@ -29,8 +29,22 @@ CREATE TABLE IF NOT EXISTS files (
     language TEXT,
     note TEXT,
     data BLOB NOT NULL
-)
+);
+-- Files not mapped (too big, binary, minified), so a warm build does not read them again.
+CREATE TABLE IF NOT EXISTS skipped (
+    path TEXT PRIMARY KEY,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
+-- Rankings keyed by the state they were computed from (see persist.py).
+CREATE TABLE IF NOT EXISTS rankings (
+    key TEXT PRIMARY KEY,
+    used INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
 """
+MAX_RANKINGS = 32  # kept per project: the overview, a few focused files
 
 
 def content_hash(data: bytes) -> str:
@@ -53,6 +67,7 @@ class Entry:
     tags: FileTags
 
 
+Row = tuple[str, int, int, str, str | None, str | None, bytes]  # a `files` row, encoded
 _TAG_FIELDS = attrgetter(*(f.name for f in fields(Tag)))
 
 
@@ -78,6 +93,7 @@ class TagCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
+        self.persistent = False  # True once the database is on disk (not in memory)
         self._lock = threading.Lock()
         self._db = self._open(path)
 
@@ -88,13 +104,15 @@ class TagCache:
                 db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute(_SCHEMA)
+                db.executescript(_SCHEMA)
+                self.persistent = True
                 return db
-            except sqlite3.Error as exc:
-                # A read-only or corrupt cache must not stop the map: work in memory.
+            except (sqlite3.Error, OSError) as exc:
+                # A read-only, corrupt or unmakeable cache must not stop the map: work in
+                # memory.
                 log.warning("repo map: cache %s unusable (%s); not caching", path, exc)
         db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        db.execute(_SCHEMA)
+        db.executescript(_SCHEMA)
         return db
 
     def load_all(self) -> dict[str, tuple[int, int, str, str | None, str | None, bytes]]:
@@ -106,21 +124,71 @@ class TagCache:
         return {row[0]: row[1:] for row in rows}
 
     def put_many(self, entries: Iterable[tuple[str, Entry]]) -> None:
-        rows = [
+        self.put_rows(
             (path, e.mtime_ns, e.size, e.hash, e.tags.language, e.tags.note, encode(e.tags))
             for path, e in entries
-        ]
+        )
+
+    def put_rows(self, rows: Iterable[Row]) -> None:
+        """Rows already encoded (a worker's blobs): no decode/encode round trip."""
+        self._write("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", list(rows))
+
+    def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         if not rows:
             return
         with self._lock:
             try:
                 self._db.execute("BEGIN")
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows
-                )
+                self._db.executemany(sql, rows)
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:  # disk full, locked too long: the map still works
                 log.warning("repo map: could not write the cache (%s)", exc)
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+
+    # -- skip decisions -------------------------------------------------------------------
+
+    def load_skipped(self) -> dict[str, tuple[int, int, str]]:
+        """path -> (mtime_ns, size, reason) of the files a build decided not to map."""
+        with self._lock:
+            rows = self._db.execute("SELECT path, mtime_ns, size, reason FROM skipped").fetchall()
+        return {row[0]: row[1:] for row in rows}
+
+    def put_skipped(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+        self._write("INSERT OR REPLACE INTO skipped VALUES (?, ?, ?, ?)", list(rows))
+
+    def delete_skipped(self, paths: Iterable[str]) -> None:
+        self._write("DELETE FROM skipped WHERE path = ?", [(p,) for p in paths])
+
+    # -- rankings -------------------------------------------------------------------------
+
+    def get_ranking(self, key: str) -> bytes | None:
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT data FROM rankings WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error as exc:
+                log.warning("repo map: could not read a ranking (%s)", exc)
+                return None
+        return bytes(row[0]) if row is not None else None
+
+    def put_ranking(self, key: str, data: bytes) -> None:
+        """Store one ranking; the oldest beyond MAX_RANKINGS go."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                self._db.execute(
+                    "INSERT OR REPLACE INTO rankings VALUES "
+                    "(?, (SELECT COALESCE(MAX(used), 0) + 1 FROM rankings), ?)",
+                    (key, data),
+                )
+                self._db.execute(
+                    "DELETE FROM rankings WHERE key NOT IN "
+                    "(SELECT key FROM rankings ORDER BY used DESC LIMIT ?)",
+                    (MAX_RANKINGS,),
+                )
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                log.warning("repo map: could not store a ranking (%s)", exc)
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
 

@@ -180,21 +180,34 @@ def _fnmatch_matcher(lines: list[str]) -> Callable[[str], bool]:
     return match
 
 
-# Vendored, generated and asset paths: mapped only with include_vendored.
-_VENDORED = re.compile(
-    r"(^|/)(node_modules|vendor|vendors|third_party|thirdparty|bower_components|dist|"
-    r"static|assets|site-packages)(/|$)"
-    r"|\.min\.(js|css)$|[.-]bundle\.js$|\.pb\.go$|_pb2(_grpc)?\.py$|\.generated\.\w+$"
-    r"|\.g\.dart$|(^|/)package-lock\.json$"
-)
 # Conventional markers in a file's first lines (Go's "Code generated ... DO NOT EDIT.").
 _GENERATED_MARKERS = (b"@generated", b"DO NOT EDIT")
 LONG_LINE = 1000  # a code line this long means minified or generated
 SNIFF = 8192
 
 
+# Vendored, generated and asset paths: mapped only with include_vendored.
+_VENDORED_DIRS = frozenset(
+    ("node_modules", "vendor", "vendors", "third_party", "thirdparty", "bower_components",
+     "dist", "static", "assets", "site-packages")
+)  # fmt: skip
+_VENDORED_SUFFIXES = (
+    ".min.js", ".min.css", ".bundle.js", "-bundle.js", ".pb.go", "_pb2.py", "_pb2_grpc.py",
+    ".g.dart",
+)  # fmt: skip
+_GENERATED_NAME = re.compile(r"\.generated\.\w+$")
+
+
 def vendored_path(rel: str) -> bool:
-    return _VENDORED.search(rel) is not None
+    """Whether `rel` is vendored, generated or an asset path. Set and suffix tests, not
+    one regex: an alternation starting with `(^|/)` is tried at every position, 4x slower
+    (20 µs a path, a noticeable share of a warm build's listing on 20k files)."""
+    if rel.endswith(_VENDORED_SUFFIXES):
+        return True
+    parts = rel.split("/")
+    if parts[-1] == "package-lock.json" or not _VENDORED_DIRS.isdisjoint(parts):
+        return True
+    return ".generated." in rel and _GENERATED_NAME.search(rel) is not None
 
 
 def skip_reason(head: bytes, size: int, max_bytes: int) -> str | None:

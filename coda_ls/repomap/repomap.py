@@ -17,11 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from coda_ls.config import RepoMapSettings
-from coda_ls.repomap.cache import Entry, TagCache, cache_file, content_hash, decode
+from coda_ls.repomap.cache import Row, TagCache, cache_file, content_hash, decode
 from coda_ls.repomap.files import FileLister, default_lister, vendored_path
 from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
+from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.lexical import LexicalIndex
 from coda_ls.repomap.model import FileTags, RenderedMap, Tag
+from coda_ls.repomap.persist import (
+    decode_ranking,
+    decode_rendered,
+    encode_ranking,
+    encode_rendered,
+    ranking_key,
+    state_digest,
+    tokenizer_fingerprint,
+)
 from coda_ls.repomap.rank import ReferenceGraph
 from coda_ls.repomap.relevance import (
     OVERVIEW_CANDIDATES,
@@ -34,12 +44,23 @@ from coda_ls.repomap.relevance import (
 )
 from coda_ls.repomap.render import Entry as RenderEntry
 from coda_ls.repomap.render import fit, max_entries
-from coda_ls.repomap.worker import Result, Skipped, parse_batch, parse_path, tag_bytes
+from coda_ls.repomap.worker import (
+    Result,
+    Skipped,
+    background,
+    exit_with_parent,
+    parse_batch,
+    parse_path,
+    paused_gc,
+    tag_bytes,
+)
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
+MAX_WORKERS = 16
+ISOLATED_MIN_FILES = 64  # an isolated build (server) parses in a worker from this many
 _BATCH = 64
 
 
@@ -60,15 +81,22 @@ class RepoMap:
         self.root = root.resolve()
         self.settings = settings
         self.lister: FileLister = lister or default_lister
-        # Measured on 2 shared cores: a spawn pool of 2 was slower (5.2 s) than serial
-        # (3.3 s) on Django; processes pay off from 4 cores, leaving one for the editor.
+        # Measured (benchmarks/monorepo.py --mode pool, 5,000 real files, 2 shared cores):
+        # serial 62.6 s, one spawned worker 49.1 s, two 28.4 s. Processes pay from a few
+        # hundred files on any machine; past MAX_WORKERS the parent's share (reading the
+        # results, writing the cache) is what limits.
         cpus = os.cpu_count() or 1
-        self.workers = workers if workers is not None else (1 if cpus < 4 else min(cpus - 1, 4))
-        db = cache_file(cache_dir if cache_dir is not None else paths.cache_dir(), self.root)
+        self.workers = workers if workers is not None else min(cpus, MAX_WORKERS)
+        self.cache_dir = cache_dir if cache_dir is not None else paths.cache_dir()
+        db = cache_file(self.cache_dir, self.root)
         self._cache = TagCache(db)
         self._lock = threading.RLock()
-        self._files: dict[str, FileTags] = {}
+        self._files = LazyFiles()  # decoded on access: see lazy.py
         self._stats: dict[str, tuple[int, int, str]] = {}  # path -> (mtime_ns, size, hash)
+        # Files mapped from an unsaved buffer: their state is not on disk, so rankings
+        # are not persisted while there are any.
+        self._buffers: set[str] = set()
+        self._state: tuple[int, str | None] | None = None  # (generation, state digest)
         self.skipped: dict[str, str] = {}  # path -> why it is not mapped
         self.last_build: dict[str, float | int] = {}
         self._generation = 0
@@ -85,15 +113,20 @@ class RepoMap:
 
     # -- building ---------------------------------------------------------------------
 
-    def build(self, progress: Progress | None = None) -> None:
-        """Map every listed source file: cached ones are loaded, changed ones parsed."""
+    def build(self, progress: Progress | None = None, *, isolated: bool = False) -> None:
+        """Map every listed source file: cached ones are loaded, changed ones parsed.
+
+        `isolated` parses in a worker process even where one core would be faster, so a
+        caller's other threads (a language server's event loop) keep the GIL."""
         started = time.perf_counter()
         candidates = self._candidates()
         rows = self._cache.load_all()
-        fresh: dict[str, FileTags] = {}
+        known_skips = self._cache.load_skipped()
+        fresh = LazyFiles()
         stats: dict[str, tuple[int, int, str]] = {}
         to_parse: list[str] = []
         touched: list[tuple[str, int, int]] = []
+        skipped: dict[str, str] = {}
         for rel in candidates:
             try:
                 st = os.stat(os.path.join(self.root, rel))
@@ -101,40 +134,52 @@ class RepoMap:
                 continue
             row = rows.get(rel)
             if row is not None and row[0] == st.st_mtime_ns and row[1] == st.st_size:
-                fresh[rel] = decode(rel, row[3], row[4], row[5])
+                fresh.put_raw(rel, row[3], row[4], row[5])
                 stats[rel] = (row[0], row[1], row[2])
             elif row is not None and row[1] == st.st_size and self._same_content(rel, row[2]):
-                fresh[rel] = decode(rel, row[3], row[4], row[5])  # touched, not changed
+                fresh.put_raw(rel, row[3], row[4], row[5])  # touched, not changed
                 stats[rel] = (st.st_mtime_ns, st.st_size, row[2])
                 touched.append((rel, st.st_mtime_ns, st.st_size))
             else:
-                to_parse.append(rel)
+                skip = known_skips.get(rel)
+                if skip is not None and skip[0] == st.st_mtime_ns and skip[1] == st.st_size:
+                    skipped[rel] = skip[2]  # skipped before, unchanged since
+                else:
+                    to_parse.append(rel)
         for rel, mtime, size in touched:
             self._cache.touch(rel, mtime, size)
-        skipped: dict[str, str] = {}
-        entries: list[tuple[str, Entry]] = []
-        for result in self._parse(to_parse, progress):
-            if isinstance(result, Skipped):
-                skipped[result.path] = result.reason
-                continue
-            tags = decode(result.path, result.language, result.note, result.blob)
-            fresh[result.path] = tags
-            stats[result.path] = (result.mtime_ns, result.size, result.hash)
-            entries.append((result.path, Entry(result.mtime_ns, result.size, result.hash, tags)))
-        self._cache.put_many(entries)
+        encoded: list[Row] = []
+        new_skips: list[tuple[str, int, int, str]] = []
+        with paused_gc():
+            for result in self._parse(to_parse, progress, isolated):
+                if isinstance(result, Skipped):
+                    skipped[result.path] = result.reason
+                    if result.mtime_ns:
+                        new_skips.append((result.path, result.mtime_ns, result.size, result.reason))
+                    continue
+                # Kept encoded, as the cache stores it: decoding is for what gets read.
+                fresh.put_raw(result.path, result.language, result.note, result.blob)
+                stats[result.path] = (result.mtime_ns, result.size, result.hash)
+                encoded.append(result)
+        self._cache.put_rows(encoded)
+        self._cache.put_skipped(new_skips)
         gone = [p for p in rows if p not in fresh]
         if gone:
             self._cache.delete(gone)
+        stale = [p for p in known_skips if p not in skipped]
+        if stale:
+            self._cache.delete_skipped(stale)
         with self._lock:
             self._files = fresh
             self._stats = stats
+            self._buffers.clear()
             self.skipped.update(skipped)
             self._changed(None)
         self.last_build = {
             "seconds": time.perf_counter() - started,
             "files": len(fresh),
             "parsed": len(to_parse),
-            "cached": len(fresh) - len(entries),
+            "cached": len(fresh) - len(encoded),
             "skipped": len(skipped),
         }
         log.info("repo map: %s", self.last_build)
@@ -169,12 +214,23 @@ class RepoMap:
             return False
         return content_hash(data) == digest
 
-    def _parse(self, rels: Sequence[str], progress: Progress | None) -> Iterable[Result]:
+    def _parse(
+        self, rels: Sequence[str], progress: Progress | None, isolated: bool = False
+    ) -> Iterable[Result]:
         total = len(rels)
         root, limit = str(self.root), self.settings.max_file_bytes
         if progress:
             progress(0, total)
-        if total < PARALLEL_MIN_FILES or self.workers < 2:
+        workers = self.workers
+        serial = total < PARALLEL_MIN_FILES or workers < 2
+        if isolated:
+            # Even one worker frees the caller's GIL. They run at a lower priority
+            # (worker.background), so all cores can parse and the caller still gets one
+            # when it needs it (measured on 20k files, 2 cores: one worker 216 s to
+            # ready, two 149 s; code action p95 0.4 ms either way).
+            workers = max(1, workers)
+            serial = total < ISOLATED_MIN_FILES
+        if serial:
             for done, rel in enumerate(rels, start=1):
                 yield parse_path(root, rel, limit)
                 if progress and (done % 50 == 0 or done == total):
@@ -190,7 +246,8 @@ class RepoMap:
         done = 0
         context = multiprocessing.get_context("spawn")
         try:
-            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            initializer = background if isolated else exit_with_parent
+            with ProcessPoolExecutor(workers, context, initializer, (os.getpid(),)) as pool:
                 futures = [pool.submit(parse_batch, root, batch, limit) for batch in batches]
                 for future in futures:
                     results = future.result()
@@ -229,21 +286,25 @@ class RepoMap:
             if tags.language is None and tags.note == "no language":
                 return []
             with self._lock:
-                self._files[rel] = tags  # the buffer is not on disk: memory only
+                self._files.put(rel, tags)  # the buffer is not on disk: memory only
+                self._buffers.add(rel)
                 self._changed(rel)
             return list(tags.definitions)
         result = parse_path(str(self.root), rel, self.settings.max_file_bytes)
         if isinstance(result, Skipped):
             with self._lock:
                 self.skipped[rel] = result.reason
+            if result.mtime_ns:
+                self._cache.put_skipped([(rel, result.mtime_ns, result.size, result.reason)])
             self.remove(rel)
             return []
         tags = decode(rel, result.language, result.note, result.blob)
-        entry = Entry(result.mtime_ns, result.size, result.hash, tags)
-        self._cache.put_many([(rel, entry)])
+        self._cache.put_rows([result])
+        self._cache.delete_skipped([rel])
         with self._lock:
-            self._files[rel] = tags
-            self._stats[rel] = (entry.mtime_ns, entry.size, entry.hash)
+            self._files.put(rel, tags)
+            self._stats[rel] = (result.mtime_ns, result.size, result.hash)
+            self._buffers.discard(rel)
             self._changed(rel)
         return list(tags.definitions)
 
@@ -254,14 +315,16 @@ class RepoMap:
             return
         self._cache.delete([rel])
         with self._lock:
-            self._files.pop(rel, None)
+            self._files.pop(rel)
             self._stats.pop(rel, None)
+            self._buffers.discard(rel)
             self._changed(rel)
 
     def _changed(self, rel: str | None) -> None:
         """Called with the lock held: one file changed (`rel`), or all of them (None)."""
         self._generation += 1
         self._ranked = None
+        self._state = None
         if rel is None:
             self._graph = None
             self._pending.clear()
@@ -277,16 +340,25 @@ class RepoMap:
     def tags(self, path: Path | str | None = None) -> list[Tag]:
         """Definitions of one file, or of every file (by path, then line)."""
         with self._lock:
-            if path is None:
-                return [t for rel in sorted(self._files) for t in self._files[rel].definitions]
-            rel = self._rel(path)
-            found = self._files.get(rel) if rel is not None else None
-            return list(found.definitions) if found else []
+            files = self._files.copy()
+        if path is None:
+            return [t for rel in sorted(files) for t in files[rel].definitions]
+        rel = self._rel(path)
+        found = files.get(rel) if rel is not None else None
+        return list(found.definitions) if found else []
 
     def file_tags(self) -> dict[str, FileTags]:
-        """Each mapped file's tags (a snapshot: a changed file gets a new FileTags)."""
+        """Each mapped file's tags (a snapshot: a changed file gets a new FileTags, an
+        unchanged one the same object, so an index can compare by identity). Decoding
+        is done outside the lock, then kept: whoever asks for every file's tags (the
+        completion index) holds them all anyway."""
         with self._lock:
-            return dict(self._files)
+            snapshot = self._files.copy()
+        files, decoded = snapshot.decode_all()
+        if decoded:
+            with self._lock:
+                self._files.keep(decoded)
+        return files
 
     def references(self, path: Path | str) -> list[Tag]:
         """The references of one file, with lines (parsed on demand: not cached)."""
@@ -303,10 +375,10 @@ class RepoMap:
         """Definitions named `name`, or whose qualified name is or ends with `name`."""
         suffix = "." + name
         with self._lock:
-            files = list(self._files.values())
+            files = self._files.copy()  # decoded outside the lock
         return [
             tag
-            for ft in files
+            for ft in files.values()
             for tag in ft.definitions
             if tag.name == name or tag.qualname == name or tag.qualname.endswith(suffix)
         ]
@@ -342,15 +414,24 @@ class RepoMap:
             key = (self._generation, focus, mentioned, idents, limit, asked)
             if self._ranked is not None and self._ranked[0] == key:
                 return self._ranked[1]
+            stored = self._stored_key(focus, mentioned, idents, limit, asked)
+        if stored is not None:
+            blob = self._cache.get_ranking(stored[1])
+            if blob is not None:
+                result = decode_ranking(blob)
+                with self._lock:
+                    if self._generation == stored[0]:
+                        self._ranked = (key, result)
+                return result
         with self._graph_lock:
             with self._lock:
                 generation, epoch, graph = self._generation, self._epoch, self._graph
                 pending, self._pending = self._pending, {}
-                files = dict(self._files) if graph is None else None
+                snapshot = self._files.copy() if graph is None else None
             done = False
             try:
                 if graph is None:
-                    graph = ReferenceGraph(files or {})
+                    graph = ReferenceGraph(dict(snapshot or {}))  # decodes every file
                 else:
                     for rel, tags in pending.items():
                         graph.update(rel, tags)
@@ -366,7 +447,35 @@ class RepoMap:
                     self._graph = graph
                 if self._generation == generation:
                     self._ranked = ((generation, *key[1:]), result)
+        if stored is not None and stored[0] == generation:  # ranked the state keyed
+            self._cache.put_ranking(stored[1], encode_ranking(result))
         return result
+
+    def _stored_key(
+        self,
+        focus: frozenset[str],
+        mentioned: frozenset[str],
+        idents: frozenset[str],
+        limit: int | None,
+        asked: Question | None,
+    ) -> tuple[int, str] | None:
+        """(generation, key) under which this request's ranking is persisted, or None
+        when it is not: a question's ranking (its words rarely come back), or a state
+        that is not on disk (an unsaved buffer). Called with the lock held."""
+        if asked is not None or self._buffers:
+            return None
+        if self._state is None or self._state[0] != self._generation:
+            stats = self._stats
+            if all(rel in stats for rel in self._files):
+                digest: str | None = state_digest((rel, stats[rel][2]) for rel in self._files)
+            else:
+                digest = None
+            self._state = (self._generation, digest)
+        state = self._state[1]
+        if state is None:
+            return None
+        request = ("ranked", sorted(focus), sorted(mentioned), sorted(idents), limit)
+        return self._generation, ranking_key(state, request)
 
     def _fused(
         self,
@@ -423,17 +532,25 @@ class RepoMap:
         """The best-ranked tags as an outline per file, within `tokens` (default: settings)."""
         budget = tokens if tokens is not None else self.settings.tokens
         limit = max_entries(budget)  # fit() never shows more: rank only that many
+        stored = None
+        if question is None:  # the fitted map is persisted with its ranking
+            stored = self._fit_key(focus_files, mentioned_files, mentioned_idents, limit, budget)
+        if stored is not None:
+            blob = self._cache.get_ranking(stored[1])
+            if blob is not None:
+                return decode_rendered(blob)
         ranked = self.ranked(focus_files, mentioned_files, mentioned_idents, limit, question)
         entries = [RenderEntry(tag.path, tag) for _, tag in ranked]
         if len(entries) < limit:
             with self._lock:
+                listed = self._files
                 entries += [
-                    RenderEntry(rel, None, ft.note or "no tags")
-                    for rel, ft in sorted(self._files.items())
-                    if ft.language is None
+                    RenderEntry(rel, None, listed.note(rel) or "no tags")
+                    for rel in sorted(listed)
+                    if listed.language(rel) is None
                 ]
         with self._lock:
-            files = dict(self._files)
+            files = self._files.copy()  # the few files shown are decoded below
         found: dict[tuple[str, str], Tag | None] = {}
 
         def parent(path: str, qualname: str) -> Tag | None:
@@ -444,7 +561,31 @@ class RepoMap:
                 found[key] = next((t for t in defs if t.qualname == qualname), None)
             return found[key]
 
-        return fit(entries, budget, parent)
+        rendered = fit(entries, budget, parent)
+        if stored is not None:
+            with self._lock:
+                unchanged = self._generation == stored[0]
+            if unchanged:
+                self._cache.put_ranking(stored[1], encode_rendered(rendered))
+        return rendered
+
+    def _fit_key(
+        self,
+        focus_files: Collection[Path | str],
+        mentioned_files: Collection[Path | str],
+        mentioned_idents: Collection[str],
+        limit: int,
+        budget: int,
+    ) -> tuple[int, str] | None:
+        """(generation, key) of a fitted map without a question: its ranking's key, the
+        budget and the tokenizer (a warm `coda map` then loads no tokenizer at all)."""
+        focus = frozenset(r for r in map(self._rel, focus_files) if r)
+        mentioned = frozenset(r for r in map(self._rel, mentioned_files) if r)
+        with self._lock:
+            stored = self._stored_key(focus, mentioned, frozenset(mentioned_idents), limit, None)
+        if stored is None:
+            return None
+        return stored[0], ranking_key(stored[1], ("fit", budget, tokenizer_fingerprint()))
 
     def to_json(
         self,
@@ -457,6 +598,63 @@ class RepoMap:
         rendered = self.render(tokens, focus_files, mentioned_files, mentioned_idents)
         payload = {"root": str(self.root), **rendered.to_dict(), "build": self.last_build}
         return json.dumps(payload, indent=2)
+
+    # -- ranking ahead, in a worker ------------------------------------------------------
+
+    def rank_ahead(self, tokens: int | None = None) -> bool:
+        """Persist the default map, ranked and fitted (`render(tokens)` then loads it),
+        without ranking here: a worker process loads the same files from the cache,
+        ranks, fits and stores the result. The reference graph then never lives here unless a
+        question needs it (it is most of a ranked map's memory), and the GIL stays free
+        for the caller's other threads. False when the ranking was not persisted (an
+        in-memory cache, unsaved buffers, no worker process): `render` ranks here then."""
+        budget = tokens if tokens is not None else self.settings.tokens
+        stored = self._fit_key((), (), (), max_entries(budget), budget)
+        with self._lock:
+            order = list(self._files)
+        if stored is None or not self._cache.persistent:
+            return False  # a worker could not see an in-memory cache
+        if self._cache.get_ranking(stored[1]) is not None:
+            return True  # an unchanged tree: ranked by an earlier run
+        import multiprocessing
+        from concurrent.futures.process import BrokenProcessPool
+
+        from coda_ls.repomap.worker import rank_cached
+
+        context = multiprocessing.get_context("spawn")  # called from a thread: no fork
+        settings = self.settings.model_dump()
+        try:
+            with ProcessPoolExecutor(1, context, background, (os.getpid(),)) as pool:
+                args = (str(self.root), settings, str(self.cache_dir), order, budget)
+                ranked = pool.submit(rank_cached, *args).result()
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("repo map: ranking worker failed (%s); ranking here", exc)
+            return False
+        except Exception as exc:
+            # Whatever the ranking raised in the worker costs only the head start: the
+            # caller ranks here, where the same error (if any) reaches it as usual.
+            log.warning("repo map: ranking worker raised %s: %s", type(exc).__name__, exc)
+            return False
+        return ranked and self._cache.get_ranking(stored[1]) is not None
+
+    def load_cached(self, order: Sequence[str]) -> bool:
+        """Take the files `order` lists, in that order, from the cache (a worker ranking
+        what its parent built). False when one of them is not cached."""
+        rows = self._cache.load_all()
+        files = LazyFiles()
+        stats: dict[str, tuple[int, int, str]] = {}
+        for rel in order:
+            row = rows.get(rel)
+            if row is None:
+                return False
+            files.put_raw(rel, row[3], row[4], row[5])
+            stats[rel] = (row[0], row[1], row[2])
+        with self._lock:
+            self._files = files
+            self._stats = stats
+            self._buffers.clear()
+            self._changed(None)
+        return True
 
     def close(self) -> None:
         self._cache.close()

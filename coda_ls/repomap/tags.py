@@ -103,8 +103,10 @@ class _Def:
         return self.name
 
 
-def extract(path: str, source: bytes, language: str | None) -> FileTags:
-    """The tags of one file's bytes. Never raises for bad input: what parses is kept."""
+def extract(path: str, source: bytes, language: str | None, lines: bool = True) -> FileTags:
+    """The tags of one file's bytes. Never raises for bad input: what parses is kept.
+
+    `lines=False` leaves out where each reference is (a build caches only the counts)."""
     if language is None:
         return FileTags(path, None, note="no language")
     parser = _parser(language)
@@ -134,7 +136,8 @@ def extract(path: str, source: bytes, language: str | None) -> FileTags:
                 continue
             node = nodes[0]
             if role == "reference":
-                refs.append((kind or "call", name, name_nodes[0].start_point[0] + 1))
+                line = name_nodes[0].start_point[0] + 1 if lines else 0
+                refs.append((kind or "call", name, line))
                 continue
             receiver = captures.get("receiver")
             item = _Def(
@@ -160,7 +163,8 @@ def extract(path: str, source: bytes, language: str | None) -> FileTags:
     counts = Counter(name for _, name, _ in refs)
     note = "syntax errors; kept what parsed" if tree.root_node.has_error else None
     imports = imports_of(path, source, language)
-    return FileTags(path, language, tags, dict(counts), tuple(refs), note, imports)
+    positions = tuple(refs) if lines else ()
+    return FileTags(path, language, tags, dict(counts), positions, note, imports)
 
 
 def _text(node: Node) -> str:
@@ -344,13 +348,14 @@ def signature_of(node: Node, source: bytes) -> str:
         # A Lisp form is balanced only at its end: its first line is the signature,
         # `(defun compute (shape)`.
         raw = raw.split("\n", 1)[0]
-    depth = 0
-    lines: list[str] = []
-    for line in raw.splitlines():
-        lines.append(line)
-        depth += sum(line.count(c) for c in "([") - sum(line.count(c) for c in ")]")
-        if depth <= 0:
-            break
+    lines = raw.splitlines()
+    if len(lines) > 1:  # most signatures are one line: no bracket counting
+        depth = 0
+        for i, line in enumerate(lines):
+            depth += line.count("(") + line.count("[") - line.count(")") - line.count("]")
+            if depth <= 0:
+                del lines[i + 1 :]
+                break
     text = " ".join(" ".join(lines).split()).rstrip("{:=; ").rstrip()
     # Joined from lines: `f( self, a, )` reads as `f(self, a)`.
     if "( " in text or "[ " in text:
