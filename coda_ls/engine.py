@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from coda_ls.config import Settings
 from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
+from coda_ls import fallback
 from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
 from coda_ls.modes import Mode, get_mode
 from coda_ls.providers.base import Provider
@@ -94,6 +95,7 @@ class Answer:
     refactor: Refactor | None = None
     context_tokens: int = 0
     compacted: bool = False  # older turns were summarized first (usage includes that call)
+    fallbacks: list[str] = field(default_factory=list)  # announcements of provider switches
 
 
 @dataclass(frozen=True)
@@ -348,7 +350,15 @@ class Engine:
         should know along the way (a compaction). Cancelling the task stops the provider
         stream; the partial answer is kept in the session, marked interrupted."""
         mode = get_mode(request.mode or self.settings.mode)
-        chosen = await self.selection(mode.name, request.provider, request.model)
+        switches: list[str] = []
+        tried: list[str] = []
+        try:
+            chosen = await self.selection(mode.name, request.provider, request.model)
+        except CodaError as exc:
+            if not fallback.should_fall_back(exc):
+                raise
+            failed = "/".join(x for x in self.settings.for_mode(mode.name) if x) or "the default"
+            chosen = await self._fall_back(mode.name, failed, exc, tried, switches, on_notice)
         info = await self.model_info(chosen)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
@@ -387,8 +397,13 @@ class Engine:
             raise
         if self.store is not None and session_id is not None:
             self.store.add_message(session_id, "user", request.question, mode=mode.name)
+            for text in switches:
+                self._record_switch(session_id, text, chosen)
         tools = self._tool_specs(request, info)
-        answer = await self._run(chosen, mode, context.messages, session_id, tools, on_delta)
+        answer = await self._run(
+            chosen, mode, context.messages, session_id, tools, on_delta, on_notice, tried
+        )
+        answer.fallbacks = switches + answer.fallbacks
         # A compaction is a model call made for this answer: the user pays for it.
         answer.usage = answer.usage + compaction_usage
         answer.compacted = compaction_usage.total_tokens > 0
@@ -422,8 +437,13 @@ class Engine:
         session_id: str | None,
         tools: list[ToolSpec] | None,
         on_delta: DeltaCallback | None,
+        on_notice: NoticeCallback | None = None,
+        tried: list[str] | None = None,
     ) -> Answer:
-        """Stream replies, running requested tools, until the model answers in text."""
+        """Stream replies, running requested tools, until the model answers in text.
+        A reply that fails before its first token with a quota, auth or unreachable error
+        is asked again of the next configured fallback (announced and recorded)."""
+        tried = tried if tried is not None else []
         total = Usage()
         texts: list[str] = []
         answer = Answer(
@@ -435,7 +455,29 @@ class Engine:
         )
         started = time.perf_counter()
         for _step in range(MAX_TOOL_STEPS):
-            reply = await self._stream_once(chosen, mode, messages, session_id, tools, on_delta)
+            while True:
+                emitted: list[str] = []
+
+                async def relay(delta: str) -> None:
+                    emitted.append(delta)
+                    await _emit(on_delta, delta)
+
+                try:
+                    reply = await self._stream_once(
+                        chosen, mode, messages, session_id, tools, relay
+                    )
+                    break
+                except CodaError as exc:
+                    # Once the user saw text, another model cannot take over the answer.
+                    if emitted or not fallback.should_fall_back(exc):
+                        raise
+                    failed = f"{chosen.provider_name}/{chosen.model}"
+                    chosen = await self._fall_back(
+                        mode.name, failed, exc, tried, answer.fallbacks, on_notice
+                    )
+                    if self.store is not None and session_id is not None:
+                        self._record_switch(session_id, answer.fallbacks[-1], chosen)
+                    answer.provider, answer.model = chosen.provider_name, chosen.model
             total = total + reply.usage
             texts.append(reply.text)
             answer.message_id = reply.message_id
@@ -536,6 +578,52 @@ class Engine:
             )
             message_id = writer.message_id
         return StreamedReply("".join(parts), calls, usage, finish, message_id, ttft)
+
+    async def _fall_back(
+        self,
+        mode: str,
+        failed: str,
+        exc: CodaError,
+        tried: list[str],
+        switches: list[str],
+        on_notice: NoticeCallback | None,
+    ) -> Selection:
+        """The next usable fallback after `failed` broke with `exc`, announced; `exc`
+        again (with what was tried) when none is left."""
+        tried.append(failed)
+        for entry in self.settings.fallback_for(mode):
+            provider, model = fallback.parse_entry(entry)
+            label = f"{provider}/{model}" if model else provider
+            if label in tried or (model is None and provider == failed.partition("/")[0]):
+                continue
+            tried.append(label)
+            try:
+                chosen = await self.selection(mode, provider, model)
+            except CodaError as next_exc:
+                if not fallback.should_fall_back(next_exc):
+                    log.warning("fallback %s unusable: %s", label, next_exc.message)
+                await _emit(on_notice, f"Fallback {label} is unusable too: {next_exc.message}")
+                continue
+            target = f"{chosen.provider_name}/{chosen.model}"
+            text = fallback.announcement(failed, exc, target)
+            switches.append(text)
+            await _emit(on_notice, text)
+            return chosen
+        if len(tried) > 1:
+            raise type(exc)(exc.message, fallback.exhausted_hint(tried)) from exc
+        raise exc
+
+    def _record_switch(self, session_id: str, text: str, chosen: Selection) -> None:
+        """A system row the history leaves out, so `coda sessions show` tells the switch."""
+        assert self.store is not None
+        self.store.add_message(
+            session_id,
+            "system",
+            text,
+            mode=fallback.FALLBACK_MODE,
+            provider=chosen.provider_name,
+            model=chosen.model,
+        )
 
     def _temperature(self, mode: Mode) -> float | None:
         override = self.settings.modes.get(mode.name)
