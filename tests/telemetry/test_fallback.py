@@ -109,3 +109,78 @@ async def test_engine_exhausted_fallbacks_name_what_was_tried(
     ] and len(notices) == 1
     assert caught.value.hint is not None
     assert "openai/llama3.2:latest, vllm/qwen2.5-coder:7b" in caught.value.hint
+
+
+async def test_shell_announces_the_fallback(
+    model_server: ScriptedModelServer,
+    second_server: ScriptedModelServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from coda_cli.shell.app import build_shell
+    from coda_cli.shell.turn import run_line
+    from coda_cli.state import AppState
+    from tests.shell.conftest import Captured
+
+    monkeypatch.setenv("CODA_CONFIG_FILE", str(config(model_server, second_server, tmp_path)))
+    monkeypatch.chdir(tmp_path)
+    model_server.script(LIMITED, LIMITED)
+    second_server.script(Reply(text="shell fallback answer"))
+    out = Captured()
+    shell = build_shell(AppState(_console=out.console, _err_console=out.console), with_map=False)
+    try:
+        await run_line(shell, "hello")
+        text = out.take()
+        assert "Falling back to vllm/qwen2.5-coder:7b" in text
+        assert "shell fallback answer" in text
+    finally:
+        await shell.core.aclose()
+        shell.store.close()
+
+
+async def test_language_server_announces_the_fallback(
+    model_server: ScriptedModelServer,
+    second_server: ScriptedModelServer,
+    tmp_path: Path,
+) -> None:
+    import os
+    import sys
+    from typing import Any
+
+    from lsprotocol import types
+    from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "a.py").write_text("x = 1\n")
+    env = {**os.environ, "CODA_CONFIG_FILE": str(config(model_server, second_server, tmp_path))}
+    model_server.script(LIMITED, LIMITED)
+    second_server.script(Reply(text="lsp fallback answer"))
+    client = await ClientServerConfig(
+        server_command=[sys.executable, "-m", "coda_ls"], server_env=env
+    ).start()
+    assert isinstance(client, LanguageClient)
+    notices: list[str] = []
+
+    @client.feature("coda/stream")
+    def on_stream(params: Any) -> None:
+        notice = getattr(params, "notice", None)
+        if notice:
+            notices.append(notice)
+
+    capabilities = client_capabilities("visual-studio-code")
+    capabilities.experimental = {"codaStream": True}
+    await client.initialize_session(
+        types.InitializeParams(capabilities=capabilities, root_uri=root.as_uri())
+    )
+    try:
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="coda.chat", arguments=[{"question": "hi"}])
+        )
+        assert "lsp fallback answer" in str(result)
+        logged = [m.message for m in client.log_messages]
+        assert any("Falling back to vllm/qwen2.5-coder:7b" in m for m in logged)
+        assert any("Falling back to vllm/qwen2.5-coder:7b" in n for n in notices)
+    finally:
+        await client.shutdown_session()
+        await client.stop()
