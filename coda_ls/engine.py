@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from coda_ls import budget, fallback
 from coda_ls.config import Settings
 from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
-from coda_ls import fallback
 from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
 from coda_ls.modes import Mode, get_mode
 from coda_ls.providers.base import Provider
@@ -350,6 +350,7 @@ class Engine:
         should know along the way (a compaction). Cancelling the task stops the provider
         stream; the partial answer is kept in the session, marked interrupted."""
         mode = get_mode(request.mode or self.settings.mode)
+        budget.check(self.settings, self.store, self.workspace)
         switches: list[str] = []
         tried: list[str] = []
         try:
@@ -454,14 +455,15 @@ class Engine:
             session_id=session_id,
         )
         started = time.perf_counter()
+        emitted: list[str] = []  # what this attempt streamed to the user
+
+        async def relay(delta: str) -> None:
+            emitted.append(delta)
+            await _emit(on_delta, delta)
+
         for _step in range(MAX_TOOL_STEPS):
             while True:
-                emitted: list[str] = []
-
-                async def relay(delta: str) -> None:
-                    emitted.append(delta)
-                    await _emit(on_delta, delta)
-
+                emitted.clear()
                 try:
                     reply = await self._stream_once(
                         chosen, mode, messages, session_id, tools, relay

@@ -250,6 +250,10 @@ async def cost(shell: ShellState, args: str) -> None:
 
     for part in summary(shell):
         shell.console.print(part)
+    from coda_ls import budget
+
+    for line in budget.usage(shell.engine.settings, shell.store, shell.engine.workspace).lines():
+        shell.console.print(f"[coda.dim]{line}[/]")
 
 
 @command("clear", "/clear", "clear the screen (the conversation goes on)")

@@ -40,7 +40,9 @@ def config(primary: ScriptedModelServer, second: ScriptedModelServer, tmp: Path)
 def rows(home: Path) -> list[tuple[str, str | None, str | None, str]]:
     db = home / ".local" / "share" / "coda" / "sessions.db"
     with sqlite3.connect(db) as connection:
-        return list(connection.execute("SELECT role, mode, model, content FROM messages ORDER BY id"))
+        return list(
+            connection.execute("SELECT role, mode, model, content FROM messages ORDER BY id")
+        )
 
 
 def test_cli_falls_back_announces_and_records(
@@ -104,9 +106,15 @@ async def test_engine_exhausted_fallbacks_name_what_was_tried(
             await engine.ask(AskRequest("hi", use_tools=False), on_notice=notices.append)
     finally:
         await engine.aclose()
-    assert notices == [
-        notice for notice in notices if notice.startswith("Falling back to vllm/qwen2.5-coder:7b")
-    ] and len(notices) == 1
+    assert (
+        notices
+        == [
+            notice
+            for notice in notices
+            if notice.startswith("Falling back to vllm/qwen2.5-coder:7b")
+        ]
+        and len(notices) == 1
+    )
     assert caught.value.hint is not None
     assert "openai/llama3.2:latest, vllm/qwen2.5-coder:7b" in caught.value.hint
 
