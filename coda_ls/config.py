@@ -146,6 +146,14 @@ class BudgetSettings(_Section):
     daily: float | None = Field(None, ge=0, description="Most to spend per day (UTC), overall")
 
 
+class PreviewSettings(_Section):
+    """The cost preview shown before a request."""
+
+    confirm_above: float | None = Field(
+        None, ge=0, description="Ask before sending a prompt estimated above this many dollars"
+    )
+
+
 class RepoMapSettings(_Section):
     tokens: int = Field(1024, ge=64, description="Token budget of the rendered map")
     max_file_bytes: int = Field(1_000_000, ge=1, description="Skip files larger than this")
@@ -259,6 +267,7 @@ class Settings(_Section):
         description='Ordered "provider/model" list tried on quota, auth or unreachable errors',
     )
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    preview: PreviewSettings = Field(default_factory=PreviewSettings)
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     repomap: RepoMapSettings = Field(default_factory=RepoMapSettings)
     completion: CompletionSettings = Field(default_factory=CompletionSettings)

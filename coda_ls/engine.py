@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from coda_ls import budget, fallback
+from coda_ls import preview as cost_preview
 from coda_ls.config import Settings
 from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
 from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
@@ -109,6 +110,8 @@ class Started:
     session_id: str | None
     new_session: bool
     reason: str = ""  # why this provider/model, when it was chosen automatically
+    context_tokens: int = 0  # the assembled prompt, by the real tokenizer
+    estimated_cost: float | None = None  # its price for this model; None = unknown
 
 
 StartCallback = Callable[[Started], Awaitable[None] | None]
@@ -366,6 +369,8 @@ class Engine:
         session_id = self._session_for(request)
         compaction_usage = Usage()
         try:
+            history = self._history(session_id)
+            context = await self.build_context(request, mode, history, window)
             started = Started(
                 provider=chosen.provider_name,
                 model=chosen.model,
@@ -376,10 +381,13 @@ class Engine:
                 reason=""
                 if request.provider or self.settings.for_mode(mode.name)[0]
                 else chosen.reason,
+                context_tokens=context.stats.total,
+                estimated_cost=cost_preview.estimate_cost(
+                    chosen.provider, chosen.model, context.stats.total
+                ),
             )
+            # A front may refuse here (a confirmation declined): nothing is sent then.
             await _emit_value(on_start, started)
-            history = self._history(session_id)
-            context = await self.build_context(request, mode, history, window)
             if context.stats.history_dropped and session_id is not None:
                 await _emit(
                     on_notice,
@@ -420,6 +428,26 @@ class Engine:
             selected = request.selection.selected_text() if request.selection else None
             answer.refactor = parse_refactor(answer.text, default_file, selected)
         return answer
+
+    async def preview(self, request: AskRequest) -> cost_preview.Preview:
+        """What `ask(request)` would send: the context's tokens and estimated cost.
+        Nothing is sent or recorded."""
+        mode = get_mode(request.mode or self.settings.mode)
+        chosen = await self.selection(mode.name, request.provider, request.model)
+        info = await self.model_info(chosen)
+        window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
+        continuing = bool(request.session_id and not request.new_session)
+        history = self._history(request.session_id if continuing else None)
+        context = await self.build_context(request, mode, history, window)
+        tokens = context.stats.total
+        return cost_preview.Preview(
+            provider=chosen.provider_name,
+            model=chosen.model,
+            mode=mode.name,
+            context_tokens=tokens,
+            window=window,
+            estimated_cost=cost_preview.estimate_cost(chosen.provider, chosen.model, tokens),
+        )
 
     def _tool_specs(self, request: AskRequest, info: ModelInfo | None) -> list[ToolSpec] | None:
         if self.toolbox is None or not request.use_tools:
