@@ -13,7 +13,7 @@ from pygls.exceptions import JsonRpcException
 
 from coda_ls import paths
 from coda_ls.errors import CodaError, ConfigError
-from coda_ls.server import answers, findings
+from coda_ls.server import answers, findings, preview_command
 from coda_ls.server.app import CodaServer, guarded, parse_args
 from coda_ls.server.arguments import (
     ApplySuggestionArgs,
@@ -431,6 +431,7 @@ HANDLERS: dict[str, Handler] = {
     "coda.repoMap": repo_map,
     "coda.cancel": cancel,
     "coda.applySuggestion": apply_suggestion,
+    "coda.preview": preview_command.preview,
 }
 COMMANDS = tuple(HANDLERS)
 

@@ -108,3 +108,29 @@ def test_confirmation_asks_and_a_no_sends_nothing() -> None:
     assert asked and "$0.5000" in asked[0] and "250,000 tokens" in asked[0]
     confirm_cost(0.5, 0.1, 1, interactive=True, ask=lambda _: True)  # yes: goes
     confirm_cost(None, 0.1, 1, interactive=False, ask=no)  # unknown price: not blocked
+
+
+async def test_shell_cost_preview(
+    model_server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from coda_cli.shell.app import build_shell
+    from coda_cli.shell.slash import dispatch
+    from coda_cli.state import AppState
+    from tests.shell.conftest import Captured
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CODA_CONFIG_FILE", str(write_config(model_server, tmp_path)))
+    out = Captured()
+    shell = build_shell(
+        AppState(_console=out.console, _err_console=out.console), with_map=False, tools=False
+    )
+    try:
+        expected = await shell.engine.preview(AskRequest("what is 2+2?", mode="chat"))
+        await dispatch(shell, "/cost preview what is 2+2?")
+        text = out.take()
+        assert f"openai/llama3.2:latest: {expected.context_tokens:,} tokens in" in text
+        assert f"~${expected.estimated_cost:.4f}" in text and "nothing was sent" in text
+        assert not model_server.chat_requests()
+    finally:
+        await shell.core.aclose()
+        shell.store.close()
