@@ -241,6 +241,20 @@ class SessionSettings(_Section):
     compact_at: float = Field(0.8, gt=0, le=1, description="Compact history past this share")
 
 
+class TelemetrySettings(_Section):
+    """OpenTelemetry traces and metrics (the `telemetry` extra). Off unless enabled here or
+    by the standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER)."""
+
+    enabled: bool = Field(False, description="Export traces and metrics")
+    exporter: Literal["otlp", "console"] = Field("otlp", description="OTLP over HTTP, or stdout")
+    endpoint: str | None = Field(
+        None, description="OTLP/HTTP base URL; default OTEL_EXPORTER_OTLP_ENDPOINT or :4318"
+    )
+    include_content: bool = Field(
+        False, description="Also export questions (never code, answers or keys otherwise)"
+    )
+
+
 class UISettings(_Section):
     theme: str = "default"
     multiline_key: str = "escape-enter"
@@ -268,6 +282,7 @@ class Settings(_Section):
     )
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
     preview: PreviewSettings = Field(default_factory=PreviewSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     repomap: RepoMapSettings = Field(default_factory=RepoMapSettings)
     completion: CompletionSettings = Field(default_factory=CompletionSettings)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from coda_ls import budget, fallback
+from coda_ls import budget, fallback, telemetry
 from coda_ls import preview as cost_preview
 from coda_ls.config import Settings
 from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
@@ -327,18 +327,27 @@ class Engine:
         self, request: AskRequest, mode: Mode, history: Sequence[Message], window: int
     ) -> BuiltContext:
         reserved = self.settings.max_tokens or min(2048, window // 4)
-        return await asyncio.to_thread(
-            self._builder().build,
-            mode,
-            request.question,
-            history=history,
-            selection=request.selection,
-            files=request.files,
-            attachments=request.attachments,
-            open_files=request.open_files,
-            window=window,
-            reserved_output=reserved,
-        )
+        with telemetry.get().span("coda.context", {"coda.mode": mode.name}) as span:
+            built = await asyncio.to_thread(
+                self._builder().build,
+                mode,
+                request.question,
+                history=history,
+                selection=request.selection,
+                files=request.files,
+                attachments=request.attachments,
+                open_files=request.open_files,
+                window=window,
+                reserved_output=reserved,
+            )
+            stats = built.stats
+            span.set("coda.context.tokens", stats.total)
+            span.set("coda.context.map_tokens", stats.map_tokens)
+            span.set("coda.context.files_tokens", stats.files_tokens)
+            span.set("coda.context.history_tokens", stats.history_tokens)
+            span.set("coda.context.history_dropped", stats.history_dropped)
+            span.set("coda.context.window", window)
+        return built
 
     async def ask(
         self,
@@ -352,6 +361,22 @@ class Engine:
         and in which session before the first token; `on_notice` hears what the user
         should know along the way (a compaction). Cancelling the task stops the provider
         stream; the partial answer is kept in the session, marked interrupted."""
+        tel = telemetry.get()
+        if not tel.enabled:
+            return await self._ask(request, on_delta, on_start, on_notice)
+        from coda_ls.telemetry.record import traced_ask
+
+        return await traced_ask(
+            tel, request, lambda: self._ask(request, on_delta, on_start, on_notice)
+        )
+
+    async def _ask(
+        self,
+        request: AskRequest,
+        on_delta: DeltaCallback | None,
+        on_start: StartCallback | None,
+        on_notice: NoticeCallback | None,
+    ) -> Answer:
         mode = get_mode(request.mode or self.settings.mode)
         budget.check(self.settings, self.store, self.workspace)
         switches: list[str] = []
@@ -521,7 +546,10 @@ class Engine:
                 Message(role="assistant", content=reply.text, tool_calls=reply.tool_calls),
             ]
             for call in reply.tool_calls:
-                result = await self.toolbox.execute(call)
+                with telemetry.get().span("coda.tool", {"coda.tool.name": call.name}) as span:
+                    result = await self.toolbox.execute(call)
+                    span.set("coda.tool.error", result.is_error)
+                telemetry.get().count("coda.tool.calls", 1, {"coda.tool.name": call.name})
                 answer.tool_calls += 1
                 content = result.text
                 messages.append(
@@ -545,6 +573,27 @@ class Engine:
         return answer
 
     async def _stream_once(
+        self,
+        chosen: Selection,
+        mode: Mode,
+        messages: list[Message],
+        session_id: str | None,
+        tools: list[ToolSpec] | None,
+        on_delta: DeltaCallback | None,
+    ) -> StreamedReply:
+        tel = telemetry.get()
+        if not tel.enabled:
+            return await self._stream_reply(chosen, mode, messages, session_id, tools, on_delta)
+        from coda_ls.telemetry.record import traced_stream
+
+        return await traced_stream(
+            tel,
+            chosen.provider_name,
+            chosen.model,
+            lambda: self._stream_reply(chosen, mode, messages, session_id, tools, on_delta),
+        )
+
+    async def _stream_reply(
         self,
         chosen: Selection,
         mode: Mode,

@@ -41,6 +41,7 @@ from coda_ls.server.convert import (
 from coda_ls.server.editing import apply_text_change, text_change_edit
 from coda_ls.server.errors import CommandError, InvalidArguments
 from coda_ls.server.state import RunningRequest
+from coda_ls.server.traced import traced
 from coda_ls.workspace import (
     Answer,
     AskRequest,
@@ -439,4 +440,4 @@ COMMANDS = tuple(HANDLERS)
 def register(server: CodaServer) -> None:
     """Register every command, each wrapped so that errors become LSP errors."""
     for name, handler in HANDLERS.items():
-        server.command(name)(guarded(server, handler))
+        server.command(name)(guarded(server, traced(name, handler)))
