@@ -23,10 +23,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from coda_ls import telemetry  # noqa: E402
-from coda_ls.config import Settings  # noqa: E402
-from coda_ls.engine import AskRequest, Engine  # noqa: E402
-from tests.support.model_server import Reply, ScriptedModelServer  # noqa: E402
+from coda_ls import telemetry
+from coda_ls.config import Settings
+from coda_ls.engine import AskRequest, Engine
+from tests.support.model_server import Reply, ScriptedModelServer
 
 
 class Sink(BaseHTTPRequestHandler):
