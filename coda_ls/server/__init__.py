@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from coda_ls import __version__
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
     parser.add_argument("--log-file", help="Log here instead of stderr.")
+    parser.add_argument("--profile", metavar="FILE", help="Write a cProfile (pstats) to FILE.")
     parser.add_argument("--version", action="version", version=f"coda-ls {__version__}")
     args = parser.parse_args(argv)
     # Logs never go to stdout: stdout carries only LSP frames.
@@ -50,11 +52,14 @@ def main(argv: list[str] | None = None) -> None:
     # Coda's frame reader, not pygls': one bad frame makes pygls' deaf (see framing).
     from coda_ls.server import framing
 
-    if args.tcp:
-        host, _, port = args.tcp.rpartition(":")
-        framing.start_tcp(server, host or "127.0.0.1", int(port))
-    else:
-        framing.start_io(server)
+    from coda_ls.profiling import profiled
+
+    with profiled(args.profile or os.environ.get("CODA_PROFILE")):
+        if args.tcp:
+            host, _, port = args.tcp.rpartition(":")
+            framing.start_tcp(server, host or "127.0.0.1", int(port))
+        else:
+            framing.start_io(server)
 
 
 __all__ = ["build_server", "main"]
