@@ -170,6 +170,7 @@ def _local(settings: Settings | None, cwd: Path) -> list[Check]:
     if settings is not None:
         checks.append(database_check(settings))
         checks += budget_checks(settings, cwd)
+        checks.append(telemetry_check(settings))
     return [*checks, cache_check(), *vcs_checks(cwd)]
 
 
@@ -248,6 +249,33 @@ def budget_checks(settings: Settings, cwd: Path) -> list[Check]:
             )
         )
     return checks
+
+
+def telemetry_check(settings: Settings) -> Check:
+    """Whether traces and metrics are exported, and the anonymous install id sent."""
+    import importlib.util
+
+    from coda_ls import telemetry
+    from coda_ls.telemetry import install_id
+
+    if not telemetry.wanted(settings):
+        return Check("telemetry", "export", None, "off (nothing is sent)")
+    if importlib.util.find_spec("opentelemetry.sdk") is None:
+        return Check(
+            "telemetry",
+            "export",
+            False,
+            "on, but OpenTelemetry is not installed",
+            "`pip install 'coda-assistant[telemetry]'`, or turn [telemetry] enabled off",
+        )
+    where = settings.telemetry.endpoint or "OTEL_EXPORTER_OTLP_ENDPOINT / localhost:4318"
+    return Check(
+        "telemetry",
+        "export",
+        True,
+        f"on ({settings.telemetry.exporter}, {where}); anonymous install id "
+        f"{install_id.get()} (reset: `coda telemetry reset-id`)",
+    )
 
 
 def cache_check() -> Check:

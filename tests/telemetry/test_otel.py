@@ -276,3 +276,20 @@ def test_off_by_default_and_nothing_imports_opentelemetry(
     assert done.returncode == 0, done.stderr
     assert "LOADED []" in done.stdout
     assert model_server.chat_requests(), "the ask did not reach the model"
+
+
+def test_install_id_is_visible_and_resettable(isolated_env: Path) -> None:
+    from click.testing import CliRunner
+
+    from coda_cli.main import cli
+    from coda_ls.telemetry import install_id
+
+    runner = CliRunner()
+    first = runner.invoke(cli, ["telemetry", "status"])
+    assert first.exit_code == 0, first.output
+    assert "telemetry: off" in first.output and "none yet" in first.output
+    created = install_id.get()
+    assert created is not None and created in runner.invoke(cli, ["telemetry", "status"]).output
+    reset = runner.invoke(cli, ["telemetry", "reset-id"])
+    assert reset.exit_code == 0 and created not in reset.output
+    assert install_id.get() != created and install_id.get() in reset.output
