@@ -55,8 +55,16 @@ def reason(exc: CodaError) -> str:
     return "failed"
 
 
+ANNOUNCEMENT = "Falling back to "
+
+
 def announcement(failed: str, exc: CodaError, target: str) -> str:
-    return f"Falling back to {target}: {failed} {reason(exc)} ({exc.message})."
+    return f"{ANNOUNCEMENT}{target}: {failed} {reason(exc)} ({exc.message})."
+
+
+def is_announcement(text: str) -> bool:
+    """A notice that says the provider changed (fronts that can, show it prominently)."""
+    return text.startswith(ANNOUNCEMENT)
 
 
 def exhausted_hint(tried: list[str]) -> str:

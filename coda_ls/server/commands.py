@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from coda_ls import paths
+from coda_ls import fallback, paths
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.server import answers, findings, preview_command
 from coda_ls.server.app import CodaServer, guarded, parse_args
@@ -107,6 +107,10 @@ async def run_llm(
 
     def on_notice(text: str) -> None:
         ls.log(f"[coda] {text}", types.MessageType.Info)
+        if fallback.is_announcement(text):  # a provider switch is never silent (#23)
+            ls.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=f"Coda: {text}")
+            )
         notify("", False, notice=text)
         if token is not None:
             ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=text))

@@ -189,6 +189,8 @@ async def test_language_server_announces_the_fallback(
         logged = [m.message for m in client.log_messages]
         assert any("Falling back to vllm/qwen2.5-coder:7b" in m for m in logged)
         assert any("Falling back to vllm/qwen2.5-coder:7b" in n for n in notices)
+        shown = [m.message for m in client.messages]
+        assert any("Falling back to vllm/qwen2.5-coder:7b" in m for m in shown)
     finally:
         await client.shutdown_session()
         await client.stop()
