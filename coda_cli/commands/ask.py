@@ -162,6 +162,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "ttft": answer.ttft,
         "latency": answer.latency,
     }
+    if answer.fallbacks:
+        data["fallbacks"] = answer.fallbacks
     if answer.review is not None:
         data["review"] = answer.review.model_dump()
     if answer.refactor is not None:

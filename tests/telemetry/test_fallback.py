@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,12 @@ def test_cli_falls_back_announces_and_records(
     switch = [r for r in recorded if r[1] == "fallback"]
     assert switch and switch[0][2] == "qwen2.5-coder:7b" and "Falling back" in switch[0][3]
     assert recorded[-1][0] == "assistant" and recorded[-1][3] == "answered by the fallback"
+    second_server.script(Reply(text="again"))
+    model_server.script(LIMITED, LIMITED)
+    as_json = CliRunner().invoke(cli, ["ask", "--json", "--no-tools", "hello"])
+    data = json.loads(as_json.stdout)
+    assert data["provider"] == "vllm" and data["model"] == "qwen2.5-coder:7b"
+    assert data["fallbacks"][0].startswith("Falling back to vllm/qwen2.5-coder:7b")
 
 
 def test_without_a_fallback_the_429_is_the_error(
