@@ -4,6 +4,7 @@ extra). Imported only when telemetry is on."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -100,8 +101,9 @@ class OTelTelemetry(Telemetry):
             from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
             from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
-            span_exporter: Any = ConsoleSpanExporter()
-            metric_exporter: Any = ConsoleMetricExporter()
+            # stderr: stdout carries the answer (or --json), and LSP frames in the server.
+            span_exporter: Any = ConsoleSpanExporter(out=sys.stderr)
+            metric_exporter: Any = ConsoleMetricExporter(out=sys.stderr)
         elif exporter in ("otlp", "otlp_proto_http"):
             from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
                 OTLPMetricExporter,

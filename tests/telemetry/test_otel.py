@@ -5,6 +5,7 @@ OpenTelemetry import when telemetry is off (#23)."""
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 import threading
@@ -293,3 +294,30 @@ def test_install_id_is_visible_and_resettable(isolated_env: Path) -> None:
     reset = runner.invoke(cli, ["telemetry", "reset-id"])
     assert reset.exit_code == 0 and created not in reset.output
     assert install_id.get() != created and install_id.get() in reset.output
+
+
+def test_console_exporter_writes_to_stderr_not_stdout(
+    model_server: ScriptedModelServer, tmp_path: Path
+) -> None:
+    """stdout is the answer (or `--json`) in the CLI and the LSP frames in the server."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "OLLAMA_HOST": model_server.url,
+        "OTEL_TRACES_EXPORTER": "console",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "coda_cli", "ask", "--json", "--no-tools", "hi"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["answer"] == "Hello from the scripted model."
+    assert '"name": "coda.request"' in done.stderr
