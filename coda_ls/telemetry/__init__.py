@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,6 +54,27 @@ class Telemetry:
 
     def shutdown(self) -> None:
         """Flush and stop exporting."""
+
+
+# Retries of the provider call being traced (the retry helper notes each one).
+_retries: ContextVar[list[int] | None] = ContextVar("coda_retries", default=None)
+
+
+def note_retry() -> None:
+    holder = _retries.get()
+    if holder is not None:
+        holder[0] += 1
+
+
+@contextmanager
+def counting_retries() -> Iterator[list[int]]:
+    """Count `note_retry()` calls made inside; the count is `holder[0]`."""
+    holder = [0]
+    token = _retries.set(holder)
+    try:
+        yield holder
+    finally:
+        _retries.reset(token)
 
 
 _current: Telemetry = Telemetry()

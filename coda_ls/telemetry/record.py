@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from coda_ls.telemetry import Telemetry
+from coda_ls.telemetry import Telemetry, counting_retries
 
 if TYPE_CHECKING:
     from coda_ls.engine import Answer, AskRequest, StreamedReply
@@ -57,8 +57,14 @@ async def traced_ask(
 async def traced_stream(
     tel: Telemetry, provider: str, model: str, run: Callable[[], Awaitable[StreamedReply]]
 ) -> StreamedReply:
-    with tel.span("coda.provider", {"coda.provider": provider, "coda.model": model}) as span:
-        reply = await run()
+    with (
+        tel.span("coda.provider", {"coda.provider": provider, "coda.model": model}) as span,
+        counting_retries() as retries,
+    ):
+        try:
+            reply = await run()
+        finally:
+            span.set("coda.retries", retries[0])
         span.set("coda.ttft", reply.ttft)
         span.set("coda.tokens.input", reply.usage.input_tokens)
         span.set("coda.tokens.output", reply.usage.output_tokens)

@@ -321,3 +321,22 @@ def test_console_exporter_writes_to_stderr_not_stdout(
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["answer"] == "Hello from the scripted model."
     assert '"name": "coda.request"' in done.stderr
+
+
+async def test_provider_span_counts_retries(
+    memory: tuple[InMemorySpanExporter, InMemoryMetricReader],
+    model_server: ScriptedModelServer,
+    tmp_path: Path,
+) -> None:
+    spans_exporter, _ = memory
+    settings = Settings.model_validate(
+        {"providers": {"ollama": {"host": model_server.url}}, "provider": "ollama"}
+    )
+    engine = Engine(settings, tmp_path)
+    model_server.script(Reply(status=429, error="busy", retry_after=0), Reply(text="ok"))
+    try:
+        await engine.ask(AskRequest(question="hi", use_tools=False))
+    finally:
+        await engine.aclose()
+    provider = next(s for s in spans_exporter.get_finished_spans() if s.name == "coda.provider")
+    assert dict(provider.attributes or {})["coda.retries"] == 1
