@@ -30,4 +30,10 @@ async def preview(ls: CodaServer, *args: Any) -> dict[str, Any]:
     request = _request(ls, a, question=a.question, mode=a.mode, selection=selection)
     core = ls.workspace_for(uri_to_path(a.uri) if a.uri else None).core
     result = await core.engine.preview(request)
-    return {**result.as_json(), "text": result.describe()}
+    engine = core.engine
+    spent: list[str] = []
+    if engine.store is not None:  # usage toward the budget, for the editor to show
+        from coda_ls import budget
+
+        spent = budget.usage(engine.settings, engine.store, engine.workspace).lines()
+    return {**result.as_json(), "text": result.describe(), "budget": spent}

@@ -46,3 +46,35 @@ async def test_preview_command_counts_without_sending(
         types.ExecuteCommandParams(command="coda.preview", arguments=[{"question": "Hi"}])
     )
     assert bare["contextTokens"] < result["contextTokens"]
+    assert result["budget"] == []  # no limit set: nothing to show
+
+
+async def test_preview_reports_budget_usage(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    from pytest_lsp import ClientServerConfig, client_capabilities
+
+    root = tmp_path / "project"
+    root.mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text('provider = "ollama"\n[budget]\ndaily = 3\n')
+    with ScriptedModelServer() as server:
+        env = {**os.environ, "OLLAMA_HOST": server.url, "CODA_CONFIG_FILE": str(config)}
+        client = await ClientServerConfig(
+            server_command=[sys.executable, "-m", "coda_ls"], server_env=env
+        ).start()
+        assert isinstance(client, LanguageClient)
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri()
+            )
+        )
+        try:
+            result = await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="coda.preview", arguments=[{"question": "hi"}])
+            )
+        finally:
+            await client.shutdown_session()
+            await client.stop()
+    assert result["budget"] == ["daily budget: $0.0000 of $3.00 today"]
