@@ -73,8 +73,16 @@ def _exists(module: str) -> bool:
     envvar="CODA_PROFILE",
     help="Write a cProfile (pstats) of this run to FILE.",
 )
+@click.option(
+    "--pyroscope",
+    metavar="URL",
+    envvar="CODA_PYROSCOPE",
+    help="Send a continuous profile to this Pyroscope server (the pyroscope extra).",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, no_color: bool, profile: str | None) -> None:
+def cli(
+    ctx: click.Context, debug: bool, no_color: bool, profile: str | None, pyroscope: str | None
+) -> None:
     """Coda: an AI code assistant for your editor and terminal.
 
     \b
@@ -93,6 +101,10 @@ def cli(ctx: click.Context, debug: bool, no_color: bool, profile: str | None) ->
         from coda_ls.profiling import start
 
         ctx.call_on_close(start(profile))
+    if pyroscope:
+        from coda_ls.profiling import start_pyroscope
+
+        ctx.call_on_close(start_pyroscope(pyroscope, "coda.cli"))
     if debug:
         from coda_cli.ui import enable_debug_logging
 

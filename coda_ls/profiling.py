@@ -40,3 +40,27 @@ def profiled(path: str | Path | None) -> Iterator[None]:
         yield
     finally:
         stop()
+
+
+def start_pyroscope(server: str, application: str) -> Callable[[], None]:
+    """Start the Pyroscope agent (the `pyroscope` extra) sending to `server`; the returned
+    function flushes and stops it."""
+    try:
+        import pyroscope  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        from coda_ls.errors import ConfigError
+
+        raise ConfigError(
+            "the Pyroscope agent is not installed",
+            "`pip install 'coda-assistant[pyroscope]'`, or use --profile FILE instead",
+        ) from None
+    pyroscope.configure(application_name=application, server_address=server, upload_interval=5)
+    done = False
+
+    def stop() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            pyroscope.shutdown()
+
+    return stop

@@ -55,3 +55,52 @@ async def test_language_server_writes_a_profile(tmp_path: Path) -> None:
     await client.stop()
     assert target.exists()
     assert functions(target)
+
+
+def test_pyroscope_switch_sends_profiles_to_the_server(
+    model_server: ScriptedModelServer, tmp_path: Path
+) -> None:
+    """`--pyroscope URL` starts the agent; its pushes reach a receiver on 127.0.0.1."""
+    import subprocess
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from typing import Any
+
+    pytest.importorskip("pyroscope")
+    pushes: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            pushes.append(self.path)
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{receiver.server_address[1]}"
+    env = {
+        **os.environ,
+        "OLLAMA_HOST": model_server.url,
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "coda_cli", "--pyroscope", url, "ask", "--no-tools", "hi"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        receiver.shutdown()
+    assert done.returncode == 0, done.stderr
+    assert pushes and all("Push" in path for path in pushes)
