@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "serve"),
     "mcp": ("mcp", "mcp"),
     "acp": ("acp", "acp"),
+    "web": ("web", "web"),
     "telemetry": ("telemetry", "telemetry"),
 }
 

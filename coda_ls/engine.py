@@ -70,6 +70,7 @@ class AskRequest:
     selection: CodeSelection | None = None
     files: Sequence[Path] = ()
     attachments: Sequence[tuple[str, str]] = ()
+    images: Sequence[str] = ()  # data URLs sent with the question (vision models only)
     open_files: Sequence[Path] = ()
     session_id: str | None = None
     new_session: bool = False
@@ -347,6 +348,9 @@ class Engine:
             span.set("coda.context.history_tokens", stats.history_tokens)
             span.set("coda.context.history_dropped", stats.history_dropped)
             span.set("coda.context.window", window)
+        if request.images:  # they ride on the question's message
+            question = built.messages[-1]
+            built.messages[-1] = question.model_copy(update={"images": list(request.images)})
         return built
 
     async def ask(

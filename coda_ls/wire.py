@@ -42,6 +42,8 @@ class Message(_Wire):
     tool_calls: list[ToolCall] = Field(default_factory=list)
     tool_call_id: str | None = None
     name: str | None = None
+    # Images as data URLs ("data:image/png;base64,…"), for models that read them.
+    images: list[str] = Field(default_factory=list)
 
 
 class ChatRequest(_Wire):

@@ -496,6 +496,8 @@ def _chunk_from_body(body: dict[str, Any]) -> Chunk:
 
 def _to_ollama_message(message: Message) -> dict[str, Any]:
     out: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.images:  # Ollama takes bare base64
+        out["images"] = [url.partition(",")[2] for url in message.images]
     if message.tool_calls:
         out["tool_calls"] = [
             {"function": {"name": call.name, "arguments": call.arguments}}

@@ -172,6 +172,11 @@ def context_window(entry: Mapping[str, Any]) -> int | None:
 def to_openai_message(message: Message) -> dict[str, Any]:
     """A Coda message in the chat-completions format (tool arguments as JSON text)."""
     out: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.images:  # content parts: the text, then each image as a data URL
+        out["content"] = [
+            {"type": "text", "text": message.content},
+            *({"type": "image_url", "image_url": {"url": url}} for url in message.images),
+        ]
     if message.tool_calls:
         out["tool_calls"] = [
             {

@@ -82,6 +82,7 @@ class ScriptedModel:
     context_length: int = 8192
     family: str = "llama"
     tools: bool = True
+    vision: bool = False
 
 
 class ScriptedModelServer:
@@ -319,7 +320,11 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
                         "general.architecture": model.family,
                         f"{model.family}.context_length": model.context_length,
                     },
-                    "capabilities": ["completion", *(["tools"] if model.tools else [])],
+                    "capabilities": [
+                        "completion",
+                        *(["tools"] if model.tools else []),
+                        *(["vision"] if model.vision else []),
+                    ],
                     "parameters": "temperature 0.7",
                 },
             )
