@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mcp": ("mcp", "mcp"),
     "acp": ("acp", "acp"),
     "web": ("web", "web"),
+    "telemetry": ("telemetry", "telemetry"),
 }
 
 
@@ -67,8 +68,22 @@ def _exists(module: str) -> bool:
 @click.version_option(__version__, "--version", "-V", prog_name="coda")
 @click.option("--debug", is_flag=True, help="Full tracebacks and HTTP logging (secrets redacted).")
 @click.option("--no-color", is_flag=True, help="Plain output without colour.")
+@click.option(
+    "--profile",
+    metavar="FILE",
+    envvar="CODA_PROFILE",
+    help="Write a cProfile (pstats) of this run to FILE.",
+)
+@click.option(
+    "--pyroscope",
+    metavar="URL",
+    envvar="CODA_PYROSCOPE",
+    help="Send a continuous profile to this Pyroscope server (the pyroscope extra).",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
+def cli(
+    ctx: click.Context, debug: bool, no_color: bool, profile: str | None, pyroscope: str | None
+) -> None:
     """Coda: an AI code assistant for your editor and terminal.
 
     \b
@@ -83,6 +98,14 @@ def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
     debug = debug or bool(os.environ.get("CODA_DEBUG"))
     no_color = no_color or bool(os.environ.get("NO_COLOR"))
     ctx.obj = AppState(debug=debug, no_color=no_color)
+    if profile:
+        from coda_ls.profiling import start
+
+        ctx.call_on_close(start(profile))
+    if pyroscope:
+        from coda_ls.profiling import start_pyroscope
+
+        ctx.call_on_close(start_pyroscope(pyroscope, "coda.cli"))
     if debug:
         from coda_cli.ui import enable_debug_logging
 

@@ -134,6 +134,24 @@ class ModeSettings(_Section):
     provider: str | None = None
     model: str | None = None
     temperature: float | None = Field(None, ge=0, le=2)
+    fallback: list[str] | None = Field(
+        None, description='Ordered "provider/model" list tried when this mode\'s model fails'
+    )
+
+
+class BudgetSettings(_Section):
+    """Spending limits, checked against the session store's recorded cost before a request."""
+
+    workspace: float | None = Field(None, ge=0, description="Most to spend in this workspace")
+    daily: float | None = Field(None, ge=0, description="Most to spend per day (UTC), overall")
+
+
+class PreviewSettings(_Section):
+    """The cost preview shown before a request."""
+
+    confirm_above: float | None = Field(
+        None, ge=0, description="Ask before sending a prompt estimated above this many dollars"
+    )
 
 
 class RepoMapSettings(_Section):
@@ -223,6 +241,20 @@ class SessionSettings(_Section):
     compact_at: float = Field(0.8, gt=0, le=1, description="Compact history past this share")
 
 
+class TelemetrySettings(_Section):
+    """OpenTelemetry traces and metrics (the `telemetry` extra). Off unless enabled here or
+    by the standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER)."""
+
+    enabled: bool = Field(False, description="Export traces and metrics")
+    exporter: Literal["otlp", "console"] = Field("otlp", description="OTLP over HTTP, or stdout")
+    endpoint: str | None = Field(
+        None, description="OTLP/HTTP base URL; default OTEL_EXPORTER_OTLP_ENDPOINT or :4318"
+    )
+    include_content: bool = Field(
+        False, description="Also export questions (never code, answers or keys otherwise)"
+    )
+
+
 class UISettings(_Section):
     theme: str = "default"
     multiline_key: str = "escape-enter"
@@ -244,6 +276,13 @@ class Settings(_Section):
     temperature: float | None = Field(None, ge=0, le=2)
     max_tokens: int | None = Field(None, gt=0)
     modes: dict[str, ModeSettings] = Field(default_factory=dict)
+    fallback: list[str] = Field(
+        default_factory=list,
+        description='Ordered "provider/model" list tried on quota, auth or unreachable errors',
+    )
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    preview: PreviewSettings = Field(default_factory=PreviewSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     providers: ProvidersSettings = Field(default_factory=ProvidersSettings)
     repomap: RepoMapSettings = Field(default_factory=RepoMapSettings)
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
@@ -274,6 +313,13 @@ class Settings(_Section):
         provider = override.provider if override and override.provider else self.provider
         model = override.model if override and override.model else self.model
         return provider, model
+
+    def fallback_for(self, mode: str) -> list[str]:
+        """The ordered "provider/model" fallbacks of `mode`: its own list, else the top one."""
+        override = self.modes.get(mode)
+        if override is not None and override.fallback is not None:
+            return list(override.fallback)
+        return list(self.fallback)
 
 
 # Environment variables that other tools define and Coda honours (later in list wins).

@@ -169,6 +169,8 @@ def _local(settings: Settings | None, cwd: Path) -> list[Check]:
     checks = [grammar_check()]
     if settings is not None:
         checks.append(database_check(settings))
+        checks += budget_checks(settings, cwd)
+        checks.append(telemetry_check(settings))
     return [*checks, cache_check(), *vcs_checks(cwd)]
 
 
@@ -210,6 +212,70 @@ def database_check(settings: Settings) -> Check:
             "check the permissions of the data directory, or set sessions.db_path",
         )
     return Check("sessions", "database", True, f"{path} ({count} sessions)")
+
+
+def budget_checks(settings: Settings, cwd: Path) -> list[Check]:
+    """Spending so far toward each limit set; a limit reached fails (requests are refused)."""
+    from coda_ls import budget
+    from coda_ls.sessions import SessionStore
+    from coda_ls.workspace import project_root
+
+    if settings.budget.workspace is None and settings.budget.daily is None:
+        return []
+    try:
+        store = SessionStore.from_settings(settings)
+        try:
+            now = budget.usage(settings, store, project_root(cwd).resolve())
+        finally:
+            store.close()
+    except (CodaError, OSError) as exc:
+        return [Check("budget", "spending", False, str(exc))]
+    checks = []
+    for name, spent, limit in (
+        ("workspace", now.workspace_spent, now.workspace_limit),
+        ("daily", now.daily_spent, now.daily_limit),
+    ):
+        if limit is None:
+            continue
+        reached = spent >= limit
+        checks.append(
+            Check(
+                "budget",
+                name,
+                not reached,
+                f"${spent:.4f} of ${limit:.2f}"
+                + (" (reached: requests are refused)" if reached else ""),
+                f"raise `[budget] {name}` in config.toml" if reached else "",
+            )
+        )
+    return checks
+
+
+def telemetry_check(settings: Settings) -> Check:
+    """Whether traces and metrics are exported, and the anonymous install id sent."""
+    import importlib.util
+
+    from coda_ls import telemetry
+    from coda_ls.telemetry import install_id
+
+    if not telemetry.wanted(settings):
+        return Check("telemetry", "export", None, "off (nothing is sent)")
+    if importlib.util.find_spec("opentelemetry.sdk") is None:
+        return Check(
+            "telemetry",
+            "export",
+            False,
+            "on, but OpenTelemetry is not installed",
+            "`pip install 'coda-assistant[telemetry]'`, or turn [telemetry] enabled off",
+        )
+    where = settings.telemetry.endpoint or "OTEL_EXPORTER_OTLP_ENDPOINT / localhost:4318"
+    return Check(
+        "telemetry",
+        "export",
+        True,
+        f"on ({settings.telemetry.exporter}, {where}); anonymous install id "
+        f"{install_id.get()} (reset: `coda telemetry reset-id`)",
+    )
 
 
 def cache_check() -> Check:

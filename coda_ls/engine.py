@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from coda_ls import budget, fallback, telemetry
+from coda_ls import preview as cost_preview
 from coda_ls.config import Settings
 from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
 from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
@@ -95,6 +97,7 @@ class Answer:
     refactor: Refactor | None = None
     context_tokens: int = 0
     compacted: bool = False  # older turns were summarized first (usage includes that call)
+    fallbacks: list[str] = field(default_factory=list)  # announcements of provider switches
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class Started:
     session_id: str | None
     new_session: bool
     reason: str = ""  # why this provider/model, when it was chosen automatically
+    context_tokens: int = 0  # the assembled prompt, by the real tokenizer
+    estimated_cost: float | None = None  # its price for this model; None = unknown
 
 
 StartCallback = Callable[[Started], Awaitable[None] | None]
@@ -323,18 +328,26 @@ class Engine:
         self, request: AskRequest, mode: Mode, history: Sequence[Message], window: int
     ) -> BuiltContext:
         reserved = self.settings.max_tokens or min(2048, window // 4)
-        built = await asyncio.to_thread(
-            self._builder().build,
-            mode,
-            request.question,
-            history=history,
-            selection=request.selection,
-            files=request.files,
-            attachments=request.attachments,
-            open_files=request.open_files,
-            window=window,
-            reserved_output=reserved,
-        )
+        with telemetry.get().span("coda.context", {"coda.mode": mode.name}) as span:
+            built = await asyncio.to_thread(
+                self._builder().build,
+                mode,
+                request.question,
+                history=history,
+                selection=request.selection,
+                files=request.files,
+                attachments=request.attachments,
+                open_files=request.open_files,
+                window=window,
+                reserved_output=reserved,
+            )
+            stats = built.stats
+            span.set("coda.context.tokens", stats.total)
+            span.set("coda.context.map_tokens", stats.map_tokens)
+            span.set("coda.context.files_tokens", stats.files_tokens)
+            span.set("coda.context.history_tokens", stats.history_tokens)
+            span.set("coda.context.history_dropped", stats.history_dropped)
+            span.set("coda.context.window", window)
         if request.images:  # they ride on the question's message
             question = built.messages[-1]
             built.messages[-1] = question.model_copy(update={"images": list(request.images)})
@@ -352,14 +365,41 @@ class Engine:
         and in which session before the first token; `on_notice` hears what the user
         should know along the way (a compaction). Cancelling the task stops the provider
         stream; the partial answer is kept in the session, marked interrupted."""
+        tel = telemetry.get()
+        if not tel.enabled:
+            return await self._ask(request, on_delta, on_start, on_notice)
+        from coda_ls.telemetry.record import traced_ask
+
+        return await traced_ask(
+            tel, request, lambda: self._ask(request, on_delta, on_start, on_notice)
+        )
+
+    async def _ask(
+        self,
+        request: AskRequest,
+        on_delta: DeltaCallback | None,
+        on_start: StartCallback | None,
+        on_notice: NoticeCallback | None,
+    ) -> Answer:
         mode = get_mode(request.mode or self.settings.mode)
-        chosen = await self.selection(mode.name, request.provider, request.model)
+        budget.check(self.settings, self.store, self.workspace)
+        switches: list[str] = []
+        tried: list[str] = []
+        try:
+            chosen = await self.selection(mode.name, request.provider, request.model)
+        except CodaError as exc:
+            if not fallback.should_fall_back(exc):
+                raise
+            failed = "/".join(x for x in self.settings.for_mode(mode.name) if x) or "the default"
+            chosen = await self._fall_back(mode.name, failed, exc, tried, switches, on_notice)
         info = await self.model_info(chosen)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
         session_id = self._session_for(request)
         compaction_usage = Usage()
         try:
+            history = self._history(session_id)
+            context = await self.build_context(request, mode, history, window)
             started = Started(
                 provider=chosen.provider_name,
                 model=chosen.model,
@@ -370,10 +410,13 @@ class Engine:
                 reason=""
                 if request.provider or self.settings.for_mode(mode.name)[0]
                 else chosen.reason,
+                context_tokens=context.stats.total,
+                estimated_cost=cost_preview.estimate_cost(
+                    chosen.provider, chosen.model, context.stats.total
+                ),
             )
+            # A front may refuse here (a confirmation declined): nothing is sent then.
             await _emit_value(on_start, started)
-            history = self._history(session_id)
-            context = await self.build_context(request, mode, history, window)
             if context.stats.history_dropped and session_id is not None:
                 await _emit(
                     on_notice,
@@ -392,8 +435,13 @@ class Engine:
             raise
         if self.store is not None and session_id is not None:
             self.store.add_message(session_id, "user", request.question, mode=mode.name)
+            for text in switches:
+                self._record_switch(session_id, text, chosen)
         tools = self._tool_specs(request, info)
-        answer = await self._run(chosen, mode, context.messages, session_id, tools, on_delta)
+        answer = await self._run(
+            chosen, mode, context.messages, session_id, tools, on_delta, on_notice, tried
+        )
+        answer.fallbacks = switches + answer.fallbacks
         # A compaction is a model call made for this answer: the user pays for it.
         answer.usage = answer.usage + compaction_usage
         answer.compacted = compaction_usage.total_tokens > 0
@@ -409,6 +457,26 @@ class Engine:
             selected = request.selection.selected_text() if request.selection else None
             answer.refactor = parse_refactor(answer.text, default_file, selected)
         return answer
+
+    async def preview(self, request: AskRequest) -> cost_preview.Preview:
+        """What `ask(request)` would send: the context's tokens and estimated cost.
+        Nothing is sent or recorded."""
+        mode = get_mode(request.mode or self.settings.mode)
+        chosen = await self.selection(mode.name, request.provider, request.model)
+        info = await self.model_info(chosen)
+        window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
+        continuing = bool(request.session_id and not request.new_session)
+        history = self._history(request.session_id if continuing else None)
+        context = await self.build_context(request, mode, history, window)
+        tokens = context.stats.total
+        return cost_preview.Preview(
+            provider=chosen.provider_name,
+            model=chosen.model,
+            mode=mode.name,
+            context_tokens=tokens,
+            window=window,
+            estimated_cost=cost_preview.estimate_cost(chosen.provider, chosen.model, tokens),
+        )
 
     def _tool_specs(self, request: AskRequest, info: ModelInfo | None) -> list[ToolSpec] | None:
         if self.toolbox is None or not request.use_tools:
@@ -427,8 +495,13 @@ class Engine:
         session_id: str | None,
         tools: list[ToolSpec] | None,
         on_delta: DeltaCallback | None,
+        on_notice: NoticeCallback | None = None,
+        tried: list[str] | None = None,
     ) -> Answer:
-        """Stream replies, running requested tools, until the model answers in text."""
+        """Stream replies, running requested tools, until the model answers in text.
+        A reply that fails before its first token with a quota, auth or unreachable error
+        is asked again of the next configured fallback (announced and recorded)."""
+        tried = tried if tried is not None else []
         total = Usage()
         texts: list[str] = []
         answer = Answer(
@@ -439,8 +512,31 @@ class Engine:
             session_id=session_id,
         )
         started = time.perf_counter()
+        emitted: list[str] = []  # what this attempt streamed to the user
+
+        async def relay(delta: str) -> None:
+            emitted.append(delta)
+            await _emit(on_delta, delta)
+
         for _step in range(MAX_TOOL_STEPS):
-            reply = await self._stream_once(chosen, mode, messages, session_id, tools, on_delta)
+            while True:
+                emitted.clear()
+                try:
+                    reply = await self._stream_once(
+                        chosen, mode, messages, session_id, tools, relay
+                    )
+                    break
+                except CodaError as exc:
+                    # Once the user saw text, another model cannot take over the answer.
+                    if emitted or not fallback.should_fall_back(exc):
+                        raise
+                    failed = f"{chosen.provider_name}/{chosen.model}"
+                    chosen = await self._fall_back(
+                        mode.name, failed, exc, tried, answer.fallbacks, on_notice
+                    )
+                    if self.store is not None and session_id is not None:
+                        self._record_switch(session_id, answer.fallbacks[-1], chosen)
+                    answer.provider, answer.model = chosen.provider_name, chosen.model
             total = total + reply.usage
             texts.append(reply.text)
             answer.message_id = reply.message_id
@@ -454,7 +550,10 @@ class Engine:
                 Message(role="assistant", content=reply.text, tool_calls=reply.tool_calls),
             ]
             for call in reply.tool_calls:
-                result = await self.toolbox.execute(call)
+                with telemetry.get().span("coda.tool", {"coda.tool.name": call.name}) as span:
+                    result = await self.toolbox.execute(call)
+                    span.set("coda.tool.error", result.is_error)
+                telemetry.get().count("coda.tool.calls", 1, {"coda.tool.name": call.name})
                 answer.tool_calls += 1
                 content = result.text
                 messages.append(
@@ -478,6 +577,27 @@ class Engine:
         return answer
 
     async def _stream_once(
+        self,
+        chosen: Selection,
+        mode: Mode,
+        messages: list[Message],
+        session_id: str | None,
+        tools: list[ToolSpec] | None,
+        on_delta: DeltaCallback | None,
+    ) -> StreamedReply:
+        tel = telemetry.get()
+        if not tel.enabled:
+            return await self._stream_reply(chosen, mode, messages, session_id, tools, on_delta)
+        from coda_ls.telemetry.record import traced_stream
+
+        return await traced_stream(
+            tel,
+            chosen.provider_name,
+            chosen.model,
+            lambda: self._stream_reply(chosen, mode, messages, session_id, tools, on_delta),
+        )
+
+    async def _stream_reply(
         self,
         chosen: Selection,
         mode: Mode,
@@ -541,6 +661,52 @@ class Engine:
             )
             message_id = writer.message_id
         return StreamedReply("".join(parts), calls, usage, finish, message_id, ttft)
+
+    async def _fall_back(
+        self,
+        mode: str,
+        failed: str,
+        exc: CodaError,
+        tried: list[str],
+        switches: list[str],
+        on_notice: NoticeCallback | None,
+    ) -> Selection:
+        """The next usable fallback after `failed` broke with `exc`, announced; `exc`
+        again (with what was tried) when none is left."""
+        tried.append(failed)
+        for entry in self.settings.fallback_for(mode):
+            provider, model = fallback.parse_entry(entry)
+            label = f"{provider}/{model}" if model else provider
+            if label in tried or (model is None and provider == failed.partition("/")[0]):
+                continue
+            tried.append(label)
+            try:
+                chosen = await self.selection(mode, provider, model)
+            except CodaError as next_exc:
+                if not fallback.should_fall_back(next_exc):
+                    log.warning("fallback %s unusable: %s", label, next_exc.message)
+                await _emit(on_notice, f"Fallback {label} is unusable too: {next_exc.message}")
+                continue
+            target = f"{chosen.provider_name}/{chosen.model}"
+            text = fallback.announcement(failed, exc, target)
+            switches.append(text)
+            await _emit(on_notice, text)
+            return chosen
+        if len(tried) > 1:
+            raise type(exc)(exc.message, fallback.exhausted_hint(tried)) from exc
+        raise exc
+
+    def _record_switch(self, session_id: str, text: str, chosen: Selection) -> None:
+        """A system row the history leaves out, so `coda sessions show` tells the switch."""
+        assert self.store is not None
+        self.store.add_message(
+            session_id,
+            "system",
+            text,
+            mode=fallback.FALLBACK_MODE,
+            provider=chosen.provider_name,
+            model=chosen.model,
+        )
 
     def _temperature(self, mode: Mode) -> float | None:
         override = self.settings.modes.get(mode.name)

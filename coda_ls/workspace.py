@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coda_ls import telemetry
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.context import CodeSelection
 from coda_ls.engine import (
@@ -207,6 +208,7 @@ class Workspace:
         self._mcp_problems: list[str] = []
         self._mcp_lock: asyncio.Lock | None = None
         self._closing: set[asyncio.Future[None]] = set()
+        telemetry.configure(loaded.settings)  # once per process; a no-op when off
         self.engine = Engine(loaded.settings, self.root, store=store, toolbox=self._toolbox)
         self._completer: Completer | None = None
 

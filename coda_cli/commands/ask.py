@@ -101,7 +101,23 @@ def _run(
     workspace = open_workspace(state, overrides, asker=asker if request.use_tools else None)
 
     def started(event: Started) -> None:
-        printer.set_status(f"{event.provider}/{event.model} is thinking…")
+        from coda_cli.asker import stdin_is_terminal
+        from coda_cli.preview import confirm_cost, status
+
+        def ask_user(question: str) -> bool:
+            with printer.suspend():
+                return click.confirm(question, default=False, err=True)
+
+        confirm_cost(
+            event.estimated_cost,
+            workspace.settings.preview.confirm_above,
+            event.context_tokens,
+            interactive=stdin_is_terminal(),
+            ask=ask_user,
+        )
+        printer.set_status(
+            status(event.provider, event.model, event.context_tokens, event.estimated_cost)
+        )
         if event.reason and not as_json:
             with printer.suspend():
                 state.err_console.print(
@@ -146,6 +162,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "ttft": answer.ttft,
         "latency": answer.latency,
     }
+    if answer.fallbacks:
+        data["fallbacks"] = answer.fallbacks
     if answer.review is not None:
         data["review"] = answer.review.model_dump()
     if answer.refactor is not None:

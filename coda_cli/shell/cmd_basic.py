@@ -244,12 +244,27 @@ async def map_(shell: ShellState, args: str) -> None:
     )
 
 
-@command("cost", "/cost", "tokens, cost and time so far (per model)", aliases=("stats",))
+@command(
+    "cost",
+    "/cost [preview QUESTION]",
+    "tokens, cost and time so far (per model); `preview`: what a question would cost",
+    aliases=("stats",),
+)
 async def cost(shell: ShellState, args: str) -> None:
     from coda_cli.shell.stats import summary
 
+    word, _, question = args.strip().partition(" ")
+    if word == "preview":
+        from coda_cli.shell.cost_preview import show_preview
+
+        await show_preview(shell, question)
+        return
     for part in summary(shell):
         shell.console.print(part)
+    from coda_ls import budget
+
+    for line in budget.usage(shell.engine.settings, shell.store, shell.engine.workspace).lines():
+        shell.console.print(f"[coda.dim]{line}[/]")
 
 
 @command("clear", "/clear", "clear the screen (the conversation goes on)")

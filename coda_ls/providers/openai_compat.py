@@ -391,10 +391,16 @@ class OpenAICompatProvider:
             raise self._unreadable(Unreadable("without choices", response.text))
         return str(choices[0].get("text") or "")
 
+    def estimate_cost(self, model: str, usage: Usage) -> float | None:
+        """The price of `usage` for `model`, as an answer would be charged (cost preview)."""
+        return self._cost(model, usage)
+
     def _cost(self, model: str, usage: Usage) -> float | None:
-        if self.local:
-            return 0.0  # the user's own machine
         configured = self.settings.prices
+        if self.local and model not in configured:
+            # The user's own machine, unless they priced the model (a paid gateway or
+            # proxy on localhost is priced by its user).
+            return 0.0
         if self.custom_url and model not in configured:
             return None  # someone's server: the public list prices do not apply
         price = find_price(model, self.preset.price_prefix, configured)

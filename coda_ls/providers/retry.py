@@ -17,6 +17,8 @@ from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+from coda_ls.telemetry import note_retry
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -95,6 +97,7 @@ async def with_retries(
             if remaining is not None and wait >= remaining():
                 raise
             attempt += 1
+            note_retry()  # counted on the provider call's span when telemetry is on
             log.info(
                 "%s failed (%s); retry %d/%d in %.2fs",
                 what,

@@ -11,9 +11,9 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from coda_ls import paths
+from coda_ls import fallback, paths
 from coda_ls.errors import CodaError, ConfigError
-from coda_ls.server import answers, findings
+from coda_ls.server import answers, findings, preview_command
 from coda_ls.server.app import CodaServer, guarded, parse_args
 from coda_ls.server.arguments import (
     ApplySuggestionArgs,
@@ -41,6 +41,7 @@ from coda_ls.server.convert import (
 from coda_ls.server.editing import apply_text_change, text_change_edit
 from coda_ls.server.errors import CommandError, InvalidArguments
 from coda_ls.server.state import RunningRequest
+from coda_ls.server.traced import traced
 from coda_ls.workspace import (
     Answer,
     AskRequest,
@@ -106,6 +107,10 @@ async def run_llm(
 
     def on_notice(text: str) -> None:
         ls.log(f"[coda] {text}", types.MessageType.Info)
+        if fallback.is_announcement(text):  # a provider switch is never silent (#23)
+            ls.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=f"Coda: {text}")
+            )
         notify("", False, notice=text)
         if token is not None:
             ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=text))
@@ -431,6 +436,7 @@ HANDLERS: dict[str, Handler] = {
     "coda.repoMap": repo_map,
     "coda.cancel": cancel,
     "coda.applySuggestion": apply_suggestion,
+    "coda.preview": preview_command.preview,
 }
 COMMANDS = tuple(HANDLERS)
 
@@ -438,4 +444,4 @@ COMMANDS = tuple(HANDLERS)
 def register(server: CodaServer) -> None:
     """Register every command, each wrapped so that errors become LSP errors."""
     for name, handler in HANDLERS.items():
-        server.command(name)(guarded(server, handler))
+        server.command(name)(guarded(server, traced(name, handler)))

@@ -89,6 +89,12 @@ class SessionStore:
     def from_settings(cls, settings: Settings) -> SessionStore:
         return cls(default_db_path(settings))
 
+    def scalar(self, sql: str, args: Sequence[object] = ()) -> object:
+        """One value from a read-only query (the budget's sums)."""
+        with self._lock:
+            row = self._db.conn.execute(sql, list(args)).fetchone()
+        return row[0] if row else None
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

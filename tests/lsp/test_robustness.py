@@ -204,6 +204,7 @@ COMMANDS = [
     "coda.repoMap",
     "coda.cancel",
     "coda.applySuggestion",
+    "coda.preview",
 ]
 BAD_ARGUMENTS: list[Any] = [
     [5],
