@@ -99,11 +99,11 @@ def cli(
     no_color = no_color or bool(os.environ.get("NO_COLOR"))
     ctx.obj = AppState(debug=debug, no_color=no_color)
     if profile:
-        from coda_ls.profiling import start
+        from coda_ls.workspace import start_profile as start
 
         ctx.call_on_close(start(profile))
     if pyroscope:
-        from coda_ls.profiling import start_pyroscope
+        from coda_ls.workspace import start_pyroscope
 
         ctx.call_on_close(start_pyroscope(pyroscope, "coda.cli"))
     if debug:

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from coda_ls.errors import CodaError
-from coda_ls.preview import describe, needs_confirmation
+from coda_ls.errors import CostNotConfirmed
+from coda_ls.workspace import describe_cost as describe
+from coda_ls.workspace import needs_confirmation
 
-
-class CostNotConfirmed(CodaError):
-    """The estimated cost is above the confirmation threshold and was not confirmed."""
-
-    exit_code = 2
+__all__ = ["CostNotConfirmed", "confirm_cost", "status"]
 
 
 def status(provider: str, model: str, tokens: int, cost: float | None) -> str:

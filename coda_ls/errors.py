@@ -12,6 +12,7 @@ The hierarchy::
     ├── EditError                   a search/replace edit does not match the file
     ├── SessionStoreError           the session database cannot be used
     ├── SessionNotFound             no session or message with that id
+    ├── CostNotConfirmed            a request estimated above the confirmation threshold
     └── ProviderError               talking to a model failed
         ├── AuthError               credentials missing or refused
         │   └── NotAuthorizedOrNotFound   OCI's 404: compartment or IAM policy
@@ -155,3 +156,9 @@ class SessionStoreError(CodaError):
 
 class SessionNotFound(CodaError):
     """No session (or message) with that id, or an ambiguous id prefix."""
+
+
+class CostNotConfirmed(CodaError):
+    """The estimated cost is above the confirmation threshold and was not confirmed."""
+
+    exit_code = 2

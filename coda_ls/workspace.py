@@ -40,6 +40,10 @@ from coda_ls.engine import (
 )
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
+from coda_ls.preview import describe as describe_cost
+from coda_ls.preview import needs_confirmation
+from coda_ls.profiling import start as start_profile
+from coda_ls.profiling import start_pyroscope
 from coda_ls.providers.registry import provider_names
 from coda_ls.providers.select import NO_PROVIDER_HINT
 from coda_ls.redact import redact
@@ -101,13 +105,20 @@ __all__ = [
     "Workspace",
     "analyze_project",
     "check_model_choice",
+    "describe_cost",
     "describe_vcs",
     "diagnose",
     "doctor_verdict",
     "get_mode",
+    "install_id",
+    "needs_confirmation",
     "project_root",
     "provider_names",
     "redact",
+    "reset_install_id",
+    "start_profile",
+    "start_pyroscope",
+    "telemetry_wanted",
 ]
 
 log = logging.getLogger(__name__)
@@ -128,8 +139,6 @@ def project_root(start: Path | None = None) -> Path:
 def check_model_choice(model: str, provider: str | None = None) -> None:
     """Refuse, with a ConfigError, a provider no registry knows or a model name that is
     blank or has control characters (before it reaches a settings file or a request)."""
-    from coda_ls.providers.registry import provider_names
-
     known = provider_names()
     if provider is not None and provider not in known:
         raise ConfigError(f"unknown provider {provider!r}", f"choose one of: {', '.join(known)}")
@@ -137,6 +146,27 @@ def check_model_choice(model: str, provider: str | None = None) -> None:
         raise ConfigError(
             f"invalid model name {model!r}", "`coda models` lists the available models"
         )
+
+
+def telemetry_wanted(settings: Settings) -> bool:
+    """Whether traces and metrics are exported with these settings (or OTEL_* variables)."""
+    from coda_ls import telemetry
+
+    return telemetry.wanted(settings)
+
+
+def install_id(create: bool = False) -> str | None:
+    """The anonymous install id telemetry sends (None before it first runs)."""
+    from coda_ls.telemetry import install_id as ids
+
+    return ids.get(create=create)
+
+
+def reset_install_id() -> str:
+    """Replace the anonymous install id with a new random one; returns it."""
+    from coda_ls.telemetry import install_id as ids
+
+    return ids.reset()
 
 
 def describe_vcs(path: Path) -> VCSInfo:
@@ -315,6 +345,12 @@ class Workspace:
                     log.warning("MCP: %s", line)
                 return list(self._mcp_problems)
         return []
+
+    def budget_lines(self) -> list[str]:
+        """Spending so far against the configured budgets, one line each."""
+        from coda_ls import budget
+
+        return list(budget.usage(self.engine.settings, self.store, self.root).lines())
 
     def mcp_tools(self) -> list[tuple[str, str]]:
         """(name, description) of every tool the connected MCP servers offer."""

@@ -17,17 +17,16 @@ def telemetry() -> None:
 @pass_state
 def status(state: AppState) -> None:
     """Show whether telemetry is on, where it goes, and the install id."""
-    from coda_ls import telemetry as core
     from coda_ls.config import load_settings
-    from coda_ls.telemetry import install_id
+    from coda_ls.workspace import install_id, telemetry_wanted
 
     settings = load_settings().settings
-    on = core.wanted(settings)
+    on = telemetry_wanted(settings)
     state.console.print(f"telemetry: {'on' if on else 'off'}")
     if on:
         state.console.print(f"exporter: {settings.telemetry.exporter}")
         state.console.print(f"content exported: {settings.telemetry.include_content}")
-    current = install_id.get(create=False)
+    current = install_id(create=False)
     state.console.print(f"install id: {current or '(none yet: created when telemetry first runs)'}")
 
 
@@ -35,6 +34,6 @@ def status(state: AppState) -> None:
 @pass_state
 def reset_id(state: AppState) -> None:
     """Replace the anonymous install id with a new random one."""
-    from coda_ls.telemetry import install_id
+    from coda_ls.workspace import reset_install_id
 
-    state.console.print(f"new install id: {install_id.reset()}")
+    state.console.print(f"new install id: {reset_install_id()}")

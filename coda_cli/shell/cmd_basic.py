@@ -261,9 +261,7 @@ async def cost(shell: ShellState, args: str) -> None:
         return
     for part in summary(shell):
         shell.console.print(part)
-    from coda_ls import budget
-
-    for line in budget.usage(shell.engine.settings, shell.store, shell.engine.workspace).lines():
+    for line in shell.core.budget_lines():
         shell.console.print(f"[coda.dim]{line}[/]")
 
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 async def show_preview(shell: ShellState, question: str) -> None:
     from rich.markup import escape
 
-    from coda_ls.engine import AskRequest
+    from coda_ls.workspace import AskRequest
 
     request = AskRequest(
         question=question.strip() or "…",
