@@ -126,7 +126,7 @@ async def provider_checks(settings: Settings, explicit: set[str] | None = None) 
                 return Check("provider", name, failed, health.detail, health.hint or "")
             detail = health.detail
             if name == "ollama":
-                detail += await _ollama_models(settings)
+                detail += await _ollama_models(provider)
             elif name in PRESETS:
                 detail += await _listed_models(provider)
         except CodaError as exc:
@@ -150,16 +150,12 @@ async def _listed_models(provider: Any) -> str:
     return f"; {len(names)} model(s): {', '.join(names[:5])}{more}"
 
 
-async def _ollama_models(settings: Settings) -> str:
-    from coda_ls.providers.ollama import OllamaProvider
-
-    provider = OllamaProvider(settings.providers.ollama)
+async def _ollama_models(provider: Any) -> str:
+    """Ollama's models, asked of the client the health check already opened."""
     try:
         names = [m.name for m in await provider.list_models()]
     except CodaError:
         return ""
-    finally:
-        await provider.aclose()
     if not names:
         return "; no models yet — `coda models pull llama3.2`"
     return f"; {len(names)} model(s): {', '.join(names[:5])}"

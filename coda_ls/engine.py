@@ -171,7 +171,8 @@ def project_summary(root: Path) -> str | None:
         return None
 
 
-async def _emit(callback: DeltaCallback | None, delta: str) -> None:
+async def emit_text(callback: DeltaCallback | None, delta: str) -> None:
+    """Hand non-empty text to a front's callback, awaiting it when it is async."""
     if callback is None or not delta:
         return
     result = callback(delta)
@@ -418,7 +419,7 @@ class Engine:
             # A front may refuse here (a confirmation declined): nothing is sent then.
             await _emit_value(on_start, started)
             if context.stats.history_dropped and session_id is not None:
-                await _emit(
+                await emit_text(
                     on_notice,
                     f"Compacting the conversation: it no longer fits {chosen.model}'s "
                     f"{window:,}-token window; the model summarizes the older turns "
@@ -516,7 +517,7 @@ class Engine:
 
         async def relay(delta: str) -> None:
             emitted.append(delta)
-            await _emit(on_delta, delta)
+            await emit_text(on_delta, delta)
 
         for _step in range(MAX_TOOL_STEPS):
             while True:
@@ -570,7 +571,7 @@ class Engine:
                         error="tool failed" if result.is_error else None,
                     )
         else:
-            await _emit(on_delta, "\n\n[stopped: too many tool calls in a row]")
+            await emit_text(on_delta, "\n\n[stopped: too many tool calls in a row]")
         answer.text = "".join(texts)
         answer.usage = total
         answer.latency = time.perf_counter() - started
@@ -632,7 +633,7 @@ class Engine:
                     parts.append(chunk.delta)
                     if writer is not None:
                         writer.append(chunk.delta)
-                    await _emit(on_delta, chunk.delta)
+                    await emit_text(on_delta, chunk.delta)
                 calls.extend(chunk.tool_calls)
                 if chunk.usage is not None:
                     usage = chunk.usage
@@ -685,12 +686,12 @@ class Engine:
             except CodaError as next_exc:
                 if not fallback.should_fall_back(next_exc):
                     log.warning("fallback %s unusable: %s", label, next_exc.message)
-                await _emit(on_notice, f"Fallback {label} is unusable too: {next_exc.message}")
+                await emit_text(on_notice, f"Fallback {label} is unusable too: {next_exc.message}")
                 continue
             target = f"{chosen.provider_name}/{chosen.model}"
             text = fallback.announcement(failed, exc, target)
             switches.append(text)
-            await _emit(on_notice, text)
+            await emit_text(on_notice, text)
             return chosen
         if len(tried) > 1:
             raise type(exc)(exc.message, fallback.exhausted_hint(tried)) from exc

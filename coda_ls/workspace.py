@@ -36,6 +36,7 @@ from coda_ls.engine import (
     StartCallback,
     Started,
     ToolResultLike,
+    emit_text,
     project_summary,
 )
 from coda_ls.errors import CodaError, ConfigError
@@ -449,8 +450,9 @@ class Workspace:
     ) -> RenderedMap:
         """The map fitted to `tokens` (default from the settings), `focus` files and the
         `mentioned_idents` ranked first."""
-        repo_map = self._repo_map or self.build_map()
-        return repo_map.render(tokens, focus_files=focus, mentioned_idents=mentioned_idents)
+        return self._built_map().render(
+            tokens, focus_files=focus, mentioned_idents=mentioned_idents
+        )
 
     def map_json(
         self,
@@ -459,13 +461,17 @@ class Workspace:
         mentioned_idents: Sequence[str] = (),
     ) -> str:
         """The fitted map as JSON (files, symbols, lines, signatures)."""
-        repo_map = self._repo_map or self.build_map()
-        return repo_map.to_json(tokens, focus_files=focus, mentioned_idents=mentioned_idents)
+        return self._built_map().to_json(
+            tokens, focus_files=focus, mentioned_idents=mentioned_idents
+        )
 
     def find_symbol(self, name: str) -> list[Tag]:
         """Where a class/function/method named `name` (or `Class.method`) is defined."""
-        repo_map = self._repo_map or self.build_map()
-        return repo_map.find_symbol(name)
+        return self._built_map().find_symbol(name)
+
+    def _built_map(self) -> RepoMap:
+        """The map, built first if no front has built it yet."""
+        return self._repo_map or self.build_map()
 
     # -- questions ----------------------------------------------------------------------
 
@@ -484,7 +490,7 @@ class Workspace:
             self.engine.store = self.store
         if request.use_tools and self._toolbox is not None:
             for problem in await self.connect_tools():
-                await _notify(on_notice, f"MCP: {problem}")
+                await emit_text(on_notice, f"MCP: {problem}")
         return await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
 
     async def refactor(
@@ -631,11 +637,3 @@ class Workspace:
         with self._map_lock:
             if self._repo_map is not None:
                 self._repo_map.close()
-
-
-async def _notify(callback: NoticeCallback | None, text: str) -> None:
-    if callback is None:
-        return
-    result = callback(text)
-    if asyncio.iscoroutine(result):
-        await result
