@@ -35,6 +35,17 @@ class ToolSpec(_Wire):
     description: str = ""
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object"})
 
+    def as_function(self) -> dict[str, Any]:
+        """The tool in the OpenAI function format, which Ollama and LiteLLM take too."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
 
 class Message(_Wire):
     role: Role

@@ -154,17 +154,7 @@ class LiteLLMProvider:
             if value is not None:
                 kwargs[name] = value
         if request.tools:
-            kwargs["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": tool.name,
-                        "description": tool.description,
-                        "parameters": tool.parameters,
-                    },
-                }
-                for tool in request.tools
-            ]
+            kwargs["tools"] = [tool.as_function() for tool in request.tools]
         return kwargs
 
     @staticmethod

@@ -217,17 +217,7 @@ class OllamaProvider:
         if options:
             payload["options"] = options
         if request.tools:
-            payload["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": tool.name,
-                        "description": tool.description,
-                        "parameters": tool.parameters,
-                    },
-                }
-                for tool in request.tools
-            ]
+            payload["tools"] = [tool.as_function() for tool in request.tools]
         if self.settings.keep_alive is not None:
             payload["keep_alive"] = self.settings.keep_alive
         return payload

@@ -249,17 +249,7 @@ class OpenAICompatProvider:
         if request.top_k is not None and self.local:
             payload["top_k"] = request.top_k  # vLLM, llama.cpp; cloud APIs reject it
         if request.tools:
-            payload["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": tool.name,
-                        "description": tool.description,
-                        "parameters": tool.parameters,
-                    },
-                }
-                for tool in request.tools
-            ]
+            payload["tools"] = [tool.as_function() for tool in request.tools]
         return payload
 
     async def _open(self, request: ChatRequest, deadline: Deadline) -> httpx.Response:
