@@ -15,7 +15,7 @@ how to read the open buffers (`buffers`), and how to show progress (`progress` c
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import logging
 import threading
 import time
@@ -26,51 +26,101 @@ from typing import TYPE_CHECKING, Any
 
 from coda_ls import telemetry
 from coda_ls.config import LoadedSettings, Settings, load_settings
-from coda_ls.context import CodeSelection
-from coda_ls.engine import (
-    Answer,
-    AskRequest,
-    DeltaCallback,
-    Engine,
-    NoticeCallback,
-    StartCallback,
-    Started,
-    ToolResultLike,
-    emit_text,
-    project_summary,
-)
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
-from coda_ls.preview import describe as describe_cost
-from coda_ls.preview import needs_confirmation
-from coda_ls.profiling import start as start_profile
-from coda_ls.profiling import start_pyroscope
-from coda_ls.providers.registry import provider_names
-from coda_ls.providers.select import NO_PROVIDER_HINT
-from coda_ls.redact import redact
-from coda_ls.repomap.model import RenderedMap
-from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
-from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
-from coda_ls.tools import (
-    Asker,
-    Buffers,
-    Decision,
-    PermissionRequest,
-    Toolbox,
-    ToolObserver,
-    ToolResult,
-)
 
 if TYPE_CHECKING:
+    import asyncio
+
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
+    from coda_ls.context import CodeSelection
     from coda_ls.doctor import Check
+    from coda_ls.engine import (
+        Answer,
+        AskRequest,
+        DeltaCallback,
+        Engine,
+        NoticeCallback,
+        StartCallback,
+        Started,
+        ToolResultLike,
+    )
+    from coda_ls.preview import describe as describe_cost
+    from coda_ls.preview import needs_confirmation
+    from coda_ls.profiling import start as start_profile
+    from coda_ls.profiling import start_pyroscope
     from coda_ls.project import ProjectInfo
     from coda_ls.providers.base import Provider
-    from coda_ls.providers.select import Selection
-    from coda_ls.repomap.model import Tag
+    from coda_ls.providers.registry import provider_names
+    from coda_ls.providers.select import NO_PROVIDER_HINT, Selection
+    from coda_ls.redact import redact
+    from coda_ls.repomap.model import RenderedMap, Tag
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
+    from coda_ls.structured import Finding, RefactorChange, Review
+    from coda_ls.tools import (
+        Asker,
+        Buffers,
+        Decision,
+        PermissionRequest,
+        Toolbox,
+        ToolObserver,
+        ToolResult,
+    )
     from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
+
+# What the fronts import from here but a warm `coda map` never uses, imported on first
+# access (PEP 562): the engine, sessions, providers and tools are ~0.1 s of imports that
+# a map loaded from the cache would otherwise pay on every run (issue 16).
+_LAZY: dict[str, tuple[str, str]] = {
+    "CodeSelection": ("coda_ls.context", "CodeSelection"),
+    "Answer": ("coda_ls.engine", "Answer"),
+    "AskRequest": ("coda_ls.engine", "AskRequest"),
+    "DeltaCallback": ("coda_ls.engine", "DeltaCallback"),
+    "Engine": ("coda_ls.engine", "Engine"),
+    "NoticeCallback": ("coda_ls.engine", "NoticeCallback"),
+    "StartCallback": ("coda_ls.engine", "StartCallback"),
+    "Started": ("coda_ls.engine", "Started"),
+    "ToolResultLike": ("coda_ls.engine", "ToolResultLike"),
+    "describe_cost": ("coda_ls.preview", "describe"),
+    "needs_confirmation": ("coda_ls.preview", "needs_confirmation"),
+    "start_profile": ("coda_ls.profiling", "start"),
+    "start_pyroscope": ("coda_ls.profiling", "start_pyroscope"),
+    "ProjectInfo": ("coda_ls.project", "ProjectInfo"),
+    "provider_names": ("coda_ls.providers.registry", "provider_names"),
+    "NO_PROVIDER_HINT": ("coda_ls.providers.select", "NO_PROVIDER_HINT"),
+    "redact": ("coda_ls.redact", "redact"),
+    "RenderedMap": ("coda_ls.repomap.model", "RenderedMap"),
+    "MessageRecord": ("coda_ls.sessions", "MessageRecord"),
+    "SearchHit": ("coda_ls.sessions", "SearchHit"),
+    "Session": ("coda_ls.sessions", "Session"),
+    "SessionStats": ("coda_ls.sessions", "SessionStats"),
+    "SessionStore": ("coda_ls.sessions", "SessionStore"),
+    "Finding": ("coda_ls.structured", "Finding"),
+    "RefactorChange": ("coda_ls.structured", "RefactorChange"),
+    "Review": ("coda_ls.structured", "Review"),
+    "Asker": ("coda_ls.tools", "Asker"),
+    "Buffers": ("coda_ls.tools", "Buffers"),
+    "Decision": ("coda_ls.tools", "Decision"),
+    "PermissionRequest": ("coda_ls.tools", "PermissionRequest"),
+    "Toolbox": ("coda_ls.tools", "Toolbox"),
+    "ToolObserver": ("coda_ls.tools", "ToolObserver"),
+    "ToolResult": ("coda_ls.tools", "ToolResult"),
+    "VCSInfo": ("coda_ls.vcs", "VCSInfo"),
+}
+
+if not TYPE_CHECKING:  # mypy reads the imports above; at run time names load on first use
+
+    def __getattr__(name: str) -> Any:
+        try:
+            module, attr = _LAZY[name]
+        except KeyError:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+
 
 __all__ = [
     "MODES",
@@ -140,6 +190,8 @@ def project_root(start: Path | None = None) -> Path:
 def check_model_choice(model: str, provider: str | None = None) -> None:
     """Refuse, with a ConfigError, a provider no registry knows or a model name that is
     blank or has control characters (before it reaches a settings file or a request)."""
+    from coda_ls.providers.registry import provider_names
+
     known = provider_names()
     if provider is not None and provider not in known:
         raise ConfigError(f"unknown provider {provider!r}", f"choose one of: {', '.join(known)}")
@@ -231,7 +283,7 @@ class Workspace:
         self._map_lock = threading.Lock()
         self._map_built_at: float | None = None
         self.map_error: str | None = None
-        self.map_ready = asyncio.Event()  # set once a background build has finished
+        self._map_ready: asyncio.Event | None = None
         self._summary: str | None = None
         self._summary_read = False
         self._toolbox = self._make_toolbox(loaded.settings)
@@ -240,8 +292,33 @@ class Workspace:
         self._mcp_lock: asyncio.Lock | None = None
         self._closing: set[asyncio.Future[None]] = set()
         telemetry.configure(loaded.settings)  # once per process; a no-op when off
-        self.engine = Engine(loaded.settings, self.root, store=store, toolbox=self._toolbox)
+        self._engine: Engine | None = None
         self._completer: Completer | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The engine that answers questions, made on first use (a `coda map` needs none,
+        and importing it costs more than loading a warm map)."""
+        if self._engine is None:
+            from coda_ls.engine import Engine
+
+            self._engine = Engine(
+                self.settings, self.root, store=self._store, toolbox=self._toolbox
+            )
+            if self._repo_map is not None:
+                self._engine.repo_map = self._repo_map
+            if self._summary_read:
+                self._engine.project_summary = self._summary
+        return self._engine
+
+    @property
+    def map_ready(self) -> asyncio.Event:
+        """Set once a background build (`prepare`) has finished, whether it worked or not."""
+        if self._map_ready is None:
+            import asyncio  # lazily: its import pulls in ssl, which a `coda map` never needs
+
+            self._map_ready = asyncio.Event()
+        return self._map_ready
 
     @classmethod
     def open(
@@ -285,12 +362,14 @@ class Workspace:
         """Use new settings from now on: providers are rebuilt, the tools' permissions
         change, and the MCP servers are connected again (lazily) from the new list."""
         self._loaded = loaded
-        self.engine.update_settings(loaded.settings)
+        if self._engine is not None:
+            self._engine.update_settings(loaded.settings)
         if self._completer is not None:
             self._completer.update_settings(loaded.settings)
         old = self._toolbox
         self._toolbox = self._make_toolbox(loaded.settings)
-        self.engine.toolbox = self._toolbox
+        if self._engine is not None:
+            self._engine.toolbox = self._toolbox
         self._mcp_connected = False
         if old is not None:
             self._close_later(old.aclose())
@@ -311,7 +390,8 @@ class Workspace:
 
             self._store = SessionStore.from_settings(self.settings)
             self._store.recover_interrupted()
-            self.engine.store = self._store
+            if self._engine is not None:
+                self._engine.store = self._store
         return self._store
 
     @property
@@ -323,6 +403,8 @@ class Workspace:
     def _make_toolbox(self, settings: Settings) -> Toolbox | None:
         if self._asker is None:
             return None
+        from coda_ls.tools import Toolbox
+
         return Toolbox(
             self.root,
             settings,
@@ -337,6 +419,8 @@ class Workspace:
         if self._toolbox is None or not self.settings.mcp_servers or self._mcp_connected:
             return []
         if self._mcp_lock is None:
+            import asyncio
+
             self._mcp_lock = asyncio.Lock()
         async with self._mcp_lock:
             if not self._mcp_connected:
@@ -362,9 +446,12 @@ class Workspace:
     def summary(self) -> str | None:
         """The project's few-line summary for prompts (read once; None if unreadable)."""
         if not self._summary_read:
+            from coda_ls.engine import project_summary
+
             self._summary = project_summary(self.root)
             self._summary_read = True
-            self.engine.project_summary = self._summary
+            if self._engine is not None:
+                self._engine.project_summary = self._summary
         return self._summary
 
     def project_info(self) -> ProjectInfo:
@@ -395,7 +482,8 @@ class Workspace:
                 self._repo_map = RepoMap(self.root, self.settings.repomap)
             self._repo_map.build(progress, isolated=isolated)
             self._map_built_at = time.monotonic()
-            self.engine.repo_map = self._repo_map
+            if self._engine is not None:
+                self._engine.repo_map = self._repo_map
             return self._repo_map
 
     def refresh_map(self, max_age: float) -> RepoMap:
@@ -410,6 +498,8 @@ class Workspace:
         """Read the project summary, build the map and rank it off the event loop;
         `map_ready` is set when done, whether it worked or not (see `map_error`): the
         first map asked for after that is ready, not ranked then (issue 16)."""
+        import asyncio
+
         try:
             await asyncio.to_thread(self.summary)
             if with_map:
@@ -489,6 +579,8 @@ class Workspace:
         if self.engine.store is None:
             self.engine.store = self.store
         if request.use_tools and self._toolbox is not None:
+            from coda_ls.engine import emit_text
+
             for problem in await self.connect_tools():
                 await emit_text(on_notice, f"MCP: {problem}")
         return await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
@@ -512,6 +604,8 @@ class Workspace:
         answer = await self.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
         if answer.refactor is None or not answer.refactor.edits:
             return RefactorOutcome(answer, None)
+        from coda_ls.structured import apply_refactor
+
         change = apply_refactor(answer.refactor, request.selection.path, before, self.root)
         return RefactorOutcome(answer, change if change.edits else None)
 
@@ -611,11 +705,13 @@ class Workspace:
 
     @property
     def current(self) -> Selection | None:
-        return self.engine.current
+        return self._engine.current if self._engine is not None else None
 
     # -- closing ------------------------------------------------------------------------
 
     def _close_later(self, closing: Any) -> None:
+        import asyncio
+
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -629,7 +725,8 @@ class Workspace:
         """Close the providers, MCP connections and the map's cache."""
         if self._completer is not None:
             await self._completer.aclose()
-        await self.engine.aclose()
+        if self._engine is not None:
+            await self._engine.aclose()
         self.close()
 
     def close(self) -> None:

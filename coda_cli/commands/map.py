@@ -11,6 +11,7 @@ from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
     from rich.tree import Tree
 
     from coda_ls.workspace import RenderedMap, Workspace
@@ -65,33 +66,35 @@ def map_command(
 
 
 def _build(state: AppState, workspace: Workspace) -> None:
-    """Build with a progress bar on stderr, shown only when files need parsing."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    progress = Progress(
-        TextColumn("mapping"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=state.err_console,
-        transient=True,
-    )
-    task = progress.add_task("map", total=None)
-    started = False
+    """Build with a progress bar on stderr, shown only when files need parsing (rich's
+    progress is imported only then: a warm map has nothing to show)."""
+    bar: Progress | None = None
+    task: TaskID | None = None
 
     def report(done: int, total: int) -> None:
-        nonlocal started
+        nonlocal bar, task
         if total == 0:
             return
-        if not started:
-            progress.start()
-            started = True
-        progress.update(task, completed=done, total=total)
+        if bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            bar = Progress(
+                TextColumn("mapping"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=state.err_console,
+                transient=True,
+            )
+            task = bar.add_task("map", total=None)
+            bar.start()
+        assert task is not None
+        bar.update(task, completed=done, total=total)
 
     try:
         workspace.build_map(report)
     finally:
-        if started:
-            progress.stop()
+        if bar is not None:
+            bar.stop()
 
 
 def _tree(root: Path, rendered: RenderedMap) -> Tree:

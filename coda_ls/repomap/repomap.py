@@ -12,7 +12,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -240,7 +239,7 @@ class RepoMap:
         # than 1), so a cold build of a big project uses processes. "spawn" because
         # build() runs in a thread of the language server, where fork is unsafe.
         import multiprocessing
-        from concurrent.futures.process import BrokenProcessPool
+        from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 
         batches = [list(rels[i : i + _BATCH]) for i in range(0, total, _BATCH)]
         done = 0
@@ -617,7 +616,7 @@ class RepoMap:
         if self._cache.get_ranking(stored[1]) is not None:
             return True  # an unchanged tree: ranked by an earlier run
         import multiprocessing
-        from concurrent.futures.process import BrokenProcessPool
+        from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 
         from coda_ls.repomap.worker import rank_cached
 
