@@ -133,10 +133,18 @@ class CliRun:
     build: float
     rss_mb: float
     output: str  # hash of stdout
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
+    load: float = 0.0  # 1-minute load average when it ended (the machine is shared)
 
 
 def environment(tree: Path, home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CODA_")}
+    # No PYTHONDONTWRITEBYTECODE: an installed Coda has its bytecode compiled (pip does
+    # it), and without it each run compiles ~60 modules again (+0.1 s on the warm map).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CODA_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update(
         HOME=str(home),
         XDG_CACHE_HOME=str(home / ".cache"),
@@ -175,7 +183,9 @@ def run_cli(tree: Path, root: Path, home: Path) -> CliRun:
         raise RuntimeError(f"coda map failed ({process.returncode}): {text[-2000:]}")
     found = BUILT.search(text)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:12]
-    return CliRun(wall, float(found.group(1)) if found else float("nan"), rss_kb / 1024, digest)
+    build = float(found.group(1)) if found else float("nan")
+    cpu = usage.ru_utime + usage.ru_stime  # wait4: the child and its reaped descendants
+    return CliRun(wall, build, rss_kb / 1024, digest, cpu, os.getloadavg()[0])
 
 
 def cache_size(home: Path) -> int:
@@ -334,6 +344,7 @@ def main() -> None:
                     if args.mode in ("cli", "all"):
                         got = cli.setdefault((tree, n), {"cold": [], "warm": [], "build": [],
                                                          "cold_rss": [], "warm_rss": [],
+                                                         "warm_cpu": [], "load": [],
                                                          "output": set(), "cache": 0})  # fmt: skip
                         if cold_round:
                             shutil.rmtree(home, ignore_errors=True)
@@ -346,12 +357,15 @@ def main() -> None:
                         got["warm"].append(warm.wall)
                         got["build"].append(warm.build)
                         got["warm_rss"].append(warm.rss_mb)
+                        got["warm_cpu"].append(warm.cpu)
+                        got["load"].append(warm.load)
                         got["output"].add(warm.output)
                         got["cache"] = cache_size(home)
                         print(
                             f"round {r + 1} {name[tree]} {n}: cold {got['cold'][-1:]} "
-                            f"warm {warm.wall:.2f} s (build {warm.build:.2f} s) "
-                            f"rss {warm.rss_mb:.0f} MB out {warm.output}",
+                            f"warm {warm.wall:.2f} s (build {warm.build:.2f} s, "
+                            f"cpu {warm.cpu:.2f} s) rss {warm.rss_mb:.0f} MB "
+                            f"out {warm.output} load {warm.load:.1f}",
                             flush=True,
                         )
                     if args.mode == "pool":
@@ -388,13 +402,14 @@ def main() -> None:
                 name[tree], f"{n} ({sizes_mb[n]:.0f} MB)",
                 f"{cold:.1f} s" if got["cold"] else "-", f"{warm:.2f} s", f"{build:.2f} s",
                 f"{warm / build:.2f}" if build > 0 else "-", ratio,
+                f"{med(got['warm_cpu']):.2f} s", f"{med(got['load']):.1f}",
                 f"{med(got['cold_rss']):.0f} / {med(got['warm_rss']):.0f} MB" if got["cold"]
                 else f"- / {med(got['warm_rss']):.0f} MB",
                 f"{got['cache'] / 1e6:.0f} MB", ",".join(sorted(got["output"])),
             ])  # fmt: skip
         print_table(
             ["tree", "corpus", "cold wall", "warm wall", "warm build", "warm/build",
-             "cold/parse", "peak RSS cold/warm", "cache", "output"], rows,
+             "cold/parse", "warm CPU", "load", "peak RSS cold/warm", "cache", "output"], rows,
         )  # fmt: skip
     if parse:
         print_table(
