@@ -17,8 +17,9 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import starmap
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from coda_ls.repomap.imports import imports_of
 from coda_ls.repomap.languages import load_language, query_stem
@@ -93,26 +94,75 @@ class _Def:
     scope_only: bool = False
     doc: str = ""
     parent: _Def | None = None
+    _qualname: str | None = None  # asked for by the tag and by each child's tag
 
     @property
     def qualname(self) -> str:
-        if self.receiver:
-            return f"{self.receiver}.{self.name}"
-        if self.parent is not None:
-            return f"{self.parent.qualname}.{self.name}"
-        return self.name
+        if self._qualname is None:
+            if self.receiver:
+                self._qualname = f"{self.receiver}.{self.name}"
+            elif self.parent is not None:
+                self._qualname = f"{self.parent.qualname}.{self.name}"
+            else:
+                self._qualname = self.name
+        return self._qualname
+
+
+# What each capture name asks for, parsed once per name (not per capture): (what, role,
+# kind) with `what` one of _DOC/_INNER_DOC/_OTHER (`@name`, `@receiver`) or _TAG (a
+# definition, reference or scope: role and kind from `@role.kind`).
+_DOC, _INNER_DOC, _OTHER, _TAG = 0, 1, 2, 3
+_ROLES = ("definition", "reference", "scope")
+_capture_roles: dict[str, tuple[int, str, str]] = {}
+
+
+def _capture_role(capture: str) -> tuple[int, str, str]:
+    found = _capture_roles.get(capture)
+    if found is None:
+        if capture.startswith("doc"):
+            found = (_INNER_DOC if capture == "doc.inner" else _DOC, "", "")
+        else:
+            role, _, kind = capture.partition(".")
+            found = (_TAG, role, kind) if role in _ROLES else (_OTHER, "", "")
+        _capture_roles[capture] = found
+    return found
+
+
+TagRow = tuple[str, str, str, str, int, int, str, str, str, str | None]
+"""A definition as Tag's fields in order: what the cache stores, `Tag(*row)` to read."""
+
+
+class Extracted(NamedTuple):
+    """What one file yielded, definitions as rows (a build encodes them as they are)."""
+
+    language: str | None
+    rows: list[TagRow]
+    references: dict[str, int]
+    positions: tuple[tuple[str, str, int], ...] = ()  # (kind, name, line); lines=True
+    note: str | None = None
+    imports: dict[str, str] = {}  # noqa: RUF012 - never mutated: a NamedTuple default
 
 
 def extract(path: str, source: bytes, language: str | None, lines: bool = True) -> FileTags:
     """The tags of one file's bytes. Never raises for bad input: what parses is kept.
 
     `lines=False` leaves out where each reference is (a build caches only the counts)."""
+    got = extract_rows(path, source, language, lines)
+    definitions = tuple(starmap(Tag, got.rows))
+    return FileTags(
+        path, got.language, definitions, got.references, got.positions, got.note, got.imports
+    )
+
+
+def extract_rows(path: str, source: bytes, language: str | None, lines: bool = False) -> Extracted:
+    """`extract` without making Tag objects: a build only encodes the fields for the cache
+    (issue 16: tag building in Python was a third of a cold build)."""
     if language is None:
-        return FileTags(path, None, note="no language")
+        return Extracted(None, [], {}, note="no language")
     parser = _parser(language)
     query = load_query(language)
     if parser is None or query is None:
-        return FileTags(path, None, note=f"no grammar or query for {language}")
+        return Extracted(None, [], {}, note=f"no grammar or query for {language}")
     tree = parser.parse(source)
     from tree_sitter import QueryCursor
 
@@ -120,25 +170,34 @@ def extract(path: str, source: bytes, language: str | None, lines: bool = True) 
     defs: dict[tuple[int, int], tuple[int, _Def]] = {}
     docs: list[tuple[Node, bool]] = []
     refs: list[tuple[str, str, int]] = []
+    ref_names: list[str] = []  # the build's references: names only (most captures)
+    known = _capture_roles.get
     for pattern, captures in matches:
+        name_nodes = captures.get("name")
+        name: str | None = None
         for capture, nodes in captures.items():
-            if capture.startswith("doc"):
-                docs.extend((node, capture == "doc.inner") for node in nodes)
+            what, role, kind = known(capture) or _capture_role(capture)
+            if what != _TAG:
+                if what != _OTHER:
+                    inner = what == _INNER_DOC
+                    docs.extend((node, inner) for node in nodes)
                 continue
-            role, _, kind = capture.partition(".")
-            if role not in ("definition", "reference", "scope"):
-                continue
-            name_nodes = captures.get("name")
             if not name_nodes or not nodes:
                 continue
-            name = _text(name_nodes[0])
+            if name is None:
+                # Slices of the bytes: node.text copies them through the tree (issue 16).
+                first = name_nodes[0]
+                name = source[first.start_byte : first.end_byte].decode("utf-8", "replace")
+                name = name.strip()
             if not name:
                 continue
-            node = nodes[0]
             if role == "reference":
-                line = name_nodes[0].start_point[0] + 1 if lines else 0
-                refs.append((kind or "call", name, line))
+                if lines:
+                    refs.append((kind or "call", name, name_nodes[0].start_point[0] + 1))
+                else:
+                    ref_names.append(name)
                 continue
+            node = nodes[0]
             receiver = captures.get("receiver")
             item = _Def(
                 kind or "scope",
@@ -159,12 +218,12 @@ def extract(path: str, source: bytes, language: str | None, lines: bool = True) 
     defined = [d for d in ordered if not d.scope_only]
     if module is not None:
         defined.insert(0, module)
-    tags = tuple(_tag(d, path, source) for d in defined)
-    counts = Counter(name for _, name, _ in refs)
+    rows = [_row(d, path, source) for d in defined]
+    counts = Counter(ref_names) if not lines else Counter(name for _, name, _ in refs)
     note = "syntax errors; kept what parsed" if tree.root_node.has_error else None
     imports = imports_of(path, source, language)
     positions = tuple(refs) if lines else ()
-    return FileTags(path, language, tags, dict(counts), positions, note, imports)
+    return Extracted(language, rows, dict(counts), positions, note, imports)
 
 
 def _text(node: Node) -> str:
@@ -302,21 +361,22 @@ def _module_name(path: str, language: str) -> str:
     return p.stem
 
 
-def _tag(item: _Def, path: str, source: bytes) -> Tag:
+def _row(item: _Def, path: str, source: bytes) -> TagRow:
     node = item.node
     parent = item.receiver or (item.parent.qualname if item.parent is not None else None)
     signature = "" if item.kind == "module" and item.node.type.endswith(("string", "comment")) \
         else signature_of(node, source)  # fmt: skip
-    return Tag(
-        kind=item.kind,
-        name=item.name,
-        qualname=item.qualname,
-        path=path,
-        line=node.start_point[0] + 1,
-        end_line=node.end_point[0] + 1,
-        signature=signature,
-        doc=item.doc,
-        parent=parent,
+    return (
+        item.kind,
+        item.name,
+        item.qualname,
+        path,
+        node.start_point[0] + 1,
+        node.end_point[0] + 1,
+        "definition",
+        signature,
+        item.doc,
+        parent,
     )
 
 
@@ -331,19 +391,21 @@ def signature_of(node: Node, source: bytes) -> str:
     Cut at the body, then at the first line end where the brackets balance, so a
     signature split over lines is kept whole but a comment after it is not.
     """
-    end = min(node.end_byte, node.start_byte + 600)
+    start = node.start_byte
+    end = min(node.end_byte, start + 600)
     body = node.child_by_field_name("body")
     if body is None:
         body = next((c for c in node.named_children if _BODY.search(c.type)), None)
-    if body is not None and body.start_byte > node.start_byte:
+    if body is not None and body.start_byte > start:
         end = min(end, body.start_byte)
     for child in node.children:  # a comment between the signature and the body
-        if child.start_byte >= end:
+        at = child.start_byte
+        if at >= end:
             break
-        if "comment" in child.type and child.start_byte > node.start_byte:
-            end = child.start_byte
+        if at > start and "comment" in child.type:
+            end = at
             break
-    raw = source[node.start_byte : end].decode("utf-8", "replace")
+    raw = source[start:end].decode("utf-8", "replace")
     if raw.startswith("("):
         # A Lisp form is balanced only at its end: its first line is the signature,
         # `(defun compute (shape)`.
@@ -356,7 +418,9 @@ def signature_of(node: Node, source: bytes) -> str:
             if depth <= 0:
                 del lines[i + 1 :]
                 break
-    text = " ".join(" ".join(lines).split()).rstrip("{:=; ").rstrip()
+        raw = " ".join(lines)
+    # split() breaks at every line boundary splitlines() knows: one line needs no join.
+    text = " ".join(raw.split()).rstrip("{:=; ").rstrip()
     # Joined from lines: `f( self, a, )` reads as `f(self, a)`.
     if "( " in text or "[ " in text:
         text = _OPEN_SPACE.sub(r"\1", text)

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from coda_ls.repomap.cache import content_hash, encode
+from coda_ls.repomap.cache import content_hash, encode_rows
 from coda_ls.repomap.files import SNIFF, skip_reason
 from coda_ls.repomap.languages import detect_language
 from coda_ls.repomap.model import FileTags
-from coda_ls.repomap.tags import extract
+from coda_ls.repomap.tags import Extracted, extract, extract_rows
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,19 @@ def parse_path(root: str, rel: str, max_bytes: int) -> Result:
     language = detect_language(rel, data[:128])
     if language is None:
         return Skipped(rel, "not source code", st.st_mtime_ns, st.st_size)
-    tags = tag_bytes(rel, data, language, lines=False)  # the cache keeps no positions
-    digest = content_hash(data)
-    return Parsed(rel, st.st_mtime_ns, st.st_size, digest, tags.language, tags.note, encode(tags))
+    got = _rows(rel, data, language)  # the cache keeps no positions
+    blob = encode_rows(got.rows, got.references, got.imports)
+    return Parsed(rel, st.st_mtime_ns, st.st_size, content_hash(data), got.language, got.note, blob)
+
+
+def _rows(rel: str, data: bytes, language: str) -> Extracted:
+    """`tag_bytes` for the cache: the definitions as rows, no Tag objects."""
+    try:
+        return extract_rows(rel, data, language)
+    except Exception as exc:
+        # must cost that file only, never the whole map (issue 5: "never fatal").
+        log.warning("repo map: could not parse %s (%s: %s); skipped", rel, type(exc).__name__, exc)
+        return Extracted(language, [], {}, note=f"parse failed: {type(exc).__name__}")
 
 
 def tag_bytes(rel: str, data: bytes, language: str | None, lines: bool = True) -> FileTags:
