@@ -22,6 +22,11 @@ on the same corpora, so both see the same machine load. Measured per tree and co
 - pool: a cold `RepoMap.build()` alone (no ranking) parsing serially in the process, in a
   pool of one worker process (what the server does, to keep its GIL free) and of two,
   for the crossover where processes pay;
+- warm: on a warm cache shared by the trees (`<work>/coda-monorepo-warm/N`, built once,
+  cold, if missing, and kept; the tag cache does not depend on the tree), `coda map` as
+  a whole process against the build alone in a process (`RepoMap.build()`, the cache
+  load), each as wall and CPU time (user + system, children included): on a shared
+  machine the CPU ratio is the steady one;
 - server: `coda-ls` over stdio with an empty cache then a warm one: initialize -> map
   ready ($/progress end), the first `coda.repoMap` right after ready, RSS at ready and
   after that first map, and code-action latency (max, p95) while the cold build runs.
@@ -238,6 +243,38 @@ def run_pool(tree: Path, root: Path, home: Path, workers: int) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+# -- warm: the CLI against its own cache load ----------------------------------------------
+
+_WARM_SCRIPT = r"""
+import resource, sys, time
+from pathlib import Path
+from coda_ls.config import RepoMapSettings
+from coda_ls.repomap.repomap import RepoMap
+def cpu_now():  # this process and its waited-for children (git), in microseconds
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+repo_map = RepoMap(Path(sys.argv[1]), RepoMapSettings())
+before, start = cpu_now(), time.perf_counter()
+repo_map.build()
+wall, cpu = time.perf_counter() - start, cpu_now() - before
+print(wall, cpu, repo_map.last_build.get("parsed", 0))
+repo_map.close()
+"""
+
+
+def run_warm_build(tree: Path, root: Path, home: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of a warm `RepoMap.build()` alone, in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WARM_SCRIPT, str(root)],
+        cwd=tree, env=environment(tree, home), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    wall, cpu, parsed = done.stdout.split()
+    if int(parsed):
+        raise RuntimeError(f"the cache of {root} was not warm ({parsed} files parsed)")
+    return float(wall), float(cpu)
+
+
 # -- the server ---------------------------------------------------------------------------
 
 
@@ -305,7 +342,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, action="append", help="corpus size (repeatable)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     parser.add_argument("--tree", type=Path, action="append", help="a Coda checkout to run")
-    parser.add_argument("--mode", choices=("cli", "server", "parse", "pool", "all"), default="all")
+    parser.add_argument(
+        "--mode", choices=("cli", "warm", "server", "parse", "pool", "all"), default="all"
+    )
     parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument(
@@ -332,6 +371,7 @@ def main() -> None:
     servers: dict[tuple[Path, int, str], list[ServerRun]] = {}
     parse: dict[int, list[float]] = {}
     pools: dict[tuple[Path, int, int], list[float]] = {}
+    warms: dict[tuple[Path, int], dict[str, list[float]]] = {}
     homes = Path(tempfile.mkdtemp(prefix="coda-monorepo-homes-"))
     try:
         for r in range(args.rounds):
@@ -339,6 +379,27 @@ def main() -> None:
             for n, root in corpora.items():
                 if args.mode in ("parse", "pool", "all"):
                     parse.setdefault(n, []).append(bare_parse(root))
+                # Kept between runs (a cold 20k build is minutes on a busy machine).
+                warm_home = args.work / "coda-monorepo-warm" / str(n)
+                if args.mode == "warm" and r == 0:
+                    warm_home.mkdir(parents=True, exist_ok=True)
+                    run_cli(trees[0], root, warm_home)  # the cache (cold only the first time)
+                for tree in trees if args.mode == "warm" else ():
+                    home = warm_home
+                    run_cli(tree, root, home)  # persists this tree's ranking (its code's key)
+                    cli_run = run_cli(tree, root, home)
+                    build_wall, build_cpu = run_warm_build(tree, root, home)
+                    got_w = warms.setdefault((tree, n), {})
+                    for key, value in (("wall", cli_run.wall), ("cpu", cli_run.cpu),
+                                       ("build_wall", build_wall), ("build_cpu", build_cpu),
+                                       ("load", cli_run.load)):  # fmt: skip
+                        got_w.setdefault(key, []).append(value)
+                    print(
+                        f"round {r + 1} {name[tree]} {n} warm: cli {cli_run.wall:.2f} s wall "
+                        f"{cli_run.cpu:.2f} s cpu, build {build_wall:.2f} s wall "
+                        f"{build_cpu:.2f} s cpu, load {cli_run.load:.1f}, out {cli_run.output}",
+                        flush=True,
+                    )
                 for tree in trees:
                     home = homes / f"{name[tree]}-{n}"
                     if args.mode in ("cli", "all"):
@@ -410,6 +471,19 @@ def main() -> None:
         print_table(
             ["tree", "corpus", "cold wall", "warm wall", "warm build", "warm/build",
              "cold/parse", "warm CPU", "load", "peak RSS cold/warm", "cache", "output"], rows,
+        )  # fmt: skip
+    if warms:
+        print_table(
+            ["tree", "corpus", "coda map wall", "build wall", "wall ratio", "coda map CPU",
+             "build CPU", "CPU ratio", "load"],
+            [
+                [name[tree], f"{n} ({sizes_mb[n]:.0f} MB)", f"{med(w['wall']):.2f} s",
+                 f"{med(w['build_wall']):.2f} s", f"{med(w['wall']) / med(w['build_wall']):.2f}",
+                 f"{med(w['cpu']):.2f} s", f"{med(w['build_cpu']):.2f} s",
+                 f"{med(w['cpu']) / max(med(w['build_cpu']), 1e-3):.2f}",
+                 f"{med(w['load']):.1f}"]
+                for (tree, n), w in warms.items()
+            ],
         )  # fmt: skip
     if parse:
         print_table(
