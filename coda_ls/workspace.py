@@ -62,6 +62,8 @@ from coda_ls.tools import (
 )
 
 if TYPE_CHECKING:
+    from coda_ls.checks.changelog import ChangelogReport
+    from coda_ls.checks.docs import DocsReport, Proposal
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.doctor import Check
     from coda_ls.project import ProjectInfo
@@ -80,8 +82,10 @@ __all__ = [
     "AskRequest",
     "Asker",
     "Buffers",
+    "ChangelogReport",
     "CodeSelection",
     "Decision",
+    "DocsReport",
     "Engine",
     "Finding",
     "MessageRecord",
@@ -89,6 +93,7 @@ __all__ = [
     "PermissionRequest",
     "Progress",
     "ProjectInfo",
+    "Proposal",
     "RefactorChange",
     "RefactorOutcome",
     "RenderedMap",
@@ -105,6 +110,8 @@ __all__ = [
     "VCSInfo",
     "Workspace",
     "analyze_project",
+    "check_changelog",
+    "check_docs",
     "check_model_choice",
     "describe_cost",
     "describe_vcs",
@@ -197,6 +204,20 @@ async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> lis
     from coda_ls.doctor import run_checks
 
     return await run_checks(cwd, overrides)
+
+
+def check_docs(root: Path, since: str | None = None, wikis: Sequence[Path] = ()) -> DocsReport:
+    """Documentation mentions of symbols changed since `since` (see coda_ls.checks.docs)."""
+    from coda_ls.checks.docs import check_docs as check
+
+    return check(root, since, wikis)
+
+
+def check_changelog(root: Path, since: str | None = None) -> ChangelogReport:
+    """Changes since the last release with no changelog entry (coda_ls.checks.changelog)."""
+    from coda_ls.checks.changelog import check_changelog as check
+
+    return check(root, since)
 
 
 @dataclass
@@ -527,6 +548,14 @@ class Workspace:
         request.mode = "review"
         request.use_tools = False
         return await self.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+
+    async def propose_doc_fixes(
+        self, report: DocsReport, model: str | None = None
+    ) -> list[Proposal]:
+        """One model-proposed diff per stale document of `report`, each checked to apply."""
+        from coda_ls.checks.docs import propose_fixes
+
+        return await propose_fixes(self.engine, report, model)
 
     # -- inline completion --------------------------------------------------------------
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from coda_ls.vcs.backends._common import check_line
 from coda_ls.errors import VCSCommandError
+from coda_ls.vcs.backends._common import check_line
 from coda_ls.vcs.base import BlameLine, Commit, LogEntry, Status, VCSBackend
 from coda_ls.vcs.runner import Result, run
 
 _UNCOMMITTED = "0" * 40
+
+
+_FULL_ID = re.compile(r"[0-9a-f]{40}")
 
 
 class GitBackend(VCSBackend):
@@ -136,6 +140,8 @@ class GitBackend(VCSBackend):
     # -- history (docs and changelog checks) --------------------------------------------
 
     async def resolve(self, rev: str) -> str:
+        if _FULL_ID.fullmatch(rev):
+            return rev  # already resolved: spare a subprocess (hg starts slowly)
         result = await self._git("rev-parse", "-q", "--verify", f"{rev}^{{commit}}", ok=(0, 1, 128))
         if result.returncode != 0 or not result.text.strip():
             raise VCSCommandError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,9 @@ from coda_ls.vcs.base import BlameLine, Commit, LogEntry, Status, VCSBackend
 from coda_ls.vcs.runner import Result, run
 
 _NULL = "0" * 40
+
+
+_FULL_ID = re.compile(r"[0-9a-f]{40}")
 
 
 class HgBackend(VCSBackend):
@@ -108,6 +112,8 @@ class HgBackend(VCSBackend):
     # -- history (docs and changelog checks) --------------------------------------------
 
     async def resolve(self, rev: str) -> str:
+        if _FULL_ID.fullmatch(rev):
+            return rev  # already resolved: spare a subprocess (hg starts slowly)
         result = await self._hg("log", "-l", "1", "-r", rev, "-T", "{node}", ok=(0, 255))
         node = result.text.strip()
         if result.returncode != 0 or not node:
