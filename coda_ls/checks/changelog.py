@@ -10,7 +10,7 @@ Conventions recognised (`detect_convention`), first match wins:
                   that has no tag yet
 
 The last release is the newest tag among the ancestors; without tags, the newest commit
-whose subject names the changelog's newest version ("Release 1.2.0"); without either,
+whose subject names one of the changelog's versions ("Release 1.2.0"); without either,
 every commit counts. A change needs an entry unless it only touches docs, tests, CI or
 the changelog itself, or says `[skip changelog]`/`no changelog` in its message. A commit
 has an entry when it added a fragment or edited the changelog, when one of its issue
@@ -150,26 +150,32 @@ def _is_version(title: str) -> str | None:
 
 
 def pending_entries(text: str, kind: str, tags: set[str]) -> str:
-    """The text of the entries not yet released, per convention."""
+    """The text of the entries not yet released, per convention: from a pending heading
+    (with its sub-headings: `### Added`) to the first released version's heading."""
     pending: list[str] = []
+    collecting = False
     for title, body in _sections(text):
         version = _is_version(title)
-        if _PENDING.search(title):
-            pending.append(body)
-        elif kind == "headings" and version and not ({version, f"v{version}"} & tags):
-            pending.append(body)  # a version written down before it is tagged
-        elif version and (kind == "keepachangelog" or pending):
-            break  # released sections follow
+        untagged = kind == "headings" and version and not ({version, f"v{version}"} & tags)
+        if _PENDING.search(title) or untagged:
+            collecting = True  # a version written down before it is tagged is pending too
+        elif version:
+            if collecting or kind == "keepachangelog":
+                break  # released sections follow
+            continue
+        if collecting:
+            pending.append(f"{title}\n{body}")
     return "\n".join(pending)
 
 
-def newest_version(text: str) -> str | None:
+def versions(text: str) -> list[str]:
+    """The versions the changelog's headings name, newest (first written) first."""
+    found = []
     for title, _ in _sections(text):
-        if not _PENDING.search(title):
-            version = _is_version(title)
-            if version:
-                return version
-    return None
+        version = _is_version(title)
+        if version and not _PENDING.search(title):
+            found.append(version)
+    return found
 
 
 def _neutral(rel: str, convention: Convention) -> bool:
@@ -243,13 +249,18 @@ def last_release(backend: VCSBackend, changelog: str | None) -> tuple[str | None
     tagged = backend.sync.last_tag()
     if tagged is not None:
         return tagged
-    version = newest_version(changelog) if changelog else None
-    if version is None:
+    named = versions(changelog) if changelog else []
+    if not named:
         return None, None
-    named = re.compile(rf"(?<![\d.]){re.escape(version)}(?![\d])")
+    # The newest commit that says it released one of the changelog's versions (a version
+    # written down for the next release has no such commit yet).
+    patterns = [(v, re.compile(rf"(?<![\d.]){re.escape(v)}(?!\d)")) for v in named]
     for commit in backend.sync.commits_since(None):
-        if named.search(commit.subject) and re.search(r"releas|bump|version", commit.subject, re.I):
-            return version, commit.revision
+        if not re.search(r"releas|bump|version", commit.subject, re.I):
+            continue
+        for version, pattern in patterns:
+            if pattern.search(commit.subject):
+                return version, commit.revision
     return None, None
 
 
@@ -291,12 +302,7 @@ def check_changelog(root: Path, since: str | None = None) -> ChangelogReport:
         if not relevant or _SKIP.search(commit.message):
             continue
         report.checked += 1
-        if commit.revision == "working copy":
-            if any(
-                _neutral(f, convention) and not _neutral(f, Convention("none", None)) for f in dirty
-            ):
-                continue  # the changelog or a fragment is being edited alongside
-        elif _covered(commit, convention, pending, fragments):
+        if _covered(commit, convention, pending, fragments):
             continue
         section, entry = proposed_entry(commit, convention)
         report.missing.append(

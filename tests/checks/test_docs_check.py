@@ -17,7 +17,7 @@ from coda_ls.errors import EditError
 from tests.checks.history import SYSTEMS, Repo
 from tests.support.model_server import Reply, ScriptedModelServer
 
-LIB_V1 = '''\
+LIB_V1 = """\
 def connect(host, port):
     return (host, port)
 
@@ -33,9 +33,9 @@ def helper():
 
 def untouched(x):
     return x
-'''
+"""
 
-LIB_V2 = '''\
+LIB_V2 = """\
 def connect(host, port, timeout=5.0):
     return (host, port, timeout)
 
@@ -47,7 +47,7 @@ class Client:
 
 def untouched(x):
     return x
-'''
+"""
 
 README = """\
 # libdemo
