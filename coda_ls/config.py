@@ -291,6 +291,11 @@ class Settings(_Section):
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+    projects: list[str] = Field(
+        default_factory=list,
+        description="Other project roots (paths; relative ones from the project root) whose "
+        "maps join this project's; the tools may read them, never write",
+    )
 
     @field_validator("mode")
     @classmethod

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.doctor import Check
     from coda_ls.project import ProjectInfo
+    from coda_ls.projects import ProjectRef
     from coda_ls.providers.base import Provider
     from coda_ls.providers.select import Selection
     from coda_ls.repomap.model import Tag
@@ -93,6 +94,7 @@ __all__ = [
     "PermissionRequest",
     "Progress",
     "ProjectInfo",
+    "ProjectRef",
     "Proposal",
     "RefactorChange",
     "RefactorOutcome",
@@ -109,6 +111,7 @@ __all__ = [
     "Toolbox",
     "VCSInfo",
     "Workspace",
+    "add_project",
     "analyze_project",
     "check_changelog",
     "check_docs",
@@ -123,6 +126,7 @@ __all__ = [
     "project_root",
     "provider_names",
     "redact",
+    "remove_project",
     "reset_install_id",
     "start_profile",
     "start_pyroscope",
@@ -213,11 +217,30 @@ def check_docs(root: Path, since: str | None = None, wikis: Sequence[Path] = ())
     return check(root, since, wikis)
 
 
+def add_project(root: Path, path: Path) -> tuple[str, Path]:
+    """Persist `path` as another project of `root` (`projects` in .coda/config.toml);
+    returns the entry written and the file."""
+    from coda_ls.projects import add
+
+    return add(root, path)
+
+
+def remove_project(root: Path, which: str) -> tuple[str, Path]:
+    """Forget a persisted project (by name or path); returns the entry and the file."""
+    from coda_ls.projects import remove
+
+    return remove(root, which)
+
+
 def check_changelog(root: Path, since: str | None = None) -> ChangelogReport:
     """Changes since the last release with no changelog entry (coda_ls.checks.changelog)."""
     from coda_ls.checks.changelog import check_changelog as check
 
     return check(root, since)
+
+
+def _map_of(workspace: Workspace) -> Callable[[], RepoMap | None]:
+    return lambda: workspace.repo_map
 
 
 @dataclass
@@ -263,6 +286,12 @@ class Workspace:
         telemetry.configure(loaded.settings)  # once per process; a no-op when off
         self.engine = Engine(loaded.settings, self.root, store=store, toolbox=self._toolbox)
         self._completer: Completer | None = None
+        # Other projects whose maps join this one's (coda_ls.projects): name -> Workspace.
+        # `_owned` are the ones this workspace opened (and closes); linked ones (the
+        # server's other workspace folders) belong to their front.
+        self._others: dict[str, Workspace] = {}
+        self._owned: set[str] = set()
+        self._configured_added = False
 
     @classmethod
     def open(
@@ -344,13 +373,15 @@ class Workspace:
     def _make_toolbox(self, settings: Settings) -> Toolbox | None:
         if self._asker is None:
             return None
-        return Toolbox(
+        toolbox = Toolbox(
             self.root,
             settings,
             self._asker,
             buffers=self._buffers,
             observer=self._tool_observer,
         )
+        toolbox.ctx.extra["projects"] = {n: w.root for n, w in getattr(self, "_others", {}).items()}
+        return toolbox
 
     async def connect_tools(self) -> list[str]:
         """Connect the configured MCP servers (once per workspace and settings) and offer
@@ -398,6 +429,66 @@ class Workspace:
 
         return detect(self.root)
 
+    # -- several projects ---------------------------------------------------------------
+
+    @property
+    def projects(self) -> list[ProjectRef]:
+        """This project first, then the others (configured, added, or linked)."""
+        from coda_ls.projects import ProjectRef
+
+        self._add_configured()
+        current = ProjectRef(self.root.name, self.root, current=True)
+        return [current, *(ProjectRef(n, w.root) for n, w in self._others.items())]
+
+    def add_projects(self, roots: Sequence[Path]) -> list[str]:
+        """Open other project roots beside this one (each its own Workspace with its own
+        map and VCS state); returns their names. Already present roots are skipped."""
+        from coda_ls.projects import resolve_paths, unique_name
+
+        names = []
+        for root in resolve_paths(list(roots), self.root):
+            if any(w.root == root for w in self._others.values()):
+                continue
+            name = unique_name(root, [self.root.name, *self._others])
+            self._others[name] = Workspace(root, self._loaded)
+            self._owned.add(name)
+            names.append(name)
+            if self._repo_map is not None:  # joining a workspace whose map is built
+                self._others[name].build_map()
+        self._projects_changed()
+        return names
+
+    def link_project(self, other: Workspace) -> None:
+        """Use another front-owned Workspace (an LSP workspace folder) as a project."""
+        from coda_ls.projects import unique_name
+
+        if other is self or any(w is other for w in self._others.values()):
+            return
+        self._others[unique_name(other.root, [self.root.name, *self._others])] = other
+        self._projects_changed()
+
+    def _add_configured(self) -> None:
+        """The `projects` setting, opened once (relative paths from the project root)."""
+        if not self._configured_added:
+            self._configured_added = True
+            if self.settings.projects:
+                self.add_projects([Path(p) for p in self.settings.projects])
+
+    def _projects_changed(self) -> None:
+        if self._toolbox is not None:
+            self._toolbox.ctx.extra["projects"] = {n: w.root for n, w in self._others.items()}
+        if self._repo_map is not None:
+            self.engine.repo_map = self._joined_map(self._repo_map)
+
+    def _joined_map(self, mine: RepoMap) -> Any:
+        """The map questions see: this project's alone, or joined with the others'."""
+        if not self._others:
+            return mine
+        from coda_ls.projects import ProjectMaps
+
+        others = [(n, w.root, _map_of(w)) for n, w in self._others.items()]
+        return ProjectMaps(mine, others, self.settings.repomap.tokens)
+
     # -- the repo map -------------------------------------------------------------------
 
     @property
@@ -411,13 +502,17 @@ class Workspace:
         parses in a worker process (`isolated`) so their event loop keeps the GIL."""
         from coda_ls.repomap.repomap import RepoMap
 
+        self._add_configured()
         with self._map_lock:
             if self._repo_map is None:
                 self._repo_map = RepoMap(self.root, self.settings.repomap)
             self._repo_map.build(progress, isolated=isolated)
             self._map_built_at = time.monotonic()
-            self.engine.repo_map = self._repo_map
-            return self._repo_map
+        # The projects this workspace opened are built with it (linked ones by their front).
+        for name in sorted(self._owned):
+            self._others[name].build_map(isolated=isolated)
+        self.engine.repo_map = self._joined_map(self._repo_map)
+        return self._repo_map
 
     def refresh_map(self, max_age: float) -> RepoMap:
         """The map, rebuilt when its last build is older than `max_age` seconds (for
@@ -470,10 +565,13 @@ class Workspace:
         mentioned_idents: Sequence[str] = (),
     ) -> RenderedMap:
         """The map fitted to `tokens` (default from the settings), `focus` files and the
-        `mentioned_idents` ranked first."""
-        return self._built_map().render(
+        `mentioned_idents` ranked first; with other projects, theirs follow under `[name]`
+        labels (see coda_ls.projects)."""
+        joined = self._joined_map(self._built_map())
+        rendered: RenderedMap = joined.render(
             tokens, focus_files=focus, mentioned_idents=mentioned_idents
         )
+        return rendered
 
     def map_json(
         self,
@@ -666,3 +764,5 @@ class Workspace:
         with self._map_lock:
             if self._repo_map is not None:
                 self._repo_map.close()
+        for name in self._owned:
+            self._others[name].close()
