@@ -237,7 +237,8 @@ def _covered(commit: Commit, convention: Convention, pending: str, fragments: se
     if commit.revision == WORKING_COPY:
         return False  # no message to match: only an edited changelog covers it
     issues = set(_ISSUE.findall(commit.message))
-    if issues & fragments or any(re.search(rf"#{n}\b", pending) for n in issues):
+    # "#12", or `12` as in MyST roles ({issue}`12`, {pr}`12`).
+    if issues & fragments or any(re.search(rf"(#|`){n}\b", pending) for n in issues):
         return True
     words = _words(_PREFIX.sub("", commit.subject))
     return bool(words) and len(words & _words(pending)) >= max(2, (len(words) * 2 + 2) // 3)

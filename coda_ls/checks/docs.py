@@ -5,15 +5,19 @@ VCS too (`file_at`), and both versions are compared definition by definition
 (`coda_ls.checks.symbols`). Documentation files (README*, docs/ and doc/, *.md, *.rst,
 *.adoc, plus any wiki checkouts given by path) are then searched for mentions.
 
-A mention is a changed symbol's name written as code: inside `backticks`, in a fenced or
-literal code block, followed by `(`, or qualified (`Class.method`). Plain prose words are
-not mentions: a function named `run` must not flag every sentence with "run" in it.
+A mention is a changed symbol's name written as code: inside `backticks` (also MyST and
+Sphinx roles, {class}`Name`), called `name(`, or qualified (`Class.method`); inside a
+code block, a call, an attribute `.name` or an import. Plain prose words are not
+mentions: a function named `run` must not flag every sentence with "run" in it, nor a
+keyword argument `prompt=` in an example every change of a function `prompt`. Test
+files and local functions are not compared: documentation does not name them.
 Changelogs (CHANGELOG, NEWS, HISTORY) are records of the past and are never stale.
 A doc line that was itself edited since the revision counts as already updated.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING
 from coda_ls.checks.symbols import SymbolChange, compare
 from coda_ls.errors import CodaError, WorkspaceError
 from coda_ls.repomap.languages import detect_language
-from coda_ls.vcs import VCSBackend, detect
+from coda_ls.vcs import VCSBackend, detect, run_sync
 
 if TYPE_CHECKING:
     from coda_ls.engine import Engine
@@ -101,6 +105,15 @@ def is_doc(rel: str) -> bool:
     return suffix in DOC_SUFFIXES and suffix != ".txt"
 
 
+def is_test(rel: str) -> bool:
+    """Test code: documentation does not name its functions."""
+    path = PurePosixPath(rel)
+    if any(part in ("tests", "test", "testing", "__tests__", "spec") for part in path.parts[:-1]):
+        return True
+    stem = path.name.split(".", 1)[0]
+    return stem.startswith("test_") or stem.endswith(("_test", "_spec")) or ".test." in path.name
+
+
 def _walk_docs(base: Path) -> list[str]:
     found = []
     for dirpath, dirnames, filenames in os.walk(base):
@@ -132,19 +145,37 @@ def changed_symbols(
     backend: VCSBackend, since: str, changed: Sequence[str] | None = None
 ) -> list[SymbolChange]:
     """Every definition changed since `since` in the source files that changed."""
-    sync = backend.sync
+    files = backend.sync.changed_since(since) if changed is None else changed
+    sources = [
+        rel
+        for rel in files
+        if not (is_doc(rel) or is_record(rel) or is_test(rel)) and detect_language(rel)
+    ]
+    old_texts = run_sync(_old_texts(backend, sources, since))
     changes: list[SymbolChange] = []
-    for rel in sync.changed_since(since) if changed is None else changed:
-        if is_doc(rel) or is_record(rel) or detect_language(rel) is None:
-            continue
-        old = sync.file_at(rel, since)
+    for rel in sources:
         path = backend.root / rel
         try:
             new = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
         except OSError:
             new = None
-        changes.extend(compare(rel, old, new))
+        changes.extend(compare(rel, old_texts[rel], new))
     return changes
+
+
+async def _old_texts(backend: VCSBackend, rels: Sequence[str], rev: str) -> dict[str, str | None]:
+    """The files at `rev`, fetched a few at a time (one VCS process each; hg starts slowly)."""
+    gate = asyncio.Semaphore(_PARALLEL)
+
+    async def one(rel: str) -> str | None:
+        async with gate:
+            return await backend.file_at(rel, rev)
+
+    texts = await asyncio.gather(*(one(rel) for rel in rels))
+    return dict(zip(rels, texts, strict=True))
+
+
+_PARALLEL = 6
 
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -173,16 +204,49 @@ def _code_lines(lines: Sequence[str], rst: bool) -> set[int]:
     return inside
 
 
-def _patterns(
-    changes: Iterable[SymbolChange],
-) -> list[tuple[SymbolChange, re.Pattern[str], re.Pattern[str] | None]]:
+@dataclass(frozen=True)
+class _Patterns:
+    change: SymbolChange
+    word: re.Pattern[str]  # the bare name (in a `code span`)
+    call: re.Pattern[str]  # `name(` anywhere
+    in_code: re.Pattern[str]  # a call, `.name` or an import, in a code block
+    qualified: re.Pattern[str] | None
+    defines: re.Pattern[str]  # `def name(` and the like: a definition, not a use
+
+
+# Changes whose mentions are not searched: only annotations changed (a call written in a
+# document is still right).
+QUIET_CHANGES = frozenset({"annotations"})
+
+
+def _patterns(changes: Iterable[SymbolChange]) -> list[_Patterns]:
     out = []
     for change in changes:
-        word = re.compile(rf"(?<![\w.]){re.escape(change.name)}(?!\w)")
+        if change.kind in QUIET_CHANGES:
+            continue
+        name = re.escape(change.name)
         qualified = None
         if change.qualname != change.name:
             qualified = re.compile(rf"(?<!\w){re.escape(change.qualname)}(?!\w)")
-        out.append((change, word, qualified))
+        call = re.compile(rf"(?<![\w.]){name}\s*\(")
+        word = re.compile(rf"(?<![\w.]){name}(?!\w)")
+        in_code = re.compile(
+            rf"(?<![\w.]){name}\s*\(|\.{name}(?!\w)|\bimport\b.*(?<![\w.]){name}(?!\w)"
+        )
+        never = re.compile(r"(?!)")
+        if qualified is not None and change.name != "__init__":
+            # A method: `Client.send` or `send` in a code span; `send(` alone or `x.send(`
+            # in an example may be any object's method (or a builtin: `open(`).
+            call = never
+            in_code = qualified
+        if change.name == "__init__" and qualified is not None:
+            # A constructor is used by calling its class, `Context(…)`; the class's name
+            # alone (`Context.invoke`) is about the class, not its constructor.
+            cls = re.escape(change.qualname.rsplit(".", 2)[-2])
+            call = word = in_code = re.compile(rf"(?<![\w.]){cls}\s*\(")
+            name = cls
+        defines = re.compile(rf"\b(def|function|fn|func|fun|sub|class)\s+{name}\b")
+        out.append(_Patterns(change, word, call, in_code, qualified, defines))
     return out
 
 
@@ -203,18 +267,15 @@ def find_mentions(
         if edited and i + 1 in edited:
             continue
         spans = " ".join(a or b for a, b in _INLINE.findall(line))
-        for change, word, qualified in patterns:
-            hit = qualified is not None and qualified.search(line) is not None
-            if not hit:
-                if i in code:
-                    hit = word.search(line) is not None
-                else:
-                    hit = (
-                        word.search(spans) is not None
-                        or re.search(rf"(?<![\w.]){re.escape(change.name)}\s*\(", line) is not None
-                    )
-            if hit:
-                found.append(StaleMention(doc, i + 1, line.strip(), change, file))
+        for p in patterns:
+            if p.defines.search(line):
+                continue  # an example defining its own `def name(`: not a use of ours
+            if i in code:
+                hit = p.in_code.search(line) is not None
+            else:
+                hit = p.word.search(spans) is not None or p.call.search(line) is not None
+            if hit or (p.qualified is not None and p.qualified.search(line) is not None):
+                found.append(StaleMention(doc, i + 1, line.strip(), p.change, file))
     return found
 
 
