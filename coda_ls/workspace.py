@@ -40,6 +40,7 @@ from coda_ls.engine import (
     project_summary,
 )
 from coda_ls.errors import CodaError, ConfigError
+from coda_ls.knowledge import KnowledgeBase, KnowledgeSelection, Passage
 from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
 from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
@@ -84,8 +85,11 @@ __all__ = [
     "Decision",
     "Engine",
     "Finding",
+    "KnowledgeBase",
+    "KnowledgeSelection",
     "MessageRecord",
     "Mode",
+    "Passage",
     "PermissionRequest",
     "Progress",
     "ProjectInfo",
@@ -241,6 +245,9 @@ class Workspace:
         self._closing: set[asyncio.Future[None]] = set()
         telemetry.configure(loaded.settings)  # once per process; a no-op when off
         self.engine = Engine(loaded.settings, self.root, store=store, toolbox=self._toolbox)
+        # Notes of .coda/knowledge/ and the team store; nothing is read before a question.
+        self.knowledge = KnowledgeBase(self.root, loaded.settings)
+        self.engine.knowledge = self.knowledge
         self._completer: Completer | None = None
 
     @classmethod
@@ -286,6 +293,7 @@ class Workspace:
         change, and the MCP servers are connected again (lazily) from the new list."""
         self._loaded = loaded
         self.engine.update_settings(loaded.settings)
+        self.knowledge.update_settings(loaded.settings)
         if self._completer is not None:
             self._completer.update_settings(loaded.settings)
         old = self._toolbox
@@ -491,7 +499,12 @@ class Workspace:
         if request.use_tools and self._toolbox is not None:
             for problem in await self.connect_tools():
                 await emit_text(on_notice, f"MCP: {problem}")
-        return await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        answer = await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        if self.settings.team.auto_push and answer.session_id is not None:
+            from coda_ls.team.sync import push_quietly
+
+            await asyncio.to_thread(push_quietly, self.settings, self.store, answer.session_id)
+        return answer
 
     async def refactor(
         self,
@@ -634,6 +647,7 @@ class Workspace:
 
     def close(self) -> None:
         """Close what needs no event loop: the map's cache and the session store."""
+        self.knowledge.close()
         with self._map_lock:
             if self._repo_map is not None:
                 self._repo_map.close()
