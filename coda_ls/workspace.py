@@ -65,11 +65,14 @@ from coda_ls.tools import (
 if TYPE_CHECKING:
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.doctor import Check
+    from coda_ls.knowledge.save import SavedNote
     from coda_ls.project import ProjectInfo
     from coda_ls.providers.base import Provider
     from coda_ls.providers.select import Selection
     from coda_ls.repomap.model import Tag
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.team.store import TeamStore
+    from coda_ls.team.sync import CopyResult
     from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
 
@@ -117,12 +120,16 @@ __all__ = [
     "get_mode",
     "install_id",
     "needs_confirmation",
+    "open_team",
     "project_root",
     "provider_names",
+    "pull_session",
+    "push_session",
     "redact",
     "reset_install_id",
     "start_profile",
     "start_pyroscope",
+    "team_configured",
     "telemetry_wanted",
 ]
 
@@ -201,6 +208,32 @@ async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> lis
     from coda_ls.doctor import run_checks
 
     return await run_checks(cwd, overrides)
+
+
+def team_configured(settings: Settings) -> bool:
+    """Whether a team store (`[team] database_url`) is configured."""
+    return settings.team.database_url is not None
+
+
+def push_session(settings: Settings, store: SessionStore, session_id: str) -> CopyResult:
+    """Copy a local session (with the sessions it branched from) to the team store."""
+    from coda_ls.team.sync import push
+
+    return push(settings, store, session_id)
+
+
+def pull_session(settings: Settings, store: SessionStore, session_id: str) -> CopyResult:
+    """Copy a team-store session (with its ancestors) into the local store."""
+    from coda_ls.team.sync import pull
+
+    return pull(settings, store, session_id)
+
+
+def open_team(settings: Settings) -> TeamStore:
+    """The team store (raises TeamStoreError when unset, unreachable or not installed)."""
+    from coda_ls.team import open_team as opener
+
+    return opener(settings)
 
 
 @dataclass
@@ -354,6 +387,32 @@ class Workspace:
                     log.warning("MCP: %s", line)
                 return list(self._mcp_problems)
         return []
+
+    def save_note(
+        self,
+        body: str | None = None,
+        *,
+        session_id: str | None = None,
+        title: str | None = None,
+        user: bool = False,
+        team: bool = False,
+    ) -> SavedNote:
+        """Save `body`, or the last answer of `session_id` (titled by its question), as a
+        knowledge note in .coda/knowledge/ (or the user's dir; also the team store)."""
+        from coda_ls.knowledge.save import last_answer, save_note
+        from coda_ls.sessions.store import session_title
+
+        origin = None
+        if body is None:
+            if session_id is None:
+                raise CodaError("nothing to save", "give a session id or the note's text")
+            question, body = last_answer(self.store, session_id)
+            title = title or session_title(question)
+            origin = f"saved from session {self.store.resolve_id(session_id)[:8]}"
+        return save_note(
+            self.knowledge, body, title=title, origin=origin, user=user, team=team,
+            settings=self.settings,
+        )  # fmt: skip
 
     def budget_lines(self) -> list[str]:
         """Spending so far against the configured budgets, one line each."""

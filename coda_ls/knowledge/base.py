@@ -105,6 +105,11 @@ class KnowledgeBase:
         extra = [(self.root / d).expanduser() for d in self.settings.knowledge.dirs]
         return [self.project_dir, self.user_dir(), *extra]
 
+    def note_paths(self, *, user: bool = True) -> list[Path]:
+        """The local notes' files (the project's only, without `user`)."""
+        dirs = self.dirs() if user else [self.project_dir]
+        return note_files(dirs)
+
     def source_of(self, path: str | Path) -> str:
         """How a note is named to the user and the model (never an absolute path)."""
         resolved = Path(path)
