@@ -4,7 +4,7 @@ of one person; nothing here imports SQLAlchemy until a team store is configured 
 
 team = open_team(settings)               # TeamStore (raises TeamStoreError)
 push(settings, store, session_id)        # coda_ls.team.sync
-find_shared(token, settings)             # a share link's session, for `coda web`
+find_shared(token, settings)             # a share link's export, for `coda web`
 """
 
 from __future__ import annotations
@@ -40,13 +40,19 @@ def open_team(settings: Settings) -> TeamStore:
 
 
 def find_shared(token: str, settings: Settings) -> dict[str, Any] | None:
-    """The session a share token names, as its JSON export (`coda.session` format), from
-    the team store; None when no team store is configured or the token is unknown. For
-    `coda web`'s share route: links made on one machine resolve on every other."""
+    """The export a share token names, from the team store; None when no team store is
+    configured or the token is unknown/revoked. For `coda web`'s share route: a link
+    published on one machine resolves on every other."""
     if not configured(settings):
         return None
     with open_team(settings) as team:
-        return team.find_shared(token)
+        return team.lookup(token)
 
 
-__all__ = ["TeamStoreError", "configured", "find_shared", "open_team"]
+def share_store(settings: Settings) -> TeamStore | None:
+    """The team store as coda_ls.share's ShareStore (publish, lookup, revoke, links,
+    close) when one is configured, else None (links stay in the session database)."""
+    return open_team(settings) if configured(settings) else None
+
+
+__all__ = ["TeamStoreError", "configured", "find_shared", "open_team", "share_store"]

@@ -128,12 +128,16 @@ shared_prompts = Table(
     Column("updated_at", Double, nullable=False),
 )
 
+# Share links as the local session database keeps them (coda_ls.share): only the token's
+# SHA-256, and the redacted export as it was when shared (the session need not be pushed).
 shares = Table(
     "shares",
     metadata,
-    Column("token", Text, primary_key=True),
-    Column("session_id", Text, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("token_sha256", Text, primary_key=True),
+    Column("session_id", Text, nullable=False),
     Column("created_at", Double, nullable=False),
+    Column("data", Text, nullable=False),
+    Index("shares_session", "session_id"),
 )
 
 meta = Table(

@@ -10,12 +10,15 @@ appears in one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+import secrets
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -44,6 +47,7 @@ SESSION_COLUMNS = (
 )
 MESSAGE_COLUMNS = tuple(c.name for c in schema.messages.columns if c.name != "content_tsv")
 SNIPPET_WORDS = 16
+TOKEN_BYTES = 32  # as coda_ls.share: 256 bits
 _HEADLINE = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=4, "
     "ShortWord=1, MaxFragments=1, FragmentDelimiter=…"
@@ -367,34 +371,67 @@ class TeamStore:
             out.append(data)
         return out
 
-    # -- share links -------------------------------------------------------------------
+    # -- share links: the ShareStore interface of coda_ls.share -------------------------
 
-    def register_share(self, token: str, session_id: str) -> None:
-        """Make `token` resolve to the (already pushed) session."""
-        from sqlalchemy.dialects.postgresql import insert
-
-        statement = insert(schema.shares).values(
-            token=token, session_id=session_id, created_at=time.time()
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["token"], set_={"session_id": statement.excluded.session_id}
-        )
+    def publish(self, session_id: str, data: dict[str, Any]) -> str:
+        """Store `data` (a redacted export) under a new unguessable token; return it."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
         with self._begin() as conn:
-            conn.execute(statement)
+            conn.execute(
+                schema.shares.insert().values(
+                    token_sha256=token_digest(token),
+                    session_id=session_id,
+                    created_at=time.time(),
+                    data=json.dumps(data),
+                )
+            )
+        return token
 
-    def find_shared(self, token: str) -> dict[str, Any] | None:
-        """The shared session's JSON export (`coda.session` format, as SessionStore's
-        export_json) for a share token, or None when the token is unknown."""
-        from coda_ls.sessions.export import to_json
-
-        with self._begin() as conn:
-            sid = conn.execute(
-                sa.select(schema.shares.c.session_id).where(schema.shares.c.token == token)
-            ).scalar()
-        if sid is None:
+    def lookup(self, token: str) -> dict[str, Any] | None:
+        """The export shared under `token`, or None (unknown or revoked)."""
+        if not token:
             return None
-        session = self.get_session(str(sid))
-        return to_json(session, self.history(session.id))
+        with self._begin() as conn:
+            raw = conn.execute(
+                sa.select(schema.shares.c.data).where(
+                    schema.shares.c.token_sha256 == token_digest(token)
+                )
+            ).scalar()
+        if raw is None:
+            return None
+        data: dict[str, Any] = json.loads(raw)
+        return data
+
+    def revoke(self, session_id: str) -> int:
+        with self._begin() as conn:
+            result = conn.execute(
+                schema.shares.delete().where(schema.shares.c.session_id == session_id)
+            )
+        return int(result.rowcount)
+
+    def links(self, session_id: str | None = None) -> list[ShareLink]:
+        statement = sa.select(
+            schema.shares.c.session_id, schema.shares.c.created_at, schema.shares.c.token_sha256
+        ).order_by(schema.shares.c.created_at)
+        if session_id is not None:
+            statement = statement.where(schema.shares.c.session_id == session_id)
+        with self._begin() as conn:
+            rows = conn.execute(statement).all()
+        return [ShareLink(sid, created, digest[:8]) for sid, created, digest in rows]
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    """A live share link (fields as coda_ls.share's ShareInfo)."""
+
+    session_id: str
+    created_at: float
+    token_hint: str
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 of a share token, as coda_ls.share stores it: a copied database opens no link."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from coda_cli.main import cli
 from coda_ls.config import Settings
 from coda_ls.errors import SessionNotFound, TeamStoreError
 from coda_ls.sessions import MessageRecord, SessionStore
-from coda_ls.team import find_shared
+from coda_ls.team import find_shared, share_store
 from coda_ls.team.store import TeamStore
 from coda_ls.team.sync import copy_session
 from coda_ls.wire import Usage
@@ -110,18 +111,27 @@ def test_a_reply_pushed_while_streaming_is_completed_by_the_next_push(
     store.close()
 
 
-def test_share_tokens_resolve_against_the_team_store(tmp_path: Path, team_url: str) -> None:
+def test_share_links_resolve_against_the_team_store(tmp_path: Path, team_url: str) -> None:
+    """Links published on one machine open on another: the token is looked up in the team
+    store (only its SHA-256 is kept there), the session itself need not be pushed."""
     store = SessionStore(tmp_path / "s.db")
     _main, branch = _conversation(store)
     settings = Settings.model_validate({"team": {"database_url": team_url}})
+    exported = store.export_json(branch)
+    links = share_store(settings)
+    assert links is not None
+    token = links.publish(branch, exported)
+    links.publish(branch, exported)
+    assert len(links.links(branch)) == 2
+    links.close()
+    assert find_shared(token, settings) == exported
     with TeamStore(team_url) as team:
-        copy_session(store, team, branch)
-        team.register_share("tok-3f9a", branch)
-    shared = find_shared("tok-3f9a", settings)
-    assert shared is not None
-    assert shared == store.export_json(branch) | {"exported_at": shared["exported_at"]}
-    assert find_shared("no-such-token", settings) is None
-    assert find_shared("tok-3f9a", Settings()) is None  # no team store: nothing to resolve
+        assert team.lookup(token + "x") is None and team.lookup("") is None
+        stored = team._engine.connect().execute(sa.text("SELECT token_sha256 FROM shares")).all()
+        assert token not in {row[0] for row in stored}
+        assert team.revoke(branch) == 2
+    assert find_shared(token, settings) is None
+    assert find_shared(token, Settings()) is None  # no team store: nothing to resolve
     store.close()
 
 
