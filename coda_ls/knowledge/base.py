@@ -76,20 +76,18 @@ TeamSearch = Callable[[Sequence[str], int], list[Passage]]
 class KnowledgeBase:
     """Notes of one project root. Opens its index on first use; thread-safe."""
 
-    def __init__(
-        self, root: Path, settings: Settings, *, team_search: TeamSearch | None = None
-    ) -> None:
+    def __init__(self, root: Path, settings: Settings) -> None:
         self.root = root.resolve()
         self.settings = settings
-        self._team_search = team_search
-        self._team_opened = team_search is not None
+        self._team_search: TeamSearch | None = None  # the team store's, opened on first use
+        self._team_opened = False
         self._index: KnowledgeIndex | None = None
         self._lock = threading.Lock()
+        self._closers: list[Callable[[], None]] = []  # the team store, once opened
 
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings
-        self._team_opened = False
-        self._team_search = None
+        self.close()  # the team store may have changed: opened again when next needed
 
     # -- where notes live -------------------------------------------------------------
 
@@ -191,6 +189,11 @@ class KnowledgeBase:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            for close in self._closers:
+                close()
+            self._closers.clear()
+            self._team_opened = False
+            self._team_search = None
 
     def _local(self, question: str, limit: int) -> list[Passage]:
         match = fts_query(question)
@@ -219,7 +222,10 @@ class KnowledgeBase:
                 from coda_ls.team import open_team
 
                 try:
-                    self._team_search = open_team(self.settings).knowledge_passages
+                    team = open_team(self.settings)
                 except CodaError as exc:
                     log.warning("team store unavailable: %s", exc.message)
+                else:
+                    self._team_search = team.knowledge_passages
+                    self._closers.append(team.close)
         return self._team_search
