@@ -29,9 +29,14 @@ def postgres() -> Iterator[PostgresServer]:
         server.stop()
 
 
-@pytest.fixture
-def team_url(postgres: PostgresServer) -> str:
-    """The URL of an empty database of its own."""
+def new_database(postgres: PostgresServer) -> str:
+    """The URL of a new, empty database."""
     name = f"coda_t{next(_COUNTER)}"
     postgres.create_database(name)
     return postgres.url(name)
+
+
+@pytest.fixture
+def team_url(postgres: PostgresServer) -> str:
+    """The URL of an empty database of its own."""
+    return new_database(postgres)

@@ -4,13 +4,14 @@ SQLite FTS5 search: the same fixture in both, the same queries, the same message
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from coda_ls.sessions import MARK_END, MARK_START, SearchHit, SessionStore
 from coda_ls.team.store import TeamStore
 from coda_ls.team.sync import copy_session
+from tests.support.postgres import PostgresServer
+from tests.team.conftest import new_database
 
 FIXTURE = {
     "linting": [
@@ -28,6 +29,16 @@ FIXTURE = {
         ("user", "What about the capacitor flux in staging?"),
         ("assistant", 'foo" said a:b (really) NOT AND OR'),
         ("user", "Caching: the cache warms up after each deployment"),
+    ],
+    # Every combination, so operator precedence shows in what is found.
+    "letters": [
+        ("user", "alpha"),
+        ("user", "beta"),
+        ("user", "gamma"),
+        ("user", "alpha beta"),
+        ("user", "alpha gamma"),
+        ("user", "beta gamma"),
+        ("user", "alpha beta gamma"),
     ],
 }
 
@@ -54,14 +65,26 @@ QUERIES = [
     "*",
     "python AND (runner OR release)",
     "payments service rollback",
+    # FTS5 precedence: juxtaposition > NOT > AND > OR, left to right.
+    "alpha NOT beta gamma",
+    "alpha NOT beta AND gamma",
+    "alpha OR beta NOT gamma",
+    "gamma AND alpha OR beta",
+    "alpha NOT beta NOT gamma",
+    "alpha OR beta gamma",
+    "(alpha OR beta) AND gamma",
+    "alpha AND (beta OR gamma) NOT beta",
     "nothing-matches-this",
 ]
 
 
-@pytest.fixture
-def stores(tmp_path: Path, team_url: str) -> Iterator[tuple[SessionStore, TeamStore]]:
-    local = SessionStore(tmp_path / "sessions.db")
-    team = TeamStore(team_url)
+@pytest.fixture(scope="module")
+def stores(
+    tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer
+) -> Iterator[tuple[SessionStore, TeamStore]]:
+    """The fixture in both stores, once for the module (read-only below)."""
+    local = SessionStore(tmp_path_factory.mktemp("parity") / "sessions.db")
+    team = TeamStore(new_database(postgres))
     for title, turns in FIXTURE.items():
         session = local.create_session(title)
         for role, text in turns:
