@@ -106,7 +106,7 @@ class KnowledgeBase:
     def note_paths(self, *, user: bool = True) -> list[Path]:
         """The local notes' files (the project's only, without `user`)."""
         dirs = self.dirs() if user else [self.project_dir]
-        return note_files(dirs)
+        return [Path(path) for path in note_files(dirs)]
 
     def source_of(self, path: str | Path) -> str:
         """How a note is named to the user and the model (never an absolute path)."""

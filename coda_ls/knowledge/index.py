@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -72,19 +73,33 @@ def index_path(cache_dir: Path, root: Path) -> Path:
     return cache_dir / "knowledge" / f"v{INDEX_VERSION}-{digest}.db"
 
 
-def note_files(dirs: Iterable[Path]) -> list[Path]:
-    """Every Markdown note under `dirs` (hidden files and directories skipped)."""
-    found: list[Path] = []
+def note_files(dirs: Iterable[Path]) -> dict[str, tuple[int, int]]:
+    """Every Markdown note under `dirs` (hidden files and directories skipped): its path
+    and (mtime in ns, size). One `scandir` walk: this runs before every question."""
+    found: dict[str, tuple[int, int]] = {}
     for directory in dirs:
-        if not directory.is_dir():
+        try:
+            top = directory.resolve(strict=True)
+        except OSError:
             continue
-        for path in sorted(directory.rglob("*")):
-            relative = path.relative_to(directory).parts
-            if any(part.startswith(".") for part in relative):
+        stack = [str(top)]
+        while stack:
+            try:
+                entries = list(os.scandir(stack.pop()))
+            except OSError:
                 continue
-            if path.suffix.lower() in NOTE_SUFFIXES and path.is_file():
-                found.append(path.resolve())
-    return found
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir():
+                        stack.append(entry.path)
+                    elif entry.name.lower().endswith(NOTE_SUFFIXES) and entry.is_file():
+                        stat = entry.stat()
+                        found[entry.path] = (stat.st_mtime_ns, stat.st_size)
+                except OSError:
+                    continue
+    return dict(sorted(found.items()))
 
 
 class KnowledgeIndex:
@@ -108,16 +123,9 @@ class KnowledgeIndex:
                 "delete the file (it is rebuilt from the notes) or check the cache dir",
             ) from None
 
-    def refresh(self, files: Iterable[Path]) -> RefreshStats:
-        """Bring the index in line with `files` (the complete set of notes)."""
-        current: dict[str, tuple[int, int]] = {}
-        for path in files:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            if stat.st_size <= MAX_NOTE_BYTES:
-                current[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    def refresh(self, files: dict[str, tuple[int, int]]) -> RefreshStats:
+        """Bring the index in line with `files` (every note: path -> (mtime_ns, size))."""
+        current = {path: key for path, key in files.items() if key[1] <= MAX_NOTE_BYTES}
         with self._lock:
             known = {
                 row[0]: (row[1], row[2])

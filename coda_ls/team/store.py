@@ -28,6 +28,7 @@ from coda_ls.errors import SessionNotFound, TeamStoreError
 from coda_ls.knowledge.base import Passage
 from coda_ls.knowledge.passages import split_note
 from coda_ls.sessions.models import MARK_END, MARK_START, MessageRecord, SearchHit, Session
+from coda_ls.sessions.search import WINDOW
 from coda_ls.team import fts, schema
 
 if TYPE_CHECKING:
@@ -162,16 +163,19 @@ class TeamStore:
 
     def add_message_rows(self, session_id: str, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Append messages (new ids, in order: ids only grow, as the branch model needs)."""
-        ids: list[int] = []
+        if not rows:
+            return []
+        values = [
+            {k: v for k, v in row.items() if k in MESSAGE_COLUMNS and k != "id"}
+            | {"session_id": session_id}
+            for row in rows
+        ]
+        # One batched INSERT … RETURNING; ids come back in the rows' order.
+        statement = schema.messages.insert().returning(
+            schema.messages.c.id, sort_by_parameter_order=True
+        )
         with self._begin() as conn:
-            for row in rows:
-                values = {k: v for k, v in row.items() if k in MESSAGE_COLUMNS and k != "id"}
-                values["session_id"] = session_id
-                new_id = conn.execute(
-                    schema.messages.insert().values(values).returning(schema.messages.c.id)
-                ).scalar_one()
-                ids.append(int(new_id))
-        return ids
+            return [int(new_id) for new_id in conn.execute(statement, values).scalars()]
 
     def update_message(self, message_id: int, **columns: Any) -> None:
         values = {k: v for k, v in columns.items() if k in MESSAGE_COLUMNS and k != "id"}
@@ -225,17 +229,21 @@ class TeamStore:
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search of every message, with the SQLite store's query semantics
-        (fts.py); best matches first (ts_rank, newest first among equals)."""
+        (fts.py) and ranking window: the newest WINDOW matches ranked by ts_rank (newest
+        first among equals), so a common word costs the same as a rare one."""
         compiled = fts.to_sql(query)
         if compiled is None or limit <= 0:
             return []
         expression, params = compiled
         sql = f"""
             WITH q AS (SELECT {expression} AS query),
+            newest AS (
+                SELECT m.id, m.content_tsv FROM messages m, q
+                WHERE m.content_tsv @@ q.query ORDER BY m.id DESC LIMIT :window
+            ),
             ranked AS (
-                SELECT m.id, ts_rank(m.content_tsv, q.query) AS score
-                FROM messages m, q WHERE m.content_tsv @@ q.query
-                ORDER BY score DESC, m.id DESC LIMIT :limit
+                SELECT w.id, ts_rank(w.content_tsv, q.query) AS score
+                FROM newest w, q ORDER BY score DESC, w.id DESC LIMIT :limit
             )
             SELECT m.id, m.session_id, s.title, m.role, m.created_at,
                    ts_headline('{fts.TS_CONFIG}', m.content, q.query, :headline) AS snippet
@@ -245,7 +253,8 @@ class TeamStore:
         """
         with self._begin() as conn:
             rows = conn.execute(
-                sa.text(sql), {**params, "limit": limit, "headline": _HEADLINE}
+                sa.text(sql),
+                {**params, "limit": limit, "window": max(WINDOW, limit), "headline": _HEADLINE},
             ).all()
         return [
             SearchHit(

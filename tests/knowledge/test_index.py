@@ -8,6 +8,7 @@ from pathlib import Path
 from coda_ls.config import Settings
 from coda_ls.knowledge import KnowledgeBase
 from coda_ls.knowledge.base import HEADER
+from coda_ls.knowledge.index import note_files
 from coda_ls.tokens import count_tokens
 
 
@@ -24,14 +25,14 @@ def test_refresh_reindexes_only_changed_notes_and_drops_deleted_ones(project: Pa
     kb = KnowledgeBase(project, Settings())
     index = kb.refresh()
     assert index is not None
-    again = index.refresh(kb.note_paths())
+    again = index.refresh(note_files(kb.dirs()))
     assert (again.indexed, again.removed, again.unchanged) == (0, 0, 2)
 
     office = project / ".coda" / "knowledge" / "office.md"
     office.write_text("# Office\n\nThe espresso grinder lives in room 4.\n", encoding="utf-8")
     stamp = office.stat().st_mtime_ns + 5_000_000_000
     os.utime(office, ns=(stamp, stamp))  # same-second edits must count too
-    changed = index.refresh(kb.note_paths())
+    changed = index.refresh(note_files(kb.dirs()))
     assert (changed.indexed, changed.unchanged) == (1, 1)
     assert kb.search("espresso grinder")[0].source == ".coda/knowledge/office.md"
     assert kb.search("coffee descaling") == []
