@@ -54,6 +54,10 @@ def save_note(
 ) -> SavedNote:
     """Write a note to the project's (or user's) knowledge dir and, with `team`, to the
     team store as well."""
+    if team and (settings or knowledge.settings).team.database_url is None:
+        from coda_ls.team import open_team
+
+        open_team(settings or knowledge.settings)  # raises: says how to configure one
     name = (title or title_from(body)).strip() or "Note"
     path = knowledge.add(name, body, user=user, origin=origin)
     slug = None

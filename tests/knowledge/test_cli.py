@@ -112,3 +112,13 @@ def test_nothing_imports_sqlalchemy_without_a_team_store(project: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_add_to_the_team_without_a_team_store_writes_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    result = run("knowledge", "add", "--team", "--title", "Lost", input="text")
+    assert result.exit_code == 1
+    assert "no team store is configured" in result.output
+    assert not (project / ".coda" / "knowledge" / "lost.md").exists()
