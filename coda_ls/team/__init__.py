@@ -39,6 +39,12 @@ def open_team(settings: Settings) -> TeamStore:
     return TeamStore(url.get_secret_value())
 
 
+def describe(settings: Settings) -> str:
+    """One line for `coda doctor`: the server and what the team store holds."""
+    with open_team(settings) as team:
+        return team.describe()
+
+
 def find_shared(token: str, settings: Settings) -> dict[str, Any] | None:
     """The export a share token names, from the team store; None when no team store is
     configured or the token is unknown/revoked. For `coda web`'s share route: a link

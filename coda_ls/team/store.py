@@ -111,6 +111,21 @@ class TeamStore:
                 "check the database user's privileges (it creates Coda's tables on first use)",
             ) from None
 
+    def describe(self) -> str:
+        """Server version and counts, for `coda doctor`."""
+        with self._begin() as conn:
+            version = conn.execute(sa.text("SHOW server_version")).scalar()
+            counts = conn.execute(
+                sa.text(
+                    "SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM messages), "
+                    "(SELECT count(*) FROM knowledge_notes), (SELECT count(*) FROM shared_prompts)"
+                )
+            ).one()
+        return (
+            f"PostgreSQL {version} at {redact_url(self.url)}: {counts[0]} sessions, "
+            f"{counts[1]} messages, {counts[2]} notes, {counts[3]} prompts"
+        )
+
     # -- sessions: the row interface shared with SessionStore (see sync.py) -------------
 
     def resolve_id(self, session_id: str) -> str:

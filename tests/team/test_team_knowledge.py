@@ -121,3 +121,17 @@ def test_cli_lists_searches_adds_and_pushes_team_notes(
     (project / ".coda" / "knowledge" / "on-call.md").unlink()
     found = json.loads(str(run("search", "who", "to", "page", "--json")))
     assert [hit["source"] for hit in found if "PAY-7" in hit["text"]] == ["team:on-call"]
+
+
+async def test_doctor_checks_the_team_store_only_when_configured(
+    tmp_path: Path, team_url: str
+) -> None:
+    from coda_ls.doctor import run_checks
+
+    checks = await run_checks(tmp_path, {"team.database_url": team_url})
+    (team,) = [c for c in checks if c.area == "team"]
+    assert team.ok is True and "PostgreSQL 15" in team.detail and "0 sessions" in team.detail
+    checks = await run_checks(tmp_path, {"team.database_url": "postgresql://u:pw@127.0.0.1:9/x"})
+    (team,) = [c for c in checks if c.area == "team"]
+    assert team.ok is False and "database_url" in team.fix and ":pw@" not in team.detail
+    assert not [c for c in await run_checks(tmp_path) if c.area == "team"]
