@@ -727,6 +727,12 @@ class Workspace:
 
         return await propose_fixes(self.engine, report, model)
 
+    async def propose_changelog(self, report: ChangelogReport, model: str | None = None) -> str:
+        """The model's wording of `report`'s missing changelog entries (optional)."""
+        from coda_ls.checks.changelog import propose_entries
+
+        return await propose_entries(self.engine, report, model)
+
     # -- inline completion --------------------------------------------------------------
 
     @property

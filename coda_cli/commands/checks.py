@@ -12,7 +12,7 @@ from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
-    from coda_ls.workspace import DocsReport, Proposal, Workspace
+    from coda_ls.workspace import ChangelogReport, DocsReport, Proposal, Workspace
 
 _ROOT = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -78,6 +78,13 @@ async def _propose(workspace: Workspace, report: DocsReport, model: str | None) 
         await workspace.aclose()
 
 
+async def _word(workspace: Workspace, report: ChangelogReport, model: str | None) -> str:
+    try:
+        return await workspace.propose_changelog(report, model)
+    finally:
+        await workspace.aclose()
+
+
 def _render_docs(state: AppState, data: dict[str, object]) -> None:
     from rich.markup import escape
 
@@ -118,9 +125,18 @@ def changelog() -> None:
 @changelog.command("check")
 @click.argument("path", required=False, type=_ROOT)
 @click.option("--since", metavar="REV", help="Compare with REV (default: the last release).")
+@click.option("--propose", is_flag=True, help="Also ask the model to word the missing entries.")
+@click.option("--model", help="The model for --propose.")
 @json_option("JSON for scripts.")
 @pass_state
-def changelog_check(state: AppState, path: Path | None, since: str | None, as_json: bool) -> None:
+def changelog_check(
+    state: AppState,
+    path: Path | None,
+    since: str | None,
+    propose: bool,
+    model: str | None,
+    as_json: bool,
+) -> None:
     """Report changes since the last release that have no changelog entry (exit 1 if any).
 
     \b
@@ -129,11 +145,19 @@ def changelog_check(state: AppState, path: Path | None, since: str | None, as_js
     """
     from rich.markup import escape
 
-    from coda_ls.workspace import check_changelog
+    from coda_cli.runtime import run
+    from coda_ls.workspace import Workspace, check_changelog
 
-    report = check_changelog((path or Path.cwd()).resolve(), since)
+    root = (path or Path.cwd()).resolve()
+    report = check_changelog(root, since)
+    worded = None
+    if propose and report.missing:
+        worded = run(_word(Workspace.open(root), report, model))
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        data = report.to_dict()
+        if worded is not None:
+            data["model_proposal"] = worded
+        click.echo(json.dumps(data, indent=2))
     else:
         console = state.console
         where = f" ({report.convention.path})" if report.convention.path else ""
@@ -150,5 +174,8 @@ def changelog_check(state: AppState, path: Path | None, since: str | None, as_js
                 soft_wrap=True,
             )
             console.print(f"  proposed: {escape(item.proposal)}", soft_wrap=True)
+        if worded is not None:
+            console.print("\n[bold]the model's wording[/]")
+            console.print(escape(worded), soft_wrap=True, highlight=False)
     if report.missing:
         raise SystemExit(1)

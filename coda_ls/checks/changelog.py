@@ -24,9 +24,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from coda_ls.errors import WorkspaceError
 from coda_ls.vcs import Commit, VCSBackend, detect
+
+if TYPE_CHECKING:
+    from coda_ls.engine import Engine
 
 WORKING_COPY = "working copy"
 _RECORD_NAMES = ("changelog", "changes", "news", "history", "release_notes", "release-notes")
@@ -310,3 +314,36 @@ def check_changelog(root: Path, since: str | None = None) -> ChangelogReport:
             Missing(commit.revision, commit.subject, tuple(relevant), entry, section)
         )
     return report
+
+
+_STYLES = {
+    "keepachangelog": "Keep a Changelog: `### Added`/`Changed`/`Fixed`/… headings with `- ` items",
+    "towncrier": "towncrier fragments: one line `<dir>/<issue or +slug>.<type>: <text>` each",
+    "headings": "a `- ` item per change under the pending version's heading",
+    "none": "Keep a Changelog: `### Added`/`Changed`/`Fixed`/… headings with `- ` items",
+}
+
+CHANGELOG_SYSTEM = (
+    "You write changelog entries for users of a project: what changed for them, in one "
+    "short sentence each, past-tense-free and without commit jargon. Reply with the entries "
+    "only, in the format asked, nothing else."
+)
+
+
+async def propose_entries(engine: Engine, report: ChangelogReport, model: str | None = None) -> str:
+    """The model's wording of the missing entries, in the project's convention (the
+    deterministic proposals stay in `report`; this is an optional second opinion)."""
+    from coda_ls.checks.propose import ask_model
+
+    lines = [
+        f"- {m.subject} (files: {', '.join(m.files[:8])}); draft: {m.proposal!r}"
+        for m in report.missing
+    ]
+    where = f" in {report.convention.path}" if report.convention.path else ""
+    prompt = (
+        f"Format: {_STYLES[report.convention.kind]}{where}.\n"
+        f"Changes since {report.release or 'the start'} with no entry:\n" + "\n".join(lines)
+    )
+    reply = await ask_model(engine, CHANGELOG_SYSTEM, prompt, model)
+    fenced = re.search(r"```\w*\n(.*?)```", reply, re.S)
+    return (fenced.group(1) if fenced else reply).strip()

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from coda_cli.main import cli
 from coda_ls.checks.changelog import check_changelog, classify, detect_convention
 from tests.checks.history import SYSTEMS, Repo
+from tests.support.model_server import Reply, ScriptedModelServer
 
 KEEP_V1 = """\
 # Changelog
@@ -161,3 +162,31 @@ def test_not_under_version_control(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["changelog", "check", str(tmp_path)])
     assert result.exit_code != 0
     assert "not under version control" in result.output and "Traceback" not in result.output
+
+
+def test_propose_asks_the_model_to_word_the_missing_entries(
+    tmp_path: Path, model_server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", model_server.url)
+    repo = Repo("git", tmp_path / "git")
+    repo.commit("Release 1.0.0", {"CHANGELOG.md": KEEP_V1, "src/a.py": "A = 1\n"})
+    repo.tag("v1.0.0")
+    repo.commit("feat: add retry option (#12)", {"src/a.py": "A = 2\n"})
+    model_server.script(
+        Reply(text="```markdown\n### Added\n- Retries for flaky networks (#12).\n```")
+    )
+    code, data = run_check(repo.root, "--propose")
+    assert code == 1  # still missing: a proposal is not an entry
+    assert data["model_proposal"] == "### Added\n- Retries for flaky networks (#12)."
+    prompt = model_server.chat_requests()[-1].body["messages"][-1]["content"]
+    assert "Keep a Changelog" in prompt and "in CHANGELOG.md" in prompt
+    assert "feat: add retry option (#12) (files: src/a.py)" in prompt
+    assert "### Added\\n- Add retry option (#12)." in prompt  # the deterministic draft
+    # Nothing missing: the model is not asked.
+    before = len(model_server.chat_requests())
+    repo.commit(
+        "entry", {"CHANGELOG.md": KEEP_V1.replace("]\n\n## [1", "]\n- Retries (#12).\n\n## [1", 1)}
+    )
+    code, data = run_check(repo.root, "--propose")
+    assert code == 0 and "model_proposal" not in data
+    assert len(model_server.chat_requests()) == before
