@@ -315,6 +315,12 @@ class Workspace:
         self.map_ready = asyncio.Event()  # set once a background build has finished
         self._summary: str | None = None
         self._summary_read = False
+        # Other projects whose maps join this one's (coda_ls.projects): name -> Workspace.
+        # `_owned` are the ones this workspace opened (and closes); linked ones (the
+        # server's other workspace folders) belong to their front.
+        self._others: dict[str, Workspace] = {}
+        self._owned: set[str] = set()
+        self._configured_added = False
         self._toolbox = self._make_toolbox(loaded.settings)
         self._mcp_connected = False
         self._mcp_problems: list[str] = []
@@ -326,12 +332,6 @@ class Workspace:
         self.knowledge = KnowledgeBase(self.root, loaded.settings)
         self.engine.knowledge = self.knowledge
         self._completer: Completer | None = None
-        # Other projects whose maps join this one's (coda_ls.projects): name -> Workspace.
-        # `_owned` are the ones this workspace opened (and closes); linked ones (the
-        # server's other workspace folders) belong to their front.
-        self._others: dict[str, Workspace] = {}
-        self._owned: set[str] = set()
-        self._configured_added = False
 
     @classmethod
     def open(
@@ -421,7 +421,7 @@ class Workspace:
             buffers=self._buffers,
             observer=self._tool_observer,
         )
-        toolbox.ctx.extra["projects"] = {n: w.root for n, w in getattr(self, "_others", {}).items()}
+        toolbox.ctx.extra["projects"] = {n: w.root for n, w in self._others.items()}
         return toolbox
 
     async def connect_tools(self) -> list[str]:
