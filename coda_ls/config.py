@@ -260,6 +260,16 @@ class UISettings(_Section):
     multiline_key: str = "escape-enter"
 
 
+class PluginsSettings(_Section):
+    """Third-party tools from installed packages (entry-point group `coda.tools`)."""
+
+    enabled: bool = Field(True, description="Load tool plugins at all")
+    disabled: list[str] = Field(
+        default_factory=list,
+        description="Plugins not to load: an entry-point name, a distribution or a tool name",
+    )
+
+
 class MCPServerSettings(_Section):
     command: list[str] | None = None
     url: str | None = None
@@ -291,6 +301,7 @@ class Settings(_Section):
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+    plugins: PluginsSettings = Field(default_factory=PluginsSettings)
 
     @field_validator("mode")
     @classmethod

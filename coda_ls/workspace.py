@@ -51,6 +51,7 @@ from coda_ls.redact import redact
 from coda_ls.repomap.model import RenderedMap
 from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
+from coda_ls.tools.catalog import ToolRow, add_plugins, tool_rows
 from coda_ls.tools import (
     Asker,
     Buffers,
@@ -101,6 +102,7 @@ __all__ = [
     "ToolObserver",
     "ToolResult",
     "ToolResultLike",
+    "ToolRow",
     "Toolbox",
     "VCSInfo",
     "Workspace",
@@ -234,6 +236,8 @@ class Workspace:
         self.map_ready = asyncio.Event()  # set once a background build has finished
         self._summary: str | None = None
         self._summary_read = False
+        self.plugin_problems: list[str] = []  # tool plugins that could not be used
+        self._plugins_reported = False
         self._toolbox = self._make_toolbox(loaded.settings)
         self._mcp_connected = False
         self._mcp_problems: list[str] = []
@@ -323,13 +327,21 @@ class Workspace:
     def _make_toolbox(self, settings: Settings) -> Toolbox | None:
         if self._asker is None:
             return None
-        return Toolbox(
+        toolbox = Toolbox(
             self.root,
             settings,
             self._asker,
             buffers=self._buffers,
             observer=self._tool_observer,
         )
+        self.plugin_problems = add_plugins(toolbox, settings)
+        self._plugins_reported = False
+        return toolbox
+
+    def tool_rows(self) -> list[ToolRow]:
+        """Every tool on offer (built-in, plugin, connected MCP) with its source and the
+        permission it runs under, for `coda tools`."""
+        return [] if self._toolbox is None else tool_rows(self._toolbox)
 
     async def connect_tools(self) -> list[str]:
         """Connect the configured MCP servers (once per workspace and settings) and offer
@@ -489,6 +501,10 @@ class Workspace:
         if self.engine.store is None:
             self.engine.store = self.store
         if request.use_tools and self._toolbox is not None:
+            if not self._plugins_reported:  # once per toolbox: a notice, not a failure
+                self._plugins_reported = True
+                for line in self.plugin_problems:
+                    await emit_text(on_notice, line)
             for problem in await self.connect_tools():
                 await emit_text(on_notice, f"MCP: {problem}")
         return await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
