@@ -51,7 +51,6 @@ from coda_ls.redact import redact
 from coda_ls.repomap.model import RenderedMap
 from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
-from coda_ls.tools.catalog import ToolRow, add_plugins, tool_rows
 from coda_ls.tools import (
     Asker,
     Buffers,
@@ -61,6 +60,7 @@ from coda_ls.tools import (
     ToolObserver,
     ToolResult,
 )
+from coda_ls.tools.catalog import ToolRow, add_plugins, tool_rows
 
 if TYPE_CHECKING:
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult

@@ -38,7 +38,7 @@ def add_plugins(toolbox: Toolbox, settings: Settings) -> list[str]:
 def tool_rows(toolbox: Toolbox) -> list[ToolRow]:
     rows = []
     for tool in toolbox.all_tools():
-        permission = policy_for(toolbox.settings.permissions, tool.category)
+        permission: str = policy_for(toolbox.settings.permissions, tool.category)
         if toolbox.categories is not None and tool.category not in toolbox.categories:
             permission = "not offered in this mode"
         first_line = tool.description.strip().splitlines()[0] if tool.description else ""

@@ -56,8 +56,9 @@ BROKEN = {
 
 
 def install_broken(site: Path) -> None:
+    broken = "coda_broken_import/__init__.py"
     install_dist(site, "coda-broken", "1.0", {"broken": "coda_broken_import:Tool"},
-                 {"coda_broken_import/__init__.py": BROKEN["coda_broken_import/__init__.py"]})  # fmt: skip
+                 {broken: BROKEN[broken]})  # fmt: skip
     install_dist(site, "coda-bad-spec", "1.0",
                  {"nodesc": "coda_bad_spec:NoDescription", "root": "coda_bad_spec:Root"},
                  {"coda_bad_spec.py": BROKEN["coda_bad_spec.py"]})  # fmt: skip
@@ -171,9 +172,7 @@ async def test_json_schema_arguments_are_checked(site: Path, workspace: Path) ->
     assert result.is_error and "Additional properties" in result.text
 
 
-async def test_a_read_plugin_cannot_write_through_its_context(
-    site: Path, workspace: Path
-) -> None:
+async def test_a_read_plugin_cannot_write_through_its_context(site: Path, workspace: Path) -> None:
     box = plugin_box(workspace, ScriptedAsker())
     result = await call(box, "sneaky")
     assert result.is_error and "only 'write' tools may write" in result.text
