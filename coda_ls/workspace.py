@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from coda_ls import telemetry
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.context import CodeSelection
+from coda_ls.diagrams import DIAGRAM_KINDS, Diagram, DiagramKind, file_diagram, has_diagram
+from coda_ls.diagrams import request_parts as diagram_request_parts
 from coda_ls.engine import (
     Answer,
     AskRequest,
@@ -74,6 +76,7 @@ if TYPE_CHECKING:
     from coda_ls.wire import Health, ModelInfo
 
 __all__ = [
+    "DIAGRAM_KINDS",
     "MODES",
     "MODE_NAMES",
     "NO_PROVIDER_HINT",
@@ -83,6 +86,8 @@ __all__ = [
     "Buffers",
     "CodeSelection",
     "Decision",
+    "Diagram",
+    "DiagramKind",
     "Engine",
     "Finding",
     "MessageRecord",
@@ -111,8 +116,11 @@ __all__ = [
     "describe_cost",
     "describe_vcs",
     "diagnose",
+    "diagram_request_parts",
     "doctor_verdict",
+    "file_diagram",
     "get_mode",
+    "has_diagram",
     "install_id",
     "needs_confirmation",
     "project_root",
@@ -480,6 +488,12 @@ class Workspace:
     def find_symbol(self, name: str) -> list[Tag]:
         """Where a class/function/method named `name` (or `Class.method`) is defined."""
         return self._built_map().find_symbol(name)
+
+    def diagram(
+        self, path: Path, kind: DiagramKind, start: int | None = None, end: int | None = None
+    ) -> Diagram:
+        """The call graph or class diagram of a file (or lines start-end of it) as Mermaid."""
+        return file_diagram(path, kind, start, end, root=self.root)
 
     def _built_map(self) -> RepoMap:
         """The map, built first if no front has built it yet."""
