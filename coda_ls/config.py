@@ -260,6 +260,16 @@ class UISettings(_Section):
     multiline_key: str = "escape-enter"
 
 
+class DiagramsSettings(_Section):
+    """Drawing the Mermaid diagrams answers contain (`coda explain --diagram`)."""
+
+    mermaid_js: str | None = Field(
+        None,
+        description="A local mermaid.min.js for `coda web` to draw diagrams with (never "
+        "fetched from a CDN); e.g. from `npm pack mermaid`: package/dist/mermaid.min.js",
+    )
+
+
 class PluginsSettings(_Section):
     """Third-party tools from installed packages (entry-point group `coda.tools`)."""
 
@@ -302,6 +312,7 @@ class Settings(_Section):
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
+    diagrams: DiagramsSettings = Field(default_factory=DiagramsSettings)
 
     @field_validator("mode")
     @classmethod
