@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, guess_lexer
@@ -38,12 +39,12 @@ NOT_RENDERED = {
 }
 
 
-def _fence(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+def _fence(self: RendererHTML, tokens: Any, idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     lang = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
     kind = DIAGRAMS.get(lang)
     if kind is None:
-        return str(_default_fence(tokens, idx, options, env))
+        return RendererHTML.fence(self, tokens, idx, options, env)
     return (
         f"<figure class='diagram' data-lang='{kind.lower()}'>"
         f"<figcaption>{escape(NOT_RENDERED[kind])}</figcaption>"
@@ -51,7 +52,6 @@ def _fence(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
     )
 
 
-_default_fence = _MD.renderer.rules["fence"]
 _MD.add_render_rule("fence", _fence)
 
 
