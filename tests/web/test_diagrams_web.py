@@ -19,8 +19,12 @@ from tests.web.conftest import WebServer, start_web, stop_web
 ANSWER = (
     "The flow:\n\n```mermaid\nflowchart LR\n    main --> report\n    report --> describe\n```\n"
 )
-# A real mermaid.min.js (MIT), fetched by .ci/run from the npm registry (`npm pack mermaid`).
-MERMAID_JS = os.environ.get("CODA_TEST_MERMAID_JS")
+# A real mermaid.min.js (MIT): the one editors/vscode/build.sh fetches from the npm registry
+# (`npm pack mermaid`), or any copy CODA_TEST_MERMAID_JS names.
+_BUNDLED = Path(__file__).resolve().parents[2] / "editors" / "vscode" / "media" / "mermaid.min.js"
+MERMAID_JS = os.environ.get("CODA_TEST_MERMAID_JS") or (
+    str(_BUNDLED) if _BUNDLED.is_file() else None
+)
 
 
 def test_diagram_blocks_are_labelled_figures_with_escaped_source() -> None:
@@ -113,7 +117,9 @@ def test_without_mermaid_js_the_page_says_text(
 
 
 @needs_chromium
-@pytest.mark.skipif(MERMAID_JS is None, reason="CODA_TEST_MERMAID_JS not set (.ci/run sets it)")
+@pytest.mark.skipif(
+    MERMAID_JS is None, reason="no mermaid.min.js: editors/vscode/build.sh fetches it"
+)
 def test_the_local_mermaid_js_draws_the_diagram(
     web_with: object, model_server: ScriptedModelServer
 ) -> None:
