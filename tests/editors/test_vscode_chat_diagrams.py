@@ -31,7 +31,7 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="UTF-8"></head><body>
 <main id="log"></main>
 <form id="form"><textarea id="question"></textarea><button id="cancel" hidden></button>
 <button type="submit" id="send"></button></form>
-<script>window.posted = []; window.acquireVsCodeApi = () => ({postMessage: (m) => posted.push(m)});</script>
+<script>window.acquireVsCodeApi = () => ({postMessage: () => {}});</script>
 <script src="mermaid.min.js"></script>
 <script src="chat.js"></script>
 </body></html>"""
