@@ -79,21 +79,34 @@ def file_diagram(
 ) -> Diagram:
     """The diagram of a file as it is on disk now, tagged by the repo map's extractor (not
     read from the map's cache, which may be older than what the user is looking at)."""
+    return text_diagram(path, path.resolve().read_bytes(), kind, start, end, root=root)
+
+
+def text_diagram(
+    path: Path,
+    source: str | bytes,
+    kind: DiagramKind,
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    root: Path | None = None,
+) -> Diagram:
+    """The diagram of `source`, the text of `path` (an editor's buffer, saved or not)."""
     from coda_ls.errors import ConfigError
     from coda_ls.repomap.languages import detect_language
     from coda_ls.repomap.tags import extract
 
+    data = source.encode("utf-8") if isinstance(source, str) else source
     resolved = path.resolve()
     base = root.resolve() if root is not None else resolved.parent
     shown = resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else str(path)
-    source = resolved.read_bytes()
-    language = detect_language(resolved, source[:4096])
+    language = detect_language(resolved, data[:4096])
     if language is None:
         raise ConfigError(
             f"{shown}: no grammar for this kind of file, so no diagram can be computed",
             "coda doctor lists the languages the repo map parses",
         )
-    return build_diagram(extract(shown, source, language), kind, start, end)
+    return build_diagram(extract(shown, data, language), kind, start, end)
 
 
 def request_parts(diagram: Diagram) -> tuple[tuple[str, str], str]:

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 from coda_ls import telemetry
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.context import CodeSelection
-from coda_ls.diagrams import DIAGRAM_KINDS, Diagram, DiagramKind, file_diagram, has_diagram
+from coda_ls.diagrams import (
+    DIAGRAM_KINDS,
+    Diagram,
+    DiagramKind,
+    file_diagram,
+    has_diagram,
+    text_diagram,
+)
 from coda_ls.diagrams import request_parts as diagram_request_parts
 from coda_ls.engine import (
     Answer,
@@ -130,6 +137,7 @@ __all__ = [
     "start_profile",
     "start_pyroscope",
     "telemetry_wanted",
+    "text_diagram",
 ]
 
 log = logging.getLogger(__name__)
