@@ -175,7 +175,7 @@ def plugin_checks(settings: Settings) -> list[Check]:
     """One row per tool plugin: loaded (its tools), broken (why), or disabled."""
     from coda_ls.tools.plugins import DISABLE_HINT, load_plugins
 
-    loaded = load_plugins(settings)
+    loaded = load_plugins(settings, thorough=True)
     checks = [
         Check("plugins", tool.entry, True, f"tool {tool.name} ({tool.category}) from {tool.dist}")
         for tool in loaded.tools

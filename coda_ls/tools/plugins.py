@@ -10,9 +10,11 @@ earlier plugin) becomes one `PluginProblem` line; the others still load.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
@@ -173,9 +175,11 @@ def _instances(obj: Any) -> list[PluginTool]:
     return found
 
 
-def check_spec(plugin: PluginTool) -> Category:
+def check_spec(plugin: PluginTool, *, thorough: bool = False) -> Category:
     """The tool's permission category, once its spec is known to be sound (ValueError
-    naming the first fault otherwise)."""
+    naming the first fault otherwise). A JSON schema is checked for its shape here and,
+    with `thorough` (`coda doctor`), against the JSON Schema meta-schema: importing
+    jsonschema costs ~0.2 s, too much for every `coda ask` (calls validate with it)."""
     name = getattr(plugin, "name", None)
     if not isinstance(name, str) or not _NAME.match(name) or "__" in name:
         raise ValueError(
@@ -193,14 +197,20 @@ def check_spec(plugin: PluginTool) -> Category:
         )
     params = plugin.parameters
     if isinstance(params, dict):
-        import jsonschema
-
         if params.get("type") != "object":
             raise ValueError(f'tool {name!r}: the parameters schema must have "type": "object"')
-        try:
-            jsonschema.Draft202012Validator.check_schema(params)
-        except jsonschema.SchemaError as exc:
-            raise ValueError(f"tool {name!r}: invalid JSON schema: {exc.message}") from None
+        properties = params.get("properties", {})
+        if not isinstance(properties, dict) or not all(
+            isinstance(v, dict) for v in properties.values()
+        ):
+            raise ValueError(f'tool {name!r}: "properties" must map names to schemas')
+        if thorough:
+            import jsonschema
+
+            try:
+                jsonschema.Draft202012Validator.check_schema(params)
+            except jsonschema.SchemaError as exc:
+                raise ValueError(f"tool {name!r}: invalid JSON schema: {exc.message}") from None
     elif not (inspect.isclass(params) and issubclass(params, BaseModel)):
         raise ValueError(f"tool {name!r}: parameters must be a pydantic model or a JSON schema")
     if not inspect.iscoroutinefunction(plugin.run):
@@ -219,14 +229,19 @@ def builtin_names() -> set[str]:
 
 
 def load_plugins(
-    settings: Settings, *, taken: Iterable[str] | None = None, group: str = ENTRY_POINT_GROUP
+    settings: Settings,
+    *,
+    taken: Iterable[str] | None = None,
+    group: str = ENTRY_POINT_GROUP,
+    thorough: bool = False,
 ) -> LoadedPlugins:
-    """Every enabled plugin's tools, checked; problems and disabled plugins listed."""
+    """Every enabled plugin's tools, checked (`thorough`: see `check_spec`); problems and
+    disabled plugins listed."""
     loaded = LoadedPlugins()
     config = settings.plugins
     disabled = {name.lower() for name in config.disabled} | set(config.disabled)
     used = set(builtin_names() if taken is None else taken)
-    found = sorted(entry_points(group=group), key=lambda ep: (ep.name, _dist_name(ep)))
+    found = _entry_points(group, tuple(sys.path))
     for ep in found:
         dist = _dist_name(ep)
         if not config.enabled or _is_disabled(ep, disabled):
@@ -242,7 +257,7 @@ def load_plugins(
             continue
         for plugin in plugins:
             try:
-                category = check_spec(plugin)
+                category = check_spec(plugin, thorough=thorough)
             except (ValueError, ValidationError) as exc:
                 loaded.problems.append(PluginProblem(ep.name, dist, f"bad spec: {exc}"))
                 continue
@@ -259,6 +274,16 @@ def load_plugins(
             used.add(plugin.name)
             loaded.tools.append(PluginAdapter(plugin, category, dist, ep.name))
     return loaded
+
+
+@functools.cache
+def _entry_points(group: str, path: tuple[str, ...]) -> list[EntryPoint]:
+    """The group's entry points, sorted. Scanning every installed distribution's metadata
+    takes 10-30 ms in a large environment, so it is done once per process and `sys.path`
+    (a new Toolbox after a settings reload reuses it; a newly installed plugin needs a
+    restart, as with any installed package)."""
+    del path  # only part of the cache key
+    return sorted(entry_points(group=group), key=lambda ep: (ep.name, _dist_name(ep)))
 
 
 def _is_disabled_tool(name: str, disabled: set[str]) -> bool:

@@ -189,3 +189,22 @@ async def test_a_shell_plugin_goes_through_the_shell_policy(site: Path, workspac
     box = plugin_box(workspace, denied, shell_deny=["echo hello*"])
     result = await call(box, "greet", who="world")
     assert result.is_error and result.text.startswith("refused") and denied.requests == []
+
+
+def test_a_broken_json_schema_is_caught_by_the_thorough_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        "from coda_ls.tools.sdk import PluginTool\n"
+        "class Odd(PluginTool):\n"
+        "    name = 'odd'\n    description = 'odd schema'\n    category = 'read'\n"
+        "    parameters = {'type': 'object', 'properties': {'n': {'type': 'integr'}}}\n"
+        "    async def run(self, args, context):\n        return ''\n"
+    )
+    site = tmp_path / "odd-site"
+    install_dist(site, "coda-odd", "1.0", {"odd": "coda_odd:Odd"}, {"coda_odd.py": source})
+    monkeypatch.syspath_prepend(str(site))
+    assert [t.name for t in load_plugins(Settings()).tools] == ["odd"]  # shape only: fast
+    problems = load_plugins(Settings(), thorough=True).problems  # what `coda doctor` runs
+    assert len(problems) == 1 and "invalid JSON schema" in problems[0].message
+    monkeypatch.delitem(sys.modules, "coda_odd")
