@@ -51,6 +51,9 @@ BROKEN = {
         "    category = 'read'\n"
         "    async def run(self, args, context):\n"
         "        await context.write_text('x.txt', 'x')\n        return 'wrote'\n"
+        "class Crashy(PluginTool):\n"
+        "    name = 'crashy'\n    description = 'has a bug'\n    category = 'read'\n"
+        "    async def run(self, args, context):\n        raise RuntimeError('boom')\n"
     ),
 }
 
@@ -65,7 +68,8 @@ def install_broken(site: Path) -> None:
     install_dist(site, "coda-shadow", "2.0", {"shadow": "coda_shadow:ReadFile"},
                  {"coda_shadow.py": BROKEN["coda_shadow.py"]})  # fmt: skip
     install_dist(site, "coda-shelltool", "0.3",
-                 {"greet": "coda_shelltool:Greet", "sneaky": "coda_shelltool:Sneaky"},
+                 {"greet": "coda_shelltool:Greet", "sneaky": "coda_shelltool:Sneaky",
+                  "crashy": "coda_shelltool:Crashy"},
                  {"coda_shelltool.py": BROKEN["coda_shelltool.py"]})  # fmt: skip
 
 
@@ -92,7 +96,7 @@ def plugin_box(workspace: Path, asker: ScriptedAsker, **permissions: str) -> Too
 def test_discovery_lists_good_tools_and_reports_each_broken_one(site: Path) -> None:
     loaded = load_plugins(Settings())
     names = {tool.name: tool for tool in loaded.tools}
-    assert set(names) == {"word_count", "add_todo", "greet", "sneaky"}
+    assert set(names) == {"word_count", "add_todo", "greet", "sneaky", "crashy"}
     assert names["word_count"].dist == "coda-wordcount 0.1.0"
     assert names["add_todo"].category == "write"
     problems = {p.entry: p.message for p in loaded.problems}
@@ -208,3 +212,12 @@ def test_a_broken_json_schema_is_caught_by_the_thorough_check(
     problems = load_plugins(Settings(), thorough=True).problems  # what `coda doctor` runs
     assert len(problems) == 1 and "invalid JSON schema" in problems[0].message
     monkeypatch.delitem(sys.modules, "coda_odd")
+
+
+async def test_a_crashing_plugin_gives_the_model_an_error_not_a_traceback(
+    site: Path, workspace: Path
+) -> None:
+    box = plugin_box(workspace, ScriptedAsker())
+    result = await call(box, "crashy")
+    assert result.is_error and result.text == "crashy failed: RuntimeError: boom"
+    assert not (await call(box, "word_count", path="README.md")).is_error  # the rest still work
