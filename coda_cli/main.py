@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("checks", "docs"),
     "changelog": ("checks", "changelog"),
     "knowledge": ("knowledge", "knowledge"),
+    "tools": ("tools", "tools"),
 }
 
 
