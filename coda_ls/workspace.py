@@ -45,11 +45,20 @@ from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
 from coda_ls.profiling import start as start_profile
 from coda_ls.profiling import start_pyroscope
+from coda_ls.prompts import Prompt, PromptError, PromptLibrary, load_prompts, split_arguments
 from coda_ls.providers.registry import provider_names
 from coda_ls.providers.select import NO_PROVIDER_HINT
 from coda_ls.redact import redact
 from coda_ls.repomap.model import RenderedMap
 from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
+from coda_ls.share import (
+    SharedSession,
+    ShareStore,
+    open_share_store,
+    read_shared,
+    render_page,
+    share_session,
+)
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
 from coda_ls.tools import (
     Asker,
@@ -89,6 +98,9 @@ __all__ = [
     "PermissionRequest",
     "Progress",
     "ProjectInfo",
+    "Prompt",
+    "PromptError",
+    "PromptLibrary",
     "RefactorChange",
     "RefactorOutcome",
     "RenderedMap",
@@ -97,6 +109,8 @@ __all__ = [
     "Session",
     "SessionStats",
     "SessionStore",
+    "ShareStore",
+    "SharedSession",
     "Started",
     "ToolObserver",
     "ToolResult",
@@ -112,11 +126,17 @@ __all__ = [
     "doctor_verdict",
     "get_mode",
     "install_id",
+    "load_prompts",
     "needs_confirmation",
+    "open_share_store",
     "project_root",
     "provider_names",
+    "read_shared",
     "redact",
+    "render_page",
     "reset_install_id",
+    "share_session",
+    "split_arguments",
     "start_profile",
     "start_pyroscope",
     "telemetry_wanted",
@@ -366,6 +386,11 @@ class Workspace:
             self._summary_read = True
             self.engine.project_summary = self._summary
         return self._summary
+
+    def prompts(self) -> PromptLibrary:
+        """The shared prompt library: the project's `.coda/prompts/` over the user's.
+        Read on each call (a few small files), so an edited prompt is used at once."""
+        return load_prompts(self.root)
 
     def project_info(self) -> ProjectInfo:
         """Languages, build systems, test frameworks and dependencies of the root."""

@@ -31,8 +31,17 @@ from coda_ls.web import pages
 from coda_ls.web.asker import CURRENT_STREAM, PageAsker
 from coda_ls.web.auth import TokenGate
 from coda_ls.web.render import markdown_html
+from coda_ls.web.shared import ShareLinks
 from coda_ls.web.uploads import Upload, accepts_images, attachment, data_url
-from coda_ls.workspace import MODE_NAMES, AskRequest, Started, Workspace, diagnose
+from coda_ls.workspace import (
+    MODE_NAMES,
+    AskRequest,
+    ShareStore,
+    Started,
+    Workspace,
+    diagnose,
+    open_share_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -349,9 +358,15 @@ async def _coda_error(request: Request, exc: Exception) -> Response:
     return HTMLResponse(pages.layout("Error", f"<p class='error'>{escape(text)}</p>"), status)
 
 
-def build_app(workspace: Workspace, token: str, asker: PageAsker | None = None) -> TokenGate:
-    """The whole site behind the token gate; `asker` must be the workspace's asker for
-    tool prompts to reach the page."""
+def build_app(
+    workspace: Workspace,
+    token: str,
+    asker: PageAsker | None = None,
+    links: ShareStore | None = None,
+) -> ShareLinks:
+    """The whole site behind the token gate, but share links (`/share/TOKEN`, answered
+    from `links`, by default the session database's); `asker` must be the workspace's
+    asker for tool prompts to reach the page."""
     front = WebFront(workspace, asker)
     routes = [
         Route("/", front.dashboard),
@@ -369,4 +384,4 @@ def build_app(workspace: Workspace, token: str, asker: PageAsker | None = None) 
         Route("/api/permission", front.permission, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={CodaError: _coda_error})
-    return TokenGate(app, token)
+    return ShareLinks(TokenGate(app, token), links or open_share_store(workspace.store))

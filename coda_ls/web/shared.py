@@ -1,0 +1,60 @@
+"""Share links: `/share/TOKEN` (the page) and `/share/TOKEN.json` (its JSON, to import),
+served to anyone holding the link, without the access token and without its cookie.
+
+Only these two paths bypass the gate, and they answer only for a token the share store
+knows: any other path goes through the token gate as before. A link is a capability of
+its own: it opens that one session's redacted copy and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from coda_ls.share import CSP, ShareStore, render_page
+
+PREFIX = "/share/"
+_PATH = re.compile(r"^/share/(?P<token>[A-Za-z0-9_-]{16,128})(?P<json>\.json)?$")
+_HEADERS = {
+    "content-security-policy": CSP,
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",  # the token must not leak to a link's target
+    "x-robots-tag": "noindex",
+    "x-content-type-options": "nosniff",
+}
+NOT_FOUND = "404: no such shared session (the link is wrong or was revoked)\n"
+
+
+class ShareLinks:
+    """ASGI: `/share/…` answered from the share store, everything else to `gated`."""
+
+    def __init__(self, gated: ASGIApp, links: ShareStore) -> None:
+        self.gated = gated
+        self.links = links
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(PREFIX):
+            await self.gated(scope, receive, send)
+            return
+        response = await self.respond(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return PlainTextResponse("405: shared sessions are read-only\n", 405)
+        match = _PATH.match(request.url.path)
+        data = await asyncio.to_thread(self.links.lookup, match["token"]) if match else None
+        if match is None or data is None:
+            return PlainTextResponse(NOT_FOUND, 404, headers=_HEADERS)
+        if match["json"]:
+            return Response(
+                json.dumps(data, indent=2, ensure_ascii=False),
+                media_type="application/json",
+                headers=_HEADERS,
+            )
+        return HTMLResponse(render_page(data), headers=_HEADERS)
