@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "acp": ("acp", "acp"),
     "web": ("web", "web"),
     "telemetry": ("telemetry", "telemetry"),
+    "prompts": ("prompts", "prompts"),
 }
 
 

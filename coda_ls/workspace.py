@@ -45,7 +45,14 @@ from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
 from coda_ls.profiling import start as start_profile
 from coda_ls.profiling import start_pyroscope
-from coda_ls.prompts import Prompt, PromptError, PromptLibrary, load_prompts, split_arguments
+from coda_ls.prompts import (
+    PROJECT_PROMPTS,
+    Prompt,
+    PromptError,
+    PromptLibrary,
+    load_prompts,
+    split_arguments,
+)
 from coda_ls.providers.registry import provider_names
 from coda_ls.providers.select import NO_PROVIDER_HINT
 from coda_ls.redact import redact
@@ -85,6 +92,7 @@ __all__ = [
     "MODES",
     "MODE_NAMES",
     "NO_PROVIDER_HINT",
+    "PROJECT_PROMPTS",
     "Answer",
     "AskRequest",
     "Asker",

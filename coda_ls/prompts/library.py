@@ -37,6 +37,7 @@ PROJECT_PROMPTS = Path(".coda") / "prompts"
 SELECTION = "selection"
 Scope = Literal["project", "user"]
 
+_KEYS = "name, description, mode, arguments"
 _NAME = re.compile(r"^[A-Za-z][\w-]*$")
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 _FENCE = re.compile(r"^---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", re.DOTALL | re.M)
@@ -266,6 +267,9 @@ def parse_prompt(path: Path, text: str, scope: Scope = "project") -> Prompt:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "front matter"
+        if first["type"] == "extra_forbidden":
+            known = "name, description, default" if "arguments" in where else _KEYS
+            raise fail(f"unknown key {where!r} (known: {known})") from None
         raise fail(f"{where}: {first['msg']}") from None
     name = front.name if front.name is not None else path.stem
     if not _NAME.match(name):

@@ -55,7 +55,7 @@ def _arguments(call: dict[str, Any]) -> str:
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError:
-            return raw
+            return str(raw)
     return json.dumps(raw, indent=2, ensure_ascii=False)
 
 
@@ -159,7 +159,7 @@ def render_page(data: dict[str, Any]) -> str:
     body = []
     for message in shown:
         if message.get("role") == "tool":  # a result whose call is not in the history
-            call = {"id": message.get("tool_call_id"), "name": "tool", "arguments": {}}
+            call: dict[str, Any] = {"id": message.get("tool_call_id"), "name": "tool", "arguments": {}}
             body.append(f"<section class='msg tool'>{_tool_block(call, message)}</section>")
         else:
             body.append(_message(message, results))

@@ -9,6 +9,7 @@ imports are redacted alike.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
@@ -64,7 +65,7 @@ class Redactor:
         for kind, pattern in TOKEN_SHAPES:
             value = pattern.sub(f"[redacted {kind}]", value)
         for pattern, replacement in self._rules:
-            value = pattern.sub(lambda m, r=replacement: _join(r, m.group(1)), value)
+            value = pattern.sub(functools.partial(_join, replacement), value)
         return value
 
     def value(self, data: Any) -> Any:
@@ -78,7 +79,8 @@ class Redactor:
         return data
 
 
-def _join(replacement: str, slash: str | None) -> str:
+def _join(replacement: str, match: re.Match[str]) -> str:
+    slash = match.group(1)
     if replacement == ".":
         return "" if slash else "."  # inside the project: a relative path
     return replacement + (slash or "")
