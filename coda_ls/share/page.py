@@ -159,7 +159,11 @@ def render_page(data: dict[str, Any]) -> str:
     body = []
     for message in shown:
         if message.get("role") == "tool":  # a result whose call is not in the history
-            call: dict[str, Any] = {"id": message.get("tool_call_id"), "name": "tool", "arguments": {}}
+            call: dict[str, Any] = {
+                "id": message.get("tool_call_id"),
+                "name": "tool",
+                "arguments": {},
+            }
             body.append(f"<section class='msg tool'>{_tool_block(call, message)}</section>")
         else:
             body.append(_message(message, results))
