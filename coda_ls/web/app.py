@@ -31,7 +31,7 @@ from coda_ls.web import pages
 from coda_ls.web.asker import CURRENT_STREAM, PageAsker
 from coda_ls.web.auth import TokenGate
 from coda_ls.web.render import markdown_html
-from coda_ls.web.shared import ShareLinks
+from coda_ls.web.shared import ShareActions, ShareLinks
 from coda_ls.web.uploads import Upload, accepts_images, attachment, data_url
 from coda_ls.workspace import (
     MODE_NAMES,
@@ -58,6 +58,7 @@ class WebFront:
         self._models: list[tuple[str, str]] | None = None
         self._problems: list[str] = []
         self._listed_at = 0.0
+        self.sharing: ShareActions | None = None  # the session page's share controls
 
     async def models(self) -> tuple[list[tuple[str, str]], list[str]]:
         if self._models is None or time.monotonic() - self._listed_at > MODELS_TTL:
@@ -116,7 +117,8 @@ class WebFront:
     async def session_page(self, request: Request) -> Response:
         store = self.workspace.store
         item = store.get_session(request.path_params["sid"])
-        return HTMLResponse(pages.session(item, store.history(item.id)))
+        share = self.sharing.section(item.id) if self.sharing else ""
+        return HTMLResponse(pages.session(item, store.history(item.id), share))
 
     async def rename(self, request: Request) -> Response:
         form = await request.form()
@@ -368,6 +370,8 @@ def build_app(
     from `links`, by default the session database's); `asker` must be the workspace's
     asker for tool prompts to reach the page."""
     front = WebFront(workspace, asker)
+    links = links or open_share_store(workspace.store)
+    front.sharing = ShareActions(workspace, links)
     routes = [
         Route("/", front.dashboard),
         Route("/chat", front.chat_page),
@@ -378,10 +382,12 @@ def build_app(
         Route("/sessions/{sid}/branch", front.branch, methods=["POST"]),
         Route("/sessions/{sid}/delete", front.delete, methods=["POST"]),
         Route("/sessions/{sid}/export.{fmt:str}", front.export),
+        Route("/sessions/{sid}/share", front.sharing.share, methods=["POST"]),
+        Route("/sessions/{sid}/unshare", front.sharing.unshare, methods=["POST"]),
         Route("/api/chat", front.chat, methods=["POST"]),
         Route("/api/compare", front.compare, methods=["POST"]),
         Route("/api/files", front.files),
         Route("/api/permission", front.permission, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={CodaError: _coda_error})
-    return ShareLinks(TokenGate(app, token), links or open_share_store(workspace.store))
+    return ShareLinks(TokenGate(app, token), links)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from html import escape
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coda_ls.share import CSP, ShareStore, render_page
+from coda_ls.share import CSP, ShareStore, render_page, share_session
+from coda_ls.workspace import Workspace
 
 PREFIX = "/share/"
 _PATH = re.compile(r"^/share/(?P<token>[A-Za-z0-9_-]{16,128})(?P<json>\.json)?$")
@@ -58,3 +60,49 @@ class ShareLinks:
                 headers=_HEADERS,
             )
         return HTMLResponse(render_page(data), headers=_HEADERS)
+
+
+class ShareActions:
+    """The session page's share controls (behind the access token): make a link (shown
+    once, in full: only its hash is kept) and revoke a session's links."""
+
+    def __init__(self, workspace: Workspace, links: ShareStore) -> None:
+        self.workspace = workspace
+        self.links = links
+
+    def section(self, sid: str, link: str | None = None) -> str:
+        live = len(self.links.links(sid))
+        parts = [
+            "<div id='share'>",
+            f"<form method='post' action='/sessions/{sid}/share' style='display:inline'>"
+            "<button id='share-button'>Share a read-only link</button></form>",
+        ]
+        if live:
+            parts.append(
+                f" <span class='info'>{live} live link(s)</span> "
+                f"<form method='post' action='/sessions/{sid}/unshare' style='display:inline'>"
+                "<button id='unshare-button'>Revoke links</button></form>"
+            )
+        if link:
+            parts.append(
+                f"<p>Share link (shown once; secrets and paths redacted): "
+                f"<a id='share-link' href='{escape(link)}'>{escape(link)}</a></p>"
+            )
+        return "".join(parts) + "</div>"
+
+    async def share(self, request: Request) -> Response:
+        from coda_ls.web import pages
+
+        store = self.workspace.store
+        shared = await asyncio.to_thread(
+            share_session, store, request.path_params["sid"], self.links
+        )
+        link = str(request.base_url).rstrip("/") + shared.path()
+        item = store.get_session(shared.session_id)
+        html = pages.session(item, store.history(item.id), self.section(item.id, link))
+        return HTMLResponse(html)
+
+    async def unshare(self, request: Request) -> Response:
+        sid = self.workspace.store.resolve_id(request.path_params["sid"])
+        await asyncio.to_thread(self.links.revoke, sid)
+        return RedirectResponse(f"/sessions/{sid}", status_code=303)

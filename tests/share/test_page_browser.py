@@ -71,3 +71,38 @@ def test_shared_page_is_redacted_highlighted_and_folded(
     assert "db password: ********" in result_block.inner_text()
     assert page.locator("details.tool span.nt").first.inner_text() == '"path"'  # JSON coloured
     assert page.locator("script:not([type='application/json'])").count() == 0
+
+
+def test_share_from_the_web_ui_and_open_the_link_without_login(
+    shared: Shared, browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from tests.web.conftest import start_web, stop_web
+
+    server = start_web(shared.root)
+    try:
+        owner = browser.new_page()
+        owner.set_default_timeout(20_000)
+        owner.goto(server.url)  # the owner's access token (sets the cookie)
+        owner.goto(f"{server.base}/sessions/{shared.session_id}")
+        owner.click("#share-button")
+        link = owner.locator("#share-link").get_attribute("href")
+        assert link is not None and link.startswith(f"{server.base}/share/")
+        assert server.token not in link
+
+        # Someone else: a fresh browser context, no cookie, only the link.
+        guest = browser.new_context().new_page()
+        response = guest.goto(link)
+        assert response is not None and response.status == 200
+        assert "It works; here it is typed" in guest.inner_text("main")
+        assert secrets_in(guest.content(), tmp_path_factory.getbasetemp()) == []
+        assert guest.locator("details.tool").count() == 1
+        refused = guest.goto(f"{server.base}/sessions")
+        assert refused is not None and refused.status == 401, "the link opens nothing else"
+
+        owner.goto(f"{server.base}/sessions/{shared.session_id}")
+        assert "1 live link(s)" in owner.inner_text("#share")
+        owner.click("#unshare-button")
+        gone = guest.goto(link)
+        assert gone is not None and gone.status == 404
+    finally:
+        stop_web(server)
