@@ -64,6 +64,7 @@ from coda_ls.share import (
     open_share_store,
     read_shared,
     render_page,
+    running_base_url,
     share_session,
 )
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
@@ -143,6 +144,7 @@ __all__ = [
     "redact",
     "render_page",
     "reset_install_id",
+    "running_base_url",
     "share_session",
     "split_arguments",
     "start_profile",

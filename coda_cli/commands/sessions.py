@@ -323,7 +323,7 @@ def share(
     The link shows the session as it is now; `coda sessions unshare ID` revokes it.
     The page embeds the session's JSON: `coda sessions import PAGE.html` continues it.
     """
-    from coda_ls.workspace import open_share_store, share_session
+    from coda_ls.workspace import open_share_store, running_base_url, share_session
 
     with _store(state) as store:
         links = None if no_link else open_share_store(store)
@@ -332,15 +332,18 @@ def share(
         finally:
             if links is not None:
                 links.close()
+        base = running_base_url(store.path)
     target = out or Path(f"coda-session-{shared.session_id[:8]}.html")
     target.write_text(shared.html, encoding="utf-8")
     if json_out is not None:
         json_out.write_text(json.dumps(shared.data, indent=2, ensure_ascii=False) + "\n")
     state.console.print(f"wrote [bold]{target}[/]" + (f" and {json_out}" if json_out else ""))
     if shared.token:
+        where = base or "<coda web URL>"
         state.console.print(
-            f"share link: [bold]<coda web URL>{shared.path()}[/]\n"
-            "[dim]served read-only by `coda web` to whoever has the link (no login); "
+            f"share link: [bold]{where}{shared.path()}[/]\n"
+            + ("" if base else "[dim]start `coda web` to serve it; [/]")
+            + "[dim]served read-only by `coda web` to whoever has the link (no login); "
             f"revoke it with: coda sessions unshare {shared.session_id[:8]}[/]"
         )
 

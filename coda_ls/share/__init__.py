@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from coda_ls.share.page import CSP, read_shared, render_page
 from coda_ls.share.redaction import Redactor, shareable
+from coda_ls.share.server_url import running_base_url
 from coda_ls.share.store import ShareInfo, ShareStore, SqliteShareStore, new_share_token
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ __all__ = [
     "open_share_store",
     "read_shared",
     "render_page",
+    "running_base_url",
     "share_session",
     "shareable",
 ]

@@ -18,24 +18,28 @@ from tests.support.model_server import Reply, ScriptedModelServer
 from tests.web.conftest import start_web, stop_web
 
 
-def _share(session_id: str, out: Path) -> str:
+def _share(session_id: str, out: Path) -> tuple[str, str]:
+    """(the link as printed, its token)."""
     result = CliRunner().invoke(cli, ["sessions", "share", session_id, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    match = re.search(r"/share/([A-Za-z0-9_-]+)", result.output)
+    match = re.search(r"share link: (.*?/share/([A-Za-z0-9_-]+))", result.output)
     assert match is not None, result.output
-    return match.group(1)
+    return match.group(1), match.group(2)
 
 
 def test_share_link_needs_its_token_and_dies_with_unshare(
     shared: Shared, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    token = _share(shared.session_id, tmp_path / "page.html")
-    assert len(token) >= 40
-    with SessionStore() as store:  # only the token's hash is kept
-        stored = store.scalar("SELECT group_concat(token_sha256) FROM shares")
-        assert isinstance(stored, str) and token not in stored
+    printed, early = _share(shared.session_id, tmp_path / "page.html")
+    assert printed.startswith("<coda web URL>/share/"), "no server runs: the path only"
     server = start_web(shared.root)
     try:
+        printed, token = _share(shared.session_id, tmp_path / "page.html")
+        assert printed == f"{server.base}/share/{token}", "the running server's whole link"
+        assert len(token) >= 40 and token != early
+        with SessionStore() as store:  # only the tokens' hashes are kept
+            stored = store.scalar("SELECT group_concat(token_sha256) FROM shares")
+            assert isinstance(stored, str) and token not in stored and early not in stored
         with httpx.Client(base_url=server.base, timeout=10) as http:
             page = http.get(f"/share/{token}")
             assert page.status_code == 200
@@ -56,9 +60,10 @@ def test_share_link_needs_its_token_and_dies_with_unshare(
             assert http.get(f"/sessions/{shared.session_id}").status_code == 401
 
             result = CliRunner().invoke(cli, ["sessions", "unshare", shared.session_id[:8]])
-            assert result.exit_code == 0 and "revoked 1 share link" in result.output
+            assert result.exit_code == 0 and "revoked 2 share link" in result.output
             assert http.get(f"/share/{token}").status_code == 404
             assert http.get(f"/share/{token}.json").status_code == 404
+            assert http.get(f"/share/{early}").status_code == 404
     finally:
         stop_web(server)
 
