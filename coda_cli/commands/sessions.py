@@ -283,14 +283,21 @@ def export(state: AppState, session_id: str, fmt: str, output: Path | None) -> N
 
 @sessions.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--project",
+    "-p",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Project the session belongs to when the file names none (a shared session "
+    "never does): default, the project holding the current directory.",
+)
 @pass_state
-def import_(state: AppState, file: Any) -> None:
+def import_(state: AppState, file: Any, project: Path | None) -> None:
     """Import a JSON export or a shared HTML page (FILE, or - for stdin) as a new session."""
-    from coda_ls.workspace import read_shared
+    from coda_ls.workspace import project_root, read_shared
 
     data = read_shared(file.read())  # a page from `coda sessions share` carries its JSON
     with _store(state) as store:
-        session = store.import_json(data)
+        session = store.import_json(data, project_root=project or project_root())
     state.console.print(
         f"imported [yellow]{session.short_id}[/] {session.title or ''} "
         f"({session.message_count} messages)"

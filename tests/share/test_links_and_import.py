@@ -104,6 +104,8 @@ def test_import_round_trip_then_continue(
     assert [m["id"] for m in again["messages"]] != [m["id"] for m in original["messages"]]
     with SessionStore() as store:
         stats = store.stats(new_id)
+        # A shared export names no root: the import joins the project it is run in.
+        assert store.get_session(new_id).project_root == str(shared.root.resolve())
     assert (stats.input_tokens, stats.output_tokens, stats.cached_tokens) == (320, 48, 100)
     assert stats.cost == pytest.approx(0.0032)
 
