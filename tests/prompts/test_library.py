@@ -75,3 +75,15 @@ def test_fill_positional_named_defaults_and_selection(tmp_path: Path, isolated_e
 def test_no_front_matter_takes_the_file_name(tmp_path: Path) -> None:
     prompt = parse_prompt(tmp_path / "tidy.md", "Tidy this up.")
     assert prompt.name == "tidy" and prompt.arguments == () and prompt.fill() == "Tidy this up."
+
+
+def test_an_edited_file_is_read_again_and_a_fixed_one_loads(tmp_path: Path) -> None:
+    folder = tmp_path / ".coda" / "prompts"
+    folder.mkdir(parents=True)
+    target = folder / "greet.md"
+    target.write_text("---\ndescripton: typo\n---\nHello.")
+    first = load_prompts(tmp_path, user_dir=tmp_path / "none")
+    assert first.find("greet") is None and len(first.problems) == 1
+    target.write_text("---\ndescription: Say hello nicely\n---\nHello there.")
+    second = load_prompts(tmp_path, user_dir=tmp_path / "none")
+    assert second.get("greet").description == "Say hello nicely" and not second.problems
