@@ -23,13 +23,20 @@ def _words(args: str) -> list[str]:
 
 def _selection(shell: ShellState, words: list[str]) -> tuple[list[str], str | None]:
     """`@FILE[:LINES]` among the words is the selection (the shell has no editor's)."""
+    import click
+
     from coda_cli.commands.ask import parse_spec
+    from coda_ls.workspace import PromptError
 
     for index, word in enumerate(words):
         if word.startswith("@") and len(word) > 1:
             spec = word[1:]
             target = spec if spec.startswith("/") else str(shell.workspace / spec)
-            path, start, end = parse_spec(target)
+            try:
+                path, start, end = parse_spec(target)
+            except click.BadParameter as exc:  # the shell shows CodaErrors, not click's
+                hint = "@FILE or @FILE:START-END, inside the project"
+                raise PromptError(exc.message, hint) from None
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
             text = "".join(lines[start - 1 : end if end is not None else len(lines)])
             return words[:index] + words[index + 1 :], text

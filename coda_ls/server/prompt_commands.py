@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from lsprotocol import types
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
 from coda_ls.server.app import CodaServer, parse_args
 from coda_ls.server.arguments import RangeArg, _TextArgs
@@ -29,7 +29,7 @@ class RunPromptArgs(_TextArgs):
     text: str | None = None
     uri: str | None = None
     range: RangeArg | None = None
-    mode: str | None = Field(None, validation_alias=AliasChoices("mode"))
+    mode: str | None = None
 
 
 def _library(ls: CodaServer, uri: str | None) -> Any:
@@ -56,10 +56,14 @@ async def run_prompt(ls: CodaServer, *args: Any) -> dict[str, Any]:
     selection: CodeSelection | None = None
     if a.uri:
         selection = commands._selection(ls, a.uri, a.range)
+    try:
+        typed = shlex.split(a.text or "")
+    except ValueError:  # an unbalanced quote: the words as typed
+        typed = (a.text or "").split()
     if isinstance(a.arguments, dict):
-        positional, named = list(shlex.split(a.text or "")), dict(a.arguments)
+        positional, named = typed, dict(a.arguments)
     else:
-        positional, named = split_arguments(prompt, [*a.arguments, *shlex.split(a.text or "")])
+        positional, named = split_arguments(prompt, [*a.arguments, *typed])
     selected = selection.selected_text() if selection is not None else None
     question = prompt.fill(positional, named, selected)
     request_id = ls.new_request_id(a.request_id)

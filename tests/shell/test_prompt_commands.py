@@ -70,6 +70,11 @@ async def test_slash_prompt_reaches_the_model_in_its_mode(
 
     await run_line(prompt_shell, "/commit")  # a missing argument: said, not raised
     assert "needs the argument 'topic'" in out.take()
+    await run_line(prompt_shell, "/explain-sql @missing.sql")
+    assert "missing.sql: no such file" in out.take()
+    await run_line(prompt_shell, "/explain-sql")
+    assert "works on a selection and none was given" in out.take()
+    assert len(model_server.chat_requests()) == 1, "no request for a prompt that failed"
 
 
 def test_piped_chat_runs_a_prompt_command(
