@@ -333,7 +333,7 @@ def share(
     from coda_ls.workspace import open_share_store, running_base_url, share_session
 
     with _store(state) as store:
-        links = None if no_link else open_share_store(store)
+        links = None if no_link else open_share_store(store, state.settings().settings)
         try:
             shared = share_session(store, session_id, links)
         finally:
@@ -364,7 +364,7 @@ def unshare(state: AppState, session_id: str) -> None:
 
     with _store(state) as store:
         sid = store.resolve_id(session_id)
-        links = open_share_store(store)
+        links = open_share_store(store, state.settings().settings)
         try:
             count = links.revoke(sid)
         finally:

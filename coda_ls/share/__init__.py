@@ -18,6 +18,7 @@ from coda_ls.share.server_url import running_base_url
 from coda_ls.share.store import ShareInfo, ShareStore, SqliteShareStore, new_share_token
 
 if TYPE_CHECKING:
+    from coda_ls.config import Settings
     from coda_ls.sessions import SessionStore
 
 __all__ = [
@@ -37,8 +38,10 @@ __all__ = [
 ]
 
 
-def open_share_store(sessions: SessionStore) -> ShareStore:
-    """Where share links of this session store live (a team store may answer instead)."""
+def open_share_store(sessions: SessionStore, settings: Settings | None = None) -> ShareStore:
+    """Where share links live: the session database's `shares` table. The one place a
+    team store (chosen from `settings`) plugs in: return any `ShareStore`."""
+    del settings  # one person's links: the session database (a team store reads settings)
     return SqliteShareStore(sessions.path)
 
 

@@ -370,7 +370,7 @@ def build_app(
     from `links`, by default the session database's); `asker` must be the workspace's
     asker for tool prompts to reach the page."""
     front = WebFront(workspace, asker)
-    links = links or open_share_store(workspace.store)
+    links = links or open_share_store(workspace.store, workspace.settings)
     front.sharing = ShareActions(workspace, links)
     routes = [
         Route("/", front.dashboard),
