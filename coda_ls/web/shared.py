@@ -11,13 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
+from collections import OrderedDict
 from html import escape
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coda_ls.share import CSP, ShareStore, render_page, share_session
+from coda_ls.share.store import token_digest
 from coda_ls.workspace import Workspace
 
 PREFIX = "/share/"
@@ -29,6 +33,7 @@ _HEADERS = {
     "x-robots-tag": "noindex",
     "x-content-type-options": "nosniff",
 }
+PAGES_KEPT = 16
 NOT_FOUND = "404: no such shared session (the link is wrong or was revoked)\n"
 
 
@@ -38,6 +43,24 @@ class ShareLinks:
     def __init__(self, gated: ASGIApp, links: ShareStore) -> None:
         self.gated = gated
         self.links = links
+        # A link's export never changes, and rendering (Pygments) takes about a second
+        # for 500 messages: keep the last pages. The store is still asked on every
+        # request, so a revoked link stops at once.
+        self._pages: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()  # pages are rendered in worker threads
+
+    def _page(self, token: str, data: dict[str, Any]) -> str:
+        key = token_digest(token)
+        with self._lock:
+            page = self._pages.get(key)
+        if page is None:
+            page = render_page(data)  # outside the lock: two renders of one page are harmless
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > PAGES_KEPT:
+                self._pages.popitem(last=False)
+        return page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith(PREFIX):
@@ -59,7 +82,8 @@ class ShareLinks:
                 media_type="application/json",
                 headers=_HEADERS,
             )
-        return HTMLResponse(render_page(data), headers=_HEADERS)
+        page = await asyncio.to_thread(self._page, match["token"], data)
+        return HTMLResponse(page, headers=_HEADERS)
 
 
 class ShareActions:
