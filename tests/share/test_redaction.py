@@ -44,3 +44,28 @@ def test_shareable_drops_the_absolute_root_but_keeps_the_rest() -> None:
     }
     assert data["messages"][0]["tool_calls"][0]["arguments"] == {"f": "b"}
     assert export["session"]["project_root"] == "/srv/p", "the original is not changed"
+
+
+def test_hostile_text_stays_text_and_the_embedded_json_round_trips() -> None:
+    import json
+
+    from coda_ls.share import read_shared, render_page
+
+    evil = "</script><script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))"
+    data = {
+        "format": "coda.session",
+        "session": {"title": evil},
+        "messages": [
+            {"role": "user", "content": evil, "created_at": "2026-01-01T00:00:00+00:00"},
+            {
+                "role": "assistant",
+                "content": "ok",
+                "tool_calls": [{"id": "1", "name": "x' onclick='y", "arguments": {"a": evil}}],
+            },
+        ],
+    }
+    page = render_page(data)
+    assert "<script>alert" not in page and "<img" not in page
+    assert 'href="javascript' not in page, "the link stays text"
+    assert page.count("<script") == 1  # the JSON data block, which never runs
+    assert json.loads(read_shared(page)) == data
