@@ -78,6 +78,26 @@ def _spec(prompt: Prompt) -> SlashCommand:
     )
 
 
+def argument_candidates(shell: ShellState, name: str, args: str) -> list[str]:
+    """Completion after `/NAME `: `argument=` names not given yet, and `@path` for the
+    selection of a prompt that takes one."""
+    from coda_cli.shell.completion import path_candidates
+
+    prompt = shell.core.prompts().find(name)
+    if prompt is None:
+        return []
+    words = args.split(" ")
+    current = words[-1]
+    if current.startswith("@") and prompt.takes_selection:
+        return ["@" + c for c in path_candidates(shell.workspace, current[1:])]
+    given = {word.partition("=")[0] for word in words[:-1] if "=" in word}
+    return [
+        f"{arg.name}="
+        for arg in prompt.arguments
+        if arg.name not in given and f"{arg.name}=".startswith(current)
+    ]
+
+
 def register_prompts(shell: ShellState) -> list[str]:
     """Make the library's prompts slash commands; returns warnings to show (files that
     failed, prompts a built-in command hides)."""

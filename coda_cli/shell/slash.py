@@ -82,6 +82,11 @@ def set_dynamic(commands: list[SlashCommand]) -> list[SlashCommand]:
     return clashes
 
 
+def is_dynamic(name: str) -> bool:
+    """True for a command added at run time (a prompt of the library)."""
+    return name in _DYNAMIC
+
+
 def registry() -> dict[str, SlashCommand]:
     """Every slash command by name (handler modules are imported on first use)."""
     import importlib

@@ -54,6 +54,14 @@ async def test_prompts_are_slash_commands_in_help_and_completion(
         for c in ShellCompleter(prompt_shell).get_completions(Document("/ex"), None)  # type: ignore[arg-type]
     ]
     assert "/explain-sql" in completions
+
+    def complete(text: str) -> list[str]:
+        completer = ShellCompleter(prompt_shell)
+        return [c.text for c in completer.get_completions(Document(text), None)]  # type: ignore[arg-type]
+
+    assert complete("/explain-sql d") == ["dialect="]
+    assert complete("/explain-sql dialect=x ") == []
+    assert complete("/explain-sql @que") == ["@query.sql"]
     assert registry()["help"].name == "help"  # built-ins are untouched
 
 
