@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web": ("web", "web"),
     "telemetry": ("telemetry", "telemetry"),
     "prompts": ("prompts", "prompts"),
+    "knowledge": ("knowledge", "knowledge"),
 }
 
 

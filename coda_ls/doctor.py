@@ -167,7 +167,19 @@ def _local(settings: Settings | None, cwd: Path) -> list[Check]:
         checks.append(database_check(settings))
         checks += budget_checks(settings, cwd)
         checks.append(telemetry_check(settings))
+        if settings.team.database_url is not None:
+            checks.append(team_check(settings))
     return [*checks, cache_check(), *vcs_checks(cwd)]
+
+
+def team_check(settings: Settings) -> Check:
+    """The team store answers (only shown when `[team] database_url` is set)."""
+    from coda_ls.team import describe
+
+    try:
+        return Check("team", "store", True, describe(settings))
+    except CodaError as exc:
+        return Check("team", "store", False, exc.message, exc.hint or "")
 
 
 def grammar_check() -> Check:

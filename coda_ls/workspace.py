@@ -40,6 +40,7 @@ from coda_ls.engine import (
     project_summary,
 )
 from coda_ls.errors import CodaError, ConfigError
+from coda_ls.knowledge import KnowledgeBase, KnowledgeSelection, Passage
 from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
 from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
@@ -81,11 +82,14 @@ from coda_ls.tools import (
 if TYPE_CHECKING:
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.doctor import Check
+    from coda_ls.knowledge.save import SavedNote
     from coda_ls.project import ProjectInfo
     from coda_ls.providers.base import Provider
     from coda_ls.providers.select import Selection
     from coda_ls.repomap.model import Tag
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.team.store import TeamStore
+    from coda_ls.team.sync import CopyResult
     from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
 
@@ -102,8 +106,11 @@ __all__ = [
     "Decision",
     "Engine",
     "Finding",
+    "KnowledgeBase",
+    "KnowledgeSelection",
     "MessageRecord",
     "Mode",
+    "Passage",
     "PermissionRequest",
     "Progress",
     "ProjectInfo",
@@ -138,8 +145,11 @@ __all__ = [
     "load_prompts",
     "needs_confirmation",
     "open_share_store",
+    "open_team",
     "project_root",
     "provider_names",
+    "pull_session",
+    "push_session",
     "read_shared",
     "redact",
     "render_page",
@@ -149,6 +159,7 @@ __all__ = [
     "split_arguments",
     "start_profile",
     "start_pyroscope",
+    "team_configured",
     "telemetry_wanted",
 ]
 
@@ -229,6 +240,32 @@ async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> lis
     return await run_checks(cwd, overrides)
 
 
+def team_configured(settings: Settings) -> bool:
+    """Whether a team store (`[team] database_url`) is configured."""
+    return settings.team.database_url is not None
+
+
+def push_session(settings: Settings, store: SessionStore, session_id: str) -> CopyResult:
+    """Copy a local session (with the sessions it branched from) to the team store."""
+    from coda_ls.team.sync import push
+
+    return push(settings, store, session_id)
+
+
+def pull_session(settings: Settings, store: SessionStore, session_id: str) -> CopyResult:
+    """Copy a team-store session (with its ancestors) into the local store."""
+    from coda_ls.team.sync import pull
+
+    return pull(settings, store, session_id)
+
+
+def open_team(settings: Settings) -> TeamStore:
+    """The team store (raises TeamStoreError when unset, unreachable or not installed)."""
+    from coda_ls.team import open_team as opener
+
+    return opener(settings)
+
+
 @dataclass
 class RefactorOutcome:
     """A refactor answer and the change it makes to the selection's file (None when the
@@ -271,6 +308,9 @@ class Workspace:
         self._closing: set[asyncio.Future[None]] = set()
         telemetry.configure(loaded.settings)  # once per process; a no-op when off
         self.engine = Engine(loaded.settings, self.root, store=store, toolbox=self._toolbox)
+        # Notes of .coda/knowledge/ and the team store; nothing is read before a question.
+        self.knowledge = KnowledgeBase(self.root, loaded.settings)
+        self.engine.knowledge = self.knowledge
         self._completer: Completer | None = None
 
     @classmethod
@@ -316,6 +356,7 @@ class Workspace:
         change, and the MCP servers are connected again (lazily) from the new list."""
         self._loaded = loaded
         self.engine.update_settings(loaded.settings)
+        self.knowledge.update_settings(loaded.settings)
         if self._completer is not None:
             self._completer.update_settings(loaded.settings)
         old = self._toolbox
@@ -376,6 +417,32 @@ class Workspace:
                     log.warning("MCP: %s", line)
                 return list(self._mcp_problems)
         return []
+
+    def save_note(
+        self,
+        body: str | None = None,
+        *,
+        session_id: str | None = None,
+        title: str | None = None,
+        user: bool = False,
+        team: bool = False,
+    ) -> SavedNote:
+        """Save `body`, or the last answer of `session_id` (titled by its question), as a
+        knowledge note in .coda/knowledge/ (or the user's dir; also the team store)."""
+        from coda_ls.knowledge.save import last_answer, save_note
+        from coda_ls.sessions.store import session_title
+
+        origin = None
+        if body is None:
+            if session_id is None:
+                raise CodaError("nothing to save", "give a session id or the note's text")
+            question, body = last_answer(self.store, session_id)
+            title = title or session_title(question)
+            origin = f"saved from session {self.store.resolve_id(session_id)[:8]}"
+        return save_note(
+            self.knowledge, body, title=title, origin=origin, user=user, team=team,
+            settings=self.settings,
+        )  # fmt: skip
 
     def budget_lines(self) -> list[str]:
         """Spending so far against the configured budgets, one line each."""
@@ -526,7 +593,12 @@ class Workspace:
         if request.use_tools and self._toolbox is not None:
             for problem in await self.connect_tools():
                 await emit_text(on_notice, f"MCP: {problem}")
-        return await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        answer = await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        if self.settings.team.auto_push and answer.session_id is not None:
+            from coda_ls.team.sync import push_quietly
+
+            await asyncio.to_thread(push_quietly, self.settings, self.store, answer.session_id)
+        return answer
 
     async def refactor(
         self,
@@ -669,6 +741,7 @@ class Workspace:
 
     def close(self) -> None:
         """Close what needs no event loop: the map's cache and the session store."""
+        self.knowledge.close()
         with self._map_lock:
             if self._repo_map is not None:
                 self._repo_map.close()

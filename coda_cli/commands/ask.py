@@ -123,6 +123,12 @@ def _run(
                 state.err_console.print(
                     f"[dim]using {event.provider}/{event.model} ({event.reason})[/]"
                 )
+        if event.knowledge and not as_json:
+            from rich.markup import escape
+
+            with printer.suspend():
+                shown = escape(", ".join(event.knowledge))
+                state.err_console.print(f"[dim]knowledge: {shown}[/]", highlight=False)
 
     def notice(text: str) -> None:
         from rich.markup import escape
@@ -164,6 +170,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     }
     if answer.fallbacks:
         data["fallbacks"] = answer.fallbacks
+    if answer.knowledge:
+        data["knowledge"] = answer.knowledge
     if answer.review is not None:
         data["review"] = answer.review.model_dump()
     if answer.refactor is not None:

@@ -102,6 +102,8 @@ async def run_llm(
             ls.session_id = event.session_id
         chosen = f"{event.provider}/{event.model}" + (f" ({event.reason})" if event.reason else "")
         ls.log(f"[coda] {request_id}: {chosen}")
+        if event.knowledge:
+            ls.log(f"[coda] {request_id}: knowledge {', '.join(event.knowledge)}")
         if token is not None:
             ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=chosen))
 
