@@ -39,9 +39,14 @@ __all__ = [
 
 
 def open_share_store(sessions: SessionStore, settings: Settings | None = None) -> ShareStore:
-    """Where share links live: the session database's `shares` table. The one place a
-    team store (chosen from `settings`) plugs in: return any `ShareStore`."""
-    del settings  # one person's links: the session database (a team store reads settings)
+    """Where share links live: the team store (PostgreSQL) when `[team] database_url` is
+    set, else the session database's `shares` table."""
+    if settings is not None and settings.team.database_url is not None:
+        from coda_ls.team import share_store
+
+        team = share_store(settings)  # links published here resolve on every machine
+        if team is not None:
+            return team
     return SqliteShareStore(sessions.path)
 
 

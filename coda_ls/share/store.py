@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,6 +41,17 @@ class ShareInfo:
     token_hint: str  # the first characters of the token's hash, to tell links apart
 
 
+class ShareLinkInfo(Protocol):
+    """What `ShareStore.links` reports of a link (ShareInfo, or a team store's own type)."""
+
+    @property
+    def session_id(self) -> str: ...
+    @property
+    def created_at(self) -> float: ...
+    @property
+    def token_hint(self) -> str: ...
+
+
 class ShareStore(Protocol):
     """Share links: publish a redacted export under a new token, look it up, revoke."""
 
@@ -55,7 +67,7 @@ class ShareStore(Protocol):
         """Remove every link to the session; how many there were."""
         ...
 
-    def links(self, session_id: str | None = None) -> list[ShareInfo]:
+    def links(self, session_id: str | None = None) -> Sequence[ShareLinkInfo]:
         """The live links (of one session, or all)."""
         ...
 
