@@ -52,7 +52,9 @@ from coda_ls.prompts import (
     PromptError,
     PromptLibrary,
     load_prompts,
+    prompt_file,
     split_arguments,
+    team_prompts_dir,
 )
 from coda_ls.providers.registry import provider_names
 from coda_ls.providers.select import NO_PROVIDER_HINT
@@ -147,6 +149,7 @@ __all__ = [
     "open_share_store",
     "open_team",
     "project_root",
+    "prompt_file",
     "provider_names",
     "pull_session",
     "push_session",
@@ -160,6 +163,7 @@ __all__ = [
     "start_profile",
     "start_pyroscope",
     "team_configured",
+    "team_prompts_dir",
     "telemetry_wanted",
 ]
 

@@ -174,3 +174,57 @@ def run(
         click.echo(request.question)
         return
     run_request(state, request, as_json=as_json)
+
+
+@prompts.command()
+@click.argument("names", nargs=-1)
+@pass_state
+def push(state: AppState, names: tuple[str, ...]) -> None:
+    """Publish prompts (all of this project's, or NAMES) to the team store."""
+    import getpass
+
+    from coda_ls.workspace import open_team
+
+    library = _library()
+    chosen = [library.get(name) for name in names] or [
+        prompt for prompt in library if prompt.scope == "project"
+    ]
+    with open_team(state.settings().settings) as team:
+        for prompt in chosen:
+            team.put_prompt(
+                prompt.name,
+                prompt.body,
+                description=prompt.description or None,
+                mode=prompt.mode,
+                arguments=[
+                    {"name": a.name, "description": a.description, "default": a.default}
+                    for a in prompt.arguments
+                ],
+                author=getpass.getuser(),
+            )
+    state.console.print(f"pushed {len(chosen)} prompt(s) to the team store")
+
+
+@prompts.command()
+@pass_state
+def pull(state: AppState) -> None:
+    """Copy the team store's prompts here (`coda prompts` then lists them as `team`).
+
+    \b
+    They are kept as files, so reading the library never waits on the network; a
+    project or personal prompt of the same name still wins.
+    """
+    from coda_ls.workspace import open_team, prompt_file, team_prompts_dir
+
+    with open_team(state.settings().settings) as team:
+        shared = team.prompts()
+    folder = team_prompts_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    names = set()
+    for data in shared:
+        names.add(f"{data['name']}.md")
+        (folder / f"{data['name']}.md").write_text(prompt_file(data), encoding="utf-8")
+    for stale in folder.glob("*.md"):  # removed from the team store since the last pull
+        if stale.name not in names:
+            stale.unlink()
+    state.console.print(f"pulled {len(shared)} prompt(s) into {folder}")

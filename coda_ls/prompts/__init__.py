@@ -17,7 +17,9 @@ from coda_ls.prompts.library import (
     PromptProblem,
     load_prompts,
     parse_prompt,
+    prompt_file,
     split_arguments,
+    team_prompts_dir,
     user_prompts_dir,
 )
 
@@ -30,6 +32,8 @@ __all__ = [
     "PromptProblem",
     "load_prompts",
     "parse_prompt",
+    "prompt_file",
     "split_arguments",
+    "team_prompts_dir",
     "user_prompts_dir",
 ]

@@ -36,7 +36,7 @@ from coda_ls.errors import CodaError
 
 PROJECT_PROMPTS = Path(".coda") / "prompts"
 SELECTION = "selection"
-Scope = Literal["project", "user"]
+Scope = Literal["project", "user", "team"]
 
 _KEYS = "name, description, mode, arguments"
 _NAME = re.compile(r"^[A-Za-z][\w-]*$")
@@ -363,14 +363,42 @@ def _parsed(path: Path, scope: Scope) -> Prompt | PromptProblem:
     return result
 
 
+def team_prompts_dir() -> Path:
+    """Where `coda prompts pull` writes the team store's prompts (files, so that reading
+    the library never waits on the network)."""
+    from coda_ls import paths
+
+    return paths.data_dir() / "team-prompts"
+
+
 def load_prompts(root: Path | None, user_dir: Path | None = None) -> PromptLibrary:
-    """Every prompt of the project at `root` and of the user; the project's win."""
+    """Every prompt of the project at `root`, of the user and pulled from the team store;
+    on a name clash the project's wins, then the user's."""
     library = PromptLibrary()
+    team = _read_dir(team_prompts_dir(), "team", library)
     user = _read_dir(user_dir or user_prompts_dir(), "user", library)
     project = _read_dir(root / PROJECT_PROMPTS, "project", library) if root is not None else {}
-    library.shadowed = [prompt for name, prompt in user.items() if name in project]
-    library.prompts = {**user, **project}
+    library.shadowed = [p for n, p in user.items() if n in project]
+    library.shadowed += [p for n, p in team.items() if n in project or n in user]
+    library.prompts = {**team, **user, **project}
     return library
+
+
+def prompt_file(data: Mapping[str, Any]) -> str:
+    """A prompt (as the team store keeps it: name, description, mode, arguments, body) as
+    the Markdown file the library reads."""
+    import yaml
+
+    meta: dict[str, Any] = {"name": data["name"]}
+    for key in ("description", "mode"):
+        if data.get(key):
+            meta[key] = data[key]
+    if data.get("arguments"):
+        meta["arguments"] = [
+            {k: v for k, v in arg.items() if v not in (None, "")} for arg in data["arguments"]
+        ]
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+    return f"---\n{front}---\n{str(data['body']).lstrip()}"
 
 
 def split_arguments(prompt: Prompt, words: Sequence[str]) -> tuple[list[str], dict[str, str]]:
