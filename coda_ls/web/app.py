@@ -31,7 +31,7 @@ from coda_ls.web import pages
 from coda_ls.web.asker import CURRENT_STREAM, PageAsker
 from coda_ls.web.auth import TokenGate
 from coda_ls.web.render import markdown_html
-from coda_ls.web.shared import ShareActions, ShareLinks
+from coda_ls.web.shared import ShareActions, ShareLinks, default_links
 from coda_ls.web.uploads import Upload, accepts_images, attachment, data_url
 from coda_ls.workspace import (
     MODE_NAMES,
@@ -40,7 +40,6 @@ from coda_ls.workspace import (
     Started,
     Workspace,
     diagnose,
-    open_share_store,
 )
 
 log = logging.getLogger(__name__)
@@ -370,7 +369,7 @@ def build_app(
     from `links`, by default the session database's); `asker` must be the workspace's
     asker for tool prompts to reach the page."""
     front = WebFront(workspace, asker)
-    links = links or open_share_store(workspace.store, workspace.settings)
+    links = links or default_links(workspace)
     front.sharing = ShareActions(workspace, links)
     routes = [
         Route("/", front.dashboard),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -20,9 +21,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coda_ls.share import CSP, ShareStore, render_page, share_session
+from coda_ls.errors import CodaError
+from coda_ls.share import (
+    CSP,
+    ShareStore,
+    SqliteShareStore,
+    open_share_store,
+    render_page,
+    share_session,
+)
 from coda_ls.share.store import token_digest
 from coda_ls.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/share/"
 _PATH = re.compile(r"^/share/(?P<token>[A-Za-z0-9_-]{16,128})(?P<json>\.json)?$")
@@ -35,6 +46,16 @@ _HEADERS = {
 }
 PAGES_KEPT = 16
 NOT_FOUND = "404: no such shared session (the link is wrong or was revoked)\n"
+
+
+def default_links(workspace: Workspace) -> ShareStore:
+    """The workspace's share store; an unreachable team store must not keep `coda web`
+    from starting: its links then come from the session database, with a warning."""
+    try:
+        return open_share_store(workspace.store, workspace.settings)
+    except CodaError as exc:
+        log.warning("share links from the session database: %s", exc.message)
+        return SqliteShareStore(workspace.store.path)
 
 
 class ShareLinks:

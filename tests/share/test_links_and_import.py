@@ -124,3 +124,27 @@ def test_import_refuses_an_html_page_that_is_not_a_share(tmp_path: Path) -> None
     page.write_text("<html><body>hello</body></html>")
     result = CliRunner().invoke(cli, ["sessions", "import", str(page)])
     assert result.exit_code == 1 and "not a page made by `coda sessions share`" in result.output
+
+
+def test_an_unreachable_team_store_leaves_coda_web_serving_local_links(
+    shared: Shared, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("sqlalchemy", reason="the team extra is not installed")
+    pytest.importorskip("psycopg", reason="the team extra is not installed")
+    from coda_ls.share import SqliteShareStore, share_session
+
+    with SessionStore() as store, SqliteShareStore(store.path) as links:
+        token = share_session(store, shared.session_id, links).token
+    assert token is not None
+    config = tmp_path / "config.toml"
+    # Port 9 on loopback refuses at once: a team store that is down.
+    config.write_text('[team]\ndatabase_url = "postgresql://coda:pw@127.0.0.1:9/coda"\n')
+    monkeypatch.setenv("CODA_CONFIG_FILE", str(config))
+    result = CliRunner().invoke(cli, ["sessions", "share", shared.session_id])
+    assert result.exit_code == 1 and "Traceback" not in result.output, "sharing says so"
+    server = start_web(shared.root)
+    try:
+        page = httpx.get(f"{server.base}/share/{token}", timeout=20)
+        assert page.status_code == 200 and "It works; here it is typed" in page.text
+    finally:
+        stop_web(server)
