@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "telemetry": ("telemetry", "telemetry"),
     "prompts": ("prompts", "prompts"),
     "knowledge": ("knowledge", "knowledge"),
+    "tools": ("tools", "tools"),
 }
 
 

@@ -285,6 +285,26 @@ class UISettings(_Section):
     multiline_key: str = "escape-enter"
 
 
+class DiagramsSettings(_Section):
+    """Drawing the Mermaid diagrams answers contain (`coda explain --diagram`)."""
+
+    mermaid_js: str | None = Field(
+        None,
+        description="A local mermaid.min.js for `coda web` to draw diagrams with (never "
+        "fetched from a CDN); e.g. from `npm pack mermaid`: package/dist/mermaid.min.js",
+    )
+
+
+class PluginsSettings(_Section):
+    """Third-party tools from installed packages (entry-point group `coda.tools`)."""
+
+    enabled: bool = Field(True, description="Load tool plugins at all")
+    disabled: list[str] = Field(
+        default_factory=list,
+        description="Plugins not to load: an entry-point name, a distribution or a tool name",
+    )
+
+
 class MCPServerSettings(_Section):
     command: list[str] | None = None
     url: str | None = None
@@ -318,6 +338,8 @@ class Settings(_Section):
     team: TeamSettings = Field(default_factory=TeamSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+    plugins: PluginsSettings = Field(default_factory=PluginsSettings)
+    diagrams: DiagramsSettings = Field(default_factory=DiagramsSettings)
 
     @field_validator("mode")
     @classmethod

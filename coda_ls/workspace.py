@@ -27,6 +27,15 @@ from typing import TYPE_CHECKING, Any
 from coda_ls import telemetry
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.context import CodeSelection
+from coda_ls.diagrams import (
+    DIAGRAM_KINDS,
+    Diagram,
+    DiagramKind,
+    file_diagram,
+    has_diagram,
+    text_diagram,
+)
+from coda_ls.diagrams import request_parts as diagram_request_parts
 from coda_ls.engine import (
     Answer,
     AskRequest,
@@ -80,6 +89,7 @@ from coda_ls.tools import (
     ToolObserver,
     ToolResult,
 )
+from coda_ls.tools.catalog import ToolRow, add_plugins, tool_rows
 
 if TYPE_CHECKING:
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
@@ -96,6 +106,7 @@ if TYPE_CHECKING:
     from coda_ls.wire import Health, ModelInfo
 
 __all__ = [
+    "DIAGRAM_KINDS",
     "MODES",
     "MODE_NAMES",
     "NO_PROVIDER_HINT",
@@ -106,6 +117,8 @@ __all__ = [
     "Buffers",
     "CodeSelection",
     "Decision",
+    "Diagram",
+    "DiagramKind",
     "Engine",
     "Finding",
     "KnowledgeBase",
@@ -133,6 +146,7 @@ __all__ = [
     "ToolObserver",
     "ToolResult",
     "ToolResultLike",
+    "ToolRow",
     "Toolbox",
     "VCSInfo",
     "Workspace",
@@ -141,8 +155,11 @@ __all__ = [
     "describe_cost",
     "describe_vcs",
     "diagnose",
+    "diagram_request_parts",
     "doctor_verdict",
+    "file_diagram",
     "get_mode",
+    "has_diagram",
     "install_id",
     "load_prompts",
     "needs_confirmation",
@@ -165,6 +182,7 @@ __all__ = [
     "team_configured",
     "team_prompts_dir",
     "telemetry_wanted",
+    "text_diagram",
 ]
 
 log = logging.getLogger(__name__)
@@ -305,6 +323,8 @@ class Workspace:
         self.map_ready = asyncio.Event()  # set once a background build has finished
         self._summary: str | None = None
         self._summary_read = False
+        self.plugin_problems: list[str] = []  # tool plugins that could not be used
+        self._plugins_reported = False
         self._toolbox = self._make_toolbox(loaded.settings)
         self._mcp_connected = False
         self._mcp_problems: list[str] = []
@@ -398,13 +418,21 @@ class Workspace:
     def _make_toolbox(self, settings: Settings) -> Toolbox | None:
         if self._asker is None:
             return None
-        return Toolbox(
+        toolbox = Toolbox(
             self.root,
             settings,
             self._asker,
             buffers=self._buffers,
             observer=self._tool_observer,
         )
+        self.plugin_problems = add_plugins(toolbox, settings)
+        self._plugins_reported = False
+        return toolbox
+
+    def tool_rows(self) -> list[ToolRow]:
+        """Every tool on offer (built-in, plugin, connected MCP) with its source and the
+        permission it runs under, for `coda tools`."""
+        return [] if self._toolbox is None else tool_rows(self._toolbox)
 
     async def connect_tools(self) -> list[str]:
         """Connect the configured MCP servers (once per workspace and settings) and offer
@@ -575,6 +603,12 @@ class Workspace:
         """Where a class/function/method named `name` (or `Class.method`) is defined."""
         return self._built_map().find_symbol(name)
 
+    def diagram(
+        self, path: Path, kind: DiagramKind, start: int | None = None, end: int | None = None
+    ) -> Diagram:
+        """The call graph or class diagram of a file (or lines start-end of it) as Mermaid."""
+        return file_diagram(path, kind, start, end, root=self.root)
+
     def _built_map(self) -> RepoMap:
         """The map, built first if no front has built it yet."""
         return self._repo_map or self.build_map()
@@ -595,6 +629,10 @@ class Workspace:
         if self.engine.store is None:
             self.engine.store = self.store
         if request.use_tools and self._toolbox is not None:
+            if not self._plugins_reported:  # once per toolbox: a notice, not a failure
+                self._plugins_reported = True
+                for line in self.plugin_problems:
+                    await emit_text(on_notice, line)
             for problem in await self.connect_tools():
                 await emit_text(on_notice, f"MCP: {problem}")
         answer = await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
