@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "projects": ("projects", "projects"),
     "docs": ("checks", "docs"),
     "changelog": ("checks", "changelog"),
+    "prompts": ("prompts", "prompts"),
     "knowledge": ("knowledge", "knowledge"),
     "tools": ("tools", "tools"),
 }

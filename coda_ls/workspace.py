@@ -55,11 +55,30 @@ from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
 from coda_ls.profiling import start as start_profile
 from coda_ls.profiling import start_pyroscope
+from coda_ls.prompts import (
+    PROJECT_PROMPTS,
+    Prompt,
+    PromptError,
+    PromptLibrary,
+    load_prompts,
+    prompt_file,
+    split_arguments,
+    team_prompts_dir,
+)
 from coda_ls.providers.registry import provider_names
 from coda_ls.providers.select import NO_PROVIDER_HINT
 from coda_ls.redact import redact
 from coda_ls.repomap.model import RenderedMap
 from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
+from coda_ls.share import (
+    SharedSession,
+    ShareStore,
+    open_share_store,
+    read_shared,
+    render_page,
+    running_base_url,
+    share_session,
+)
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
 from coda_ls.tools import (
     Asker,
@@ -94,6 +113,7 @@ __all__ = [
     "MODES",
     "MODE_NAMES",
     "NO_PROVIDER_HINT",
+    "PROJECT_PROMPTS",
     "Answer",
     "AskRequest",
     "Asker",
@@ -115,6 +135,9 @@ __all__ = [
     "Progress",
     "ProjectInfo",
     "ProjectRef",
+    "Prompt",
+    "PromptError",
+    "PromptLibrary",
     "Proposal",
     "RefactorChange",
     "RefactorOutcome",
@@ -124,6 +147,8 @@ __all__ = [
     "Session",
     "SessionStats",
     "SessionStore",
+    "ShareStore",
+    "SharedSession",
     "Started",
     "ToolObserver",
     "ToolResult",
@@ -146,18 +171,27 @@ __all__ = [
     "get_mode",
     "has_diagram",
     "install_id",
+    "load_prompts",
     "needs_confirmation",
+    "open_share_store",
     "open_team",
     "project_root",
+    "prompt_file",
     "provider_names",
     "pull_session",
     "push_session",
+    "read_shared",
     "redact",
     "remove_project",
+    "render_page",
     "reset_install_id",
+    "running_base_url",
+    "share_session",
+    "split_arguments",
     "start_profile",
     "start_pyroscope",
     "team_configured",
+    "team_prompts_dir",
     "telemetry_wanted",
     "text_diagram",
 ]
@@ -512,6 +546,11 @@ class Workspace:
             self._summary_read = True
             self.engine.project_summary = self._summary
         return self._summary
+
+    def prompts(self) -> PromptLibrary:
+        """The shared prompt library: the project's `.coda/prompts/` over the user's.
+        Read on each call (a few small files), so an edited prompt is used at once."""
+        return load_prompts(self.root)
 
     def project_info(self) -> ProjectInfo:
         """Languages, build systems, test frameworks and dependencies of the root."""
