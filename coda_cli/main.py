@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "acp": ("acp", "acp"),
     "web": ("web", "web"),
     "telemetry": ("telemetry", "telemetry"),
+    "context": ("context", "context"),
+    "test": ("testgen", "test"),
 }
 
 

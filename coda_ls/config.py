@@ -260,6 +260,16 @@ class UISettings(_Section):
     multiline_key: str = "escape-enter"
 
 
+class TestGenSettings(_Section):
+    """`[testgen]`: the `test` mode (`coda test`)."""
+
+    rounds: int = Field(2, ge=0, le=10, description="Fix-up rounds after failing tests")
+    command: str | None = Field(
+        None, description="Test command; {file} is the test file (default: detected)"
+    )
+    timeout: float = Field(300.0, gt=0, le=600, description="Seconds one test run may take")
+
+
 class MCPServerSettings(_Section):
     command: list[str] | None = None
     url: str | None = None
@@ -291,6 +301,11 @@ class Settings(_Section):
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+    rules: bool | list[str] = Field(
+        True, description="Project rules files in the prompt: true, false, or names/globs"
+    )
+    rules_max_tokens: int = Field(2000, ge=0, description="Token cap of the rules block")
+    testgen: TestGenSettings = Field(default_factory=TestGenSettings)
 
     @field_validator("mode")
     @classmethod

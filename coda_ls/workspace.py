@@ -51,6 +51,7 @@ from coda_ls.redact import redact
 from coda_ls.repomap.model import RenderedMap
 from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
+from coda_ls.testgen import TestGenReport, TestGenRequest
 from coda_ls.tools import (
     Asker,
     Buffers,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from coda_ls.providers.select import Selection
     from coda_ls.repomap.model import Tag
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.rules import Rules
     from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
 
@@ -93,6 +95,7 @@ __all__ = [
     "RefactorOutcome",
     "RenderedMap",
     "Review",
+    "Rules",
     "SearchHit",
     "Session",
     "SessionStats",
@@ -101,6 +104,8 @@ __all__ = [
     "ToolObserver",
     "ToolResult",
     "ToolResultLike",
+    "TestGenReport",
+    "TestGenRequest",
     "Toolbox",
     "VCSInfo",
     "Workspace",
@@ -371,6 +376,16 @@ class Workspace:
         """Languages, build systems, test frameworks and dependencies of the root."""
         return analyze_project(self.root)
 
+    def rules(self, near: Path | None = None) -> Rules:
+        """The project rules files a request about `near` gets in its system prompt (see
+        `coda_ls.rules`), with the tokens of each and what the cap cut."""
+        from coda_ls.rules import load_rules
+
+        settings = self.settings
+        return load_rules(
+            self.root, near, sources=settings.rules, max_tokens=settings.rules_max_tokens
+        )
+
     def vcs(self) -> Any:
         """The version-control backend of the root (git, hg, svn, … or a plain folder)."""
         from coda_ls.vcs import detect
@@ -527,6 +542,23 @@ class Workspace:
         request.mode = "review"
         request.use_tools = False
         return await self.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+
+    async def generate_tests(
+        self,
+        request: TestGenRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_start: StartCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> TestGenReport:
+        """The `test` mode: write tests for the selection into the project's test file,
+        run them with its runner (both with permission), and let the model fix failures
+        for `testgen.rounds` rounds (see `coda_ls.testgen`)."""
+        from coda_ls.testgen import generate_tests
+
+        return await generate_tests(
+            self, request, on_delta, on_start=on_start, on_notice=on_notice
+        )
 
     # -- inline completion --------------------------------------------------------------
 
