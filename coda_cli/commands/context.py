@@ -29,7 +29,7 @@ def context(state: AppState, path: Path | None, as_json: bool) -> None:
     from coda_ls.workspace import Workspace
 
     near = (path or Path.cwd()).resolve()
-    workspace = Workspace.open(near if near.is_dir() else near.parent)
+    workspace = Workspace.open()  # the project of the current directory, as for questions
     try:
         rules = workspace.rules(near)
         summary = workspace.summary() or ""

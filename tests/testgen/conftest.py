@@ -54,9 +54,12 @@ def plan(content: str | None = None, **extra: object) -> str:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """calc.py, a pytest config, and the project's interpreter at .venv/bin/python (a
     wrapper around the one running these tests, which has pytest installed)."""
+    # The project's pytest run needs none of this environment's plugins; scanning for
+    # them takes seconds on a busy machine.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     root = tmp_path / "proj"
     root.mkdir()
     (root / "calc.py").write_text(CALC)
