@@ -15,7 +15,7 @@ or `test/` when that is the project's folder; `<name>.test.<ext>` beside a JS/TS
 The command runs the one test file from the workspace root with the project's own
 interpreter (`.venv/bin/python`, `venv/bin/python`, else `python3` on the PATH) or tool
 (`npx jest`, `npx vitest run`, `go test`, `cargo test`); `testgen.command` replaces it
-(`{file}` stands for the test file).
+(`{file}` stands for the test file, `{folder}` and `{name}` for its folder and name).
 """
 
 from __future__ import annotations
@@ -104,7 +104,12 @@ def detect_setup(
             "node --test), Go (go test), Rust (cargo test)",
         )
     template = command or run
-    final = template.replace("{file}", shlex.quote(chosen))
+    test_path = PurePosixPath(chosen)
+    final = (
+        template.replace("{file}", shlex.quote(chosen))
+        .replace("{folder}", shlex.quote(str(test_path.parent)))
+        .replace("{name}", shlex.quote(test_path.name))
+    )
     return TestSetup(
         framework=framework,
         language=language,
@@ -154,5 +159,9 @@ def _python_command(root: Path, framework: str) -> str:
     python = next((venv for venv in _VENVS if (root / venv).is_file()), None)
     if python is None:
         python = "python3" if shutil.which("python3") else "python"
-    runner = "-m pytest -q" if framework == "pytest" else "-m unittest -v"
-    return f"{shlex.quote(python)} {runner} {{file}}"
+    if framework == "pytest":
+        return f"{shlex.quote(python)} -m pytest -q {{file}}"
+    # By discovery in the test file's folder, imported as a top-level module: `-m unittest
+    # tests/test_x.py` imports `tests.test_x`, which another `tests` package on the path
+    # (an installed one, PYTHONPATH) shadows. `-m` puts the root on the path for the code.
+    return f"{shlex.quote(python)} -m unittest discover -v -s {{folder}} -p {{name}}"
