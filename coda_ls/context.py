@@ -1,9 +1,9 @@
 """Context assembly: what the model sees for one request, fitted into its window.
 
-Order: system prompt (mode) + project rules files (`coda_ls.rules`) + project summary + repo map (budgeted) + files and @mentions
-+ the selection with surrounding code + history + the question. Everything is counted
-with `coda_ls.tokens`; history that does not fit is reported so the engine can compact it
-into a summary (never silently dropped).
+Order: system prompt (mode) + project rules files (`coda_ls.rules`) + project summary
++ repo map (budgeted) + files and @mentions + the selection with surrounding code + history
++ the question. Everything is counted with `coda_ls.tokens`; history that does not fit is
+reported so the engine can compact it into a summary (never silently dropped).
 """
 
 from __future__ import annotations

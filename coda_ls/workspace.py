@@ -101,11 +101,11 @@ __all__ = [
     "SessionStats",
     "SessionStore",
     "Started",
+    "TestGenReport",
+    "TestGenRequest",
     "ToolObserver",
     "ToolResult",
     "ToolResultLike",
-    "TestGenReport",
-    "TestGenRequest",
     "Toolbox",
     "VCSInfo",
     "Workspace",
@@ -556,9 +556,7 @@ class Workspace:
         for `testgen.rounds` rounds (see `coda_ls.testgen`)."""
         from coda_ls.testgen import generate_tests
 
-        return await generate_tests(
-            self, request, on_delta, on_start=on_start, on_notice=on_notice
-        )
+        return await generate_tests(self, request, on_delta, on_start=on_start, on_notice=on_notice)
 
     # -- inline completion --------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from coda_ls.errors import CodaError, EditError
 from coda_ls.testgen.answer import TestPlan, parse_plan
 from coda_ls.testgen.results import RunResult, read_result
 from coda_ls.testgen.setup import TestSetup, detect_setup
+from coda_ls.tools.base import ToolResult
 from coda_ls.tools.permissions import Decision, policy_for
 from coda_ls.wire import ToolCall, Usage
 
@@ -292,22 +293,15 @@ async def _confirm_overwrite(toolbox: Toolbox, arguments: dict[str, str]) -> str
     return None
 
 
-async def _write_confirmed(toolbox: Toolbox, arguments: dict[str, str]) -> _Result:
+async def _write_confirmed(toolbox: Toolbox, arguments: dict[str, str]) -> ToolResult:
     """Write after the user confirmed the diff (not asked again, whatever the policy)."""
     from coda_ls.tools.files import WriteFile
 
     tool = WriteFile()
     try:
-        result = await tool.run(tool.parse(arguments), toolbox.ctx)
+        return await tool.run(tool.parse(arguments), toolbox.ctx)
     except (CodaError, OSError) as exc:
-        return _Result(f"refused: {exc}", True)
-    return _Result(result.text, result.is_error)
-
-
-@dataclass(frozen=True)
-class _Result:
-    text: str
-    is_error: bool
+        return ToolResult(f"refused: {exc}", is_error=True)
 
 
 async def _run(toolbox: Toolbox, setup: TestSetup, timeout: float) -> RunResult:

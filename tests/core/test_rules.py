@@ -133,9 +133,7 @@ def test_off_or_a_list_of_names(project: Path) -> None:
     assert off.text == "" and not off.enabled
     assert off.lines() == ["rules files are off (rules = false)"]
     write(project, "docs/STYLE.md", "House style.\n")
-    chosen = load_rules(
-        project, project / "pkg" / "x.py", sources=["docs/STYLE.md", "AGENTS.md"]
-    )
+    chosen = load_rules(project, project / "pkg" / "x.py", sources=["docs/STYLE.md", "AGENTS.md"])
     assert headings(chosen.text) == ["docs/STYLE.md", "pkg/AGENTS.md", "AGENTS.md"]
     assert load_rules(project / "pkg" / "sub").lines()[0].startswith("no rules files found")
 
@@ -184,5 +182,5 @@ def test_coda_context_lists_the_files_with_tokens_and_cuts(
     assert out.index("pkg/AGENTS.md") < out.index("CLAUDE.md")
     data = json.loads(CliRunner().invoke(cli, ["context", "--json"]).stdout)
     assert data["rules"]["max_tokens"] == 120
-    assert [f["path"] for f in data["rules"]["files"]][0] == ".coda/rules/a-style.md"
+    assert data["rules"]["files"][0]["path"] == ".coda/rules/a-style.md"
     assert {f["status"] for f in data["rules"]["files"]} >= {"included", "omitted"}

@@ -11,7 +11,7 @@ from lsprotocol import types
 from tests.lsp.test_server import Session, execute, open_doc, rng
 from tests.support.model_server import Reply, ScriptedModelServer
 
-WRONG = '''import unittest
+WRONG = """import unittest
 
 from geometry import area
 
@@ -19,7 +19,7 @@ from geometry import area
 class AreaTest(unittest.TestCase):
     def test_area(self):
         self.assertEqual(area(2, 3), 5)
-'''
+"""
 RIGHT = WRONG.replace("area(2, 3), 5", "area(2, 3), 6")
 
 

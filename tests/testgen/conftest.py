@@ -12,7 +12,7 @@ import pytest
 
 from coda_ls.tools import Decision, PermissionRequest
 
-CALC = '''def add(a, b):
+CALC = """def add(a, b):
     return a + b
 
 
@@ -20,16 +20,16 @@ def div(a, b):
     if b == 0:
         raise ZeroDivisionError("b must not be zero")
     return a / b
-'''
+"""
 
-FAILING_TESTS = '''from calc import add
+FAILING_TESTS = """from calc import add
 
 
 def test_add():
     assert add(2, 2) == 5
-'''
+"""
 
-PASSING_TESTS = '''import pytest
+PASSING_TESTS = """import pytest
 
 from calc import add, div
 
@@ -41,7 +41,7 @@ def test_add():
 def test_div_by_zero():
     with pytest.raises(ZeroDivisionError):
         div(1, 0)
-'''
+"""
 
 
 def plan(content: str | None = None, **extra: object) -> str:

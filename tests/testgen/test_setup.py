@@ -35,7 +35,8 @@ def setup_for(root: Path, files: dict[str, str], source: str, **kw: str):  # typ
         ),
         (  # no pytest anywhere: unittest, in the project's test/ folder
             {"lib.py": "", "test/test_other.py": ""},
-            "lib.py", "unittest", "test/test_lib.py", "-m unittest discover -v -s test -p test_lib.py",
+            "lib.py", "unittest", "test/test_lib.py",
+            "-m unittest discover -v -s test -p test_lib.py",
         ),
         (
             {"package.json": '{"devDependencies": {"vitest": "^2"}}', "src/sum.ts": ""},
@@ -77,7 +78,7 @@ def test_the_projects_interpreter_and_a_configured_command(tmp_path: Path) -> No
 
 
 def test_unsupported_language_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot write tests for .c files"):
+    with pytest.raises(ConfigError, match=r"cannot write tests for \.c files"):
         setup_for(tmp_path, {"main.c": ""}, "main.c")
 
 
