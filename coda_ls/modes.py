@@ -89,6 +89,11 @@ MODES: dict[str, Mode] = {
 MODE_NAMES: tuple[str, ...] = tuple(MODES)
 """Every mode's name, in the order users see them (flags, config, slash commands)."""
 
+ASK_MODE_NAMES: tuple[str, ...] = tuple(n for n, m in MODES.items() if m.output != "tests")
+"""The modes one model reply answers. The `test` mode writes and runs files
+(`coda_ls.testgen`): fronts reach it through `coda test`, the shell's /mode test and the
+"Coda: Generate tests" code action, not as a plain question."""
+
 
 def get_mode(name: str) -> Mode:
     from coda_ls.errors import ConfigError

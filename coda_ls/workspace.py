@@ -40,7 +40,7 @@ from coda_ls.engine import (
     project_summary,
 )
 from coda_ls.errors import CodaError, ConfigError
-from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
+from coda_ls.modes import ASK_MODE_NAMES, MODE_NAMES, MODES, Mode, get_mode
 from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
 from coda_ls.profiling import start as start_profile
@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from coda_ls.wire import Health, ModelInfo
 
 __all__ = [
+    "ASK_MODE_NAMES",
     "MODES",
     "MODE_NAMES",
     "NO_PROVIDER_HINT",

@@ -27,7 +27,8 @@ from acp.schema import (
 )
 
 from coda_ls.acp.tools import tool_kind
-from coda_ls.modes import MODE_NAMES, MODES
+from coda_ls.modes import ASK_MODE_NAMES as MODE_NAMES
+from coda_ls.modes import MODES
 
 if TYPE_CHECKING:
     from coda_ls.sessions import MessageRecord
@@ -125,7 +126,7 @@ def read_prompt(blocks: list[PromptBlock], root: Path) -> Prompt:
     question = "\n".join(texts).strip()
     if question.startswith("/"):
         name, _, rest = question[1:].partition(" ")
-        if name in MODES or name in COMMANDS:
+        if name in MODE_NAMES or name in COMMANDS:
             prompt.command = name
             question = rest.strip()
     prompt.question = question

@@ -83,5 +83,7 @@ def test_test_mode_is_listed_and_the_help_describes_it() -> None:
     result = CliRunner().invoke(cli, ["test", "--help"])
     assert result.exit_code == 0
     assert "--rounds" in result.output and "FILE[:LINE[-LINE]]" in result.output
-    listed = CliRunner().invoke(cli, ["ask", "--help"])
-    assert "test" in listed.output  # a mode of `coda ask --mode` too
+    listed = CliRunner().invoke(cli, ["--help"])
+    assert " test " in listed.output and " context " in listed.output
+    # Not a plain question's mode: it writes and runs files.
+    assert "test" not in CliRunner().invoke(cli, ["ask", "--help"]).output.split("--mode")[1][:80]
