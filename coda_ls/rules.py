@@ -48,6 +48,7 @@ DEFAULT_SOURCES: tuple[str, ...] = (
     ".github/copilot-instructions.md",
 )
 DEFAULT_MAX_TOKENS = 2000
+CHARS_PER_TOKEN_MAX = 16
 SEPARATOR_TOKENS = 2  # the blank line between sections, counted generously
 MAX_RULES_BYTES = 256_000  # a rules file bigger than this is surely not all rules
 HEADER = (
@@ -262,7 +263,9 @@ def _truncate(section: str, budget: int, cap: int) -> str:
     heading_end = section.find("\n") + 1
     if room <= 0 or heading_end <= 0:
         return ""
-    low, high = 0, len(section)
+    # No token of prose is longer than ~16 characters: searching further is wasted work
+    # (a 10 MB file would otherwise be tokenized at 17 prefix lengths up to 256 KB).
+    low, high = 0, min(len(section), room * CHARS_PER_TOKEN_MAX)
     while low < high:  # the most characters that fit
         middle = (low + high + 1) // 2
         if count_tokens(section[:middle]) <= room:

@@ -158,3 +158,18 @@ async def test_an_answer_without_tests_is_asked_again(
     assert report.status == "passed"
     assert report.rounds[0].action == "no tests in the answer"
     assert "could not be written" in model_server.chat_requests()[1].body["messages"][-1]["content"]
+
+
+async def test_a_last_answer_without_tests_leaves_the_verdict_of_the_last_run(
+    project: Path, model_server: ScriptedModelServer
+) -> None:
+    model_server.script(Reply(text=plan(FAILING_TESTS)), Reply(text="I give up."))
+    workspace = open_workspace(project, model_server, ScriptedAsker())
+    try:
+        report = await workspace.generate_tests(
+            TestGenRequest(CodeSelection(project / "calc.py"), rounds=1)
+        )
+    finally:
+        await workspace.aclose()
+    assert [r.action for r in report.rounds] == ["created", "no tests in the answer"]
+    assert report.status == "failed"  # the tests on disk still fail
