@@ -16,6 +16,7 @@ it in a later round follows the write policy (which shows the diff when it asks)
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -137,10 +138,12 @@ async def generate_tests(
 
     files = await listing.workspace_files(toolbox.ctx)
     settings = workspace.settings.testgen
+    # The analysis reads manifests and may ask the VCS: off the event loop (the server's).
+    info = await asyncio.to_thread(workspace.project_info)
     setup = detect_setup(
         workspace.root,
         request.selection.path,
-        workspace.project_info(),
+        info,
         files,
         command=settings.command,
         test_file=request.test_file,
