@@ -227,7 +227,9 @@ class ContextBuilder:
         with_numbers = mode.output in ("findings", "edits")
 
         system = mode.system_prompt
-        near = selection.path if selection is not None else (files[0] if files else None)
+        # The file in question decides which nested AGENTS.md applies.
+        named = [selection.path] if selection is not None else [*files, *mentioned]
+        near = named[0] if named else None
         rules = load_rules(
             self.workspace, near, sources=self.rules, max_tokens=self.rules_max_tokens
         )

@@ -184,3 +184,16 @@ def test_coda_context_lists_the_files_with_tokens_and_cuts(
     assert data["rules"]["max_tokens"] == 120
     assert data["rules"]["files"][0]["path"] == ".coda/rules/a-style.md"
     assert {f["status"] for f in data["rules"]["files"]} >= {"included", "omitted"}
+
+
+def test_an_at_mention_picks_the_nearest_agents_md(project: Path) -> None:
+    from coda_ls.context import ContextBuilder
+
+    builder = ContextBuilder(project, rules=True)
+    mentioned = builder.build(_mode(), "what does @pkg/sub/module.py do?")
+    plain = builder.build(_mode(), "what does this project do?")
+    assert "## pkg/AGENTS.md" in mentioned.messages[0].content
+    assert "## pkg/AGENTS.md" not in plain.messages[0].content
+    assert "## AGENTS.md" in plain.messages[0].content
+    assert ContextBuilder(project).build(_mode(), "q").rules is not None  # off by default
+    assert HEADER not in ContextBuilder(project).build(_mode(), "q").messages[0].content
