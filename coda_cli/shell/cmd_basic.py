@@ -246,6 +246,18 @@ async def map_(shell: ShellState, args: str) -> None:
     )
 
 
+@command("context", "/context", "the project rules files in the prompt: tokens, what was cut")
+async def context(shell: ShellState, args: str) -> None:
+    import asyncio
+
+    from rich.markup import escape
+
+    near = shell.files[0] if shell.files else None
+    rules = await asyncio.to_thread(shell.core.rules, near)
+    for line in rules.lines():
+        shell.console.print(escape(line))
+
+
 @command(
     "cost",
     "/cost [preview QUESTION]",

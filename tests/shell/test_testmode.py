@@ -51,3 +51,15 @@ async def test_mode_test_without_a_file_says_how(shell: ShellState, out: Capture
     await run_line(shell, "write some tests")
     text = out.take()
     assert "needs the code to test" in text and "@path" in text
+
+
+async def test_context_lists_the_rules_files(
+    shell: ShellState, out: Captured, workspace: Path
+) -> None:
+    (workspace / "AGENTS.md").write_text("Use four spaces.\n")
+    (workspace / "CLAUDE.md").write_text("Use four spaces.\n")
+    await dispatch(shell, "/context")
+    text = out.take()
+    assert "AGENTS.md: " in text and "tokens" in text
+    assert "CLAUDE.md: skipped (duplicate); same text as AGENTS.md" in text
+    assert "(rules_max_tokens)" in text
