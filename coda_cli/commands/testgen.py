@@ -83,7 +83,7 @@ def _run(state: AppState, request: TestGenRequest, *, yes: bool, as_json: bool) 
     overrides: dict[str, Any] = {"provider": request.provider}
     if yes:  # the test mode calls no other tools: these cover its own write and run
         overrides.update({"permissions.write": "allow", "permissions.shell": "allow"})
-    workspace = open_workspace(state, overrides, asker=asker, with_map=False)
+    workspace = open_workspace(state, overrides, asker=asker)  # the map helps the imports
 
     def notice(text: str) -> None:
         if not as_json:

@@ -39,6 +39,8 @@ def test_coda_test_writes_runs_and_retries(
     assert data["rounds"][1]["passed"] == 2
     assert (project / "tests" / "test_calc.py").read_text() == PASSING_TESTS
     assert "assert 4 == 5" in model_server.chat_requests()[1].body["messages"][-1]["content"]
+    system = model_server.chat_requests()[0].body["messages"][0]["content"]
+    assert "Repository map" in system and "div" in system  # what the tests can import
 
 
 def test_coda_test_reports_a_failure_with_exit_1(
