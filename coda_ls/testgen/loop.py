@@ -37,6 +37,7 @@ from coda_ls.testgen.results import RunResult, read_result
 from coda_ls.testgen.setup import TestSetup, detect_setup
 from coda_ls.tools.base import ToolResult
 from coda_ls.tools.permissions import Decision, policy_for
+from coda_ls.tools.textfile import write_atomic
 from coda_ls.wire import ToolCall, Usage
 
 if TYPE_CHECKING:
@@ -276,7 +277,19 @@ async def _write(toolbox: Toolbox, setup: TestSetup, plan: TestPlan, number: int
     if result.is_error:
         action = "declined" if "declined" in result.text else "refused"
         return Round(number, f"{action}: {result.text}", target, False, summary=plan.summary)
+    await asyncio.to_thread(_save, path, new_text)
     return Round(number, verb, target, True, summary=plan.summary)
+
+
+def _save(path: Path, text: str) -> None:
+    """The runner reads the disk: a test file open in an editor was changed in its buffer
+    (undoable there), so the same approved text is saved to disk too."""
+    try:
+        on_disk = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        on_disk = None
+    if on_disk != text:
+        write_atomic(path, text)
 
 
 async def _confirm_overwrite(toolbox: Toolbox, arguments: dict[str, str]) -> str | None:

@@ -82,3 +82,26 @@ async def test_generate_tests_writes_runs_and_retries(
     assert "Run: " in asked[1] and "-m unittest" in asked[1]
     retry = model_server.chat_requests()[1].body["messages"][-1]["content"]
     assert "AssertionError: 6 != 5" in retry
+
+
+async def test_an_open_test_file_is_changed_in_the_editor_and_run_from_disk(
+    lsp: Session, workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    client, recorder = lsp
+    recorder.permission_answer = "Yes"
+    tests = workspace / "tests"
+    tests.mkdir()
+    (tests / "test_geometry.py").write_text(RIGHT)
+    open_doc(client, tests / "test_geometry.py")
+    uri = open_doc(client, workspace / "geometry.py")
+    more = "\n\nclass MoreTest(unittest.TestCase):\n    def test_zero(self):\n" \
+        "        self.assertEqual(area(0, 3), 0)\n"  # fmt: skip
+    model_server.script(Reply(text=json.dumps({"append": more})))
+    result = await execute(client, "coda.generateTests", {"uri": uri})
+    assert result["status"] == "passed", result
+    assert result["rounds"][0]["action"] == "appended to"
+    assert result["rounds"][0]["passed"] == 2  # the appended test ran: it is on disk
+    assert recorder.edits, "the open test file is changed through the editor"
+    assert "test_zero" in (tests / "test_geometry.py").read_text()
+    asked = recorder.permission_requests[0].message
+    assert "+class MoreTest" in asked  # the existing file's diff was shown
