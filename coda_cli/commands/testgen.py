@@ -11,7 +11,7 @@ from coda_cli.commands.ask import _common, _selection, parse_spec
 from coda_cli.state import AppState, pass_state
 
 if TYPE_CHECKING:
-    from coda_ls.workspace import TestGenReport, TestGenRequest
+    from coda_ls.workspace import Started, TestGenReport, TestGenRequest
 
 
 @click.command()
@@ -89,9 +89,22 @@ def _run(state: AppState, request: TestGenRequest, *, yes: bool, as_json: bool) 
         if not as_json:
             state.err_console.print(f"[cyan]{escape(text)}[/]")
 
+    def started(event: Started) -> None:
+        # Each round is a request: each is held to `preview.confirm_above` like `coda ask`.
+        from coda_cli.asker import stdin_is_terminal
+        from coda_cli.preview import confirm_cost
+
+        confirm_cost(
+            event.estimated_cost,
+            workspace.settings.preview.confirm_above,
+            event.context_tokens,
+            interactive=stdin_is_terminal(),
+            ask=lambda question: click.confirm(question, default=False, err=True),
+        )
+
     async def go() -> TestGenReport:
         try:
-            return await workspace.generate_tests(request, on_notice=notice)
+            return await workspace.generate_tests(request, on_start=started, on_notice=notice)
         finally:
             await workspace.aclose()
 

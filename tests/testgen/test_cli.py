@@ -89,3 +89,24 @@ def test_test_mode_is_listed_and_the_help_describes_it() -> None:
     assert " test " in listed.output and " context " in listed.output
     # Not a plain question's mode: it writes and runs files.
     assert "test" not in CliRunner().invoke(cli, ["ask", "--help"]).output.split("--mode")[1][:80]
+
+
+def test_each_round_is_held_to_the_cost_confirmation(
+    runner: CliRunner,
+    model_server: ScriptedModelServer,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = project.parent / "config.toml"
+    config.write_text(
+        'provider = "openai"\nmodel = "llama3.2:latest"\n'
+        f'[providers.openai]\nbase_url = "{model_server.url}/v1"\n'
+        '[providers.openai.prices."llama3.2:latest"]\ninput = 1000000.0\noutput = 0.0\n'
+        "[preview]\nconfirm_above = 0.01\n"
+    )
+    monkeypatch.setenv("CODA_CONFIG_FILE", str(config))
+    result = runner.invoke(cli, ["test", "calc.py", "--yes"])
+    assert result.exit_code != 0
+    assert "no terminal to confirm" in result.output
+    assert not model_server.chat_requests()  # nothing was sent
+    assert not (project / "tests").exists()
