@@ -152,7 +152,7 @@ async def generate_tests(
     rounds = settings.rounds if request.rounds is None else request.rounds
     report = TestGenReport(setup, session_id=request.session_id)
     await emit_text(on_notice, f"tests: {setup.describe()}")
-    question = _first_question(setup, request, workspace.root)
+    question = _first_question(setup, request)
     for number in range(1, rounds + 2):
         answer = await workspace.ask(
             AskRequest(
@@ -191,7 +191,7 @@ async def generate_tests(
     return report
 
 
-def _first_question(setup: TestSetup, request: TestGenRequest, root: Path) -> str:
+def _first_question(setup: TestSetup, request: TestGenRequest) -> str:
     state = (
         "it already exists (its text is below): keep its tests and add yours with "
         '"append" or "edits"'
