@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "telemetry": ("telemetry", "telemetry"),
     "context": ("context", "context"),
     "test": ("testgen", "test"),
+    "knowledge": ("knowledge", "knowledge"),
+    "tools": ("tools", "tools"),
 }
 
 
