@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("checks", "docs"),
     "changelog": ("checks", "changelog"),
     "prompts": ("prompts", "prompts"),
+    "context": ("context", "context"),
+    "test": ("testgen", "test"),
     "knowledge": ("knowledge", "knowledge"),
     "tools": ("tools", "tools"),
 }

@@ -50,7 +50,7 @@ from coda_ls.engine import (
 )
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.knowledge import KnowledgeBase, KnowledgeSelection, Passage
-from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
+from coda_ls.modes import ASK_MODE_NAMES, MODE_NAMES, MODES, Mode, get_mode
 from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
 from coda_ls.profiling import start as start_profile
@@ -80,6 +80,7 @@ from coda_ls.share import (
     share_session,
 )
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
+from coda_ls.testgen import TestGenReport, TestGenRequest
 from coda_ls.tools import (
     Asker,
     Buffers,
@@ -103,12 +104,14 @@ if TYPE_CHECKING:
     from coda_ls.providers.select import Selection
     from coda_ls.repomap.model import Tag
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.rules import Rules
     from coda_ls.team.store import TeamStore
     from coda_ls.team.sync import CopyResult
     from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
 
 __all__ = [
+    "ASK_MODE_NAMES",
     "DIAGRAM_KINDS",
     "MODES",
     "MODE_NAMES",
@@ -143,6 +146,7 @@ __all__ = [
     "RefactorOutcome",
     "RenderedMap",
     "Review",
+    "Rules",
     "SearchHit",
     "Session",
     "SessionStats",
@@ -150,6 +154,8 @@ __all__ = [
     "ShareStore",
     "SharedSession",
     "Started",
+    "TestGenReport",
+    "TestGenRequest",
     "ToolObserver",
     "ToolResult",
     "ToolResultLike",
@@ -556,6 +562,16 @@ class Workspace:
         """Languages, build systems, test frameworks and dependencies of the root."""
         return analyze_project(self.root)
 
+    def rules(self, near: Path | None = None) -> Rules:
+        """The project rules files a request about `near` gets in its system prompt (see
+        `coda_ls.rules`), with the tokens of each and what the cap cut."""
+        from coda_ls.rules import load_rules
+
+        settings = self.settings
+        return load_rules(
+            self.root, near, sources=settings.rules, max_tokens=settings.rules_max_tokens
+        )
+
     def vcs(self) -> Any:
         """The version-control backend of the root (git, hg, svn, … or a plain folder)."""
         from coda_ls.vcs import detect
@@ -808,6 +824,21 @@ class Workspace:
         from coda_ls.checks.changelog import propose_entries
 
         return await propose_entries(self.engine, report, model)
+
+    async def generate_tests(
+        self,
+        request: TestGenRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_start: StartCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> TestGenReport:
+        """The `test` mode: write tests for the selection into the project's test file,
+        run them with its runner (both with permission), and let the model fix failures
+        for `testgen.rounds` rounds (see `coda_ls.testgen`)."""
+        from coda_ls.testgen import generate_tests
+
+        return await generate_tests(self, request, on_delta, on_start=on_start, on_notice=on_notice)
 
     # -- inline completion --------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import click
 
 from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
-from coda_ls.modes import MODE_NAMES
+from coda_ls.modes import ASK_MODE_NAMES
 
 if TYPE_CHECKING:
     from coda_ls.workspace import (
@@ -202,7 +202,9 @@ def _selection(path: Path, start: int, end: int | None) -> CodeSelection:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Add a file to the context (repeatable).",
 )
-@click.option("--mode", type=click.Choice(MODE_NAMES), help="Mode (default: config, then chat).")
+@click.option(
+    "--mode", type=click.Choice(ASK_MODE_NAMES), help="Mode (default: config, then chat)."
+)
 @click.option("--no-tools", is_flag=True, help="Do not let the model use tools.")
 @click.option(
     "--prompt",

@@ -28,7 +28,8 @@ from acp.schema import (
 )
 
 from coda_ls.acp.tools import tool_kind
-from coda_ls.modes import MODE_NAMES, MODES
+from coda_ls.modes import ASK_MODE_NAMES as MODE_NAMES
+from coda_ls.modes import MODES
 
 if TYPE_CHECKING:
     from coda_ls.prompts import Prompt as LibraryPrompt
@@ -147,7 +148,7 @@ def read_prompt(
     question = "\n".join(texts).strip()
     if question.startswith("/"):
         name, _, rest = question[1:].partition(" ")
-        if name in MODES or name in COMMANDS or name in prompt_names:
+        if name in MODE_NAMES or name in COMMANDS or name in prompt_names:
             prompt.command = name
             question = rest.strip()
     prompt.question = question

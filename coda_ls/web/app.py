@@ -34,7 +34,7 @@ from coda_ls.web.render import markdown_html
 from coda_ls.web.shared import ShareActions, ShareLinks, default_links
 from coda_ls.web.uploads import Upload, accepts_images, attachment, data_url
 from coda_ls.workspace import (
-    MODE_NAMES,
+    ASK_MODE_NAMES,
     AskRequest,
     ShareStore,
     Started,
@@ -97,7 +97,7 @@ class WebFront:
             store = self.workspace.store
             session = store.resolve_id(session)
             history = await asyncio.to_thread(store.history, session)
-        html = pages.chat(MODE_NAMES, models, problems if not models else [], session, history)
+        html = pages.chat(ASK_MODE_NAMES, models, problems if not models else [], session, history)
         return HTMLResponse(html)
 
     async def compare_page(self, request: Request) -> Response:
