@@ -1,9 +1,9 @@
 """Context assembly: what the model sees for one request, fitted into its window.
 
-Order: system prompt (mode) + project summary + repo map (budgeted) + files and @mentions
-+ the selection with surrounding code + history + the question. Everything is counted
-with `coda_ls.tokens`; history that does not fit is reported so the engine can compact it
-into a summary (never silently dropped).
+Order: system prompt (mode) + project rules files (`coda_ls.rules`) + project summary
++ repo map (budgeted) + files and @mentions + the selection with surrounding code + history
++ the question. Everything is counted with `coda_ls.tokens`; history that does not fit is
+reported so the engine can compact it into a summary (never silently dropped).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coda_ls.modes import Mode
+from coda_ls.rules import DEFAULT_MAX_TOKENS, Rules, load_rules
 from coda_ls.tokens import count_tokens
 from coda_ls.wire import Message
 
@@ -67,6 +68,20 @@ class RepoMapLike(Protocol):
     def find_symbol(self, name: str) -> Sequence[SymbolLike]: ...
 
 
+class KnowledgeLike(Protocol):
+    """What context assembly uses of `coda_ls.knowledge.KnowledgeBase`."""
+
+    def relevant(self, question: str, max_tokens: int) -> KnowledgeChoice: ...
+
+
+class KnowledgeChoice(Protocol):
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def sources(self) -> list[str]: ...
+
+
 @dataclass
 class CodeSelection:
     """A range of a file (1-based, inclusive); `buffer` is the unsaved text if any."""
@@ -90,17 +105,21 @@ class ContextStats:
     window: int
     reserved_output: int
     system_tokens: int = 0
+    rules_tokens: int = 0  # part of system_tokens: the project rules files
     map_tokens: int = 0
     files_tokens: int = 0
     history_tokens: int = 0
     question_tokens: int = 0
     history_dropped: int = 0  # messages that did not fit (the engine compacts them)
+    knowledge_tokens: int = 0
+    knowledge_sources: list[str] = field(default_factory=list)  # "note.md § Heading"
 
     @property
     def total(self) -> int:
         return (
             self.system_tokens
             + self.map_tokens
+            + self.knowledge_tokens
             + self.files_tokens
             + self.history_tokens
             + self.question_tokens
@@ -112,6 +131,7 @@ class BuiltContext:
     messages: list[Message]
     stats: ContextStats
     mentioned_files: list[Path] = field(default_factory=list)
+    rules: Rules | None = None  # which rules files went in, and what was cut
 
 
 def read_text(path: Path) -> str:
@@ -196,11 +216,19 @@ class ContextBuilder:
         repo_map: RepoMapLike | None = None,
         project_summary: str | None = None,
         map_tokens: int = 1024,
+        rules: bool | Sequence[str] = False,
+        rules_max_tokens: int = DEFAULT_MAX_TOKENS,
+        knowledge: KnowledgeLike | None = None,
+        knowledge_tokens: int = 0,
     ) -> None:
         self.workspace = workspace
         self.repo_map = repo_map
         self.project_summary = project_summary
         self.map_tokens = map_tokens
+        self.rules = rules  # the `rules` setting: sources of the project rules block
+        self.rules_max_tokens = rules_max_tokens
+        self.knowledge = knowledge
+        self.knowledge_tokens = knowledge_tokens
 
     def build(
         self,
@@ -220,6 +248,15 @@ class ContextBuilder:
         with_numbers = mode.output in ("findings", "edits")
 
         system = mode.system_prompt
+        # The file in question decides which nested AGENTS.md applies.
+        named = [selection.path] if selection is not None else [*files, *mentioned]
+        near = named[0] if named else None
+        rules = load_rules(
+            self.workspace, near, sources=self.rules, max_tokens=self.rules_max_tokens
+        )
+        if rules.text:
+            system += f"\n\n{rules.text}"
+            stats.rules_tokens = rules.tokens
         if self.project_summary:
             system += f"\n\nProject:\n{self.project_summary}"
         stats.system_tokens = count_tokens(system)
@@ -250,6 +287,13 @@ class ContextBuilder:
         # What is left after the fixed parts goes to the map first, then history.
         budget = window - reserved_output - stats.system_tokens - stats.files_tokens
         budget -= stats.question_tokens
+        if self.knowledge is not None and self.knowledge_tokens > 0 and budget > 256:
+            knowledge_text = self._knowledge(question, min(self.knowledge_tokens, budget // 4))
+            if knowledge_text:
+                system += "\n\n" + knowledge_text[0]
+                stats.knowledge_tokens = count_tokens(knowledge_text[0])
+                stats.knowledge_sources = knowledge_text[1]
+                budget -= stats.knowledge_tokens
         map_text = ""
         if self.repo_map is not None and budget > 256:
             map_budget = min(self.map_tokens, budget // 3)
@@ -292,7 +336,17 @@ class ContextBuilder:
             *kept,
             Message(role="user", content=question_text),
         ]
-        return BuiltContext(messages, stats, mentioned)
+        return BuiltContext(messages, stats, mentioned, rules)
+
+    def _knowledge(self, question: str, tokens: int) -> tuple[str, list[str]] | None:
+        """The knowledge passages for `question` within `tokens`, and their labels."""
+        assert self.knowledge is not None
+        try:
+            chosen = self.knowledge.relevant(question, tokens)
+        except Exception:  # notes are an aid: a broken index must not lose the question
+            log.exception("knowledge search failed; answering without notes")
+            return None
+        return (chosen.text, chosen.sources) if chosen.text else None
 
     def _symbol_blocks(self, name: str) -> list[str]:
         """The source of each definition of `name` (an @symbol mention)."""

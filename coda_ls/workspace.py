@@ -27,13 +27,24 @@ from typing import TYPE_CHECKING, Any
 from coda_ls import telemetry
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.errors import CodaError, ConfigError
-from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
+from coda_ls.modes import ASK_MODE_NAMES, MODE_NAMES, MODES, Mode, get_mode
 
 if TYPE_CHECKING:
     import asyncio
 
+    from coda_ls.checks.changelog import ChangelogReport
+    from coda_ls.checks.docs import DocsReport, Proposal
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.context import CodeSelection
+    from coda_ls.diagrams import (
+        DIAGRAM_KINDS,
+        Diagram,
+        DiagramKind,
+        file_diagram,
+        has_diagram,
+        text_diagram,
+    )
+    from coda_ls.diagrams import request_parts as diagram_request_parts
     from coda_ls.doctor import Check
     from coda_ls.engine import (
         Answer,
@@ -45,19 +56,45 @@ if TYPE_CHECKING:
         Started,
         ToolResultLike,
     )
+    from coda_ls.knowledge import KnowledgeBase, KnowledgeSelection, Passage
+    from coda_ls.knowledge.save import SavedNote
     from coda_ls.preview import describe as describe_cost
     from coda_ls.preview import needs_confirmation
     from coda_ls.profiling import start as start_profile
     from coda_ls.profiling import start_pyroscope
     from coda_ls.project import ProjectInfo
+    from coda_ls.projects import ProjectRef
+    from coda_ls.prompts import (
+        PROJECT_PROMPTS,
+        Prompt,
+        PromptError,
+        PromptLibrary,
+        load_prompts,
+        prompt_file,
+        split_arguments,
+        team_prompts_dir,
+    )
     from coda_ls.providers.base import Provider
     from coda_ls.providers.registry import provider_names
     from coda_ls.providers.select import NO_PROVIDER_HINT, Selection
     from coda_ls.redact import redact
     from coda_ls.repomap.model import RenderedMap, Tag
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.rules import Rules
     from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
+    from coda_ls.share import (
+        SharedSession,
+        ShareStore,
+        open_share_store,
+        read_shared,
+        render_page,
+        running_base_url,
+        share_session,
+    )
     from coda_ls.structured import Finding, RefactorChange, Review
+    from coda_ls.team.store import TeamStore
+    from coda_ls.team.sync import CopyResult
+    from coda_ls.testgen import TestGenReport, TestGenRequest
     from coda_ls.tools import (
         Asker,
         Buffers,
@@ -67,14 +104,24 @@ if TYPE_CHECKING:
         ToolObserver,
         ToolResult,
     )
+    from coda_ls.tools.catalog import ToolRow
     from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
 
-# What the fronts import from here but a warm `coda map` never uses, imported on first
-# access (PEP 562): the engine, sessions, providers and tools are ~0.1 s of imports that
-# a map loaded from the cache would otherwise pay on every run (issue 16).
+# What the fronts import from here, loaded on first access (PEP 562) rather than with
+# this module: a warm `coda map` uses none of it, and the engine, sessions, providers,
+# tools and the rest cost more to import than the map takes to load (issue 16). Code in
+# this module imports what it uses where it uses it (a global lookup does not reach
+# __getattr__).
 _LAZY: dict[str, tuple[str, str]] = {
     "CodeSelection": ("coda_ls.context", "CodeSelection"),
+    "DIAGRAM_KINDS": ("coda_ls.diagrams", "DIAGRAM_KINDS"),
+    "Diagram": ("coda_ls.diagrams", "Diagram"),
+    "DiagramKind": ("coda_ls.diagrams", "DiagramKind"),
+    "file_diagram": ("coda_ls.diagrams", "file_diagram"),
+    "has_diagram": ("coda_ls.diagrams", "has_diagram"),
+    "text_diagram": ("coda_ls.diagrams", "text_diagram"),
+    "diagram_request_parts": ("coda_ls.diagrams", "request_parts"),
     "Answer": ("coda_ls.engine", "Answer"),
     "AskRequest": ("coda_ls.engine", "AskRequest"),
     "DeltaCallback": ("coda_ls.engine", "DeltaCallback"),
@@ -83,11 +130,23 @@ _LAZY: dict[str, tuple[str, str]] = {
     "StartCallback": ("coda_ls.engine", "StartCallback"),
     "Started": ("coda_ls.engine", "Started"),
     "ToolResultLike": ("coda_ls.engine", "ToolResultLike"),
+    "emit_text": ("coda_ls.engine", "emit_text"),
+    "project_summary": ("coda_ls.engine", "project_summary"),
+    "KnowledgeBase": ("coda_ls.knowledge", "KnowledgeBase"),
+    "KnowledgeSelection": ("coda_ls.knowledge", "KnowledgeSelection"),
+    "Passage": ("coda_ls.knowledge", "Passage"),
     "describe_cost": ("coda_ls.preview", "describe"),
     "needs_confirmation": ("coda_ls.preview", "needs_confirmation"),
     "start_profile": ("coda_ls.profiling", "start"),
     "start_pyroscope": ("coda_ls.profiling", "start_pyroscope"),
-    "ProjectInfo": ("coda_ls.project", "ProjectInfo"),
+    "PROJECT_PROMPTS": ("coda_ls.prompts", "PROJECT_PROMPTS"),
+    "Prompt": ("coda_ls.prompts", "Prompt"),
+    "PromptError": ("coda_ls.prompts", "PromptError"),
+    "PromptLibrary": ("coda_ls.prompts", "PromptLibrary"),
+    "load_prompts": ("coda_ls.prompts", "load_prompts"),
+    "prompt_file": ("coda_ls.prompts", "prompt_file"),
+    "split_arguments": ("coda_ls.prompts", "split_arguments"),
+    "team_prompts_dir": ("coda_ls.prompts", "team_prompts_dir"),
     "provider_names": ("coda_ls.providers.registry", "provider_names"),
     "NO_PROVIDER_HINT": ("coda_ls.providers.select", "NO_PROVIDER_HINT"),
     "redact": ("coda_ls.redact", "redact"),
@@ -97,9 +156,19 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Session": ("coda_ls.sessions", "Session"),
     "SessionStats": ("coda_ls.sessions", "SessionStats"),
     "SessionStore": ("coda_ls.sessions", "SessionStore"),
+    "SharedSession": ("coda_ls.share", "SharedSession"),
+    "ShareStore": ("coda_ls.share", "ShareStore"),
+    "open_share_store": ("coda_ls.share", "open_share_store"),
+    "read_shared": ("coda_ls.share", "read_shared"),
+    "render_page": ("coda_ls.share", "render_page"),
+    "running_base_url": ("coda_ls.share", "running_base_url"),
+    "share_session": ("coda_ls.share", "share_session"),
     "Finding": ("coda_ls.structured", "Finding"),
     "RefactorChange": ("coda_ls.structured", "RefactorChange"),
     "Review": ("coda_ls.structured", "Review"),
+    "apply_refactor": ("coda_ls.structured", "apply_refactor"),
+    "TestGenReport": ("coda_ls.testgen", "TestGenReport"),
+    "TestGenRequest": ("coda_ls.testgen", "TestGenRequest"),
     "Asker": ("coda_ls.tools", "Asker"),
     "Buffers": ("coda_ls.tools", "Buffers"),
     "Decision": ("coda_ls.tools", "Decision"),
@@ -107,7 +176,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Toolbox": ("coda_ls.tools", "Toolbox"),
     "ToolObserver": ("coda_ls.tools", "ToolObserver"),
     "ToolResult": ("coda_ls.tools", "ToolResult"),
-    "VCSInfo": ("coda_ls.vcs", "VCSInfo"),
+    "ToolRow": ("coda_ls.tools.catalog", "ToolRow"),
+    "add_plugins": ("coda_ls.tools.catalog", "add_plugins"),
+    "tool_rows": ("coda_ls.tools.catalog", "tool_rows"),
 }
 
 if not TYPE_CHECKING:  # mypy reads the imports above; at run time names load on first use
@@ -123,53 +194,95 @@ if not TYPE_CHECKING:  # mypy reads the imports above; at run time names load on
 
 
 __all__ = [
+    "ASK_MODE_NAMES",
+    "DIAGRAM_KINDS",
     "MODES",
     "MODE_NAMES",
     "NO_PROVIDER_HINT",
+    "PROJECT_PROMPTS",
     "Answer",
     "AskRequest",
     "Asker",
     "Buffers",
+    "ChangelogReport",
     "CodeSelection",
     "Decision",
+    "Diagram",
+    "DiagramKind",
+    "DocsReport",
     "Engine",
     "Finding",
+    "KnowledgeBase",
+    "KnowledgeSelection",
     "MessageRecord",
     "Mode",
+    "Passage",
     "PermissionRequest",
     "Progress",
     "ProjectInfo",
+    "ProjectRef",
+    "Prompt",
+    "PromptError",
+    "PromptLibrary",
+    "Proposal",
     "RefactorChange",
     "RefactorOutcome",
     "RenderedMap",
     "Review",
+    "Rules",
     "SearchHit",
     "Session",
     "SessionStats",
     "SessionStore",
+    "ShareStore",
+    "SharedSession",
     "Started",
+    "TestGenReport",
+    "TestGenRequest",
     "ToolObserver",
     "ToolResult",
     "ToolResultLike",
+    "ToolRow",
     "Toolbox",
     "VCSInfo",
     "Workspace",
+    "add_project",
     "analyze_project",
+    "check_changelog",
+    "check_docs",
     "check_model_choice",
     "describe_cost",
     "describe_vcs",
     "diagnose",
+    "diagram_request_parts",
     "doctor_verdict",
+    "file_diagram",
     "get_mode",
+    "has_diagram",
     "install_id",
+    "load_prompts",
     "needs_confirmation",
+    "open_share_store",
+    "open_team",
     "project_root",
+    "prompt_file",
     "provider_names",
+    "pull_session",
+    "push_session",
+    "read_shared",
     "redact",
+    "remove_project",
+    "render_page",
     "reset_install_id",
+    "running_base_url",
+    "share_session",
+    "split_arguments",
     "start_profile",
     "start_pyroscope",
+    "team_configured",
+    "team_prompts_dir",
     "telemetry_wanted",
+    "text_diagram",
 ]
 
 log = logging.getLogger(__name__)
@@ -251,6 +364,65 @@ async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> lis
     return await run_checks(cwd, overrides)
 
 
+def check_docs(root: Path, since: str | None = None, wikis: Sequence[Path] = ()) -> DocsReport:
+    """Documentation mentions of symbols changed since `since` (see coda_ls.checks.docs)."""
+    from coda_ls.checks.docs import check_docs as check
+
+    return check(root, since, wikis)
+
+
+def add_project(root: Path, path: Path) -> tuple[str, Path]:
+    """Persist `path` as another project of `root` (`projects` in .coda/config.toml);
+    returns the entry written and the file."""
+    from coda_ls.projects import add
+
+    return add(root, path)
+
+
+def remove_project(root: Path, which: str) -> tuple[str, Path]:
+    """Forget a persisted project (by name or path); returns the entry and the file."""
+    from coda_ls.projects import remove
+
+    return remove(root, which)
+
+
+def check_changelog(root: Path, since: str | None = None) -> ChangelogReport:
+    """Changes since the last release with no changelog entry (coda_ls.checks.changelog)."""
+    from coda_ls.checks.changelog import check_changelog as check
+
+    return check(root, since)
+
+
+def _map_of(workspace: Workspace) -> Callable[[], RepoMap | None]:
+    return lambda: workspace.repo_map
+
+
+def team_configured(settings: Settings) -> bool:
+    """Whether a team store (`[team] database_url`) is configured."""
+    return settings.team.database_url is not None
+
+
+def push_session(settings: Settings, store: SessionStore, session_id: str) -> CopyResult:
+    """Copy a local session (with the sessions it branched from) to the team store."""
+    from coda_ls.team.sync import push
+
+    return push(settings, store, session_id)
+
+
+def pull_session(settings: Settings, store: SessionStore, session_id: str) -> CopyResult:
+    """Copy a team-store session (with its ancestors) into the local store."""
+    from coda_ls.team.sync import pull
+
+    return pull(settings, store, session_id)
+
+
+def open_team(settings: Settings) -> TeamStore:
+    """The team store (raises TeamStoreError when unset, unreachable or not installed)."""
+    from coda_ls.team import open_team as opener
+
+    return opener(settings)
+
+
 @dataclass
 class RefactorOutcome:
     """A refactor answer and the change it makes to the selection's file (None when the
@@ -286,6 +458,14 @@ class Workspace:
         self._map_ready: asyncio.Event | None = None
         self._summary: str | None = None
         self._summary_read = False
+        # Other projects whose maps join this one's (coda_ls.projects): name -> Workspace.
+        # `_owned` are the ones this workspace opened (and closes); linked ones (the
+        # server's other workspace folders) belong to their front.
+        self._others: dict[str, Workspace] = {}
+        self._owned: set[str] = set()
+        self._configured_added = False
+        self.plugin_problems: list[str] = []  # tool plugins that could not be used
+        self._plugins_reported = False
         self._toolbox = self._make_toolbox(loaded.settings)
         self._mcp_connected = False
         self._mcp_problems: list[str] = []
@@ -293,23 +473,34 @@ class Workspace:
         self._closing: set[asyncio.Future[None]] = set()
         telemetry.configure(loaded.settings)  # once per process; a no-op when off
         self._engine: Engine | None = None
+        self._knowledge: KnowledgeBase | None = None
         self._completer: Completer | None = None
 
     @property
     def engine(self) -> Engine:
         """The engine that answers questions, made on first use (a `coda map` needs none,
-        and importing it costs more than loading a warm map)."""
+        and importing it costs more than loading a warm map: issue 16)."""
         if self._engine is None:
             from coda_ls.engine import Engine
 
-            self._engine = Engine(
-                self.settings, self.root, store=self._store, toolbox=self._toolbox
-            )
+            engine = Engine(self.settings, self.root, store=self._store, toolbox=self._toolbox)
+            engine.knowledge = self.knowledge
             if self._repo_map is not None:
-                self._engine.repo_map = self._repo_map
+                engine.repo_map = self._joined_map(self._repo_map)
             if self._summary_read:
-                self._engine.project_summary = self._summary
+                engine.project_summary = self._summary
+            self._engine = engine
         return self._engine
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """Notes of .coda/knowledge/ and the team store (made on first use; nothing is read
+        before a question)."""
+        if self._knowledge is None:
+            from coda_ls.knowledge import KnowledgeBase
+
+            self._knowledge = KnowledgeBase(self.root, self.settings)
+        return self._knowledge
 
     @property
     def map_ready(self) -> asyncio.Event:
@@ -364,6 +555,8 @@ class Workspace:
         self._loaded = loaded
         if self._engine is not None:
             self._engine.update_settings(loaded.settings)
+        if self._knowledge is not None:
+            self._knowledge.update_settings(loaded.settings)
         if self._completer is not None:
             self._completer.update_settings(loaded.settings)
         old = self._toolbox
@@ -404,14 +597,26 @@ class Workspace:
         if self._asker is None:
             return None
         from coda_ls.tools import Toolbox
+        from coda_ls.tools.catalog import add_plugins
 
-        return Toolbox(
+        toolbox = Toolbox(
             self.root,
             settings,
             self._asker,
             buffers=self._buffers,
             observer=self._tool_observer,
         )
+        toolbox.ctx.extra["projects"] = {n: w.root for n, w in self._others.items()}
+        self.plugin_problems = add_plugins(toolbox, settings)
+        self._plugins_reported = False
+        return toolbox
+
+    def tool_rows(self) -> list[ToolRow]:
+        """Every tool on offer (built-in, plugin, connected MCP) with its source and the
+        permission it runs under, for `coda tools`."""
+        from coda_ls.tools.catalog import tool_rows
+
+        return [] if self._toolbox is None else tool_rows(self._toolbox)
 
     async def connect_tools(self) -> list[str]:
         """Connect the configured MCP servers (once per workspace and settings) and offer
@@ -430,6 +635,32 @@ class Workspace:
                     log.warning("MCP: %s", line)
                 return list(self._mcp_problems)
         return []
+
+    def save_note(
+        self,
+        body: str | None = None,
+        *,
+        session_id: str | None = None,
+        title: str | None = None,
+        user: bool = False,
+        team: bool = False,
+    ) -> SavedNote:
+        """Save `body`, or the last answer of `session_id` (titled by its question), as a
+        knowledge note in .coda/knowledge/ (or the user's dir; also the team store)."""
+        from coda_ls.knowledge.save import last_answer, save_note
+        from coda_ls.sessions.store import session_title
+
+        origin = None
+        if body is None:
+            if session_id is None:
+                raise CodaError("nothing to save", "give a session id or the note's text")
+            question, body = last_answer(self.store, session_id)
+            title = title or session_title(question)
+            origin = f"saved from session {self.store.resolve_id(session_id)[:8]}"
+        return save_note(
+            self.knowledge, body, title=title, origin=origin, user=user, team=team,
+            settings=self.settings,
+        )  # fmt: skip
 
     def budget_lines(self) -> list[str]:
         """Spending so far against the configured budgets, one line each."""
@@ -454,15 +685,92 @@ class Workspace:
                 self._engine.project_summary = self._summary
         return self._summary
 
+    def prompts(self) -> PromptLibrary:
+        """The shared prompt library: the project's `.coda/prompts/` over the user's.
+        Read on each call (a few small files), so an edited prompt is used at once."""
+        from coda_ls.prompts import load_prompts
+
+        return load_prompts(self.root)
+
     def project_info(self) -> ProjectInfo:
         """Languages, build systems, test frameworks and dependencies of the root."""
         return analyze_project(self.root)
+
+    def rules(self, near: Path | None = None) -> Rules:
+        """The project rules files a request about `near` gets in its system prompt (see
+        `coda_ls.rules`), with the tokens of each and what the cap cut."""
+        from coda_ls.rules import load_rules
+
+        settings = self.settings
+        return load_rules(
+            self.root, near, sources=settings.rules, max_tokens=settings.rules_max_tokens
+        )
 
     def vcs(self) -> Any:
         """The version-control backend of the root (git, hg, svn, … or a plain folder)."""
         from coda_ls.vcs import detect
 
         return detect(self.root)
+
+    # -- several projects ---------------------------------------------------------------
+
+    @property
+    def projects(self) -> list[ProjectRef]:
+        """This project first, then the others (configured, added, or linked)."""
+        from coda_ls.projects import ProjectRef
+
+        self._add_configured()
+        current = ProjectRef(self.root.name, self.root, current=True)
+        return [current, *(ProjectRef(n, w.root) for n, w in self._others.items())]
+
+    def add_projects(self, roots: Sequence[Path]) -> list[str]:
+        """Open other project roots beside this one (each its own Workspace with its own
+        map and VCS state); returns their names. Already present roots are skipped."""
+        from coda_ls.projects import resolve_paths, unique_name
+
+        names = []
+        for root in resolve_paths(list(roots), self.root):
+            if any(w.root == root for w in self._others.values()):
+                continue
+            name = unique_name(root, [self.root.name, *self._others])
+            self._others[name] = Workspace(root, self._loaded)
+            self._owned.add(name)
+            names.append(name)
+            if self._repo_map is not None:  # joining a workspace whose map is built
+                self._others[name].build_map()
+        self._projects_changed()
+        return names
+
+    def link_project(self, other: Workspace) -> None:
+        """Use another front-owned Workspace (an LSP workspace folder) as a project."""
+        from coda_ls.projects import unique_name
+
+        if other is self or any(w is other for w in self._others.values()):
+            return
+        self._others[unique_name(other.root, [self.root.name, *self._others])] = other
+        self._projects_changed()
+
+    def _add_configured(self) -> None:
+        """The `projects` setting, opened once (relative paths from the project root)."""
+        if not self._configured_added:
+            self._configured_added = True
+            if self.settings.projects:
+                self.add_projects([Path(p) for p in self.settings.projects])
+
+    def _projects_changed(self) -> None:
+        if self._toolbox is not None:
+            self._toolbox.ctx.extra["projects"] = {n: w.root for n, w in self._others.items()}
+        if self._repo_map is not None and self._engine is not None:
+            self._engine.repo_map = self._joined_map(self._repo_map)
+
+    def _joined_map(self, mine: RepoMap) -> Any:
+        """The map questions see: this project's alone, or joined with the others'."""
+        if not self._others:
+            return mine
+        from coda_ls.projects import ProjectMaps
+
+        others = [(n, w.root, _map_of(w)) for n, w in self._others.items()]
+        return ProjectMaps(mine, others, self.settings.repomap.tokens)
 
     # -- the repo map -------------------------------------------------------------------
 
@@ -477,14 +785,18 @@ class Workspace:
         parses in a worker process (`isolated`) so their event loop keeps the GIL."""
         from coda_ls.repomap.repomap import RepoMap
 
+        self._add_configured()
         with self._map_lock:
             if self._repo_map is None:
                 self._repo_map = RepoMap(self.root, self.settings.repomap)
             self._repo_map.build(progress, isolated=isolated)
             self._map_built_at = time.monotonic()
-            if self._engine is not None:
-                self._engine.repo_map = self._repo_map
-            return self._repo_map
+        # The projects this workspace opened are built with it (linked ones by their front).
+        for name in sorted(self._owned):
+            self._others[name].build_map(isolated=isolated)
+        if self._engine is not None:  # else the engine gets the map when it is made
+            self._engine.repo_map = self._joined_map(self._repo_map)
+        return self._repo_map
 
     def refresh_map(self, max_age: float) -> RepoMap:
         """The map, rebuilt when its last build is older than `max_age` seconds (for
@@ -539,10 +851,13 @@ class Workspace:
         mentioned_idents: Sequence[str] = (),
     ) -> RenderedMap:
         """The map fitted to `tokens` (default from the settings), `focus` files and the
-        `mentioned_idents` ranked first."""
-        return self._built_map().render(
+        `mentioned_idents` ranked first; with other projects, theirs follow under `[name]`
+        labels (see coda_ls.projects)."""
+        joined = self._joined_map(self._built_map())
+        rendered: RenderedMap = joined.render(
             tokens, focus_files=focus, mentioned_idents=mentioned_idents
         )
+        return rendered
 
     def map_json(
         self,
@@ -558,6 +873,14 @@ class Workspace:
     def find_symbol(self, name: str) -> list[Tag]:
         """Where a class/function/method named `name` (or `Class.method`) is defined."""
         return self._built_map().find_symbol(name)
+
+    def diagram(
+        self, path: Path, kind: DiagramKind, start: int | None = None, end: int | None = None
+    ) -> Diagram:
+        """The call graph or class diagram of a file (or lines start-end of it) as Mermaid."""
+        from coda_ls.diagrams import file_diagram
+
+        return file_diagram(path, kind, start, end, root=self.root)
 
     def _built_map(self) -> RepoMap:
         """The map, built first if no front has built it yet."""
@@ -576,14 +899,25 @@ class Workspace:
         """Answer a question in any mode, streaming; see `Engine.ask`. The first use of
         tools connects the configured MCP servers; a server that fails is reported
         through `on_notice` and skipped."""
+        import asyncio
+
+        from coda_ls.engine import emit_text
+
         if self.engine.store is None:
             self.engine.store = self.store
         if request.use_tools and self._toolbox is not None:
-            from coda_ls.engine import emit_text
-
+            if not self._plugins_reported:  # once per toolbox: a notice, not a failure
+                self._plugins_reported = True
+                for line in self.plugin_problems:
+                    await emit_text(on_notice, line)
             for problem in await self.connect_tools():
                 await emit_text(on_notice, f"MCP: {problem}")
-        return await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        answer = await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        if self.settings.team.auto_push and answer.session_id is not None:
+            from coda_ls.team.sync import push_quietly
+
+            await asyncio.to_thread(push_quietly, self.settings, self.store, answer.session_id)
+        return answer
 
     async def refactor(
         self,
@@ -621,6 +955,35 @@ class Workspace:
         request.mode = "review"
         request.use_tools = False
         return await self.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+
+    async def propose_doc_fixes(
+        self, report: DocsReport, model: str | None = None
+    ) -> list[Proposal]:
+        """One model-proposed diff per stale document of `report`, each checked to apply."""
+        from coda_ls.checks.docs import propose_fixes
+
+        return await propose_fixes(self.engine, report, model)
+
+    async def propose_changelog(self, report: ChangelogReport, model: str | None = None) -> str:
+        """The model's wording of `report`'s missing changelog entries (optional)."""
+        from coda_ls.checks.changelog import propose_entries
+
+        return await propose_entries(self.engine, report, model)
+
+    async def generate_tests(
+        self,
+        request: TestGenRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_start: StartCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> TestGenReport:
+        """The `test` mode: write tests for the selection into the project's test file,
+        run them with its runner (both with permission), and let the model fix failures
+        for `testgen.rounds` rounds (see `coda_ls.testgen`)."""
+        from coda_ls.testgen import generate_tests
+
+        return await generate_tests(self, request, on_delta, on_start=on_start, on_notice=on_notice)
 
     # -- inline completion --------------------------------------------------------------
 
@@ -731,6 +1094,10 @@ class Workspace:
 
     def close(self) -> None:
         """Close what needs no event loop: the map's cache and the session store."""
+        if self._knowledge is not None:
+            self._knowledge.close()
         with self._map_lock:
             if self._repo_map is not None:
                 self._repo_map.close()
+        for name in self._owned:
+            self._others[name].close()

@@ -80,12 +80,21 @@ def sessions(ctx: click.Context) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Only sessions of this project root.",
 )
+@click.option("--team", is_flag=True, help="The team store's sessions ([team] database_url).")
 @json_option("Machine-readable output.")
 @pass_state
-def list_sessions(state: AppState, limit: int, project: Path | None, as_json: bool) -> None:
+def list_sessions(
+    state: AppState, limit: int, project: Path | None, as_json: bool, team: bool = False
+) -> None:
     """The most recently active sessions."""
-    with _store(state) as store:
-        found = store.list_sessions(limit=limit, project_root=project)
+    if team:
+        from coda_ls.workspace import open_team
+
+        with open_team(state.settings().settings) as shared:
+            found = shared.list_sessions(limit=limit)
+    else:
+        with _store(state) as store:
+            found = store.list_sessions(limit=limit, project_root=project)
     if as_json:
         _echo_json([session.to_dict() for session in found])
         return
@@ -229,17 +238,25 @@ def _hit_view(hit: SearchHit) -> RenderableType:
 @sessions.command()
 @click.argument("query")
 @click.option("--limit", "-n", default=20, show_default=True)
+@click.option("--team", is_flag=True, help="Search the team store instead (same syntax).")
 @json_option("Snippets with **bold** matches.")
 @pass_state
-def search(state: AppState, query: str, limit: int, as_json: bool) -> None:
+def search(state: AppState, query: str, limit: int, as_json: bool, team: bool = False) -> None:
     """Full-text search across every session.
 
     \b
     QUERY is words (all must match), "a phrase", prefix*, or OR / NOT.
     """
-    with _store(state) as store:
-        hits = store.search(query, limit=limit)
-        empty = not hits and not store.list_sessions(limit=1)
+    if team:
+        from coda_ls.workspace import open_team
+
+        with open_team(state.settings().settings) as shared:
+            hits = shared.search(query, limit=limit)
+            empty = not hits and not shared.list_sessions(limit=1)
+    else:
+        with _store(state) as store:
+            hits = store.search(query, limit=limit)
+            empty = not hits and not store.list_sessions(limit=1)
     if as_json:
         _echo_json([hit.to_dict() for hit in hits])
         return
@@ -283,16 +300,93 @@ def export(state: AppState, session_id: str, fmt: str, output: Path | None) -> N
 
 @sessions.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--project",
+    "-p",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Project the session belongs to when the file names none (a shared session "
+    "never does): default, the project holding the current directory.",
+)
 @pass_state
-def import_(state: AppState, file: Any) -> None:
-    """Import a JSON export (FILE, or - for stdin) as a new session."""
-    data = file.read()
+def import_(state: AppState, file: Any, project: Path | None) -> None:
+    """Import a JSON export or a shared HTML page (FILE, or - for stdin) as a new session."""
+    from coda_ls.workspace import project_root, read_shared
+
+    data = read_shared(file.read())  # a page from `coda sessions share` carries its JSON
     with _store(state) as store:
-        session = store.import_json(data)
+        session = store.import_json(data, project_root=project or project_root())
     state.console.print(
         f"imported [yellow]{session.short_id}[/] {session.title or ''} "
         f"({session.message_count} messages)"
     )
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the page (default: coda-session-ID.html here).",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the redacted JSON (for `coda sessions import`) here.",
+)
+@click.option("--no-link", is_flag=True, help="Only write the file; make no share link.")
+@pass_state
+def share(
+    state: AppState, session_id: str, out: Path | None, json_out: Path | None, no_link: bool
+) -> None:
+    """Write a read-only HTML page of a session (secrets and absolute paths redacted)
+    and make a share link that `coda web` serves to anyone holding it.
+
+    \b
+    The link shows the session as it is now; `coda sessions unshare ID` revokes it.
+    The page embeds the session's JSON: `coda sessions import PAGE.html` continues it.
+    """
+    from coda_ls.workspace import open_share_store, running_base_url, share_session
+
+    with _store(state) as store:
+        links = None if no_link else open_share_store(store, state.settings().settings)
+        try:
+            shared = share_session(store, session_id, links)
+        finally:
+            if links is not None:
+                links.close()
+        base = running_base_url(store.path)
+    target = out or Path(f"coda-session-{shared.session_id[:8]}.html")
+    target.write_text(shared.html, encoding="utf-8")
+    if json_out is not None:
+        json_out.write_text(json.dumps(shared.data, indent=2, ensure_ascii=False) + "\n")
+    state.console.print(f"wrote [bold]{target}[/]" + (f" and {json_out}" if json_out else ""))
+    if shared.token:
+        where = base or "<coda web URL>"
+        state.console.print(
+            f"share link: [bold]{where}{shared.path()}[/]\n"
+            + ("" if base else "[dim]start `coda web` to serve it; [/]")
+            + "[dim]served read-only by `coda web` to whoever has the link (no login); "
+            f"revoke it with: coda sessions unshare {shared.session_id[:8]}[/]"
+        )
+
+
+@sessions.command()
+@click.argument("session_id")
+@pass_state
+def unshare(state: AppState, session_id: str) -> None:
+    """Revoke every share link of a session (written pages stay where they are)."""
+    from coda_ls.workspace import open_share_store
+
+    with _store(state) as store:
+        sid = store.resolve_id(session_id)
+        links = open_share_store(store, state.settings().settings)
+        try:
+            count = links.revoke(sid)
+        finally:
+            links.close()
+    state.console.print(f"revoked {count} share link(s) of {sid[:8]}")
 
 
 @sessions.command()
@@ -490,3 +584,48 @@ def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
             out.append(Text(""))
         out.append(part)
     return out
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option("--title", "-t", help="The note's title (default: the question answered).")
+@click.option("--user", is_flag=True, help="In your own knowledge dir, not the project's.")
+@click.option("--team", is_flag=True, help="Also in the team store ([team] database_url).")
+@pass_state
+def note(state: AppState, session_id: str, title: str | None, user: bool, team: bool) -> None:
+    """Save the session's last answer as a knowledge note (.coda/knowledge/)."""
+    from coda_cli.commands.knowledge import add_note
+
+    add_note(state, session_id=session_id, title=title, user=user, team=team)
+
+
+@sessions.command()
+@click.argument("session_id")
+@pass_state
+def push(state: AppState, session_id: str) -> None:
+    """Copy a session (with the sessions it branched from) to the team store."""
+    from coda_ls.workspace import push_session
+
+    with _store(state) as store:
+        done = push_session(state.settings().settings, store, session_id)
+    state.console.print(
+        f"pushed [yellow]{done.session_id[:8]}[/]: {done.added} new message(s), "
+        f"{done.updated} updated, {done.sessions} session(s)"
+    )
+
+
+@sessions.command()
+@click.argument("session_id")
+@pass_state
+def pull(state: AppState, session_id: str) -> None:
+    """Copy a team-store session (with its ancestors) here; continue it with
+    `coda chat --session ID`."""
+    from coda_ls.workspace import pull_session
+
+    with _store(state) as store:
+        done = pull_session(state.settings().settings, store, session_id)
+    state.console.print(
+        f"pulled [yellow]{done.session_id[:8]}[/]: {done.added} new message(s), "
+        f"{done.updated} updated\n[dim]continue it with: coda chat --session "
+        f"{done.session_id[:8]}[/]"
+    )

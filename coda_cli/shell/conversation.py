@@ -22,6 +22,10 @@ async def answer(shell: ShellState, question: str) -> Answer:
     from coda_ls.workspace import AskRequest, RefactorOutcome, get_mode
 
     mode = get_mode(shell.mode)
+    if mode.name == "test":  # writes and runs tests rather than answering in text
+        from coda_cli.shell.testgen import answer_tests
+
+        return await answer_tests(shell, question)
     request = AskRequest(
         question=question,
         mode=mode.name,
@@ -44,6 +48,8 @@ async def answer(shell: ShellState, question: str) -> Answer:
         printer.set_status(f"{event.provider}/{event.model} is thinking…")
         if event.reason:
             shell.console.print(f"[coda.dim]using {shell.active}: {escape(event.reason)}[/]")
+        if event.knowledge:
+            shell.console.print(f"[coda.dim]knowledge: {escape(', '.join(event.knowledge))}[/]")
 
     def notice(text: str) -> None:
         with printer.suspend():
