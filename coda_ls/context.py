@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from coda_ls.attachments import is_attachable_file
 from coda_ls.modes import Mode
 from coda_ls.tokens import count_tokens
 from coda_ls.wire import Message
@@ -226,6 +227,8 @@ class ContextBuilder:
 
         parts: list[str] = []
         for path in [*files, *mentioned]:
+            if is_attachable_file(path):  # images and PDFs: the engine attaches them
+                continue
             try:
                 text = read_text(path)
             except OSError as exc:

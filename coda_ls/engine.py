@@ -18,10 +18,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from coda_ls import budget, fallback, telemetry
+from coda_ls import attachments as attach
+from coda_ls import budget, fallback, telemetry, vision
 from coda_ls import preview as cost_preview
 from coda_ls.config import Settings
-from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
+from coda_ls.context import (
+    BuiltContext,
+    CodeSelection,
+    ContextBuilder,
+    RepoMapLike,
+    find_mentions,
+    relative,
+)
 from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
 from coda_ls.modes import Mode, get_mode
 from coda_ls.providers.base import Provider
@@ -71,6 +79,9 @@ class AskRequest:
     files: Sequence[Path] = ()
     attachments: Sequence[tuple[str, str]] = ()
     images: Sequence[str] = ()  # data URLs sent with the question (vision models only)
+    # Files attached by a front (images, PDFs, text): the engine extracts PDF text, turns
+    # images into `images` and checks the model reads them, before anything is sent.
+    attached: Sequence[attach.Attachment] = ()
     open_files: Sequence[Path] = ()
     session_id: str | None = None
     new_session: bool = False
@@ -352,7 +363,40 @@ class Engine:
         if request.images:  # they ride on the question's message
             question = built.messages[-1]
             built.messages[-1] = question.model_copy(update={"images": list(request.images)})
+            system = built.messages[0]
+            prompt = f"{system.content}\n\n{vision.image_instructions(mode.name)}"
+            built.messages[0] = system.model_copy(update={"content": prompt})
         return built
+
+    def with_attachments(
+        self, request: AskRequest, chosen: Selection, info: ModelInfo | None
+    ) -> AskRequest:
+        """`request` with its attached files (and image/PDF @mentions and --file paths)
+        turned into text blocks and image data URLs; raises `ImagesNotSupported` when the
+        chosen model does not read images, so nothing is sent."""
+        mentioned, _ = find_mentions(request.question, self.workspace)
+        files = [path for path in request.files if not attach.is_attachable_file(path)]
+        binary = [
+            path
+            for path in dict.fromkeys([*request.files, *mentioned])
+            if attach.is_attachable_file(path)
+        ]
+        items = [
+            *request.attached,
+            *(attach.from_path(p, name=relative(p, self.workspace)) for p in binary),
+        ]
+        if not items and not request.images:
+            return request
+        prepared = attach.prepare(items)
+        names = [*(f"image {n}" for n in range(1, len(request.images) + 1)), *prepared.image_names]
+        vision.check_images(chosen.provider_name, chosen.model, info, names, self.settings.vision)
+        return replace(
+            request,
+            files=files,
+            attached=(),
+            attachments=[*request.attachments, *prepared.texts],
+            images=[*request.images, *prepared.images],
+        )
 
     async def ask(
         self,
@@ -394,6 +438,7 @@ class Engine:
             failed = "/".join(x for x in self.settings.for_mode(mode.name) if x) or "the default"
             chosen = await self._fall_back(mode.name, failed, exc, tried, switches, on_notice)
         info = await self.model_info(chosen)
+        request = self.with_attachments(request, chosen, info)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
         session_id = self._session_for(request)
@@ -465,6 +510,7 @@ class Engine:
         mode = get_mode(request.mode or self.settings.mode)
         chosen = await self.selection(mode.name, request.provider, request.model)
         info = await self.model_info(chosen)
+        request = self.with_attachments(request, chosen, info)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
         history = self._history(request.session_id if continuing else None)

@@ -13,6 +13,8 @@ The hierarchy::
     ├── SessionStoreError           the session database cannot be used
     ├── SessionNotFound             no session or message with that id
     ├── CostNotConfirmed            a request estimated above the confirmation threshold
+    ├── AttachmentError             an attached file is too big, unreadable or unsupported
+    ├── ImagesNotSupported          images attached for a model that does not read them
     └── ProviderError               talking to a model failed
         ├── AuthError               credentials missing or refused
         │   └── NotAuthorizedOrNotFound   OCI's 404: compartment or IAM policy
@@ -160,5 +162,17 @@ class SessionNotFound(CodaError):
 
 class CostNotConfirmed(CodaError):
     """The estimated cost is above the confirmation threshold and was not confirmed."""
+
+    exit_code = 2
+
+
+class AttachmentError(CodaError):
+    """A file that cannot be attached: too big, unreadable, or of a kind Coda cannot send."""
+
+    exit_code = 2
+
+
+class ImagesNotSupported(CodaError):
+    """Images were attached for a model that does not read them; nothing was sent."""
 
     exit_code = 2
