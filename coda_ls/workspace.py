@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coda_ls import telemetry
+from coda_ls.attachments import Attachment
+from coda_ls.attachments import from_path as attachment_from_path
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.context import CodeSelection
 from coda_ls.engine import (
@@ -78,6 +80,7 @@ __all__ = [
     "NO_PROVIDER_HINT",
     "Answer",
     "AskRequest",
+    "Attachment",
     "Asker",
     "Buffers",
     "CodeSelection",
@@ -105,6 +108,7 @@ __all__ = [
     "VCSInfo",
     "Workspace",
     "analyze_project",
+    "attachment_from_path",
     "check_model_choice",
     "describe_cost",
     "describe_vcs",

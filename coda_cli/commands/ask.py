@@ -15,7 +15,7 @@ from coda_cli.state import AppState, pass_state
 from coda_ls.modes import MODE_NAMES
 
 if TYPE_CHECKING:
-    from coda_ls.workspace import Answer, AskRequest, CodeSelection, RefactorOutcome
+    from coda_ls.workspace import Answer, AskRequest, Attachment, CodeSelection, RefactorOutcome
 
 _SPEC = re.compile(r"^(?P<path>.+?)(?::(?P<start>\d+)(?:-(?P<end>\d+))?)?$")
 
@@ -36,6 +36,39 @@ def _common(func: Any) -> Any:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def attach_options(func: Any) -> Any:
+    """`--image FILE` and `--attach FILE` (both repeatable)."""
+    options = [
+        click.option(
+            "--image",
+            "images",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Attach an image, e.g. a screenshot of an error (repeatable; vision models).",
+        ),
+        click.option(
+            "--attach",
+            "attach",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Attach a PDF (its text, page by page), a text file or an image (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def load_attachments(images: tuple[Path, ...], attach: tuple[Path, ...]) -> list[Attachment]:
+    """The files of --image/--attach, read and checked (kind, size) before any request."""
+    from coda_ls.workspace import attachment_from_path
+
+    return [
+        *(attachment_from_path(path, expect="image", name=str(path)) for path in images),
+        *(attachment_from_path(path, name=str(path)) for path in attach),
+    ]
 
 
 def parse_spec(spec: str) -> tuple[Path, int, int | None]:
@@ -189,6 +222,7 @@ def _selection(path: Path, start: int, end: int | None) -> CodeSelection:
 )
 @click.option("--mode", type=click.Choice(MODE_NAMES), help="Mode (default: config, then chat).")
 @click.option("--no-tools", is_flag=True, help="Do not let the model use tools.")
+@attach_options
 @_common
 @pass_state
 def ask(
@@ -197,6 +231,8 @@ def ask(
     files: tuple[Path, ...],
     mode: str | None,
     no_tools: bool,
+    images: tuple[Path, ...],
+    attach: tuple[Path, ...],
     model: str | None,
     provider: str | None,
     session_id: str | None,
@@ -210,6 +246,8 @@ def ask(
       coda ask "where is the config loaded?"
       coda ask -f app.py "why does this fail on empty input?"
       git diff | coda ask --mode review -
+      coda ask --mode debug --image error.png "why does this crash?"
+      coda ask --attach spec.pdf "does the parser follow section 3?"
     """
     from coda_ls.workspace import AskRequest
 
@@ -231,6 +269,7 @@ def ask(
         mode=mode,
         files=[f.resolve() for f in files],
         attachments=attachments,
+        attached=load_attachments(images, attach),
         session_id=session_id,
         new_session=new_session,
         provider=provider,
@@ -245,12 +284,15 @@ def ask(
 @click.command()
 @click.argument("spec", metavar="FILE[:LINE[-LINE]]")
 @click.argument("question", nargs=-1)
+@attach_options
 @_common
 @pass_state
 def explain(
     state: AppState,
     spec: str,
     question: tuple[str, ...],
+    images: tuple[Path, ...],
+    attach: tuple[Path, ...],
     model: str | None,
     provider: str | None,
     session_id: str | None,
@@ -266,6 +308,7 @@ def explain(
         question=text,
         mode="explain",
         selection=_selection(path, start, end),
+        attached=load_attachments(images, attach),
         session_id=session_id,
         new_session=new_session,
         provider=provider,
