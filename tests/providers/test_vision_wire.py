@@ -144,7 +144,7 @@ async def test_litellm_against_the_openai_compatible_server(
     assert_pdf_and_prompt(body["messages"][0]["content"], text)
 
     before = len(server.chat_requests())
-    with pytest.raises(ImagesNotSupported, match="litellm/llama3.2:latest"):
+    with pytest.raises(ImagesNotSupported, match=r"litellm/llama3\.2:latest"):
         await engine.ask(request(tmp_path, model="llama3.2:latest"))
     assert len(server.chat_requests()) == before
 
