@@ -176,7 +176,7 @@ class AcpSession:
         if parsed.command in COMMANDS:
             await self._command(parsed.command or "")
             return PromptResponse(stop_reason="end_turn")
-        if not parsed.question and not parsed.files and not parsed.attachments:
+        if not (parsed.question or parsed.files or parsed.attachments or parsed.attached):
             raise RequestError.invalid_params({"message": "the prompt has no text"})
         mode = get_mode(parsed.command or self.mode)
         request = AskRequest(
@@ -184,6 +184,7 @@ class AcpSession:
             mode=mode.name,
             files=parsed.files,
             attachments=parsed.attachments,
+            attached=parsed.attached,
             session_id=self.id,
         )
         if self.buffers is not None:
@@ -204,7 +205,7 @@ class AcpSession:
 
         untitled = self.store.get_session(self.id).title is None
         if parsed.ignored:
-            await on_notice(f"Coda reads text only; ignored: {', '.join(parsed.ignored)}")
+            await on_notice(f"Not sent to the model: {', '.join(parsed.ignored)}")
         task = asyncio.ensure_future(self.workspace.ask(request, on_delta, on_notice=on_notice))
         self.task = task
         try:
