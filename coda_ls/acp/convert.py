@@ -27,7 +27,7 @@ from acp.schema import (
     UserMessageChunk,
 )
 
-from coda_ls import attachments
+from coda_ls import attachments as attach
 from coda_ls.acp.tools import tool_kind
 from coda_ls.errors import AttachmentError
 from coda_ls.modes import MODE_NAMES, MODES
@@ -86,7 +86,7 @@ class Prompt:
     question: str
     files: list[Path] = field(default_factory=list)
     attachments: list[tuple[str, str]] = field(default_factory=list)
-    attached: list[attachments.Attachment] = field(default_factory=list)  # images, PDFs
+    attached: list[attach.Attachment] = field(default_factory=list)  # images, PDFs
     command: str | None = None
     ignored: list[str] = field(default_factory=list)
 
@@ -149,9 +149,9 @@ def _attach(prompt: Prompt, name: str, data: str, *, image: bool = False) -> Non
     """Base64 data as an attached file; what cannot be attached is named in `ignored`
     with the reason (the turn goes on, and the notice tells the user)."""
     try:
-        data_bytes = attachments.decode_base64(name, data)
-        kind: attachments.Kind | None = "image" if image else None
-        prompt.attached.append(attachments.from_bytes(name, data_bytes, expect=kind))
+        data_bytes = attach.decode_base64(name, data)
+        kind: attach.Kind | None = "image" if image else None
+        prompt.attached.append(attach.from_bytes(name, data_bytes, expect=kind))
     except AttachmentError as exc:
         prompt.ignored.append(f"{name} ({exc.message})")
 
