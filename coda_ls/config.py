@@ -282,7 +282,7 @@ class Settings(_Section):
     )
     vision: dict[str, bool] = Field(
         default_factory=dict,
-        description='Whether a model reads images, overriding what Coda detects: model name '
+        description="Whether a model reads images, overriding what Coda detects: model name "
         'or glob -> true/false (e.g. "my-vl-*" = true)',
     )
     budget: BudgetSettings = Field(default_factory=BudgetSettings)

@@ -368,7 +368,7 @@ class Engine:
             built.messages[0] = system.model_copy(update={"content": prompt})
         return built
 
-    def with_attachments(
+    async def with_attachments(
         self, request: AskRequest, chosen: Selection, info: ModelInfo | None
     ) -> AskRequest:
         """`request` with its attached files (and image/PDF @mentions and --file paths)
@@ -387,9 +387,12 @@ class Engine:
         ]
         if not items and not request.images:
             return request
-        prepared = attach.prepare(items)
-        names = [*(f"image {n}" for n in range(1, len(request.images) + 1)), *prepared.image_names]
+        names = [f"image {n}" for n in range(1, len(request.images) + 1)]
+        names += [item.name for item in items if item.is_image]
+        # Refused before any PDF is read: the answer does not depend on it.
         vision.check_images(chosen.provider_name, chosen.model, info, names, self.settings.vision)
+        # Off the event loop: a long PDF takes pypdf a while (about 1.4 ms a page).
+        prepared = await asyncio.to_thread(attach.prepare, items)
         return replace(
             request,
             files=files,
@@ -438,7 +441,7 @@ class Engine:
             failed = "/".join(x for x in self.settings.for_mode(mode.name) if x) or "the default"
             chosen = await self._fall_back(mode.name, failed, exc, tried, switches, on_notice)
         info = await self.model_info(chosen)
-        request = self.with_attachments(request, chosen, info)
+        request = await self.with_attachments(request, chosen, info)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
         session_id = self._session_for(request)
@@ -510,7 +513,7 @@ class Engine:
         mode = get_mode(request.mode or self.settings.mode)
         chosen = await self.selection(mode.name, request.provider, request.model)
         info = await self.model_info(chosen)
-        request = self.with_attachments(request, chosen, info)
+        request = await self.with_attachments(request, chosen, info)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
         history = self._history(request.session_id if continuing else None)
