@@ -90,3 +90,13 @@ def test_bad_attachments_are_refused_with_a_hint(
     result = CliRunner().invoke(cli, ["ask", "--model", "llava:7b", "--attach", "scan.pdf", "hi"])
     assert result.exit_code == 2 and "no text found (scanned PDF?)" in result.output
     assert server.chat_requests() == []
+
+
+def test_explain_a_screenshot_of_code(project: Path, server: ScriptedModelServer) -> None:
+    result = CliRunner().invoke(
+        cli, ["explain", "app.py", "--model", "llava:7b", "--image", "shot.png"]
+    )
+    assert result.exit_code == 0, result.output
+    body = server.chat_requests()[-1].body
+    assert "transcribe the code" in body["messages"][0]["content"]  # explain's image prompt
+    assert body["messages"][-1]["images"] and "return 1 / 0" in body["messages"][-1]["content"]

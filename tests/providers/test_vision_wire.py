@@ -194,3 +194,16 @@ async def test_oci_generic_image_content(
         with pytest.raises(ImagesNotSupported, match=f"oci/{model} does not accept"):
             await engine.ask(request(tmp_path, model=model))
     assert len(oci_stub.chats()) == before
+
+
+def test_oci_cohere_format_never_drops_images_silently() -> None:
+    from coda_ls.errors import ProviderError
+    from coda_ls.providers.base import ChatRequest, Message
+    from coda_ls.providers.oci.formats import build_chat_details
+
+    chat = ChatRequest(
+        model="cohere.command-a-03-2025",
+        messages=[Message(role="user", content="look", images=[DATA_URL])],
+    )
+    with pytest.raises(ProviderError, match="take no images"):
+        build_chat_details(chat, "cohere.command-a-03-2025", COMPARTMENT, stream=False)
