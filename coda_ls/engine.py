@@ -584,6 +584,7 @@ class Engine:
                     chosen = await self._fall_back(
                         mode.name, failed, exc, tried, answer.fallbacks, on_notice
                     )
+                    await self._check_fallback_images(chosen, messages)
                     if self.store is not None and session_id is not None:
                         self._record_switch(session_id, answer.fallbacks[-1], chosen)
                     answer.provider, answer.model = chosen.provider_name, chosen.model
@@ -745,6 +746,16 @@ class Engine:
         if len(tried) > 1:
             raise type(exc)(exc.message, fallback.exhausted_hint(tried)) from exc
         raise exc
+
+    async def _check_fallback_images(self, chosen: Selection, messages: list[Message]) -> None:
+        """A fallback model gets the images too: refuse it as the first would have been."""
+        count = sum(len(message.images) for message in messages)
+        if count:
+            names = [f"image {n}" for n in range(1, count + 1)]
+            info = await self.model_info(chosen)
+            vision.check_images(
+                chosen.provider_name, chosen.model, info, names, self.settings.vision
+            )
 
     def _record_switch(self, session_id: str, text: str, chosen: Selection) -> None:
         """A system row the history leaves out, so `coda sessions show` tells the switch."""

@@ -207,3 +207,25 @@ def test_oci_cohere_format_never_drops_images_silently() -> None:
     )
     with pytest.raises(ProviderError, match="take no images"):
         build_chat_details(chat, "cohere.command-a-03-2025", COMPARTMENT, stream=False)
+
+
+async def test_a_fallback_model_that_reads_no_images_is_refused_too(
+    server: ScriptedModelServer, make_engine: Any, tmp_path: Path
+) -> None:
+    with ScriptedModelServer(models=[ScriptedModel("acme-eyes:1", vision=True)]) as limited:
+        limited.script(Reply(status=429, error="quota exceeded", retry_after=0))
+        engine = make_engine(
+            {
+                "provider": "ollama",
+                "model": "acme-eyes:1",
+                "fallback": ["vllm/qwen2.5-coder:7b"],
+                "providers": {
+                    "ollama": {"host": limited.url, "max_retries": 0},
+                    "vllm": {"base_url": f"{server.url}/v1"},
+                },
+            }
+        )
+        with pytest.raises(ImagesNotSupported, match=r"vllm/qwen2\.5-coder:7b"):
+            await engine.ask(request(tmp_path))
+        assert len(limited.chat_requests()) == 1  # the vision model was asked (429)
+    assert server.chat_requests() == []  # the text-only fallback never got the images
