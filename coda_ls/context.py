@@ -27,6 +27,9 @@ IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{2,}\b")
 SURROUNDING_LINES = 15
 MAX_FILE_CHARS = 60_000
 MAX_SYMBOL_LINES = 120  # an @symbol brings its definition, up to this many lines
+# What one attached image costs, roughly: llava's 576 patches, OpenAI's 765 for a 512px
+# high-detail tile; providers differ, so this is an estimate for budgeting and previews.
+IMAGE_TOKENS = 768
 
 
 class RenderedMapLike(Protocol):
@@ -215,6 +218,7 @@ class ContextBuilder:
         open_files: Sequence[Path] = (),
         window: int = 8192,
         reserved_output: int = 1024,
+        images: int = 0,
     ) -> BuiltContext:
         stats = ContextStats(window=window, reserved_output=reserved_output)
         mentioned, symbols = find_mentions(question, self.workspace)
@@ -246,6 +250,8 @@ class ContextBuilder:
             parts.append(selection_block(selection, self.workspace, with_numbers))
         files_text = "\n\n".join(parts)
         stats.files_tokens = count_tokens(files_text) if files_text else 0
+        # Images ride on the question; an estimate keeps room for them in the window.
+        stats.files_tokens += images * IMAGE_TOKENS
 
         question_text = f"{files_text}\n\n{question}".strip() if files_text else question
         stats.question_tokens = count_tokens(question) + 8

@@ -352,6 +352,7 @@ class Engine:
                 open_files=request.open_files,
                 window=window,
                 reserved_output=reserved,
+                images=len(request.images),
             )
             stats = built.stats
             span.set("coda.context.tokens", stats.total)

@@ -229,3 +229,23 @@ async def test_a_fallback_model_that_reads_no_images_is_refused_too(
             await engine.ask(request(tmp_path))
         assert len(limited.chat_requests()) == 1  # the vision model was asked (429)
     assert server.chat_requests() == []  # the text-only fallback never got the images
+
+
+async def test_the_preview_counts_images_and_pdf_text(
+    server: ScriptedModelServer, make_engine: Any, tmp_path: Path
+) -> None:
+    from coda_ls.context import IMAGE_TOKENS
+
+    engine = make_engine({"provider": "ollama", "providers": {"ollama": {"host": server.url}}})
+    plain = await engine.preview(AskRequest(question="Why?", model="acme-eyes:1"))
+    image = attachments.from_bytes("trace.png", PNG)
+    with_image = await engine.preview(
+        AskRequest(question="Why?", model="acme-eyes:1", attached=[image, image])
+    )
+    assert with_image.context_tokens - plain.context_tokens == 2 * IMAGE_TOKENS
+    pdf = attachments.from_bytes("spec.pdf", pdf_bytes("word " * 200))
+    with_pdf = await engine.preview(
+        AskRequest(question="Why?", model="acme-eyes:1", attached=[pdf])
+    )
+    assert with_pdf.context_tokens - plain.context_tokens > 150
+    assert server.chat_requests() == []  # a preview sends nothing
