@@ -13,6 +13,8 @@ The hierarchy::
     ├── SessionStoreError           the session database cannot be used
     ├── SessionNotFound             no session or message with that id
     ├── CostNotConfirmed            a request estimated above the confirmation threshold
+    ├── KnowledgeError              a knowledge note cannot be read or written
+    ├── TeamStoreError              the team store (PostgreSQL) cannot be used
     ├── AttachmentError             an attached file is too big, unreadable or unsupported
     ├── ImagesNotSupported          images attached for a model that does not read them
     └── ProviderError               talking to a model failed
@@ -164,6 +166,15 @@ class CostNotConfirmed(CodaError):
     """The estimated cost is above the confirmation threshold and was not confirmed."""
 
     exit_code = 2
+
+
+class KnowledgeError(CodaError):
+    """A knowledge note cannot be written, or the knowledge index cannot be used."""
+
+
+class TeamStoreError(CodaError):
+    """The team store (`[team] database_url`) is unreachable, misconfigured or lacks the
+    `team` extra."""
 
 
 class AttachmentError(CodaError):

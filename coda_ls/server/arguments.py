@@ -8,7 +8,7 @@ character.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
@@ -94,6 +94,8 @@ class ExplainArgs(_TextArgs):
     uri: str
     range: RangeArg | None = None
     question: str | None = None
+    # "call" or "class": ask for a Mermaid diagram, starting from one computed from the tags
+    diagram: Literal["call", "class"] | None = None
 
 
 class ReviewArgs(LLMArgs):
