@@ -343,6 +343,11 @@ class Settings(_Section):
     team: TeamSettings = Field(default_factory=TeamSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+    projects: list[str] = Field(
+        default_factory=list,
+        description="Other project roots (paths; relative ones from the project root) whose "
+        "maps join this project's; the tools may read them, never write",
+    )
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     diagrams: DiagramsSettings = Field(default_factory=DiagramsSettings)
 

@@ -238,6 +238,12 @@ def _selection(path: Path, start: int, end: int | None) -> CodeSelection:
 )
 @click.option("--mode", type=click.Choice(MODE_NAMES), help="Mode (default: config, then chat).")
 @click.option("--no-tools", is_flag=True, help="Do not let the model use tools.")
+@click.option(
+    "--prompt",
+    "prompt_name",
+    metavar="NAME",
+    help="Ask with a prompt of the library (`coda prompts`); QUESTION words are its arguments.",
+)
 @attach_options
 @_common
 @pass_state
@@ -247,6 +253,7 @@ def ask(
     files: tuple[Path, ...],
     mode: str | None,
     no_tools: bool,
+    prompt_name: str | None,
     images: tuple[Path, ...],
     attach: tuple[Path, ...],
     model: str | None,
@@ -267,6 +274,24 @@ def ask(
     """
     from coda_ls.workspace import AskRequest
 
+    if prompt_name is not None:
+        from coda_cli.commands.prompts import prompt_request
+
+        request = prompt_request(
+            prompt_name,
+            question,
+            None,
+            mode=mode,
+            files=[f.resolve() for f in files],
+            session_id=session_id,
+            new_session=new_session,
+            provider=provider,
+            model=model,
+            use_tools=not no_tools,
+        )
+        request.attached = load_attachments(images, attach)
+        run_request(state, request, as_json=as_json)
+        return
     text = " ".join(question).strip()
     attachments = []
     if text in ("", "-"):

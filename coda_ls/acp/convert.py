@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ from coda_ls.errors import AttachmentError
 from coda_ls.modes import MODE_NAMES, MODES
 
 if TYPE_CHECKING:
+    from coda_ls.prompts import Prompt as LibraryPrompt
     from coda_ls.sessions import MessageRecord
     from coda_ls.wire import Usage as CodaUsage
 
@@ -64,8 +66,9 @@ def mode_state(current: str) -> SessionModeState:
     )
 
 
-def available_commands() -> list[AvailableCommand]:
-    """One command per mode (this turn only, in that mode), then /compact and /cost."""
+def available_commands(prompts: Iterable[LibraryPrompt] = ()) -> list[AvailableCommand]:
+    """One command per mode (this turn only, in that mode), /compact and /cost, then the
+    prompt library's prompts (a name the built-ins use is left out)."""
     commands = [
         AvailableCommand(
             name=name,
@@ -75,6 +78,21 @@ def available_commands() -> list[AvailableCommand]:
         for name in MODE_NAMES
     ]
     commands += [AvailableCommand(name=name, description=text) for name, text in COMMANDS.items()]
+    for prompt in prompts:
+        if prompt.name in MODES or prompt.name in COMMANDS:
+            continue
+        hint = prompt.usage.removeprefix(f"/{prompt.name}").strip()
+        if prompt.takes_selection:
+            hint = (hint + " (with the code selected or attached)").strip()
+        commands.append(
+            AvailableCommand(
+                name=prompt.name,
+                description=prompt.summary,
+                input=AvailableCommandInput(
+                    root=UnstructuredCommandInput(hint=hint or "optional extra text")
+                ),
+            )
+        )
     return commands
 
 
@@ -102,11 +120,14 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def read_prompt(blocks: list[PromptBlock], root: Path) -> Prompt:
+def read_prompt(
+    blocks: list[PromptBlock], root: Path, prompt_names: Collection[str] = ()
+) -> Prompt:
     """The prompt's text joined, resource links inside `root` as files, embedded text
     resources as attachments, images and embedded blobs (PDFs, images) as attached files
     (the engine checks the model reads images); audio, and blobs that cannot be attached,
-    are named in `ignored`."""
+    are named in `ignored`. A leading `/NAME` of a mode, a command or a library prompt
+    (`prompt_names`) is the command."""
     texts: list[str] = []
     prompt = Prompt(question="")
     for block in blocks:
@@ -138,7 +159,7 @@ def read_prompt(blocks: list[PromptBlock], root: Path) -> Prompt:
     question = "\n".join(texts).strip()
     if question.startswith("/"):
         name, _, rest = question[1:].partition(" ")
-        if name in MODES or name in COMMANDS:
+        if name in MODES or name in COMMANDS or name in prompt_names:
             prompt.command = name
             question = rest.strip()
     prompt.question = question

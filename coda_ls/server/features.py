@@ -12,6 +12,7 @@ from coda_ls.errors import CodaError
 from coda_ls.server.app import CodaServer
 from coda_ls.server.commands import COMMANDS
 from coda_ls.server.convert import to_json
+from coda_ls.server.prompt_commands import KIND_PROMPT, prompt_actions
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ ACTION_KINDS = [
     types.CodeActionKind.RefactorRewrite,
     KIND_EXPLAIN,
     KIND_REVIEW,
+    KIND_PROMPT,
 ]
 DEFAULT_REFACTOR = "Refactor this code for clarity and simplicity; keep its behaviour."
 
@@ -170,6 +172,7 @@ def code_actions(ls: CodaServer, params: types.CodeActionParams) -> list[types.C
                 ),
             )
         )
+    actions += prompt_actions(ls, params, _wanted(KIND_PROMPT, only))
     return actions
 
 
