@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coda_ls import telemetry
+from coda_ls.attachments import Attachment
+from coda_ls.attachments import from_path as attachment_from_path
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.modes import ASK_MODE_NAMES, MODE_NAMES, MODES, Mode, get_mode
@@ -203,6 +205,7 @@ __all__ = [
     "Answer",
     "AskRequest",
     "Asker",
+    "Attachment",
     "Buffers",
     "ChangelogReport",
     "CodeSelection",
@@ -248,6 +251,7 @@ __all__ = [
     "Workspace",
     "add_project",
     "analyze_project",
+    "attachment_from_path",
     "check_changelog",
     "check_docs",
     "check_model_choice",
