@@ -25,8 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coda_ls import telemetry
-from coda_ls.attachments import Attachment
-from coda_ls.attachments import from_path as attachment_from_path
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.modes import ASK_MODE_NAMES, MODE_NAMES, MODES, Mode, get_mode
@@ -34,6 +32,8 @@ from coda_ls.modes import ASK_MODE_NAMES, MODE_NAMES, MODES, Mode, get_mode
 if TYPE_CHECKING:
     import asyncio
 
+    from coda_ls.attachments import Attachment
+    from coda_ls.attachments import from_path as attachment_from_path
     from coda_ls.checks.changelog import ChangelogReport
     from coda_ls.checks.docs import DocsReport, Proposal
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
@@ -116,6 +116,16 @@ if TYPE_CHECKING:
 # this module imports what it uses where it uses it (a global lookup does not reach
 # __getattr__).
 _LAZY: dict[str, tuple[str, str]] = {
+    # Types the fronts annotate with (under TYPE_CHECKING above, importable too).
+    "ChangelogReport": ("coda_ls.checks.changelog", "ChangelogReport"),
+    "DocsReport": ("coda_ls.checks.docs", "DocsReport"),
+    "Proposal": ("coda_ls.checks.docs", "Proposal"),
+    "ProjectInfo": ("coda_ls.project", "ProjectInfo"),
+    "ProjectRef": ("coda_ls.projects", "ProjectRef"),
+    "Rules": ("coda_ls.rules", "Rules"),
+    "VCSInfo": ("coda_ls.vcs", "VCSInfo"),
+    "Attachment": ("coda_ls.attachments", "Attachment"),
+    "attachment_from_path": ("coda_ls.attachments", "from_path"),
     "CodeSelection": ("coda_ls.context", "CodeSelection"),
     "DIAGRAM_KINDS": ("coda_ls.diagrams", "DIAGRAM_KINDS"),
     "Diagram": ("coda_ls.diagrams", "Diagram"),
