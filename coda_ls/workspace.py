@@ -430,7 +430,8 @@ class Workspace:
         repo_map = self._repo_map
         if repo_map is None:
             return
-        repo_map.rank_ahead()
+        # The worker stays, with the graph, for the personalized maps questions need.
+        repo_map.rank_ahead(hold=True)
         repo_map.render()  # loads the persisted map (or ranks and fits here if none)
 
     def update_file(self, path: Path, text: str | None = None) -> None:
