@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
@@ -42,7 +42,6 @@ from coda_ls.repomap.relevance import (
     fuse,
     overview,
     related_files,
-    usage,
 )
 from coda_ls.repomap.render import Entry as RenderEntry
 from coda_ls.repomap.render import fit, max_entries
@@ -489,7 +488,7 @@ class RepoMap:
             done = False
             try:
                 if graph is None:
-                    graph = ReferenceGraph(dict(snapshot or {}))  # decodes every file
+                    graph = ReferenceGraph(snapshot or LazyFiles())  # decodes each file once
                 else:
                     for rel, tags in pending.items():
                         graph.update(rel, tags)
@@ -553,7 +552,7 @@ class RepoMap:
             # the graph's best OVERVIEW_CANDIDATES x what is shown.
             wide = None if limit is None else limit * OVERVIEW_CANDIDATES
             ranked = graph.rank(limit=wide)
-            return overview(ranked, usage(graph.files), frozenset(), limit)
+            return overview(ranked, graph.usage(), frozenset(), limit)
         if asked is None:  # focus or identifiers without a question: no words to match
             roles = roles_pointed_at(frozenset(), focus | mentioned)
             asked = Question("", frozenset(), idents, roles)
@@ -563,8 +562,7 @@ class RepoMap:
         # Priors reorder the graph's best: take more of them than will be shown.
         wide = None if limit is None else limit * 3
         ranked = graph.rank(focus, mentioned, idents, wide, related_files(lexical))
-        definitions = {path: ft.definitions for path, ft in graph.files.items()}
-        return fuse(ranked, definitions, lexical, asked, asked.roles, limit)
+        return fuse(ranked, _Definitions(graph), lexical, asked, asked.roles, limit)
 
     def _lexical_index(self, graph: ReferenceGraph) -> LexicalIndex:
         with self._lock:
@@ -785,3 +783,22 @@ class RepoMap:
         with self._lock:
             self._drop_holder()
         self._cache.close()
+
+
+class _Definitions(Mapping[str, tuple[Tag, ...]]):
+    """Every file's definitions as the graph shows them, decoded on access (a question
+    reads those of the few files its words match)."""
+
+    def __init__(self, graph: ReferenceGraph) -> None:
+        self._graph = graph
+
+    def __getitem__(self, path: str) -> tuple[Tag, ...]:
+        if path not in self._graph.files:
+            raise KeyError(path)
+        return self._graph.definitions(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._graph.files)
+
+    def __len__(self) -> int:
+        return len(self._graph.files)
