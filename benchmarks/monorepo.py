@@ -252,6 +252,7 @@ class ServerRun:
     focused: float = float("nan")  # first `coda.repoMap` focused on a file (a question)
     focused_again: float = float("nan")  # then focused on another file
     rss_focused_mb: float = float("nan")
+    workers_mb: float = float("nan")  # the server's worker processes (the ranking worker)
 
     def machine_spikes(self) -> int:
         """Spikes during which the probe process also woke late: machine load."""
@@ -272,6 +273,27 @@ while True:
     if late > 0.01:
         out.write(f"{t:.4f} {late:.4f}\\n")
 """
+
+
+def children_rss_mb(pid: int) -> float:
+    """RSS of a process's descendants (the server's workers), in MB."""
+    total = 0
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            kids = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        for kid in map(int, kids):
+            todo.append(kid)
+            try:
+                status = Path(f"/proc/{kid}/status").read_text()
+            except OSError:
+                continue
+            line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), None)
+            total += int(line.split()[1]) if line else 0
+    return total / 1024
 
 
 async def raw_call(client: Client, method: str, params: Any) -> Any:
@@ -362,6 +384,7 @@ async def run_server(tree: Path, root: Path, home: Path, actions: bool) -> Serve
                 run.rss_focused_mb = client.rss_kb() / 1024
             else:
                 run.focused_again = took
+        run.workers_mb = children_rss_mb(process.pid)
         if actions:
             run.idle, _ = await traffic(client, uris, start, ServerRun(0, 0, 0, 0), False, 300)
         return run
@@ -492,7 +515,8 @@ def main() -> None:
                                 f"rss {run.rss_ready_mb:.0f}/{run.rss_after_mb:.0f} MB, "
                                 f"focused {run.focused * 1000:.0f}/"
                                 f"{run.focused_again * 1000:.0f} ms "
-                                f"rss {run.rss_focused_mb:.0f} MB, load {run.load}",
+                                f"rss {run.rss_focused_mb:.0f} MB (workers "
+                                f"{run.workers_mb:.0f} MB), load {run.load}",
                                 flush=True,
                             )
                             if run.actions:
@@ -550,7 +574,8 @@ def main() -> None:
                 f"{max(idle) * 1000:.0f} / {pct(idle, 0.95) * 1000:.1f} ms" if idle else "-",
                 f"{med([x.focused for x in runs]) * 1000:.0f} / "
                 f"{med([x.focused_again for x in runs]) * 1000:.0f} ms",
-                f"{med([x.rss_focused_mb for x in runs]):.0f} MB",
+                f"{med([x.rss_focused_mb for x in runs]):.0f} MB "
+                f"(+{med([x.workers_mb for x in runs]):.0f} MB workers)",
                 " ".join(f"{x.load[0]:.1f}-{x.load[1]:.1f}" for x in runs),
             ])  # fmt: skip
         print_table(

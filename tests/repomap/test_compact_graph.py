@@ -93,7 +93,7 @@ def test_a_question_ranks_as_with_the_old_graph(
 ) -> None:
     # A question fuses the graph's ranking with its words, matching tags by identity:
     # the definitions decoded for the ranking must be the ones the words find.
-    root, repo_map = built
+    root, _ = built
     asks = [
         ("how are rankings persisted in the cache?", [], []),
         ("where does the server build the repo map", [root / "coda_ls/server/app.py"], []),

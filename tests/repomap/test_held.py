@@ -125,3 +125,27 @@ def test_a_dead_worker_means_ranking_here(tmp_path: Path) -> None:
     finally:
         server.close()
         alone.close()
+
+
+def test_closing_the_map_stops_the_worker_at_once(tmp_path: Path) -> None:
+    # Even busy (building the words index): an editor's exit must not wait for it.
+    root = copy_of_this_repository(tmp_path)
+    server = RepoMap(root, RepoMapSettings(), cache_dir=tmp_path / "server")
+    server.build()
+    assert server.rank_ahead(hold=True) is True
+    assert server._holder is not None
+    pids = list(server._holder._pool._processes)
+    assert pids
+    server.close()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
