@@ -410,10 +410,14 @@ class Workspace:
         """Read the project summary, build the map and rank it off the event loop;
         `map_ready` is set when done, whether it worked or not (see `map_error`): the
         first map asked for after that is ready, not ranked then (issue 16)."""
+        from coda_ls.heap import settle
+
+        settle()  # what the front imported to serve (see heap.py)
         try:
             await asyncio.to_thread(self.summary)
             if with_map:
                 await asyncio.to_thread(self.build_map, progress, isolated=True)
+                settle()  # the map's modules and file set
                 await asyncio.to_thread(self._rank_ahead)
         except CodaError as exc:
             self.map_error = exc.message
