@@ -77,7 +77,18 @@ def hold(
         return False
     repo_map.render(tokens)
     _held = repo_map
+    settle()
     return True
+
+
+def settle() -> None:
+    """The graph and the words index live as long as the worker: out of the cyclic GC's
+    full passes, which walked their millions of objects during a question's ranking
+    (20k files: a focused map 6-9 s here against 3.5-4.7 s in a process without the
+    words index)."""
+    from coda_ls.heap import settle as freeze
+
+    freeze()
 
 
 def warm() -> None:
@@ -85,6 +96,7 @@ def warm() -> None:
     default map was loaded from an earlier run, nothing was ranked yet."""
     if _held is not None:
         _held.warm()
+        settle()
 
 
 def render(changes: list[Change], request: Render) -> RenderedMap:
