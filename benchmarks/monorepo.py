@@ -282,10 +282,13 @@ def children_rss_mb(pid: int) -> float:
     todo = [pid]
     while todo:
         parent = todo.pop()
-        try:
-            kids = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            continue
+        kids = []
+        # Per thread: a pool started from a worker thread is that thread's children.
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                kids += (task / "children").read_text().split()
+            except OSError:
+                continue
         for kid in map(int, kids):
             todo.append(kid)
             try:
