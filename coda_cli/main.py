@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "acp": ("acp", "acp"),
     "web": ("web", "web"),
     "telemetry": ("telemetry", "telemetry"),
+    "knowledge": ("knowledge", "knowledge"),
+    "tools": ("tools", "tools"),
 }
 
 

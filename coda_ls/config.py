@@ -241,6 +241,31 @@ class SessionSettings(_Section):
     compact_at: float = Field(0.8, gt=0, le=1, description="Compact history past this share")
 
 
+class KnowledgeSettings(_Section):
+    """The knowledge base: Markdown notes in `.coda/knowledge/` (checked in) and the user's
+    `<config dir>/knowledge/`, whose passages relevant to a question join the context."""
+
+    enabled: bool = Field(True, description="Add relevant note passages to each question")
+    max_tokens: int = Field(
+        800, ge=0, description="Token budget of the passages added to one question (0: none)"
+    )
+    dirs: list[str] = Field(
+        default_factory=list, description="More note directories (relative to the project)"
+    )
+
+
+class TeamSettings(_Section):
+    """A team store in PostgreSQL (the `team` extra): shared sessions, knowledge notes,
+    prompts and share links. Unset: everything stays in the local SQLite files."""
+
+    database_url: SecretStr | None = Field(
+        None, description="postgresql://user:password@host:port/db (never logged)"
+    )
+    auto_push: bool = Field(
+        False, description="Push each session to the team store after every answer"
+    )
+
+
 class TelemetrySettings(_Section):
     """OpenTelemetry traces and metrics (the `telemetry` extra). Off unless enabled here or
     by the standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER)."""
@@ -258,6 +283,26 @@ class TelemetrySettings(_Section):
 class UISettings(_Section):
     theme: str = "default"
     multiline_key: str = "escape-enter"
+
+
+class DiagramsSettings(_Section):
+    """Drawing the Mermaid diagrams answers contain (`coda explain --diagram`)."""
+
+    mermaid_js: str | None = Field(
+        None,
+        description="A local mermaid.min.js for `coda web` to draw diagrams with (never "
+        "fetched from a CDN); e.g. from `npm pack mermaid`: package/dist/mermaid.min.js",
+    )
+
+
+class PluginsSettings(_Section):
+    """Third-party tools from installed packages (entry-point group `coda.tools`)."""
+
+    enabled: bool = Field(True, description="Load tool plugins at all")
+    disabled: list[str] = Field(
+        default_factory=list,
+        description="Plugins not to load: an entry-point name, a distribution or a tool name",
+    )
 
 
 class MCPServerSettings(_Section):
@@ -289,8 +334,12 @@ class Settings(_Section):
     permissions: PermissionsSettings = Field(default_factory=PermissionsSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    team: TeamSettings = Field(default_factory=TeamSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+    plugins: PluginsSettings = Field(default_factory=PluginsSettings)
+    diagrams: DiagramsSettings = Field(default_factory=DiagramsSettings)
 
     @field_validator("mode")
     @classmethod

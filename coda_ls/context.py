@@ -67,6 +67,20 @@ class RepoMapLike(Protocol):
     def find_symbol(self, name: str) -> Sequence[SymbolLike]: ...
 
 
+class KnowledgeLike(Protocol):
+    """What context assembly uses of `coda_ls.knowledge.KnowledgeBase`."""
+
+    def relevant(self, question: str, max_tokens: int) -> KnowledgeChoice: ...
+
+
+class KnowledgeChoice(Protocol):
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def sources(self) -> list[str]: ...
+
+
 @dataclass
 class CodeSelection:
     """A range of a file (1-based, inclusive); `buffer` is the unsaved text if any."""
@@ -95,12 +109,15 @@ class ContextStats:
     history_tokens: int = 0
     question_tokens: int = 0
     history_dropped: int = 0  # messages that did not fit (the engine compacts them)
+    knowledge_tokens: int = 0
+    knowledge_sources: list[str] = field(default_factory=list)  # "note.md § Heading"
 
     @property
     def total(self) -> int:
         return (
             self.system_tokens
             + self.map_tokens
+            + self.knowledge_tokens
             + self.files_tokens
             + self.history_tokens
             + self.question_tokens
@@ -196,11 +213,15 @@ class ContextBuilder:
         repo_map: RepoMapLike | None = None,
         project_summary: str | None = None,
         map_tokens: int = 1024,
+        knowledge: KnowledgeLike | None = None,
+        knowledge_tokens: int = 0,
     ) -> None:
         self.workspace = workspace
         self.repo_map = repo_map
         self.project_summary = project_summary
         self.map_tokens = map_tokens
+        self.knowledge = knowledge
+        self.knowledge_tokens = knowledge_tokens
 
     def build(
         self,
@@ -250,6 +271,13 @@ class ContextBuilder:
         # What is left after the fixed parts goes to the map first, then history.
         budget = window - reserved_output - stats.system_tokens - stats.files_tokens
         budget -= stats.question_tokens
+        if self.knowledge is not None and self.knowledge_tokens > 0 and budget > 256:
+            knowledge_text = self._knowledge(question, min(self.knowledge_tokens, budget // 4))
+            if knowledge_text:
+                system += "\n\n" + knowledge_text[0]
+                stats.knowledge_tokens = count_tokens(knowledge_text[0])
+                stats.knowledge_sources = knowledge_text[1]
+                budget -= stats.knowledge_tokens
         map_text = ""
         if self.repo_map is not None and budget > 256:
             map_budget = min(self.map_tokens, budget // 3)
@@ -293,6 +321,16 @@ class ContextBuilder:
             Message(role="user", content=question_text),
         ]
         return BuiltContext(messages, stats, mentioned)
+
+    def _knowledge(self, question: str, tokens: int) -> tuple[str, list[str]] | None:
+        """The knowledge passages for `question` within `tokens`, and their labels."""
+        assert self.knowledge is not None
+        try:
+            chosen = self.knowledge.relevant(question, tokens)
+        except Exception:  # notes are an aid: a broken index must not lose the question
+            log.exception("knowledge search failed; answering without notes")
+            return None
+        return (chosen.text, chosen.sources) if chosen.text else None
 
     def _symbol_blocks(self, name: str) -> list[str]:
         """The source of each definition of `name` (an @symbol mention)."""

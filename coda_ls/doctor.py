@@ -167,7 +167,40 @@ def _local(settings: Settings | None, cwd: Path) -> list[Check]:
         checks.append(database_check(settings))
         checks += budget_checks(settings, cwd)
         checks.append(telemetry_check(settings))
+        if settings.team.database_url is not None:
+            checks.append(team_check(settings))
+        checks += plugin_checks(settings)
     return [*checks, cache_check(), *vcs_checks(cwd)]
+
+
+def team_check(settings: Settings) -> Check:
+    """The team store answers (only shown when `[team] database_url` is set)."""
+    from coda_ls.team import describe
+
+    try:
+        return Check("team", "store", True, describe(settings))
+    except CodaError as exc:
+        return Check("team", "store", False, exc.message, exc.hint or "")
+
+
+def plugin_checks(settings: Settings) -> list[Check]:
+    """One row per tool plugin: loaded (its tools), broken (why), or disabled."""
+    from coda_ls.tools.plugins import DISABLE_HINT, load_plugins
+
+    loaded = load_plugins(settings, thorough=True)
+    checks = [
+        Check("plugins", tool.entry, True, f"tool {tool.name} ({tool.category}) from {tool.dist}")
+        for tool in loaded.tools
+    ]
+    checks += [
+        Check("plugins", p.entry, False, f"{p.dist}: {p.message}", DISABLE_HINT)
+        for p in loaded.problems
+    ]
+    checks += [
+        Check("plugins", entry, None, f"{dist}: disabled in [plugins]")
+        for entry, dist in loaded.disabled
+    ]
+    return checks
 
 
 def grammar_check() -> Check:

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Protocol
 from coda_ls import budget, fallback, telemetry
 from coda_ls import preview as cost_preview
 from coda_ls.config import Settings
-from coda_ls.context import BuiltContext, CodeSelection, ContextBuilder, RepoMapLike, relative
+from coda_ls.context import (
+    BuiltContext,
+    CodeSelection,
+    ContextBuilder,
+    KnowledgeLike,
+    RepoMapLike,
+    relative,
+)
 from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
 from coda_ls.modes import Mode, get_mode
 from coda_ls.providers.base import Provider
@@ -98,6 +105,7 @@ class Answer:
     context_tokens: int = 0
     compacted: bool = False  # older turns were summarized first (usage includes that call)
     fallbacks: list[str] = field(default_factory=list)  # announcements of provider switches
+    knowledge: list[str] = field(default_factory=list)  # knowledge passages it was given
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ class Started:
     reason: str = ""  # why this provider/model, when it was chosen automatically
     context_tokens: int = 0  # the assembled prompt, by the real tokenizer
     estimated_cost: float | None = None  # its price for this model; None = unknown
+    knowledge: tuple[str, ...] = ()  # knowledge passages in the context ("note.md § Heading")
 
 
 StartCallback = Callable[[Started], Awaitable[None] | None]
@@ -207,6 +216,7 @@ class Engine:
         self.repo_map = repo_map
         self.project_summary = project_summary
         self.toolbox = toolbox
+        self.knowledge: KnowledgeLike | None = None  # set by the Workspace
         self._providers: dict[str, Provider] = {}
         self._model_info: dict[tuple[str, str], ModelInfo | None] = {}
         self._chosen: dict[tuple[str | None, str | None, str | None], Selection] = {}
@@ -323,6 +333,8 @@ class Engine:
             repo_map=self.repo_map,
             project_summary=self.project_summary,
             map_tokens=self.settings.repomap.tokens,
+            knowledge=self.knowledge if self.settings.knowledge.enabled else None,
+            knowledge_tokens=self.settings.knowledge.max_tokens,
         )
 
     async def build_context(
@@ -348,6 +360,7 @@ class Engine:
             span.set("coda.context.files_tokens", stats.files_tokens)
             span.set("coda.context.history_tokens", stats.history_tokens)
             span.set("coda.context.history_dropped", stats.history_dropped)
+            span.set("coda.context.knowledge_tokens", stats.knowledge_tokens)
             span.set("coda.context.window", window)
         if request.images:  # they ride on the question's message
             question = built.messages[-1]
@@ -412,6 +425,7 @@ class Engine:
                 if request.provider or self.settings.for_mode(mode.name)[0]
                 else chosen.reason,
                 context_tokens=context.stats.total,
+                knowledge=tuple(context.stats.knowledge_sources),
                 estimated_cost=cost_preview.estimate_cost(
                     chosen.provider, chosen.model, context.stats.total
                 ),
@@ -447,6 +461,7 @@ class Engine:
         answer.usage = answer.usage + compaction_usage
         answer.compacted = compaction_usage.total_tokens > 0
         answer.context_tokens = context.stats.total
+        answer.knowledge = list(context.stats.knowledge_sources)
         default_file = (
             relative(request.selection.path, self.workspace)
             if request.selection

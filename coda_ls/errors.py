@@ -13,6 +13,8 @@ The hierarchy::
     ├── SessionStoreError           the session database cannot be used
     ├── SessionNotFound             no session or message with that id
     ├── CostNotConfirmed            a request estimated above the confirmation threshold
+    ├── KnowledgeError              a knowledge note cannot be read or written
+    ├── TeamStoreError              the team store (PostgreSQL) cannot be used
     └── ProviderError               talking to a model failed
         ├── AuthError               credentials missing or refused
         │   └── NotAuthorizedOrNotFound   OCI's 404: compartment or IAM policy
@@ -162,3 +164,12 @@ class CostNotConfirmed(CodaError):
     """The estimated cost is above the confirmation threshold and was not confirmed."""
 
     exit_code = 2
+
+
+class KnowledgeError(CodaError):
+    """A knowledge note cannot be written, or the knowledge index cannot be used."""
+
+
+class TeamStoreError(CodaError):
+    """The team store (`[team] database_url`) is unreachable, misconfigured or lacks the
+    `team` extra."""

@@ -27,6 +27,15 @@ from typing import TYPE_CHECKING, Any
 from coda_ls import telemetry
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.context import CodeSelection
+from coda_ls.diagrams import (
+    DIAGRAM_KINDS,
+    Diagram,
+    DiagramKind,
+    file_diagram,
+    has_diagram,
+    text_diagram,
+)
+from coda_ls.diagrams import request_parts as diagram_request_parts
 from coda_ls.engine import (
     Answer,
     AskRequest,
@@ -40,6 +49,7 @@ from coda_ls.engine import (
     project_summary,
 )
 from coda_ls.errors import CodaError, ConfigError
+from coda_ls.knowledge import KnowledgeBase, KnowledgeSelection, Passage
 from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
 from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
@@ -60,19 +70,24 @@ from coda_ls.tools import (
     ToolObserver,
     ToolResult,
 )
+from coda_ls.tools.catalog import ToolRow, add_plugins, tool_rows
 
 if TYPE_CHECKING:
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.doctor import Check
+    from coda_ls.knowledge.save import SavedNote
     from coda_ls.project import ProjectInfo
     from coda_ls.providers.base import Provider
     from coda_ls.providers.select import Selection
     from coda_ls.repomap.model import Tag
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.team.store import TeamStore
+    from coda_ls.team.sync import CopyResult
     from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
 
 __all__ = [
+    "DIAGRAM_KINDS",
     "MODES",
     "MODE_NAMES",
     "NO_PROVIDER_HINT",
@@ -82,10 +97,15 @@ __all__ = [
     "Buffers",
     "CodeSelection",
     "Decision",
+    "Diagram",
+    "DiagramKind",
     "Engine",
     "Finding",
+    "KnowledgeBase",
+    "KnowledgeSelection",
     "MessageRecord",
     "Mode",
+    "Passage",
     "PermissionRequest",
     "Progress",
     "ProjectInfo",
@@ -101,6 +121,7 @@ __all__ = [
     "ToolObserver",
     "ToolResult",
     "ToolResultLike",
+    "ToolRow",
     "Toolbox",
     "VCSInfo",
     "Workspace",
@@ -109,17 +130,25 @@ __all__ = [
     "describe_cost",
     "describe_vcs",
     "diagnose",
+    "diagram_request_parts",
     "doctor_verdict",
+    "file_diagram",
     "get_mode",
+    "has_diagram",
     "install_id",
     "needs_confirmation",
+    "open_team",
     "project_root",
     "provider_names",
+    "pull_session",
+    "push_session",
     "redact",
     "reset_install_id",
     "start_profile",
     "start_pyroscope",
+    "team_configured",
     "telemetry_wanted",
+    "text_diagram",
 ]
 
 log = logging.getLogger(__name__)
@@ -199,6 +228,32 @@ async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> lis
     return await run_checks(cwd, overrides)
 
 
+def team_configured(settings: Settings) -> bool:
+    """Whether a team store (`[team] database_url`) is configured."""
+    return settings.team.database_url is not None
+
+
+def push_session(settings: Settings, store: SessionStore, session_id: str) -> CopyResult:
+    """Copy a local session (with the sessions it branched from) to the team store."""
+    from coda_ls.team.sync import push
+
+    return push(settings, store, session_id)
+
+
+def pull_session(settings: Settings, store: SessionStore, session_id: str) -> CopyResult:
+    """Copy a team-store session (with its ancestors) into the local store."""
+    from coda_ls.team.sync import pull
+
+    return pull(settings, store, session_id)
+
+
+def open_team(settings: Settings) -> TeamStore:
+    """The team store (raises TeamStoreError when unset, unreachable or not installed)."""
+    from coda_ls.team import open_team as opener
+
+    return opener(settings)
+
+
 @dataclass
 class RefactorOutcome:
     """A refactor answer and the change it makes to the selection's file (None when the
@@ -234,6 +289,8 @@ class Workspace:
         self.map_ready = asyncio.Event()  # set once a background build has finished
         self._summary: str | None = None
         self._summary_read = False
+        self.plugin_problems: list[str] = []  # tool plugins that could not be used
+        self._plugins_reported = False
         self._toolbox = self._make_toolbox(loaded.settings)
         self._mcp_connected = False
         self._mcp_problems: list[str] = []
@@ -241,6 +298,9 @@ class Workspace:
         self._closing: set[asyncio.Future[None]] = set()
         telemetry.configure(loaded.settings)  # once per process; a no-op when off
         self.engine = Engine(loaded.settings, self.root, store=store, toolbox=self._toolbox)
+        # Notes of .coda/knowledge/ and the team store; nothing is read before a question.
+        self.knowledge = KnowledgeBase(self.root, loaded.settings)
+        self.engine.knowledge = self.knowledge
         self._completer: Completer | None = None
 
     @classmethod
@@ -286,6 +346,7 @@ class Workspace:
         change, and the MCP servers are connected again (lazily) from the new list."""
         self._loaded = loaded
         self.engine.update_settings(loaded.settings)
+        self.knowledge.update_settings(loaded.settings)
         if self._completer is not None:
             self._completer.update_settings(loaded.settings)
         old = self._toolbox
@@ -323,13 +384,21 @@ class Workspace:
     def _make_toolbox(self, settings: Settings) -> Toolbox | None:
         if self._asker is None:
             return None
-        return Toolbox(
+        toolbox = Toolbox(
             self.root,
             settings,
             self._asker,
             buffers=self._buffers,
             observer=self._tool_observer,
         )
+        self.plugin_problems = add_plugins(toolbox, settings)
+        self._plugins_reported = False
+        return toolbox
+
+    def tool_rows(self) -> list[ToolRow]:
+        """Every tool on offer (built-in, plugin, connected MCP) with its source and the
+        permission it runs under, for `coda tools`."""
+        return [] if self._toolbox is None else tool_rows(self._toolbox)
 
     async def connect_tools(self) -> list[str]:
         """Connect the configured MCP servers (once per workspace and settings) and offer
@@ -346,6 +415,32 @@ class Workspace:
                     log.warning("MCP: %s", line)
                 return list(self._mcp_problems)
         return []
+
+    def save_note(
+        self,
+        body: str | None = None,
+        *,
+        session_id: str | None = None,
+        title: str | None = None,
+        user: bool = False,
+        team: bool = False,
+    ) -> SavedNote:
+        """Save `body`, or the last answer of `session_id` (titled by its question), as a
+        knowledge note in .coda/knowledge/ (or the user's dir; also the team store)."""
+        from coda_ls.knowledge.save import last_answer, save_note
+        from coda_ls.sessions.store import session_title
+
+        origin = None
+        if body is None:
+            if session_id is None:
+                raise CodaError("nothing to save", "give a session id or the note's text")
+            question, body = last_answer(self.store, session_id)
+            title = title or session_title(question)
+            origin = f"saved from session {self.store.resolve_id(session_id)[:8]}"
+        return save_note(
+            self.knowledge, body, title=title, origin=origin, user=user, team=team,
+            settings=self.settings,
+        )  # fmt: skip
 
     def budget_lines(self) -> list[str]:
         """Spending so far against the configured budgets, one line each."""
@@ -474,6 +569,12 @@ class Workspace:
         """Where a class/function/method named `name` (or `Class.method`) is defined."""
         return self._built_map().find_symbol(name)
 
+    def diagram(
+        self, path: Path, kind: DiagramKind, start: int | None = None, end: int | None = None
+    ) -> Diagram:
+        """The call graph or class diagram of a file (or lines start-end of it) as Mermaid."""
+        return file_diagram(path, kind, start, end, root=self.root)
+
     def _built_map(self) -> RepoMap:
         """The map, built first if no front has built it yet."""
         return self._repo_map or self.build_map()
@@ -494,9 +595,18 @@ class Workspace:
         if self.engine.store is None:
             self.engine.store = self.store
         if request.use_tools and self._toolbox is not None:
+            if not self._plugins_reported:  # once per toolbox: a notice, not a failure
+                self._plugins_reported = True
+                for line in self.plugin_problems:
+                    await emit_text(on_notice, line)
             for problem in await self.connect_tools():
                 await emit_text(on_notice, f"MCP: {problem}")
-        return await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        answer = await self.engine.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+        if self.settings.team.auto_push and answer.session_id is not None:
+            from coda_ls.team.sync import push_quietly
+
+            await asyncio.to_thread(push_quietly, self.settings, self.store, answer.session_id)
+        return answer
 
     async def refactor(
         self,
@@ -639,6 +749,7 @@ class Workspace:
 
     def close(self) -> None:
         """Close what needs no event loop: the map's cache and the session store."""
+        self.knowledge.close()
         with self._map_lock:
             if self._repo_map is not None:
                 self._repo_map.close()

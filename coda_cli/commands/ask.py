@@ -15,7 +15,14 @@ from coda_cli.state import AppState, pass_state
 from coda_ls.modes import MODE_NAMES
 
 if TYPE_CHECKING:
-    from coda_ls.workspace import Answer, AskRequest, CodeSelection, RefactorOutcome
+    from coda_ls.workspace import (
+        Answer,
+        AskRequest,
+        CodeSelection,
+        Diagram,
+        DiagramKind,
+        RefactorOutcome,
+    )
 
 _SPEC = re.compile(r"^(?P<path>.+?)(?::(?P<start>\d+)(?:-(?P<end>\d+))?)?$")
 
@@ -123,6 +130,12 @@ def _run(
                 state.err_console.print(
                     f"[dim]using {event.provider}/{event.model} ({event.reason})[/]"
                 )
+        if event.knowledge and not as_json:
+            from rich.markup import escape
+
+            with printer.suspend():
+                shown = escape(", ".join(event.knowledge))
+                state.err_console.print(f"[dim]knowledge: {shown}[/]", highlight=False)
 
     def notice(text: str) -> None:
         from rich.markup import escape
@@ -164,6 +177,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     }
     if answer.fallbacks:
         data["fallbacks"] = answer.fallbacks
+    if answer.knowledge:
+        data["knowledge"] = answer.knowledge
     if answer.review is not None:
         data["review"] = answer.review.model_dump()
     if answer.refactor is not None:
@@ -242,36 +257,91 @@ def ask(
         print_review(state, answer)
 
 
-@click.command()
+class _OptionalDiagramKind(click.Command):
+    """`--diagram` takes an optional kind: `--diagram app.py` means `--diagram call app.py`.
+    (click's own optional values would swallow the FILE argument as the kind.)"""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        fixed: list[str] = []
+        for i, arg in enumerate(args):
+            fixed.append(arg)
+            following = args[i + 1] if i + 1 < len(args) else None
+            if arg == "--diagram" and following not in ("call", "class"):
+                fixed.append("call")
+            if arg == "--":
+                fixed.extend(args[i + 1 :])
+                break
+        return super().parse_args(ctx, fixed)
+
+
+@click.command(cls=_OptionalDiagramKind)
 @click.argument("spec", metavar="FILE[:LINE[-LINE]]")
 @click.argument("question", nargs=-1)
+@click.option(
+    "--diagram",
+    type=click.Choice(["call", "class"]),
+    default=None,
+    help="Ask for a Mermaid diagram: a call graph (the default) or `class`, starting from "
+    "one computed from the repo map's tags.",
+)
 @_common
 @pass_state
 def explain(
     state: AppState,
     spec: str,
     question: tuple[str, ...],
+    diagram: str | None,
     model: str | None,
     provider: str | None,
     session_id: str | None,
     new_session: bool,
     as_json: bool,
 ) -> None:
-    """Explain a file or a range of lines: coda explain app.py:10-40"""
+    """Explain a file or a range of lines: coda explain app.py:10-40
+
+    \b
+      coda explain --diagram app.py          call graph of the module
+      coda explain --diagram class app.py    its classes and their methods
+    """
     from coda_ls.workspace import AskRequest
 
     path, start, end = parse_spec(spec)
     text = " ".join(question) or "Explain this code."
+    attachments: list[tuple[str, str]] = []
+    computed = None
+    if diagram is not None:
+        computed = _diagram(path, spec, start, end, diagram)
+        from coda_ls.workspace import diagram_request_parts
+
+        attachment, instruction = diagram_request_parts(computed)
+        attachments.append(attachment)
+        text = f"{text}\n\n{instruction}"
     request = AskRequest(
         question=text,
         mode="explain",
         selection=_selection(path, start, end),
+        attachments=attachments,
         session_id=session_id,
         new_session=new_session,
         provider=provider,
         model=model,
     )
-    run_request(state, request, as_json=as_json)
+    answer = run_request(state, request, as_json=as_json)
+    from coda_ls.workspace import has_diagram
+
+    if computed is not None and not as_json and not has_diagram(answer.text):
+        # The model gave no diagram: the computed one is still worth showing.
+        state.console.print(f"\n{computed.title}:", markup=False)
+        state.console.print(computed.block(), markup=False)
+
+
+def _diagram(path: Path, spec: str, start: int, end: int | None, kind: str) -> Diagram:
+    from coda_ls.workspace import file_diagram, project_root
+
+    ranged = ":" in spec and spec.rpartition(":")[2][:1].isdigit()
+    span = (start, end) if ranged else (None, None)
+    chosen: DiagramKind = "class" if kind == "class" else "call"
+    return file_diagram(path, chosen, *span, root=project_root())  # the workspace's root
 
 
 def print_review(state: AppState, answer: Answer) -> None:

@@ -80,12 +80,21 @@ def sessions(ctx: click.Context) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Only sessions of this project root.",
 )
+@click.option("--team", is_flag=True, help="The team store's sessions ([team] database_url).")
 @json_option("Machine-readable output.")
 @pass_state
-def list_sessions(state: AppState, limit: int, project: Path | None, as_json: bool) -> None:
+def list_sessions(
+    state: AppState, limit: int, project: Path | None, as_json: bool, team: bool = False
+) -> None:
     """The most recently active sessions."""
-    with _store(state) as store:
-        found = store.list_sessions(limit=limit, project_root=project)
+    if team:
+        from coda_ls.workspace import open_team
+
+        with open_team(state.settings().settings) as shared:
+            found = shared.list_sessions(limit=limit)
+    else:
+        with _store(state) as store:
+            found = store.list_sessions(limit=limit, project_root=project)
     if as_json:
         _echo_json([session.to_dict() for session in found])
         return
@@ -229,17 +238,25 @@ def _hit_view(hit: SearchHit) -> RenderableType:
 @sessions.command()
 @click.argument("query")
 @click.option("--limit", "-n", default=20, show_default=True)
+@click.option("--team", is_flag=True, help="Search the team store instead (same syntax).")
 @json_option("Snippets with **bold** matches.")
 @pass_state
-def search(state: AppState, query: str, limit: int, as_json: bool) -> None:
+def search(state: AppState, query: str, limit: int, as_json: bool, team: bool = False) -> None:
     """Full-text search across every session.
 
     \b
     QUERY is words (all must match), "a phrase", prefix*, or OR / NOT.
     """
-    with _store(state) as store:
-        hits = store.search(query, limit=limit)
-        empty = not hits and not store.list_sessions(limit=1)
+    if team:
+        from coda_ls.workspace import open_team
+
+        with open_team(state.settings().settings) as shared:
+            hits = shared.search(query, limit=limit)
+            empty = not hits and not shared.list_sessions(limit=1)
+    else:
+        with _store(state) as store:
+            hits = store.search(query, limit=limit)
+            empty = not hits and not store.list_sessions(limit=1)
     if as_json:
         _echo_json([hit.to_dict() for hit in hits])
         return
@@ -490,3 +507,48 @@ def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
             out.append(Text(""))
         out.append(part)
     return out
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option("--title", "-t", help="The note's title (default: the question answered).")
+@click.option("--user", is_flag=True, help="In your own knowledge dir, not the project's.")
+@click.option("--team", is_flag=True, help="Also in the team store ([team] database_url).")
+@pass_state
+def note(state: AppState, session_id: str, title: str | None, user: bool, team: bool) -> None:
+    """Save the session's last answer as a knowledge note (.coda/knowledge/)."""
+    from coda_cli.commands.knowledge import add_note
+
+    add_note(state, session_id=session_id, title=title, user=user, team=team)
+
+
+@sessions.command()
+@click.argument("session_id")
+@pass_state
+def push(state: AppState, session_id: str) -> None:
+    """Copy a session (with the sessions it branched from) to the team store."""
+    from coda_ls.workspace import push_session
+
+    with _store(state) as store:
+        done = push_session(state.settings().settings, store, session_id)
+    state.console.print(
+        f"pushed [yellow]{done.session_id[:8]}[/]: {done.added} new message(s), "
+        f"{done.updated} updated, {done.sessions} session(s)"
+    )
+
+
+@sessions.command()
+@click.argument("session_id")
+@pass_state
+def pull(state: AppState, session_id: str) -> None:
+    """Copy a team-store session (with its ancestors) here; continue it with
+    `coda chat --session ID`."""
+    from coda_ls.workspace import pull_session
+
+    with _store(state) as store:
+        done = pull_session(state.settings().settings, store, session_id)
+    state.console.print(
+        f"pulled [yellow]{done.session_id[:8]}[/]: {done.added} new message(s), "
+        f"{done.updated} updated\n[dim]continue it with: coda chat --session "
+        f"{done.session_id[:8]}[/]"
+    )

@@ -44,6 +44,8 @@ async def answer(shell: ShellState, question: str) -> Answer:
         printer.set_status(f"{event.provider}/{event.model} is thinking…")
         if event.reason:
             shell.console.print(f"[coda.dim]using {shell.active}: {escape(event.reason)}[/]")
+        if event.knowledge:
+            shell.console.print(f"[coda.dim]knowledge: {escape(', '.join(event.knowledge))}[/]")
 
     def notice(text: str) -> None:
         with printer.suspend():

@@ -40,7 +40,7 @@ class SlashCommand:
 
 _COMMANDS: dict[str, SlashCommand] = {}
 _ALIASES: dict[str, str] = {}
-_HANDLER_MODULES = ("cmd_basic", "cmd_models", "cmd_sessions")
+_HANDLER_MODULES = ("cmd_basic", "cmd_models", "cmd_sessions", "cmd_knowledge")
 _COMMAND_WORD = re.compile(r"^/([A-Za-z][\w-]*)(?:\s+(.*))?$", re.DOTALL)
 
 

@@ -7,7 +7,7 @@ character.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -58,6 +58,8 @@ class ExplainArgs(_TextArgs):
     uri: str
     range: RangeArg | None = None
     question: str | None = None
+    # "call" or "class": ask for a Mermaid diagram, starting from one computed from the tags
+    diagram: Literal["call", "class"] | None = None
 
 
 class ReviewArgs(LLMArgs):

@@ -50,6 +50,8 @@ from coda_ls.workspace import (
     Started,
     Workspace,
     check_model_choice,
+    diagram_request_parts,
+    text_diagram,
 )
 
 STREAM_NOTIFICATION = "coda/stream"
@@ -102,6 +104,8 @@ async def run_llm(
             ls.session_id = event.session_id
         chosen = f"{event.provider}/{event.model}" + (f" ({event.reason})" if event.reason else "")
         ls.log(f"[coda] {request_id}: {chosen}")
+        if event.knowledge:
+            ls.log(f"[coda] {request_id}: knowledge {', '.join(event.knowledge)}")
         if token is not None:
             ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=chosen))
 
@@ -235,8 +239,26 @@ async def explain(ls: CodaServer, *args: Any) -> dict[str, Any]:
     a = parse_args(ExplainArgs, args)
     request_id = ls.new_request_id(a.request_id)
     selection = _selection(ls, a.uri, a.range)
+    question, attachments = a.question or "Explain this code.", []
+    if a.diagram is not None:  # the computed diagram goes in; the model refines it
+        ranged = a.range is not None
+        diagram = text_diagram(
+            selection.path,
+            selection.file_text(),
+            a.diagram,
+            selection.start_line if ranged else None,
+            selection.end_line if ranged else None,
+            root=ls.workspace_for(selection.path).root,
+        )
+        attachment, instruction = diagram_request_parts(diagram)
+        question, attachments = f"{question}\n\n{instruction}", [attachment]
     request = _request(
-        ls, a, question=a.question or "Explain this code.", mode="explain", selection=selection
+        ls,
+        a,
+        question=question,
+        mode="explain",
+        selection=selection,
+        attachments=attachments,
     )
     outcome, cancelled = await run_llm(ls, request_id, "Coda: explain", request)
     answer = outcome.answer if outcome else None

@@ -60,6 +60,9 @@ _MESSAGE_COLUMNS = (
     "output_tokens, cached_tokens, cost, latency_ms, ttft_ms, wall_ms, tool_calls, "
     "tool_call_id, finish_reason, error, created_at, updated_at"
 )
+SESSION_ROW_COLUMNS = (
+    "id, title, project_root, vcs_revision, created_at, updated_at, parent_id, parent_message_id"
+)
 _UPDATABLE = frozenset(_MESSAGE_COLUMNS.replace(" ", "").split(",")) - {
     "id",
     "session_id",
@@ -476,6 +479,48 @@ class SessionStore:
         session = self.get_session(session_id)
         with self._lock:
             return session_stats(self._db, session)
+
+    # -- rows, for copying sessions between stores (coda_ls.team.sync) ---------------
+
+    def session_row(self, session_id: str) -> dict[str, Any] | None:
+        """The stored columns of a session (exact id), or None."""
+        with self._lock:
+            rows = list(
+                self._db.query(
+                    f"SELECT {SESSION_ROW_COLUMNS} FROM sessions WHERE id = ?", [session_id]
+                )
+            )
+        return rows[0] if rows else None
+
+    def put_session_row(self, row: dict[str, Any]) -> None:
+        """Insert a session with its own id, or update its columns (a pull)."""
+        with self._write() as db:
+            db.table("sessions").upsert(row, pk="id")
+
+    def message_rows(self, session_id: str) -> list[dict[str, Any]]:
+        """The session's own messages (not a branch's inherited ones) as rows, in order."""
+        with self._lock:
+            return list(
+                self._db.query(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id",
+                    [session_id],
+                )
+            )
+
+    def add_message_rows(self, session_id: str, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Append messages copied from elsewhere (new ids, in order); returns the ids."""
+        ids: list[int] = []
+        with self._write() as db:
+            for row in rows:
+                values = {k: v for k, v in row.items() if k not in ("id", "session_id")}
+                values["session_id"] = session_id
+                cursor = db.conn.execute(
+                    f"INSERT INTO messages ({', '.join(values)}) "
+                    f"VALUES ({', '.join('?' * len(values))})",
+                    list(values.values()),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
 
     # -- internals ----------------------------------------------------------------
 

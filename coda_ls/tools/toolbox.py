@@ -100,6 +100,10 @@ class Toolbox:
             raise ValueError(f"a tool named {tool.name!r} is already registered")
         self._tools[tool.name] = tool
 
+    def all_tools(self) -> list[Tool[Any]]:
+        """Every registered tool, offered or not (for listings)."""
+        return list(self._tools.values())
+
     def tools(self) -> list[Tool[Any]]:
         """The tools on offer: in an allowed category, and not denied by the policy."""
         return [t for t in self._tools.values() if self._offered(t)]

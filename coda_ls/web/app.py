@@ -168,6 +168,19 @@ class WebFront:
         )
         return _sse(self._answer(ask, uploads, index=None))
 
+    async def mermaid_js(self, request: Request) -> Response:
+        """The local mermaid.js named by `[diagrams] mermaid_js`; 404 without one (the page
+        then shows diagrams as labelled text)."""
+        from pathlib import Path
+
+        from starlette.responses import FileResponse
+
+        configured = self.workspace.settings.diagrams.mermaid_js
+        path = Path(configured).expanduser() if configured else None
+        if path is None or not path.is_file():
+            return PlainTextResponse("no mermaid.js configured", status_code=404)
+        return FileResponse(path, media_type="text/javascript")
+
     async def permission(self, request: Request) -> Response:
         form = await request.form()
         found = self.asker.answer(str(form.get("id", "")), str(form.get("decision", "no")))
@@ -367,6 +380,7 @@ def build_app(workspace: Workspace, token: str, asker: PageAsker | None = None) 
         Route("/api/compare", front.compare, methods=["POST"]),
         Route("/api/files", front.files),
         Route("/api/permission", front.permission, methods=["POST"]),
+        Route("/assets/mermaid.js", front.mermaid_js),
     ]
     app = Starlette(routes=routes, exception_handlers={CodaError: _coda_error})
     return TokenGate(app, token)

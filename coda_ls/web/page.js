@@ -39,7 +39,7 @@ function setupChat() {
       else if (name === 'notice') { const n = document.createElement('div'); n.className = 'meta notice'; n.textContent = data.text; a.insertBefore(n, body); }
       else if (name === 'html') { body.innerHTML = data.html; }
       else if (name === 'permission') { a.insertBefore(permissionBox(data), body); }
-      else if (name === 'done') { body.innerHTML = data.html; addDownloads(body); meta.textContent = data.summary; a.dataset.done = '1'; byId('status').textContent = ''; }
+      else if (name === 'done') { body.innerHTML = data.html; addDownloads(body); drawDiagrams(body); meta.textContent = data.summary; a.dataset.done = '1'; byId('status').textContent = ''; }
       else if (name === 'error') { const e = document.createElement('div'); e.className = 'error'; e.textContent = data.message; a.appendChild(e); a.dataset.done = '1'; byId('status').textContent = ''; }
     });
     form.question.value = ''; form.uploads.value = '';
@@ -71,7 +71,7 @@ function setupCompare() {
     await streamForm('api/compare', form, (name, data) => {
       const box = boxes[data.index];
       if (name === 'html') box.querySelector('.answer').innerHTML = data.html;
-      else if (name === 'done') { box.querySelector('.answer').innerHTML = data.html; addDownloads(box); box.querySelector('.meta').textContent = data.summary; box.dataset.done = '1'; }
+      else if (name === 'done') { box.querySelector('.answer').innerHTML = data.html; addDownloads(box); drawDiagrams(box); box.querySelector('.meta').textContent = data.summary; box.dataset.done = '1'; }
       else if (name === 'error') { box.querySelector('.meta').textContent = data.message; box.querySelector('.meta').className = 'meta error'; box.dataset.done = '1'; }
     });
   });
@@ -113,3 +113,29 @@ function permissionBox(data) {
   }
   return box;
 }
+// Mermaid blocks drawn by the local mermaid.js (served from [diagrams] mermaid_js, never a
+// CDN). Without it, or when a block does not parse, the source stays as labelled text.
+let diagramCount = 0;
+async function drawDiagrams(root) {
+  if (!window.mermaid) return;
+  if (!window.codaMermaidReady) {
+    window.mermaid.initialize({startOnLoad: false, securityLevel: 'strict'});
+    window.codaMermaidReady = true;
+  }
+  for (const figure of root.querySelectorAll("figure.diagram[data-lang='mermaid']:not([data-drawn])")) {
+    const source = figure.querySelector('code').textContent;
+    const caption = figure.querySelector('figcaption');
+    figure.dataset.drawn = 'pending';
+    try {
+      const {svg} = await window.mermaid.render('coda-diagram-' + (++diagramCount), source);
+      const drawing = document.createElement('div'); drawing.className = 'drawing'; drawing.innerHTML = svg;
+      figure.insertBefore(drawing, caption);
+      caption.textContent = 'Mermaid diagram (source below)';
+      figure.dataset.drawn = '1';
+    } catch (error) {
+      caption.textContent = 'Mermaid diagram, shown as text: it could not be drawn (' + (error && error.message || error) + ')';
+      figure.dataset.drawn = 'failed';
+    }
+  }
+}
+window.addEventListener('load', () => drawDiagrams(document));

@@ -30,6 +30,7 @@ td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}
 .cols{display:flex;gap:12px}.cols>div{flex:1;border:1px solid #ddd;padding:8px;min-width:0}
 mark{background:#fde68a}.error{color:#b91c1c}
 .permission{border:1px solid #f59e0b;background:#fffbeb;padding:6px;margin:4px 0}
+figure.diagram{margin:8px 0}figure.diagram figcaption{color:#666;font-size:12px}
 textarea{width:100%;height:80px}.chart .axis{font-size:10px}.chart .chart-title{font-size:12px}
 """
 
@@ -44,6 +45,8 @@ def layout(title: str, body: str, *, script: str = "") -> str:
         "<nav><a href='/'>Dashboard</a><a href='/chat'>Chat</a><a href='/compare'>Compare</a>"
         "<a href='/sessions'>Sessions</a></nav>"
         f"<main><h1>{escape(title)}</h1>{body}</main>"
+        # mermaid.js only from the local copy the settings name (404 without one).
+        "<script src='/assets/mermaid.js'></script>"
         f"<script>{SCRIPT}{script}</script></body></html>"
     )
 

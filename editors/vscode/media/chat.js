@@ -37,8 +37,40 @@
     el.querySelector('.title').textContent = entry.title;
     el.querySelector('.body').innerHTML = entry.html;
     el.querySelector('.footer').textContent = entry.footer;
+    if (entry.status !== 'streaming') {
+      drawDiagrams(el);
+    }
     if (follow) {
       scrollToBottom();
+    }
+  }
+
+  // Mermaid blocks drawn by the bundled mermaid.js (loaded only when the build has it);
+  // otherwise, or when a block does not parse, the labelled source stays as text.
+  let diagrams = 0;
+  async function drawDiagrams(root) {
+    if (!window.mermaid) {
+      return;
+    }
+    if (!window.codaMermaidReady) {
+      window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: document.body.classList.contains('vscode-dark') ? 'dark' : 'default' });
+      window.codaMermaidReady = true;
+    }
+    for (const figure of root.querySelectorAll('figure.diagram[data-lang="mermaid"]:not([data-drawn])')) {
+      const caption = figure.querySelector('figcaption');
+      figure.dataset.drawn = 'pending';
+      try {
+        const { svg } = await window.mermaid.render('coda-diagram-' + ++diagrams, figure.querySelector('code').textContent);
+        const drawing = document.createElement('div');
+        drawing.className = 'drawing';
+        drawing.innerHTML = svg;
+        figure.insertBefore(drawing, caption);
+        caption.textContent = 'Mermaid diagram (source below)';
+        figure.dataset.drawn = '1';
+      } catch (error) {
+        caption.textContent = 'Mermaid diagram, shown as text: it could not be drawn (' + ((error && error.message) || error) + ')';
+        figure.dataset.drawn = 'failed';
+      }
     }
   }
 

@@ -5,6 +5,8 @@ export interface ChatHtmlInput {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** The bundled media/mermaid.min.js, when the build included it (diagrams drawn). */
+  mermaidUri?: string;
 }
 
 export function makeNonce(random: () => number = Math.random): string {
@@ -19,9 +21,15 @@ export function makeNonce(random: () => number = Math.random): string {
 export function chatHtml(input: ChatHtmlInput): string {
   // Scripts only with the nonce; styles only from the extension; images from the
   // extension or https (a model may link a picture); nothing else.
+  // Mermaid writes a <style> element into each SVG it draws: with it, inline styles are
+  // allowed (scripts still only with the nonce); without it, nothing inline at all.
+  const styles = input.mermaidUri ? `${input.cspSource} 'unsafe-inline'` : input.cspSource;
+  const mermaid = input.mermaidUri
+    ? `<script nonce="${input.nonce}" src="${input.mermaidUri}"></script>\n`
+    : '';
   const csp = [
     "default-src 'none'",
-    `style-src ${input.cspSource}`,
+    `style-src ${styles}`,
     `script-src 'nonce-${input.nonce}'`,
     `img-src ${input.cspSource} https: data:`,
     `font-src ${input.cspSource}`,
@@ -44,7 +52,7 @@ export function chatHtml(input: ChatHtmlInput): string {
     <button type="submit" id="send" title="Send">Send</button>
   </div>
 </form>
-<script nonce="${input.nonce}" src="${input.scriptUri}"></script>
+${mermaid}<script nonce="${input.nonce}" src="${input.scriptUri}"></script>
 </body>
 </html>`;
 }

@@ -3,6 +3,8 @@
  * streamed replies as markdown with highlighted code, takes questions, and cancels.
  */
 
+import * as fs from 'node:fs';
+
 import * as vscode from 'vscode';
 
 import { chatHtml, makeNonce } from './chatHtml';
@@ -45,6 +47,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, RequestPres
       nonce: makeNonce(),
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(media, 'chat.js')).toString(),
       styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(media, 'chat.css')).toString(),
+      mermaidUri: bundledMermaid(view.webview, media),
     });
     view.webview.onDidReceiveMessage((message: { type?: string; question?: unknown }) => {
       switch (message?.type) {
@@ -147,4 +150,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, RequestPres
       void this.view?.webview.postMessage({ type: 'entry', entry });
     }
   }
+}
+
+/** media/mermaid.min.js as a webview URI, when build.sh could bundle it (from npm). */
+function bundledMermaid(webview: vscode.Webview, media: vscode.Uri): string | undefined {
+  const file = vscode.Uri.joinPath(media, 'mermaid.min.js');
+  return fs.existsSync(file.fsPath) ? webview.asWebviewUri(file).toString() : undefined;
 }

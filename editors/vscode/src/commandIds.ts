@@ -6,6 +6,7 @@
 export const UI_COMMANDS = {
   ask: 'coda.ui.ask',
   explainSelection: 'coda.ui.explainSelection',
+  explainDiagram: 'coda.ui.explainDiagram',
   reviewFile: 'coda.ui.reviewFile',
   refactorSelection: 'coda.ui.refactorSelection',
   switchModel: 'coda.ui.switchModel',

@@ -132,6 +132,7 @@ class CodaExtension {
     return [
       register(UI_COMMANDS.ask, () => this.ask()),
       register(UI_COMMANDS.explainSelection, () => this.explainSelection()),
+      register(UI_COMMANDS.explainDiagram, () => this.explainDiagram()),
       register(UI_COMMANDS.reviewFile, () => this.reviewFile()),
       register(UI_COMMANDS.refactorSelection, () => this.refactorSelection()),
       register(UI_COMMANDS.switchModel, () => this.switchModel()),
@@ -209,6 +210,28 @@ class CodaExtension {
     await this.chatView.reveal();
     this.chatView.addUser(`Explain \`${file}\`${rangeLabel(args.range)}`, 'You');
     // The server also opens its explanation as a markdown document (window/showDocument).
+    const { state } = await this.client.runLlm('coda.explain', args, 'Explanation');
+    this.afterReply(state);
+  }
+
+  /** Explain the selection (or file) with a Mermaid diagram the chat view draws. */
+  private async explainDiagram(): Promise<void> {
+    const editor = this.requireEditor();
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: 'Call graph', description: 'who calls whom', diagram: 'call' as const },
+        { label: 'Class diagram', description: 'classes and their methods', diagram: 'class' as const },
+      ],
+      { placeHolder: 'Which diagram?' },
+    );
+    if (!picked) {
+      return;
+    }
+    const range = nonEmptyRange(toRange(editor.selection));
+    const args = { ...documentArgs(editor.document.uri.toString(), newRequestId(), range), diagram: picked.diagram };
+    const file = vscode.workspace.asRelativePath(editor.document.uri);
+    await this.chatView.reveal();
+    this.chatView.addUser(`${picked.label} of \`${file}\`${rangeLabel(args.range)}`, 'You');
     const { state } = await this.client.runLlm('coda.explain', args, 'Explanation');
     this.afterReply(state);
   }

@@ -38,6 +38,29 @@ const md: MarkdownIt = new MarkdownIt({
   },
 });
 
+/** Diagram languages a reply may use (`coda explain --diagram` asks for Mermaid). */
+const DIAGRAMS: Record<string, string> = { mermaid: 'Mermaid', dot: 'Graphviz', graphviz: 'Graphviz' };
+
+/** Shown until media/chat.js draws the diagram (it cannot without media/mermaid.min.js). */
+export const NOT_DRAWN: Record<string, string> = {
+  Mermaid: 'Mermaid diagram, shown as text: mermaid.js is not bundled in this build',
+  Graphviz: 'Graphviz diagram, shown as text (paste it into any DOT viewer)',
+};
+
+const defaultFence = md.renderer.rules.fence!;
+md.renderer.rules.fence = (tokens, idx, options, env, self) => {
+  const token = tokens[idx];
+  const language = token.info.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  const kind = DIAGRAMS[language];
+  if (!kind) {
+    return defaultFence(tokens, idx, options, env, self);
+  }
+  return (
+    `<figure class="diagram" data-lang="${kind.toLowerCase()}"><figcaption>${escapeHtml(NOT_DRAWN[kind])}</figcaption>` +
+    `<pre><code class="language-${escapeHtml(language)}">${escapeHtml(token.content)}</code></pre></figure>\n`
+  );
+};
+
 /**
  * Render a (possibly partial) reply. A fence still open mid-stream renders as code to the
  * end, which is what the user expects to see while the block is being written.

@@ -112,3 +112,23 @@ test('review and refactor replies show findings and outcomes, not the JSON that 
   );
   assert.equal(structuredReplyText('coda.explain', { text: 'x' }), undefined);
 });
+
+test('mermaid and graphviz fences become labelled figures with escaped source', () => {
+  const html = renderMarkdown('Flow:\n\n```mermaid\nflowchart LR\n  a --> b<script>\n```\n\n```dot\ndigraph { a -> b }\n```\n');
+  assert.match(html, /<figure class="diagram" data-lang="mermaid"><figcaption>Mermaid diagram, shown as text/);
+  assert.match(html, /a --&gt; b&lt;script&gt;/);
+  assert.doesNotMatch(html, /<script/);
+  assert.match(html, /<figure class="diagram" data-lang="graphviz"><figcaption>Graphviz diagram, shown as text/);
+  assert.doesNotMatch(renderMarkdown('```python\nx = 1\n```'), /figure/);
+});
+
+test('the chat HTML loads mermaid.js with the nonce only when the build bundled it', () => {
+  const base = { cspSource: 'vscode-resource:', nonce: 'N0NCE', scriptUri: 'chat.js', styleUri: 'chat.css' };
+  const without = chatHtml(base);
+  assert.doesNotMatch(without, /mermaid/);
+  assert.doesNotMatch(without, /unsafe-inline/);
+  const withMermaid = chatHtml({ ...base, mermaidUri: 'media/mermaid.min.js' });
+  assert.match(withMermaid, /<script nonce="N0NCE" src="media\/mermaid.min.js"><\/script>\n<script nonce="N0NCE" src="chat.js">/);
+  assert.match(withMermaid, /style-src vscode-resource: 'unsafe-inline'/);
+  assert.match(withMermaid, /script-src 'nonce-N0NCE'/);
+});
