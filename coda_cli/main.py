@@ -34,6 +34,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "acp": ("acp", "acp"),
     "web": ("web", "web"),
     "telemetry": ("telemetry", "telemetry"),
+    "projects": ("projects", "projects"),
+    "docs": ("checks", "docs"),
+    "changelog": ("checks", "changelog"),
+    "prompts": ("prompts", "prompts"),
+    "context": ("context", "context"),
+    "test": ("testgen", "test"),
     "knowledge": ("knowledge", "knowledge"),
     "tools": ("tools", "tools"),
 }
@@ -82,9 +88,21 @@ def _exists(module: str) -> bool:
     envvar="CODA_PYROSCOPE",
     help="Send a continuous profile to this Pyroscope server (the pyroscope extra).",
 )
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    metavar="PATH",
+    help="Another project whose map joins this one's (read-only for tools). Repeatable.",
+)
 @click.pass_context
 def cli(
-    ctx: click.Context, debug: bool, no_color: bool, profile: str | None, pyroscope: str | None
+    ctx: click.Context,
+    debug: bool,
+    no_color: bool,
+    profile: str | None,
+    pyroscope: str | None,
+    projects: tuple[str, ...],
 ) -> None:
     """Coda: an AI code assistant for your editor and terminal.
 
@@ -99,7 +117,11 @@ def cli(
 
     debug = debug or bool(os.environ.get("CODA_DEBUG"))
     no_color = no_color or bool(os.environ.get("NO_COLOR"))
-    ctx.obj = AppState(debug=debug, no_color=no_color)
+    from pathlib import Path
+
+    ctx.obj = AppState(
+        debug=debug, no_color=no_color, projects=tuple(Path(p).resolve() for p in projects)
+    )
     if profile:
         from coda_ls.workspace import start_profile as start
 

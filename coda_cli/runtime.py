@@ -36,6 +36,8 @@ def open_workspace(
     from coda_ls.workspace import Workspace
 
     workspace = Workspace.open(start, overrides, asker=asker)
+    if state.projects:
+        workspace.add_projects(state.projects)
     workspace.summary()
     if with_map:
         build_map(state, workspace)

@@ -20,6 +20,7 @@ class AppState:
     debug: bool = False
     no_color: bool = False
     json_output: bool = False  # the command was given --json: errors are JSON on stdout too
+    projects: tuple[Path, ...] = ()  # `coda --project PATH`: other projects joining this one
     _console: Console | None = field(default=None, repr=False)
     _err_console: Console | None = field(default=None, repr=False)
 

@@ -285,6 +285,16 @@ class UISettings(_Section):
     multiline_key: str = "escape-enter"
 
 
+class TestGenSettings(_Section):
+    """`[testgen]`: the `test` mode (`coda test`)."""
+
+    rounds: int = Field(2, ge=0, le=10, description="Fix-up rounds after failing tests")
+    command: str | None = Field(
+        None, description="Test command; {file} is the test file (default: detected)"
+    )
+    timeout: float = Field(300.0, gt=0, le=600, description="Seconds one test run may take")
+
+
 class DiagramsSettings(_Section):
     """Drawing the Mermaid diagrams answers contain (`coda explain --diagram`)."""
 
@@ -338,6 +348,16 @@ class Settings(_Section):
     team: TeamSettings = Field(default_factory=TeamSettings)
     ui: UISettings = Field(default_factory=UISettings)
     mcp_servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+    projects: list[str] = Field(
+        default_factory=list,
+        description="Other project roots (paths; relative ones from the project root) whose "
+        "maps join this project's; the tools may read them, never write",
+    )
+    rules: bool | list[str] = Field(
+        True, description="Project rules files in the prompt: true, false, or names/globs"
+    )
+    rules_max_tokens: int = Field(2000, ge=0, description="Token cap of the rules block")
+    testgen: TestGenSettings = Field(default_factory=TestGenSettings)
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     diagrams: DiagramsSettings = Field(default_factory=DiagramsSettings)
 

@@ -1,9 +1,9 @@
 """Context assembly: what the model sees for one request, fitted into its window.
 
-Order: system prompt (mode) + project summary + repo map (budgeted) + files and @mentions
-+ the selection with surrounding code + history + the question. Everything is counted
-with `coda_ls.tokens`; history that does not fit is reported so the engine can compact it
-into a summary (never silently dropped).
+Order: system prompt (mode) + project rules files (`coda_ls.rules`) + project summary
++ repo map (budgeted) + files and @mentions + the selection with surrounding code + history
++ the question. Everything is counted with `coda_ls.tokens`; history that does not fit is
+reported so the engine can compact it into a summary (never silently dropped).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coda_ls.modes import Mode
+from coda_ls.rules import DEFAULT_MAX_TOKENS, Rules, load_rules
 from coda_ls.tokens import count_tokens
 from coda_ls.wire import Message
 
@@ -104,6 +105,7 @@ class ContextStats:
     window: int
     reserved_output: int
     system_tokens: int = 0
+    rules_tokens: int = 0  # part of system_tokens: the project rules files
     map_tokens: int = 0
     files_tokens: int = 0
     history_tokens: int = 0
@@ -129,6 +131,7 @@ class BuiltContext:
     messages: list[Message]
     stats: ContextStats
     mentioned_files: list[Path] = field(default_factory=list)
+    rules: Rules | None = None  # which rules files went in, and what was cut
 
 
 def read_text(path: Path) -> str:
@@ -213,6 +216,8 @@ class ContextBuilder:
         repo_map: RepoMapLike | None = None,
         project_summary: str | None = None,
         map_tokens: int = 1024,
+        rules: bool | Sequence[str] = False,
+        rules_max_tokens: int = DEFAULT_MAX_TOKENS,
         knowledge: KnowledgeLike | None = None,
         knowledge_tokens: int = 0,
     ) -> None:
@@ -220,6 +225,8 @@ class ContextBuilder:
         self.repo_map = repo_map
         self.project_summary = project_summary
         self.map_tokens = map_tokens
+        self.rules = rules  # the `rules` setting: sources of the project rules block
+        self.rules_max_tokens = rules_max_tokens
         self.knowledge = knowledge
         self.knowledge_tokens = knowledge_tokens
 
@@ -241,6 +248,15 @@ class ContextBuilder:
         with_numbers = mode.output in ("findings", "edits")
 
         system = mode.system_prompt
+        # The file in question decides which nested AGENTS.md applies.
+        named = [selection.path] if selection is not None else [*files, *mentioned]
+        near = named[0] if named else None
+        rules = load_rules(
+            self.workspace, near, sources=self.rules, max_tokens=self.rules_max_tokens
+        )
+        if rules.text:
+            system += f"\n\n{rules.text}"
+            stats.rules_tokens = rules.tokens
         if self.project_summary:
             system += f"\n\nProject:\n{self.project_summary}"
         stats.system_tokens = count_tokens(system)
@@ -320,7 +336,7 @@ class ContextBuilder:
             *kept,
             Message(role="user", content=question_text),
         ]
-        return BuiltContext(messages, stats, mentioned)
+        return BuiltContext(messages, stats, mentioned, rules)
 
     def _knowledge(self, question: str, tokens: int) -> tuple[str, list[str]] | None:
         """The knowledge passages for `question` within `tokens`, and their labels."""

@@ -156,7 +156,7 @@ def session_title(request: AskRequest, workspace: Path) -> str | None:
     elif request.files:
         subject = ", ".join(relative(path, workspace) for path in request.files[:3])
     mode = request.mode or ""
-    if subject and mode in ("explain", "review", "refactor", "debug"):
+    if subject and mode in ("explain", "review", "refactor", "debug", "test"):
         instruction = request.question.strip()
         generic = instruction.endswith("this code.") or instruction in ("Review this.", "")
         label = f"{mode.capitalize()} {subject}"
@@ -333,6 +333,8 @@ class Engine:
             repo_map=self.repo_map,
             project_summary=self.project_summary,
             map_tokens=self.settings.repomap.tokens,
+            rules=self.settings.rules,
+            rules_max_tokens=self.settings.rules_max_tokens,
             knowledge=self.knowledge if self.settings.knowledge.enabled else None,
             knowledge_tokens=self.settings.knowledge.max_tokens,
         )

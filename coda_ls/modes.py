@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Output = Literal["markdown", "findings", "edits"]
+Output = Literal["markdown", "findings", "edits", "tests"]
 
 _BASE = (
     "You are Coda, an expert software engineer working inside the user's project. "
@@ -43,6 +43,19 @@ REFACTOR_FORMAT = """Answer with JSON only, no prose around it, in this shape:
 Each `search` must occur exactly once in the file; include enough surrounding lines to make
 it unique. Keep behaviour unless the instruction asks otherwise."""
 
+TEST_FORMAT = """Write tests for the selected code with the project's test framework, named in
+the request, so that they pass against the code as it is. Test behaviour through the code's
+public interface: typical cases, edge cases and errors; import it the way the project does.
+Answer with JSON only, no prose around it, in this shape:
+{"summary": "what the tests cover",
+ "file": "the test file path as given",
+ "content": "the complete test file"}
+When the request says the test file already exists, keep what is there: instead of
+"content", give "append": "the new tests, added at the end of the file" or
+"edits": [{"search": "exact text to replace, copied verbatim", "replace": "the new text"}].
+When you are shown failing test output, fix your tests and answer again in the same shape.
+If the code under test is wrong rather than the test, keep the test and say so in "summary"."""
+
 MODES: dict[str, Mode] = {
     mode.name: mode
     for mode in (
@@ -69,11 +82,17 @@ MODES: dict[str, Mode] = {
             "error shown, name the most likely cause first, and give a minimal fix and a way "
             "to verify it.",
         ),
+        Mode("test", "write and run tests for code", TEST_FORMAT, "tests", 0.2),
     )
 }
 
 MODE_NAMES: tuple[str, ...] = tuple(MODES)
 """Every mode's name, in the order users see them (flags, config, slash commands)."""
+
+ASK_MODE_NAMES: tuple[str, ...] = tuple(n for n, m in MODES.items() if m.output != "tests")
+"""The modes one model reply answers. The `test` mode writes and runs files
+(`coda_ls.testgen`): fronts reach it through `coda test`, the shell's /mode test and the
+"Coda: Generate tests" code action, not as a plain question."""
 
 
 def get_mode(name: str) -> Mode:

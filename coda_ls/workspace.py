@@ -50,17 +50,37 @@ from coda_ls.engine import (
 )
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.knowledge import KnowledgeBase, KnowledgeSelection, Passage
-from coda_ls.modes import MODE_NAMES, MODES, Mode, get_mode
+from coda_ls.modes import ASK_MODE_NAMES, MODE_NAMES, MODES, Mode, get_mode
 from coda_ls.preview import describe as describe_cost
 from coda_ls.preview import needs_confirmation
 from coda_ls.profiling import start as start_profile
 from coda_ls.profiling import start_pyroscope
+from coda_ls.prompts import (
+    PROJECT_PROMPTS,
+    Prompt,
+    PromptError,
+    PromptLibrary,
+    load_prompts,
+    prompt_file,
+    split_arguments,
+    team_prompts_dir,
+)
 from coda_ls.providers.registry import provider_names
 from coda_ls.providers.select import NO_PROVIDER_HINT
 from coda_ls.redact import redact
 from coda_ls.repomap.model import RenderedMap
 from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
+from coda_ls.share import (
+    SharedSession,
+    ShareStore,
+    open_share_store,
+    read_shared,
+    render_page,
+    running_base_url,
+    share_session,
+)
 from coda_ls.structured import Finding, RefactorChange, Review, apply_refactor
+from coda_ls.testgen import TestGenReport, TestGenRequest
 from coda_ls.tools import (
     Asker,
     Buffers,
@@ -73,32 +93,40 @@ from coda_ls.tools import (
 from coda_ls.tools.catalog import ToolRow, add_plugins, tool_rows
 
 if TYPE_CHECKING:
+    from coda_ls.checks.changelog import ChangelogReport
+    from coda_ls.checks.docs import DocsReport, Proposal
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
     from coda_ls.doctor import Check
     from coda_ls.knowledge.save import SavedNote
     from coda_ls.project import ProjectInfo
+    from coda_ls.projects import ProjectRef
     from coda_ls.providers.base import Provider
     from coda_ls.providers.select import Selection
     from coda_ls.repomap.model import Tag
     from coda_ls.repomap.repomap import RepoMap
+    from coda_ls.rules import Rules
     from coda_ls.team.store import TeamStore
     from coda_ls.team.sync import CopyResult
     from coda_ls.vcs import VCSInfo
     from coda_ls.wire import Health, ModelInfo
 
 __all__ = [
+    "ASK_MODE_NAMES",
     "DIAGRAM_KINDS",
     "MODES",
     "MODE_NAMES",
     "NO_PROVIDER_HINT",
+    "PROJECT_PROMPTS",
     "Answer",
     "AskRequest",
     "Asker",
     "Buffers",
+    "ChangelogReport",
     "CodeSelection",
     "Decision",
     "Diagram",
     "DiagramKind",
+    "DocsReport",
     "Engine",
     "Finding",
     "KnowledgeBase",
@@ -109,15 +137,25 @@ __all__ = [
     "PermissionRequest",
     "Progress",
     "ProjectInfo",
+    "ProjectRef",
+    "Prompt",
+    "PromptError",
+    "PromptLibrary",
+    "Proposal",
     "RefactorChange",
     "RefactorOutcome",
     "RenderedMap",
     "Review",
+    "Rules",
     "SearchHit",
     "Session",
     "SessionStats",
     "SessionStore",
+    "ShareStore",
+    "SharedSession",
     "Started",
+    "TestGenReport",
+    "TestGenRequest",
     "ToolObserver",
     "ToolResult",
     "ToolResultLike",
@@ -125,7 +163,10 @@ __all__ = [
     "Toolbox",
     "VCSInfo",
     "Workspace",
+    "add_project",
     "analyze_project",
+    "check_changelog",
+    "check_docs",
     "check_model_choice",
     "describe_cost",
     "describe_vcs",
@@ -136,17 +177,27 @@ __all__ = [
     "get_mode",
     "has_diagram",
     "install_id",
+    "load_prompts",
     "needs_confirmation",
+    "open_share_store",
     "open_team",
     "project_root",
+    "prompt_file",
     "provider_names",
     "pull_session",
     "push_session",
+    "read_shared",
     "redact",
+    "remove_project",
+    "render_page",
     "reset_install_id",
+    "running_base_url",
+    "share_session",
+    "split_arguments",
     "start_profile",
     "start_pyroscope",
     "team_configured",
+    "team_prompts_dir",
     "telemetry_wanted",
     "text_diagram",
 ]
@@ -228,6 +279,39 @@ async def diagnose(cwd: Path, overrides: Mapping[str, Any] | None = None) -> lis
     return await run_checks(cwd, overrides)
 
 
+def check_docs(root: Path, since: str | None = None, wikis: Sequence[Path] = ()) -> DocsReport:
+    """Documentation mentions of symbols changed since `since` (see coda_ls.checks.docs)."""
+    from coda_ls.checks.docs import check_docs as check
+
+    return check(root, since, wikis)
+
+
+def add_project(root: Path, path: Path) -> tuple[str, Path]:
+    """Persist `path` as another project of `root` (`projects` in .coda/config.toml);
+    returns the entry written and the file."""
+    from coda_ls.projects import add
+
+    return add(root, path)
+
+
+def remove_project(root: Path, which: str) -> tuple[str, Path]:
+    """Forget a persisted project (by name or path); returns the entry and the file."""
+    from coda_ls.projects import remove
+
+    return remove(root, which)
+
+
+def check_changelog(root: Path, since: str | None = None) -> ChangelogReport:
+    """Changes since the last release with no changelog entry (coda_ls.checks.changelog)."""
+    from coda_ls.checks.changelog import check_changelog as check
+
+    return check(root, since)
+
+
+def _map_of(workspace: Workspace) -> Callable[[], RepoMap | None]:
+    return lambda: workspace.repo_map
+
+
 def team_configured(settings: Settings) -> bool:
     """Whether a team store (`[team] database_url`) is configured."""
     return settings.team.database_url is not None
@@ -289,6 +373,12 @@ class Workspace:
         self.map_ready = asyncio.Event()  # set once a background build has finished
         self._summary: str | None = None
         self._summary_read = False
+        # Other projects whose maps join this one's (coda_ls.projects): name -> Workspace.
+        # `_owned` are the ones this workspace opened (and closes); linked ones (the
+        # server's other workspace folders) belong to their front.
+        self._others: dict[str, Workspace] = {}
+        self._owned: set[str] = set()
+        self._configured_added = False
         self.plugin_problems: list[str] = []  # tool plugins that could not be used
         self._plugins_reported = False
         self._toolbox = self._make_toolbox(loaded.settings)
@@ -391,6 +481,7 @@ class Workspace:
             buffers=self._buffers,
             observer=self._tool_observer,
         )
+        toolbox.ctx.extra["projects"] = {n: w.root for n, w in self._others.items()}
         self.plugin_problems = add_plugins(toolbox, settings)
         self._plugins_reported = False
         return toolbox
@@ -462,15 +553,90 @@ class Workspace:
             self.engine.project_summary = self._summary
         return self._summary
 
+    def prompts(self) -> PromptLibrary:
+        """The shared prompt library: the project's `.coda/prompts/` over the user's.
+        Read on each call (a few small files), so an edited prompt is used at once."""
+        return load_prompts(self.root)
+
     def project_info(self) -> ProjectInfo:
         """Languages, build systems, test frameworks and dependencies of the root."""
         return analyze_project(self.root)
+
+    def rules(self, near: Path | None = None) -> Rules:
+        """The project rules files a request about `near` gets in its system prompt (see
+        `coda_ls.rules`), with the tokens of each and what the cap cut."""
+        from coda_ls.rules import load_rules
+
+        settings = self.settings
+        return load_rules(
+            self.root, near, sources=settings.rules, max_tokens=settings.rules_max_tokens
+        )
 
     def vcs(self) -> Any:
         """The version-control backend of the root (git, hg, svn, … or a plain folder)."""
         from coda_ls.vcs import detect
 
         return detect(self.root)
+
+    # -- several projects ---------------------------------------------------------------
+
+    @property
+    def projects(self) -> list[ProjectRef]:
+        """This project first, then the others (configured, added, or linked)."""
+        from coda_ls.projects import ProjectRef
+
+        self._add_configured()
+        current = ProjectRef(self.root.name, self.root, current=True)
+        return [current, *(ProjectRef(n, w.root) for n, w in self._others.items())]
+
+    def add_projects(self, roots: Sequence[Path]) -> list[str]:
+        """Open other project roots beside this one (each its own Workspace with its own
+        map and VCS state); returns their names. Already present roots are skipped."""
+        from coda_ls.projects import resolve_paths, unique_name
+
+        names = []
+        for root in resolve_paths(list(roots), self.root):
+            if any(w.root == root for w in self._others.values()):
+                continue
+            name = unique_name(root, [self.root.name, *self._others])
+            self._others[name] = Workspace(root, self._loaded)
+            self._owned.add(name)
+            names.append(name)
+            if self._repo_map is not None:  # joining a workspace whose map is built
+                self._others[name].build_map()
+        self._projects_changed()
+        return names
+
+    def link_project(self, other: Workspace) -> None:
+        """Use another front-owned Workspace (an LSP workspace folder) as a project."""
+        from coda_ls.projects import unique_name
+
+        if other is self or any(w is other for w in self._others.values()):
+            return
+        self._others[unique_name(other.root, [self.root.name, *self._others])] = other
+        self._projects_changed()
+
+    def _add_configured(self) -> None:
+        """The `projects` setting, opened once (relative paths from the project root)."""
+        if not self._configured_added:
+            self._configured_added = True
+            if self.settings.projects:
+                self.add_projects([Path(p) for p in self.settings.projects])
+
+    def _projects_changed(self) -> None:
+        if self._toolbox is not None:
+            self._toolbox.ctx.extra["projects"] = {n: w.root for n, w in self._others.items()}
+        if self._repo_map is not None:
+            self.engine.repo_map = self._joined_map(self._repo_map)
+
+    def _joined_map(self, mine: RepoMap) -> Any:
+        """The map questions see: this project's alone, or joined with the others'."""
+        if not self._others:
+            return mine
+        from coda_ls.projects import ProjectMaps
+
+        others = [(n, w.root, _map_of(w)) for n, w in self._others.items()]
+        return ProjectMaps(mine, others, self.settings.repomap.tokens)
 
     # -- the repo map -------------------------------------------------------------------
 
@@ -485,13 +651,17 @@ class Workspace:
         parses in a worker process (`isolated`) so their event loop keeps the GIL."""
         from coda_ls.repomap.repomap import RepoMap
 
+        self._add_configured()
         with self._map_lock:
             if self._repo_map is None:
                 self._repo_map = RepoMap(self.root, self.settings.repomap)
             self._repo_map.build(progress, isolated=isolated)
             self._map_built_at = time.monotonic()
-            self.engine.repo_map = self._repo_map
-            return self._repo_map
+        # The projects this workspace opened are built with it (linked ones by their front).
+        for name in sorted(self._owned):
+            self._others[name].build_map(isolated=isolated)
+        self.engine.repo_map = self._joined_map(self._repo_map)
+        return self._repo_map
 
     def refresh_map(self, max_age: float) -> RepoMap:
         """The map, rebuilt when its last build is older than `max_age` seconds (for
@@ -549,10 +719,13 @@ class Workspace:
         mentioned_idents: Sequence[str] = (),
     ) -> RenderedMap:
         """The map fitted to `tokens` (default from the settings), `focus` files and the
-        `mentioned_idents` ranked first."""
-        return self._built_map().render(
+        `mentioned_idents` ranked first; with other projects, theirs follow under `[name]`
+        labels (see coda_ls.projects)."""
+        joined = self._joined_map(self._built_map())
+        rendered: RenderedMap = joined.render(
             tokens, focus_files=focus, mentioned_idents=mentioned_idents
         )
+        return rendered
 
     def map_json(
         self,
@@ -642,6 +815,35 @@ class Workspace:
         request.mode = "review"
         request.use_tools = False
         return await self.ask(request, on_delta, on_start=on_start, on_notice=on_notice)
+
+    async def propose_doc_fixes(
+        self, report: DocsReport, model: str | None = None
+    ) -> list[Proposal]:
+        """One model-proposed diff per stale document of `report`, each checked to apply."""
+        from coda_ls.checks.docs import propose_fixes
+
+        return await propose_fixes(self.engine, report, model)
+
+    async def propose_changelog(self, report: ChangelogReport, model: str | None = None) -> str:
+        """The model's wording of `report`'s missing changelog entries (optional)."""
+        from coda_ls.checks.changelog import propose_entries
+
+        return await propose_entries(self.engine, report, model)
+
+    async def generate_tests(
+        self,
+        request: TestGenRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_start: StartCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> TestGenReport:
+        """The `test` mode: write tests for the selection into the project's test file,
+        run them with its runner (both with permission), and let the model fix failures
+        for `testgen.rounds` rounds (see `coda_ls.testgen`)."""
+        from coda_ls.testgen import generate_tests
+
+        return await generate_tests(self, request, on_delta, on_start=on_start, on_notice=on_notice)
 
     # -- inline completion --------------------------------------------------------------
 
@@ -753,3 +955,5 @@ class Workspace:
         with self._map_lock:
             if self._repo_map is not None:
                 self._repo_map.close()
+        for name in self._owned:
+            self._others[name].close()

@@ -12,7 +12,7 @@ import click
 
 from coda_cli.options import json_option
 from coda_cli.state import AppState, pass_state
-from coda_ls.modes import MODE_NAMES
+from coda_ls.modes import ASK_MODE_NAMES
 
 if TYPE_CHECKING:
     from coda_ls.workspace import (
@@ -202,8 +202,16 @@ def _selection(path: Path, start: int, end: int | None) -> CodeSelection:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Add a file to the context (repeatable).",
 )
-@click.option("--mode", type=click.Choice(MODE_NAMES), help="Mode (default: config, then chat).")
+@click.option(
+    "--mode", type=click.Choice(ASK_MODE_NAMES), help="Mode (default: config, then chat)."
+)
 @click.option("--no-tools", is_flag=True, help="Do not let the model use tools.")
+@click.option(
+    "--prompt",
+    "prompt_name",
+    metavar="NAME",
+    help="Ask with a prompt of the library (`coda prompts`); QUESTION words are its arguments.",
+)
 @_common
 @pass_state
 def ask(
@@ -212,6 +220,7 @@ def ask(
     files: tuple[Path, ...],
     mode: str | None,
     no_tools: bool,
+    prompt_name: str | None,
     model: str | None,
     provider: str | None,
     session_id: str | None,
@@ -228,6 +237,23 @@ def ask(
     """
     from coda_ls.workspace import AskRequest
 
+    if prompt_name is not None:
+        from coda_cli.commands.prompts import prompt_request
+
+        request = prompt_request(
+            prompt_name,
+            question,
+            None,
+            mode=mode,
+            files=[f.resolve() for f in files],
+            session_id=session_id,
+            new_session=new_session,
+            provider=provider,
+            model=model,
+            use_tools=not no_tools,
+        )
+        run_request(state, request, as_json=as_json)
+        return
     text = " ".join(question).strip()
     attachments = []
     if text in ("", "-"):

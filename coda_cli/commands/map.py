@@ -44,6 +44,8 @@ def map_command(
     root = (path or Path.cwd()).resolve()
     workspace = Workspace.open(root, as_root=True)
     try:
+        if state.projects:
+            workspace.add_projects(state.projects)
         _build(state, workspace)
         focus_files = [f if f.is_absolute() else Path.cwd() / f for f in focus]
         if as_json:

@@ -300,16 +300,93 @@ def export(state: AppState, session_id: str, fmt: str, output: Path | None) -> N
 
 @sessions.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--project",
+    "-p",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Project the session belongs to when the file names none (a shared session "
+    "never does): default, the project holding the current directory.",
+)
 @pass_state
-def import_(state: AppState, file: Any) -> None:
-    """Import a JSON export (FILE, or - for stdin) as a new session."""
-    data = file.read()
+def import_(state: AppState, file: Any, project: Path | None) -> None:
+    """Import a JSON export or a shared HTML page (FILE, or - for stdin) as a new session."""
+    from coda_ls.workspace import project_root, read_shared
+
+    data = read_shared(file.read())  # a page from `coda sessions share` carries its JSON
     with _store(state) as store:
-        session = store.import_json(data)
+        session = store.import_json(data, project_root=project or project_root())
     state.console.print(
         f"imported [yellow]{session.short_id}[/] {session.title or ''} "
         f"({session.message_count} messages)"
     )
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the page (default: coda-session-ID.html here).",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the redacted JSON (for `coda sessions import`) here.",
+)
+@click.option("--no-link", is_flag=True, help="Only write the file; make no share link.")
+@pass_state
+def share(
+    state: AppState, session_id: str, out: Path | None, json_out: Path | None, no_link: bool
+) -> None:
+    """Write a read-only HTML page of a session (secrets and absolute paths redacted)
+    and make a share link that `coda web` serves to anyone holding it.
+
+    \b
+    The link shows the session as it is now; `coda sessions unshare ID` revokes it.
+    The page embeds the session's JSON: `coda sessions import PAGE.html` continues it.
+    """
+    from coda_ls.workspace import open_share_store, running_base_url, share_session
+
+    with _store(state) as store:
+        links = None if no_link else open_share_store(store, state.settings().settings)
+        try:
+            shared = share_session(store, session_id, links)
+        finally:
+            if links is not None:
+                links.close()
+        base = running_base_url(store.path)
+    target = out or Path(f"coda-session-{shared.session_id[:8]}.html")
+    target.write_text(shared.html, encoding="utf-8")
+    if json_out is not None:
+        json_out.write_text(json.dumps(shared.data, indent=2, ensure_ascii=False) + "\n")
+    state.console.print(f"wrote [bold]{target}[/]" + (f" and {json_out}" if json_out else ""))
+    if shared.token:
+        where = base or "<coda web URL>"
+        state.console.print(
+            f"share link: [bold]{where}{shared.path()}[/]\n"
+            + ("" if base else "[dim]start `coda web` to serve it; [/]")
+            + "[dim]served read-only by `coda web` to whoever has the link (no login); "
+            f"revoke it with: coda sessions unshare {shared.session_id[:8]}[/]"
+        )
+
+
+@sessions.command()
+@click.argument("session_id")
+@pass_state
+def unshare(state: AppState, session_id: str) -> None:
+    """Revoke every share link of a session (written pages stay where they are)."""
+    from coda_ls.workspace import open_share_store
+
+    with _store(state) as store:
+        sid = store.resolve_id(session_id)
+        links = open_share_store(store, state.settings().settings)
+        try:
+            count = links.revoke(sid)
+        finally:
+            links.close()
+    state.console.print(f"revoked {count} share link(s) of {sid[:8]}")
 
 
 @sessions.command()

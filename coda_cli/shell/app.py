@@ -79,6 +79,12 @@ def build_shell(
         shell.tools = switch
     if session_id:
         shell.use_session(shell.store.get_session(session_id).id)
+    from rich.markup import escape
+
+    from coda_cli.shell.cmd_prompts import register_prompts
+
+    for warning in register_prompts(shell):  # the prompt library as /NAME commands
+        app.err_console.print(f"[coda.warn]{escape(warning)}[/]")
     return shell
 
 

@@ -56,6 +56,8 @@ def _tips(shell: ShellState) -> list[str]:
         tips.append("review mode: add files (/add or @path) and ask; findings show as a table")
     elif shell.mode == "refactor":
         tips.append("refactor mode: /add the file, say what to change; edits show as diffs")
+    elif shell.mode == "test":
+        tips.append("test mode: name the code (@path) or /add it; tests are written and run")
     elif shell.mode == "chat":
         tips.append("/mode code, debug, explain, review or refactor changes how Coda answers")
     if not shell.files:
@@ -69,7 +71,7 @@ def _tips(shell: ShellState) -> list[str]:
     return tips
 
 
-@command("mode", "/mode [NAME]", "switch mode: chat, code, debug, explain, review, refactor")
+@command("mode", "/mode [NAME]", "switch mode: chat, code, debug, explain, review, refactor, test")
 async def mode(shell: ShellState, args: str) -> None:
     from coda_ls.workspace import MODES
 
@@ -242,6 +244,18 @@ async def map_(shell: ShellState, args: str) -> None:
         f"[coda.dim]{len(rendered.tags)} symbols from {len(rendered.files)} files, "
         f"{rendered.tokens}/{rendered.budget} tokens[/]"
     )
+
+
+@command("context", "/context", "the project rules files in the prompt: tokens, what was cut")
+async def context(shell: ShellState, args: str) -> None:
+    import asyncio
+
+    from rich.markup import escape
+
+    near = shell.files[0] if shell.files else None
+    rules = await asyncio.to_thread(shell.core.rules, near)
+    for line in rules.lines():
+        shell.console.print(escape(line))
 
 
 @command(

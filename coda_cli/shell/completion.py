@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-from coda_cli.shell.slash import registry
+from coda_cli.shell.slash import is_dynamic, registry
 
 if TYPE_CHECKING:
     from coda_cli.shell.state import ShellState
@@ -76,6 +76,10 @@ def argument_candidates(shell: ShellState, name: str, args: str) -> Iterable[str
         return [s for s in spec.subcommands if s.startswith(current)]
     if name in _PATH_ARGS:
         return path_candidates(Path.cwd(), current)
+    if spec is not None and is_dynamic(name):  # a prompt of the library
+        from coda_cli.shell.cmd_prompts import argument_candidates as prompt_arguments
+
+        return prompt_arguments(shell, name, args)
     return []
 
 

@@ -22,6 +22,10 @@ async def answer(shell: ShellState, question: str) -> Answer:
     from coda_ls.workspace import AskRequest, RefactorOutcome, get_mode
 
     mode = get_mode(shell.mode)
+    if mode.name == "test":  # writes and runs tests rather than answering in text
+        from coda_cli.shell.testgen import answer_tests
+
+        return await answer_tests(shell, question)
     request = AskRequest(
         question=question,
         mode=mode.name,

@@ -40,7 +40,8 @@ class SlashCommand:
 
 _COMMANDS: dict[str, SlashCommand] = {}
 _ALIASES: dict[str, str] = {}
-_HANDLER_MODULES = ("cmd_basic", "cmd_models", "cmd_sessions", "cmd_knowledge")
+_HANDLER_MODULES = ("cmd_basic", "cmd_models", "cmd_sessions", "cmd_knowledge", "cmd_prompts")
+_DYNAMIC: set[str] = set()  # commands added at run time (the prompt library's)
 _COMMAND_WORD = re.compile(r"^/([A-Za-z][\w-]*)(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -62,6 +63,28 @@ def command(
         return handler
 
     return register
+
+
+def set_dynamic(commands: list[SlashCommand]) -> list[SlashCommand]:
+    """Replace the run-time commands with `commands`; one whose name a built-in command
+    (or alias) has is left out and returned, so a prompt never hides /help."""
+    registry()
+    for name in _DYNAMIC:
+        _COMMANDS.pop(name, None)
+    _DYNAMIC.clear()
+    clashes = []
+    for spec in commands:
+        if spec.name in _COMMANDS or spec.name in _ALIASES:
+            clashes.append(spec)
+            continue
+        _COMMANDS[spec.name] = spec
+        _DYNAMIC.add(spec.name)
+    return clashes
+
+
+def is_dynamic(name: str) -> bool:
+    """True for a command added at run time (a prompt of the library)."""
+    return name in _DYNAMIC
 
 
 def registry() -> dict[str, SlashCommand]:

@@ -31,14 +31,19 @@ def _sigint_cancels(task: asyncio.Task[object]) -> Iterator[None]:
 
 async def run_line(shell: ShellState, line: str) -> Outcome:
     """Handle one line; errors are shown (and counted), never raised."""
+    outcome = await dispatch(shell, line)
+    if outcome is not Outcome.NOT_COMMAND:
+        return outcome
+    return await ask_text(shell, line)
+
+
+async def ask_text(shell: ShellState, line: str) -> Outcome:
+    """Ask `line` as a question (also what a prompt-library command sends, filled in)."""
     from rich.markup import escape
 
     from coda_cli.shell.conversation import answer
     from coda_ls.errors import CodaError
 
-    outcome = await dispatch(shell, line)
-    if outcome is not Outcome.NOT_COMMAND:
-        return outcome
     task = asyncio.ensure_future(answer(shell, line))
     try:
         with (

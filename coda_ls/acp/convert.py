@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,9 +28,11 @@ from acp.schema import (
 )
 
 from coda_ls.acp.tools import tool_kind
-from coda_ls.modes import MODE_NAMES, MODES
+from coda_ls.modes import ASK_MODE_NAMES as MODE_NAMES
+from coda_ls.modes import MODES
 
 if TYPE_CHECKING:
+    from coda_ls.prompts import Prompt as LibraryPrompt
     from coda_ls.sessions import MessageRecord
     from coda_ls.wire import Usage as CodaUsage
 
@@ -61,8 +64,9 @@ def mode_state(current: str) -> SessionModeState:
     )
 
 
-def available_commands() -> list[AvailableCommand]:
-    """One command per mode (this turn only, in that mode), then /compact and /cost."""
+def available_commands(prompts: Iterable[LibraryPrompt] = ()) -> list[AvailableCommand]:
+    """One command per mode (this turn only, in that mode), /compact and /cost, then the
+    prompt library's prompts (a name the built-ins use is left out)."""
     commands = [
         AvailableCommand(
             name=name,
@@ -72,6 +76,21 @@ def available_commands() -> list[AvailableCommand]:
         for name in MODE_NAMES
     ]
     commands += [AvailableCommand(name=name, description=text) for name, text in COMMANDS.items()]
+    for prompt in prompts:
+        if prompt.name in MODES or prompt.name in COMMANDS:
+            continue
+        hint = prompt.usage.removeprefix(f"/{prompt.name}").strip()
+        if prompt.takes_selection:
+            hint = (hint + " (with the code selected or attached)").strip()
+        commands.append(
+            AvailableCommand(
+                name=prompt.name,
+                description=prompt.summary,
+                input=AvailableCommandInput(
+                    root=UnstructuredCommandInput(hint=hint or "optional extra text")
+                ),
+            )
+        )
     return commands
 
 
@@ -98,9 +117,13 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def read_prompt(blocks: list[PromptBlock], root: Path) -> Prompt:
+def read_prompt(
+    blocks: list[PromptBlock], root: Path, prompt_names: Collection[str] = ()
+) -> Prompt:
     """The prompt's text joined, resource links inside `root` as files, embedded text
-    resources as attachments; images and audio are named in `ignored` (not supported)."""
+    resources as attachments; images and audio are named in `ignored` (not supported).
+    A leading `/NAME` of a mode, a command or a library prompt (`prompt_names`) is the
+    command."""
     texts: list[str] = []
     prompt = Prompt(question="")
     for block in blocks:
@@ -125,7 +148,7 @@ def read_prompt(blocks: list[PromptBlock], root: Path) -> Prompt:
     question = "\n".join(texts).strip()
     if question.startswith("/"):
         name, _, rest = question[1:].partition(" ")
-        if name in MODES or name in COMMANDS:
+        if name in MODE_NAMES or name in COMMANDS or name in prompt_names:
             prompt.command = name
             question = rest.strip()
     prompt.question = question

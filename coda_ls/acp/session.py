@@ -39,11 +39,12 @@ from coda_ls.acp.convert import (
     replay,
     turn_usage,
 )
+from coda_ls.acp.prompts import fill_library_prompt
 from coda_ls.acp.render import render_structured
 from coda_ls.acp.tools import AcpAsker, TerminalShell, ToolReporter
 from coda_ls.config import LoadedSettings
 from coda_ls.errors import CodaError
-from coda_ls.workspace import Answer, AskRequest, Workspace, get_mode
+from coda_ls.workspace import MODES, Answer, AskRequest, Workspace, get_mode
 
 if TYPE_CHECKING:
     from acp.interfaces import Client
@@ -140,7 +141,7 @@ class AcpSession:
         await self.send(
             AvailableCommandsUpdate(
                 session_update="available_commands_update",
-                available_commands=available_commands(),
+                available_commands=available_commands(self.workspace.prompts()),
             )
         )
 
@@ -172,13 +173,20 @@ class AcpSession:
             raise RequestError.invalid_request(
                 {"message": "a prompt is already running in this session; cancel it first"}
             )
-        parsed = read_prompt(blocks, self.root)
+        library = self.workspace.prompts()
+        parsed = read_prompt(blocks, self.root, library.prompts)
         if parsed.command in COMMANDS:
             await self._command(parsed.command or "")
             return PromptResponse(stop_reason="end_turn")
+        chosen: str | None = parsed.command
+        if parsed.command in library.prompts and parsed.command not in MODES:
+            try:
+                chosen = fill_library_prompt(parsed, library.get(parsed.command or ""))
+            except CodaError as exc:
+                raise coda_error(exc) from None
         if not parsed.question and not parsed.files and not parsed.attachments:
             raise RequestError.invalid_params({"message": "the prompt has no text"})
-        mode = get_mode(parsed.command or self.mode)
+        mode = get_mode(chosen or self.mode)
         request = AskRequest(
             question=parsed.question or "Look at the attached context.",
             mode=mode.name,

@@ -117,6 +117,17 @@ class CodaServer(LanguageServer):
             root = next((r for r in roots if resolved.is_relative_to(r.resolve())), root)
         root = root.resolve()
         if root not in self.workspaces:
+            self._open_folder(root)
+            # Every folder is a project of every other one: a question in one sees the
+            # others' maps after its own (coda_ls.projects), each built once, by its state.
+            folders = [self._open_folder(r.resolve()) for r in roots]
+            for state in folders:
+                for other in folders:
+                    state.core.link_project(other.core)
+        return self.workspaces[root]
+
+    def _open_folder(self, root: Path) -> WorkspaceState:
+        if root not in self.workspaces:
             core = Workspace(
                 root,
                 self.settings,

@@ -13,7 +13,7 @@ from pygls.exceptions import JsonRpcException
 
 from coda_ls import fallback, paths
 from coda_ls.errors import CodaError, ConfigError
-from coda_ls.server import answers, findings, preview_command
+from coda_ls.server import answers, findings, preview_command, prompt_commands, testgen_command
 from coda_ls.server.app import CodaServer, guarded, parse_args
 from coda_ls.server.arguments import (
     ApplySuggestionArgs,
@@ -459,6 +459,9 @@ HANDLERS: dict[str, Handler] = {
     "coda.cancel": cancel,
     "coda.applySuggestion": apply_suggestion,
     "coda.preview": preview_command.preview,
+    "coda.prompts": prompt_commands.list_prompts,
+    "coda.runPrompt": prompt_commands.run_prompt,
+    testgen_command.COMMAND: testgen_command.generate_tests,
 }
 COMMANDS = tuple(HANDLERS)
 

@@ -12,16 +12,20 @@ from coda_ls.errors import CodaError
 from coda_ls.server.app import CodaServer
 from coda_ls.server.commands import COMMANDS
 from coda_ls.server.convert import to_json
+from coda_ls.server.prompt_commands import KIND_PROMPT, prompt_actions
 
 log = logging.getLogger(__name__)
 
 KIND_EXPLAIN = "coda.explain"
 KIND_REVIEW = "coda.review"
+KIND_TEST = "coda.test"
 ACTION_KINDS = [
     types.CodeActionKind.QuickFix,
     types.CodeActionKind.RefactorRewrite,
     KIND_EXPLAIN,
     KIND_REVIEW,
+    KIND_PROMPT,
+    KIND_TEST,
 ]
 DEFAULT_REFACTOR = "Refactor this code for clarity and simplicity; keep its behaviour."
 
@@ -158,6 +162,8 @@ def code_actions(ls: CodaServer, params: types.CodeActionParams) -> list[types.C
                 ),
             )
         )
+    if _wanted(KIND_TEST, only):
+        actions.append(_action("Coda: Generate tests", KIND_TEST, "coda.generateTests", target))
     if _wanted(types.CodeActionKind.RefactorRewrite, only):
         actions.append(
             types.CodeAction(
@@ -170,7 +176,16 @@ def code_actions(ls: CodaServer, params: types.CodeActionParams) -> list[types.C
                 ),
             )
         )
+    actions += prompt_actions(ls, params, _wanted(KIND_PROMPT, only))
     return actions
+
+
+def _action(title: str, kind: str, command: str, argument: dict[str, Any]) -> types.CodeAction:
+    return types.CodeAction(
+        title=title,
+        kind=kind,
+        command=types.Command(title=title, command=command, arguments=[argument]),
+    )
 
 
 __all__ = ["COMMANDS", "register"]

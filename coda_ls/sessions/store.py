@@ -446,15 +446,18 @@ class SessionStore:
         session = self.get_session(session_id)
         return to_markdown(session, self.history(session.id))
 
-    def import_json(self, data: dict[str, Any] | str | bytes) -> Session:
-        """A new session (new ids) from `export_json` output; a branch comes in whole."""
+    def import_json(
+        self, data: dict[str, Any] | str | bytes, *, project_root: Path | str | None = None
+    ) -> Session:
+        """A new session (new ids) from `export_json` output; a branch comes in whole.
+        `project_root` is used when the export names none (a shared one never does)."""
         from coda_ls.sessions.export import parse_export
 
         exported = parse_export(data)
         info = exported.session
         session = self.create_session(
             info.title,
-            info.project_root,
+            info.project_root or project_root,
             info.vcs_revision,
             created_at=info.created_at.timestamp(),
         )

@@ -18,7 +18,7 @@ from coda_ls.tools import listing
 from coda_ls.tools.base import Tool, ToolArgs, ToolContext, ToolResult
 from coda_ls.tools.permissions import PermissionRequest
 from coda_ls.tools.textfile import read_text, unified_diff, write_atomic
-from coda_ls.tools.workspace import relative, resolve
+from coda_ls.tools.workspace import relative, resolve, resolve_read
 
 MAX_LINES = 2000
 MAX_LINE_CHARS = 2000
@@ -60,7 +60,8 @@ class ReadFileArgs(ToolArgs):
 class ReadFile(Tool[ReadFileArgs]):
     name = "read_file"
     description = (
-        "Read a text file of the workspace, with line numbers. Give start_line/end_line "
+        "Read a text file of the workspace (or `[project] path` of another project in it), "
+        "with line numbers. Give start_line/end_line "
         f"for a range; at most {MAX_LINES} lines are returned per call."
     )
     category = "read"
@@ -71,8 +72,8 @@ class ReadFile(Tool[ReadFileArgs]):
         return PermissionRequest(self.name, self.category, f"Read {args.path}{span}")
 
     async def run(self, args: ReadFileArgs, ctx: ToolContext) -> ToolResult:
-        path = resolve(ctx.workspace, args.path)
-        shown = relative(ctx.workspace, path)
+        # Other projects of the workspace are readable as `[name] path` (never writable).
+        path, shown = resolve_read(ctx.workspace, args.path, ctx.extra.get("projects"))
         text = await _current_text(ctx, path, shown)
         lines = text.splitlines()
         total = len(lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path, PurePath
 
 from coda_ls.errors import WorkspaceError
@@ -26,6 +28,11 @@ def resolve(workspace: Path, raw: str, *, for_write: bool = False) -> Path:
         raise WorkspaceError("empty path", "give a path relative to the workspace root")
     if "\0" in raw:
         raise WorkspaceError("path contains a NUL byte")
+    if for_write and _OTHER_PROJECT.match(raw.strip()):
+        raise WorkspaceError(
+            f"{raw}: refused, other projects are read-only",
+            "tools write only in the current project; edit the other project there",
+        )
     root = workspace.resolve()
     candidate = Path(raw).expanduser()
     if not candidate.is_absolute():
@@ -49,6 +56,25 @@ def resolve(workspace: Path, raw: str, *, for_write: bool = False) -> Path:
             "use the vcs_status, vcs_diff and vcs_log tools instead",
         )
     return resolved
+
+
+_OTHER_PROJECT = re.compile(r"^\[[^\]\s/\\]+\]\s")
+
+
+def resolve_read(
+    workspace: Path, raw: str, projects: Mapping[str, Path] | None = None
+) -> tuple[Path, str]:
+    """A path to read, and how to show it: in the workspace, or in another project of it
+    (`[name] rel/path`, or an absolute path inside one), checked like `resolve` there."""
+    from coda_ls.projects import parse_address
+
+    address = parse_address(raw, projects) if projects else None
+    if address is None:
+        path = resolve(workspace, raw)
+        return path, relative(workspace, path)
+    name, root, rel = address
+    path = resolve(root, rel)
+    return path, f"[{name}] {relative(root, path)}"
 
 
 def vcs_metadata_part(rel: PurePath) -> str | None:

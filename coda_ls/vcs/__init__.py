@@ -9,7 +9,7 @@ Darcs, Jujutsu and Pijul, with a plain-directory fallback.
 from __future__ import annotations
 
 from coda_ls.errors import VCSCommandError, VCSTimeout
-from coda_ls.vcs.base import BlameLine, LogEntry, Status, SyncView, VCSBackend, run_sync
+from coda_ls.vcs.base import BlameLine, Commit, LogEntry, Status, SyncView, VCSBackend, run_sync
 from coda_ls.vcs.detect import BACKENDS, MARKERS, detect, detect_sync, find_root, installed
 from coda_ls.vcs.ignore import IgnoreMatcher
 from coda_ls.vcs.info import VCSInfo, describe, describe_sync
@@ -18,6 +18,7 @@ __all__ = [
     "BACKENDS",
     "MARKERS",
     "BlameLine",
+    "Commit",
     "IgnoreMatcher",
     "LogEntry",
     "Status",

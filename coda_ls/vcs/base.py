@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from coda_ls.errors import WorkspaceError
+from coda_ls.errors import VCSCommandError, WorkspaceError
 from coda_ls.vcs.runner import DEFAULT_TIMEOUT
 
 T = TypeVar("T")
@@ -69,6 +69,20 @@ class LogEntry:
     date: str  # ISO 8601 where the tool gives enough to build it, else the tool's own text
     message: str  # first line only
     email: str | None = None
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit with the files it touched (root-relative), for history questions
+    (`changes_since`): the docs and changelog checks."""
+
+    revision: str
+    message: str  # the whole message, stripped
+    files: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
 
 
 @dataclass(frozen=True)
@@ -137,6 +151,36 @@ class VCSBackend(abc.ABC):
     async def blame(self, path: str | Path, line: int) -> BlameLine:
         """Who last changed `line` (1-based) of `path`."""
 
+    # history: optional, for the docs and changelog checks. A backend that has no
+    # implementation says so with a VCSCommandError (a hint names the systems that do).
+
+    async def resolve(self, rev: str) -> str:
+        """The full identifier of revision `rev` (a tag, branch, short hash...)."""
+        raise self._no_history()
+
+    async def file_at(self, path: str | Path, rev: str) -> str | None:
+        """The contents of `path` at revision `rev`; None when it did not exist there."""
+        raise self._no_history()
+
+    async def changed_since(self, rev: str) -> list[str]:
+        """Files that differ between `rev` and the working copy (committed or not), sorted."""
+        raise self._no_history()
+
+    async def commits_since(self, rev: str | None) -> list[Commit]:
+        """Commits after `rev` up to the checked-out one (all when None), newest first."""
+        raise self._no_history()
+
+    async def last_tag(self) -> tuple[str, str] | None:
+        """(tag, revision) of the newest tag among the checked-out commit's ancestors."""
+        raise self._no_history()
+
+    def _no_history(self) -> VCSCommandError:
+        return VCSCommandError(
+            f"history queries (old file versions, commits since a revision) are not "
+            f"implemented for {self.label or 'a plain directory'} at {self.root}",
+            hint="the docs and changelog checks work in git and Mercurial repositories",
+        )
+
     # helpers shared by every backend
 
     def relative(self, path: str | Path) -> str:
@@ -203,3 +247,18 @@ class SyncView:
 
     def blame(self, path: str | Path, line: int) -> BlameLine:
         return run_sync(self.backend.blame(path, line))
+
+    def resolve(self, rev: str) -> str:
+        return run_sync(self.backend.resolve(rev))
+
+    def file_at(self, path: str | Path, rev: str) -> str | None:
+        return run_sync(self.backend.file_at(path, rev))
+
+    def changed_since(self, rev: str) -> list[str]:
+        return run_sync(self.backend.changed_since(rev))
+
+    def commits_since(self, rev: str | None) -> list[Commit]:
+        return run_sync(self.backend.commits_since(rev))
+
+    def last_tag(self) -> tuple[str, str] | None:
+        return run_sync(self.backend.last_tag())

@@ -73,10 +73,14 @@ def serve(
     server = uvicorn.Server(config)
 
     async def run() -> None:
+        from coda_ls.share.server_url import advertised
+
         if on_ready is not None:
             on_ready(url)
         try:
-            await server.serve(sockets=[sock])
+            # `coda sessions share` prints whole links while this server runs.
+            with advertised(workspace.store.path, url.split("/?", 1)[0]):
+                await server.serve(sockets=[sock])
         finally:
             await workspace.aclose()
 

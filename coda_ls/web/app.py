@@ -31,8 +31,16 @@ from coda_ls.web import pages
 from coda_ls.web.asker import CURRENT_STREAM, PageAsker
 from coda_ls.web.auth import TokenGate
 from coda_ls.web.render import markdown_html
+from coda_ls.web.shared import ShareActions, ShareLinks, default_links
 from coda_ls.web.uploads import Upload, accepts_images, attachment, data_url
-from coda_ls.workspace import MODE_NAMES, AskRequest, Started, Workspace, diagnose
+from coda_ls.workspace import (
+    ASK_MODE_NAMES,
+    AskRequest,
+    ShareStore,
+    Started,
+    Workspace,
+    diagnose,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,7 @@ class WebFront:
         self._models: list[tuple[str, str]] | None = None
         self._problems: list[str] = []
         self._listed_at = 0.0
+        self.sharing: ShareActions | None = None  # the session page's share controls
 
     async def models(self) -> tuple[list[tuple[str, str]], list[str]]:
         if self._models is None or time.monotonic() - self._listed_at > MODELS_TTL:
@@ -88,7 +97,7 @@ class WebFront:
             store = self.workspace.store
             session = store.resolve_id(session)
             history = await asyncio.to_thread(store.history, session)
-        html = pages.chat(MODE_NAMES, models, problems if not models else [], session, history)
+        html = pages.chat(ASK_MODE_NAMES, models, problems if not models else [], session, history)
         return HTMLResponse(html)
 
     async def compare_page(self, request: Request) -> Response:
@@ -107,7 +116,8 @@ class WebFront:
     async def session_page(self, request: Request) -> Response:
         store = self.workspace.store
         item = store.get_session(request.path_params["sid"])
-        return HTMLResponse(pages.session(item, store.history(item.id)))
+        share = self.sharing.section(item.id) if self.sharing else ""
+        return HTMLResponse(pages.session(item, store.history(item.id), share))
 
     async def rename(self, request: Request) -> Response:
         form = await request.form()
@@ -362,10 +372,18 @@ async def _coda_error(request: Request, exc: Exception) -> Response:
     return HTMLResponse(pages.layout("Error", f"<p class='error'>{escape(text)}</p>"), status)
 
 
-def build_app(workspace: Workspace, token: str, asker: PageAsker | None = None) -> TokenGate:
-    """The whole site behind the token gate; `asker` must be the workspace's asker for
-    tool prompts to reach the page."""
+def build_app(
+    workspace: Workspace,
+    token: str,
+    asker: PageAsker | None = None,
+    links: ShareStore | None = None,
+) -> ShareLinks:
+    """The whole site behind the token gate, but share links (`/share/TOKEN`, answered
+    from `links`, by default the session database's); `asker` must be the workspace's
+    asker for tool prompts to reach the page."""
     front = WebFront(workspace, asker)
+    links = links or default_links(workspace)
+    front.sharing = ShareActions(workspace, links)
     routes = [
         Route("/", front.dashboard),
         Route("/chat", front.chat_page),
@@ -376,6 +394,8 @@ def build_app(workspace: Workspace, token: str, asker: PageAsker | None = None) 
         Route("/sessions/{sid}/branch", front.branch, methods=["POST"]),
         Route("/sessions/{sid}/delete", front.delete, methods=["POST"]),
         Route("/sessions/{sid}/export.{fmt:str}", front.export),
+        Route("/sessions/{sid}/share", front.sharing.share, methods=["POST"]),
+        Route("/sessions/{sid}/unshare", front.sharing.unshare, methods=["POST"]),
         Route("/api/chat", front.chat, methods=["POST"]),
         Route("/api/compare", front.compare, methods=["POST"]),
         Route("/api/files", front.files),
@@ -383,4 +403,4 @@ def build_app(workspace: Workspace, token: str, asker: PageAsker | None = None) 
         Route("/assets/mermaid.js", front.mermaid_js),
     ]
     app = Starlette(routes=routes, exception_handlers={CodaError: _coda_error})
-    return TokenGate(app, token)
+    return ShareLinks(TokenGate(app, token), links)

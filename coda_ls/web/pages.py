@@ -200,7 +200,7 @@ def sessions(items: Sequence[Session], hits: Sequence[SearchHit] | None, query: 
     return layout("Sessions", search + listing)
 
 
-def session(item: Session, history: Sequence[MessageRecord]) -> str:
+def session(item: Session, history: Sequence[MessageRecord], share: str = "") -> str:
     sid = item.id
     parts = [
         f"<form method='post' action='/sessions/{sid}/rename'><input name='title' id='title' "
@@ -210,7 +210,8 @@ def session(item: Session, history: Sequence[MessageRecord]) -> str:
         f"<a href='/chat?session={sid}'>Continue in chat</a></p>"
         f"<form method='post' action='/sessions/{sid}/delete' "
         "onsubmit=\"return confirm('Delete this session and its branches?')\">"
-        "<button>Delete</button></form>"
+        "<button>Delete</button></form>",
+        share,
     ]
     for m in history:
         meta = " · ".join(x for x in (m.role, m.model or "", _when(m.created_at)) if x)

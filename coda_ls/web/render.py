@@ -63,3 +63,13 @@ def markdown_html(text: str) -> str:
 
 def pygments_css() -> str:
     return str(_FORMATTER.get_style_defs(".md pre code"))
+
+
+def highlight_code(code: str, lang: str) -> str:
+    """One block of code as Pygments' token spans (escaped text if the language is unknown)."""
+    return _highlight(code, lang, None)
+
+
+def code_css(*selectors: str) -> str:
+    """Pygments' colours for code in Markdown blocks and in `pre.tool` blocks."""
+    return str(_FORMATTER.get_style_defs([".md pre code", "pre.tool code", *selectors]))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from coda_ls.errors import VCSCommandError
 from coda_ls.vcs.backends._common import check_line
-from coda_ls.vcs.base import BlameLine, LogEntry, Status, VCSBackend
+from coda_ls.vcs.base import BlameLine, Commit, LogEntry, Status, VCSBackend
 from coda_ls.vcs.runner import Result, run
 
 _UNCOMMITTED = "0" * 40
+
+
+_FULL_ID = re.compile(r"[0-9a-f]{40}")
 
 
 class GitBackend(VCSBackend):
@@ -131,3 +136,51 @@ class GitBackend(VCSBackend):
 
             date = datetime.fromtimestamp(int(headers["author-time"]), UTC).isoformat()
         return BlameLine(line, sha, headers.get("author"), date, text)
+
+    # -- history (docs and changelog checks) --------------------------------------------
+
+    async def resolve(self, rev: str) -> str:
+        if _FULL_ID.fullmatch(rev):
+            return rev  # already resolved: spare a subprocess (hg starts slowly)
+        result = await self._git("rev-parse", "-q", "--verify", f"{rev}^{{commit}}", ok=(0, 1, 128))
+        if result.returncode != 0 or not result.text.strip():
+            raise VCSCommandError(
+                f"unknown revision {rev!r} in {self.root}", hint="`git log` lists revisions"
+            )
+        return result.text.strip()
+
+    async def file_at(self, path: str | Path, rev: str) -> str | None:
+        commit = await self.resolve(rev)
+        result = await self._git("show", f"{commit}:{self.relative(path)}", ok=(0, 128))
+        return result.text if result.returncode == 0 else None
+
+    async def changed_since(self, rev: str) -> list[str]:
+        commit = await self.resolve(rev)
+        # Against the work tree: committed and uncommitted changes alike.
+        result = await self._git("diff", "--name-only", "-z", "--no-renames", commit)
+        return sorted({name for name in result.text.split("\0") if name})
+
+    async def commits_since(self, rev: str | None) -> list[Commit]:
+        if await self._head() is None:
+            return []
+        span = f"{await self.resolve(rev)}..HEAD" if rev else "HEAD"
+        # \x1e starts a commit, \x1d ends its message; the file names follow, one a line.
+        result = await self._git(
+            "log", "--name-only", "--no-renames", "--format=%x1e%H%x1f%B%x1d", span
+        )
+        commits = []
+        for chunk in result.text.split("\x1e")[1:]:
+            head, _, names = chunk.partition("\x1d")
+            sha, _, message = head.partition("\x1f")
+            files = tuple(sorted({n for n in names.splitlines() if n.strip()}))
+            commits.append(Commit(sha.strip(), message.strip(), files))
+        return commits
+
+    async def last_tag(self) -> tuple[str, str] | None:
+        if await self._head() is None:
+            return None
+        result = await self._git("describe", "--tags", "--abbrev=0", ok=(0, 128))
+        tag = result.text.strip()
+        if result.returncode != 0 or not tag:
+            return None
+        return tag, await self.resolve(tag)

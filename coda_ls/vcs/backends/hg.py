@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,10 +11,13 @@ from typing import Any
 
 from coda_ls.errors import VCSCommandError
 from coda_ls.vcs.backends._common import check_line
-from coda_ls.vcs.base import BlameLine, LogEntry, Status, VCSBackend
+from coda_ls.vcs.base import BlameLine, Commit, LogEntry, Status, VCSBackend
 from coda_ls.vcs.runner import Result, run
 
 _NULL = "0" * 40
+
+
+_FULL_ID = re.compile(r"[0-9a-f]{40}")
 
 
 class HgBackend(VCSBackend):
@@ -104,3 +108,50 @@ class HgBackend(VCSBackend):
         if isinstance(row.get("date"), list) and row["date"]:
             date = datetime.fromtimestamp(float(row["date"][0]), UTC).isoformat()
         return BlameLine(line, node, row.get("user"), date, text)
+
+    # -- history (docs and changelog checks) --------------------------------------------
+
+    async def resolve(self, rev: str) -> str:
+        if _FULL_ID.fullmatch(rev):
+            return rev  # already resolved: spare a subprocess (hg starts slowly)
+        result = await self._hg("log", "-l", "1", "-r", rev, "-T", "{node}", ok=(0, 255))
+        node = result.text.strip()
+        if result.returncode != 0 or not node:
+            raise VCSCommandError(
+                f"unknown revision {rev!r} in {self.root}", hint="`hg log` lists revisions"
+            )
+        return node
+
+    async def file_at(self, path: str | Path, rev: str) -> str | None:
+        node = await self.resolve(rev)
+        result = await self._hg("cat", "-r", node, "--", f"path:{self.relative(path)}", ok=(0, 1))
+        return result.text if result.returncode == 0 else None
+
+    async def changed_since(self, rev: str) -> list[str]:
+        node = await self.resolve(rev)
+        # --rev with one revision compares it with the working directory.
+        result = await self._hg("status", "-m", "-a", "-r", "-n", "-0", "--rev", node)
+        return sorted({name for name in result.text.split("\0") if name})
+
+    async def commits_since(self, rev: str | None) -> list[Commit]:
+        if await self.revision() is None:
+            return []
+        revset = f"reverse(only(., {await self.resolve(rev)}))" if rev else "reverse(::.)"
+        template = "{node}\\x1f{desc}\\x1f{join(files, '\\x1e')}\\x00"
+        result = await self._hg("log", "-r", revset, "-T", template)
+        commits = []
+        for record in result.text.split("\0"):
+            fields = record.split("\x1f")
+            if len(fields) == 3:
+                node, message, files = fields
+                names = tuple(sorted({f for f in files.split("\x1e") if f}))
+                commits.append(Commit(node, message.strip(), names))
+        return commits
+
+    async def last_tag(self) -> tuple[str, str] | None:
+        # `latesttag` of `.` skips `tip`; several tags on one changeset come joined by ":".
+        result = await self._hg("log", "-r", ".", "-T", "{latesttag}")
+        tag = result.text.strip().split(":", 1)[0]
+        if not tag or tag == "null":
+            return None
+        return tag, await self.resolve(tag)
