@@ -335,6 +335,11 @@ class Settings(_Section):
         default_factory=list,
         description='Ordered "provider/model" list tried on quota, auth or unreachable errors',
     )
+    vision: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Whether a model reads images, overriding what Coda detects: model name "
+        'or glob -> true/false (e.g. "my-vl-*" = true)',
+    )
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
     preview: PreviewSettings = Field(default_factory=PreviewSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)

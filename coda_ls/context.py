@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from coda_ls.attachments import is_attachable_file
 from coda_ls.modes import Mode
 from coda_ls.rules import DEFAULT_MAX_TOKENS, Rules, load_rules
 from coda_ls.tokens import count_tokens
@@ -27,6 +28,9 @@ IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{2,}\b")
 SURROUNDING_LINES = 15
 MAX_FILE_CHARS = 60_000
 MAX_SYMBOL_LINES = 120  # an @symbol brings its definition, up to this many lines
+# What one attached image costs, roughly: llava's 576 patches, OpenAI's 765 for a 512px
+# high-detail tile; providers differ, so this is an estimate for budgeting and previews.
+IMAGE_TOKENS = 768
 
 
 class RenderedMapLike(Protocol):
@@ -242,6 +246,7 @@ class ContextBuilder:
         open_files: Sequence[Path] = (),
         window: int = 8192,
         reserved_output: int = 1024,
+        images: int = 0,
     ) -> BuiltContext:
         stats = ContextStats(window=window, reserved_output=reserved_output)
         mentioned, symbols = find_mentions(question, self.workspace)
@@ -263,6 +268,8 @@ class ContextBuilder:
 
         parts: list[str] = []
         for path in [*files, *mentioned]:
+            if is_attachable_file(path):  # images and PDFs: the engine attaches them
+                continue
             try:
                 text = read_text(path)
             except OSError as exc:
@@ -280,6 +287,8 @@ class ContextBuilder:
             parts.append(selection_block(selection, self.workspace, with_numbers))
         files_text = "\n\n".join(parts)
         stats.files_tokens = count_tokens(files_text) if files_text else 0
+        # Images ride on the question; an estimate keeps room for them in the window.
+        stats.files_tokens += images * IMAGE_TOKENS
 
         question_text = f"{files_text}\n\n{question}".strip() if files_text else question
         stats.question_tokens = count_tokens(question) + 8

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from coda_ls import budget, fallback, telemetry
+from coda_ls import attachments as attach
+from coda_ls import budget, fallback, telemetry, vision
 from coda_ls import preview as cost_preview
 from coda_ls.config import Settings
 from coda_ls.context import (
@@ -27,6 +28,7 @@ from coda_ls.context import (
     ContextBuilder,
     KnowledgeLike,
     RepoMapLike,
+    find_mentions,
     relative,
 )
 from coda_ls.errors import CodaError, ProviderError, StreamInterrupted
@@ -78,6 +80,9 @@ class AskRequest:
     files: Sequence[Path] = ()
     attachments: Sequence[tuple[str, str]] = ()
     images: Sequence[str] = ()  # data URLs sent with the question (vision models only)
+    # Files attached by a front (images, PDFs, text): the engine extracts PDF text, turns
+    # images into `images` and checks the model reads them, before anything is sent.
+    attached: Sequence[attach.Attachment] = ()
     open_files: Sequence[Path] = ()
     session_id: str | None = None
     new_session: bool = False
@@ -355,6 +360,7 @@ class Engine:
                 open_files=request.open_files,
                 window=window,
                 reserved_output=reserved,
+                images=len(request.images),
             )
             stats = built.stats
             span.set("coda.context.tokens", stats.total)
@@ -367,7 +373,43 @@ class Engine:
         if request.images:  # they ride on the question's message
             question = built.messages[-1]
             built.messages[-1] = question.model_copy(update={"images": list(request.images)})
+            system = built.messages[0]
+            prompt = f"{system.content}\n\n{vision.image_instructions(mode.name)}"
+            built.messages[0] = system.model_copy(update={"content": prompt})
         return built
+
+    async def with_attachments(
+        self, request: AskRequest, chosen: Selection, info: ModelInfo | None
+    ) -> AskRequest:
+        """`request` with its attached files (and image/PDF @mentions and --file paths)
+        turned into text blocks and image data URLs; raises `ImagesNotSupported` when the
+        chosen model does not read images, so nothing is sent."""
+        mentioned, _ = find_mentions(request.question, self.workspace)
+        files = [path for path in request.files if not attach.is_attachable_file(path)]
+        binary = [
+            path
+            for path in dict.fromkeys([*request.files, *mentioned])
+            if attach.is_attachable_file(path)
+        ]
+        items = [
+            *request.attached,
+            *(attach.from_path(p, name=relative(p, self.workspace)) for p in binary),
+        ]
+        if not items and not request.images:
+            return request
+        names = [f"image {n}" for n in range(1, len(request.images) + 1)]
+        names += [item.name for item in items if item.is_image]
+        # Refused before any PDF is read: the answer does not depend on it.
+        vision.check_images(chosen.provider_name, chosen.model, info, names, self.settings.vision)
+        # Off the event loop: a long PDF takes pypdf a while (about 1.4 ms a page).
+        prepared = await asyncio.to_thread(attach.prepare, items)
+        return replace(
+            request,
+            files=files,
+            attached=(),
+            attachments=[*request.attachments, *prepared.texts],
+            images=[*request.images, *prepared.images],
+        )
 
     async def ask(
         self,
@@ -409,6 +451,7 @@ class Engine:
             failed = "/".join(x for x in self.settings.for_mode(mode.name) if x) or "the default"
             chosen = await self._fall_back(mode.name, failed, exc, tried, switches, on_notice)
         info = await self.model_info(chosen)
+        request = await self.with_attachments(request, chosen, info)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
         session_id = self._session_for(request)
@@ -482,6 +525,7 @@ class Engine:
         mode = get_mode(request.mode or self.settings.mode)
         chosen = await self.selection(mode.name, request.provider, request.model)
         info = await self.model_info(chosen)
+        request = await self.with_attachments(request, chosen, info)
         window = (info.context_window if info and info.context_window else None) or DEFAULT_WINDOW
         continuing = bool(request.session_id and not request.new_session)
         history = self._history(request.session_id if continuing else None)
@@ -552,6 +596,7 @@ class Engine:
                     chosen = await self._fall_back(
                         mode.name, failed, exc, tried, answer.fallbacks, on_notice
                     )
+                    await self._check_fallback_images(chosen, messages)
                     if self.store is not None and session_id is not None:
                         self._record_switch(session_id, answer.fallbacks[-1], chosen)
                     answer.provider, answer.model = chosen.provider_name, chosen.model
@@ -713,6 +758,16 @@ class Engine:
         if len(tried) > 1:
             raise type(exc)(exc.message, fallback.exhausted_hint(tried)) from exc
         raise exc
+
+    async def _check_fallback_images(self, chosen: Selection, messages: list[Message]) -> None:
+        """A fallback model gets the images too: refuse it as the first would have been."""
+        count = sum(len(message.images) for message in messages)
+        if count:
+            names = [f"image {n}" for n in range(1, count + 1)]
+            info = await self.model_info(chosen)
+            vision.check_images(
+                chosen.provider_name, chosen.model, info, names, self.settings.vision
+            )
 
     def _record_switch(self, session_id: str, text: str, chosen: Selection) -> None:
         """A system row the history leaves out, so `coda sessions show` tells the switch."""

@@ -15,6 +15,8 @@ The hierarchy::
     ├── CostNotConfirmed            a request estimated above the confirmation threshold
     ├── KnowledgeError              a knowledge note cannot be read or written
     ├── TeamStoreError              the team store (PostgreSQL) cannot be used
+    ├── AttachmentError             an attached file is too big, unreadable or unsupported
+    ├── ImagesNotSupported          images attached for a model that does not read them
     └── ProviderError               talking to a model failed
         ├── AuthError               credentials missing or refused
         │   └── NotAuthorizedOrNotFound   OCI's 404: compartment or IAM policy
@@ -173,3 +175,15 @@ class KnowledgeError(CodaError):
 class TeamStoreError(CodaError):
     """The team store (`[team] database_url`) is unreachable, misconfigured or lacks the
     `team` extra."""
+
+
+class AttachmentError(CodaError):
+    """A file that cannot be attached: too big, unreadable, or of a kind Coda cannot send."""
+
+    exit_code = 2
+
+
+class ImagesNotSupported(CodaError):
+    """Images were attached for a model that does not read them; nothing was sent."""
+
+    exit_code = 2

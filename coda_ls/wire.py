@@ -119,6 +119,9 @@ class ModelInfo(_Wire):
     context_window: int | None = None
     supports_streaming: bool = True
     supports_tools: bool = False
+    # Reads images: True/False when the provider says so, None when it does not
+    # (coda_ls.vision then decides from settings and known model names).
+    supports_vision: bool | None = None
     family: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
 

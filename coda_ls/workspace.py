@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coda_ls import telemetry
+from coda_ls.attachments import Attachment
+from coda_ls.attachments import from_path as attachment_from_path
 from coda_ls.config import LoadedSettings, Settings, load_settings
 from coda_ls.context import CodeSelection
 from coda_ls.diagrams import (
@@ -120,6 +122,7 @@ __all__ = [
     "Answer",
     "AskRequest",
     "Asker",
+    "Attachment",
     "Buffers",
     "ChangelogReport",
     "CodeSelection",
@@ -165,6 +168,7 @@ __all__ = [
     "Workspace",
     "add_project",
     "analyze_project",
+    "attachment_from_path",
     "check_changelog",
     "check_docs",
     "check_model_choice",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from coda_ls.workspace import (
         Answer,
         AskRequest,
+        Attachment,
         CodeSelection,
         Diagram,
         DiagramKind,
@@ -43,6 +44,39 @@ def _common(func: Any) -> Any:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def attach_options(func: Any) -> Any:
+    """`--image FILE` and `--attach FILE` (both repeatable)."""
+    options = [
+        click.option(
+            "--image",
+            "images",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Attach an image, e.g. a screenshot of an error (repeatable; vision models).",
+        ),
+        click.option(
+            "--attach",
+            "attach",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Attach a PDF (its text, page by page), a text file or an image (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def load_attachments(images: tuple[Path, ...], attach: tuple[Path, ...]) -> list[Attachment]:
+    """The files of --image/--attach, read and checked (kind, size) before any request."""
+    from coda_ls.workspace import attachment_from_path
+
+    return [
+        *(attachment_from_path(path, expect="image", name=str(path)) for path in images),
+        *(attachment_from_path(path, name=str(path)) for path in attach),
+    ]
 
 
 def parse_spec(spec: str) -> tuple[Path, int, int | None]:
@@ -212,6 +246,7 @@ def _selection(path: Path, start: int, end: int | None) -> CodeSelection:
     metavar="NAME",
     help="Ask with a prompt of the library (`coda prompts`); QUESTION words are its arguments.",
 )
+@attach_options
 @_common
 @pass_state
 def ask(
@@ -221,6 +256,8 @@ def ask(
     mode: str | None,
     no_tools: bool,
     prompt_name: str | None,
+    images: tuple[Path, ...],
+    attach: tuple[Path, ...],
     model: str | None,
     provider: str | None,
     session_id: str | None,
@@ -234,6 +271,8 @@ def ask(
       coda ask "where is the config loaded?"
       coda ask -f app.py "why does this fail on empty input?"
       git diff | coda ask --mode review -
+      coda ask --mode debug --image error.png "why does this crash?"
+      coda ask --attach spec.pdf "does the parser follow section 3?"
     """
     from coda_ls.workspace import AskRequest
 
@@ -252,6 +291,7 @@ def ask(
             model=model,
             use_tools=not no_tools,
         )
+        request.attached = load_attachments(images, attach)
         run_request(state, request, as_json=as_json)
         return
     text = " ".join(question).strip()
@@ -272,6 +312,7 @@ def ask(
         mode=mode,
         files=[f.resolve() for f in files],
         attachments=attachments,
+        attached=load_attachments(images, attach),
         session_id=session_id,
         new_session=new_session,
         provider=provider,
@@ -310,6 +351,7 @@ class _OptionalDiagramKind(click.Command):
     help="Ask for a Mermaid diagram: a call graph (the default) or `class`, starting from "
     "one computed from the repo map's tags.",
 )
+@attach_options
 @_common
 @pass_state
 def explain(
@@ -317,6 +359,8 @@ def explain(
     spec: str,
     question: tuple[str, ...],
     diagram: str | None,
+    images: tuple[Path, ...],
+    attach: tuple[Path, ...],
     model: str | None,
     provider: str | None,
     session_id: str | None,
@@ -347,6 +391,7 @@ def explain(
         mode="explain",
         selection=_selection(path, start, end),
         attachments=attachments,
+        attached=load_attachments(images, attach),
         session_id=session_id,
         new_session=new_session,
         provider=provider,

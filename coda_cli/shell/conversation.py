@@ -30,6 +30,7 @@ async def answer(shell: ShellState, question: str) -> Answer:
         question=question,
         mode=mode.name,
         files=list(shell.files),
+        attached=list(shell.attached),
         session_id=shell.session_id,
         new_session=shell.session_id is None,
         provider=shell.provider,
@@ -74,6 +75,7 @@ async def answer(shell: ShellState, question: str) -> Answer:
                 outcome = await ask()
     finally:
         shell.printer = None
+    shell.attached.clear()  # sent: they went with this question only
     result = outcome.answer
     if result.review is not None:
         from coda_cli.commands.ask import print_review

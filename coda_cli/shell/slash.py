@@ -40,7 +40,14 @@ class SlashCommand:
 
 _COMMANDS: dict[str, SlashCommand] = {}
 _ALIASES: dict[str, str] = {}
-_HANDLER_MODULES = ("cmd_basic", "cmd_models", "cmd_sessions", "cmd_knowledge", "cmd_prompts")
+_HANDLER_MODULES = (
+    "cmd_basic",
+    "cmd_models",
+    "cmd_sessions",
+    "cmd_knowledge",
+    "cmd_prompts",
+    "cmd_attach",
+)
 _DYNAMIC: set[str] = set()  # commands added at run time (the prompt library's)
 _COMMAND_WORD = re.compile(r"^/([A-Za-z][\w-]*)(?:\s+(.*))?$", re.DOTALL)
 

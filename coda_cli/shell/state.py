@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from coda_cli.render import StreamPrinter
     from coda_cli.shell.tools import ToolSwitch
     from coda_cli.state import AppState
-    from coda_ls.workspace import Engine, SessionStore, Workspace
+    from coda_ls.workspace import Attachment, Engine, SessionStore, Workspace
 
 Ask = Callable[[str], Awaitable[str]]
 """Asks the user one line (the interactive picker of `/model`); raises EOFError when
@@ -37,6 +37,7 @@ class ShellState:
     model: str | None = None
     session_id: str | None = None
     files: list[Path] = field(default_factory=list)
+    attached: list[Attachment] = field(default_factory=list)  # /image, /attach: next question
     theme: str = DEFAULT_THEME
     interactive: bool = False
     tools: ToolSwitch | None = None

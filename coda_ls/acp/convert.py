@@ -13,6 +13,7 @@ from acp.schema import (
     AudioContentBlock,
     AvailableCommand,
     AvailableCommandInput,
+    BlobResourceContents,
     ContentToolCallContent,
     EmbeddedResourceContentBlock,
     ImageContentBlock,
@@ -27,7 +28,9 @@ from acp.schema import (
     UserMessageChunk,
 )
 
+from coda_ls import attachments as attach
 from coda_ls.acp.tools import tool_kind
+from coda_ls.errors import AttachmentError
 from coda_ls.modes import ASK_MODE_NAMES as MODE_NAMES
 from coda_ls.modes import MODES
 
@@ -102,6 +105,7 @@ class Prompt:
     question: str
     files: list[Path] = field(default_factory=list)
     attachments: list[tuple[str, str]] = field(default_factory=list)
+    attached: list[attach.Attachment] = field(default_factory=list)  # images, PDFs
     command: str | None = None
     ignored: list[str] = field(default_factory=list)
 
@@ -121,9 +125,10 @@ def read_prompt(
     blocks: list[PromptBlock], root: Path, prompt_names: Collection[str] = ()
 ) -> Prompt:
     """The prompt's text joined, resource links inside `root` as files, embedded text
-    resources as attachments; images and audio are named in `ignored` (not supported).
-    A leading `/NAME` of a mode, a command or a library prompt (`prompt_names`) is the
-    command."""
+    resources as attachments, images and embedded blobs (PDFs, images) as attached files
+    (the engine checks the model reads images); audio, and blobs that cannot be attached,
+    are named in `ignored`. A leading `/NAME` of a mode, a command or a library prompt
+    (`prompt_names`) is the command."""
     texts: list[str] = []
     prompt = Prompt(question="")
     for block in blocks:
@@ -141,8 +146,15 @@ def read_prompt(
                 path = _uri_path(resource.uri)
                 label = str(path.relative_to(root)) if path and _inside(path, root) else None
                 prompt.attachments.append((label or resource.uri, resource.text))
+            elif isinstance(resource, BlobResourceContents):
+                path = _uri_path(resource.uri)
+                _attach(prompt, path.name if path else resource.uri, resource.blob)
             else:
                 prompt.ignored.append("a binary resource")
+        elif isinstance(block, ImageContentBlock):
+            path = _uri_path(block.uri) if block.uri else None
+            name = path.name if path else f"image {len(prompt.attached) + 1}"
+            _attach(prompt, name, block.data, image=True)
         else:
             prompt.ignored.append(block.type)
     question = "\n".join(texts).strip()
@@ -153,6 +165,17 @@ def read_prompt(
             question = rest.strip()
     prompt.question = question
     return prompt
+
+
+def _attach(prompt: Prompt, name: str, data: str, *, image: bool = False) -> None:
+    """Base64 data as an attached file; what cannot be attached is named in `ignored`
+    with the reason (the turn goes on, and the notice tells the user)."""
+    try:
+        data_bytes = attach.decode_base64(name, data)
+        kind: attach.Kind | None = "image" if image else None
+        prompt.attached.append(attach.from_bytes(name, data_bytes, expect=kind))
+    except AttachmentError as exc:
+        prompt.ignored.append(f"{name} ({exc.message})")
 
 
 def turn_usage(usage: CodaUsage) -> Usage:

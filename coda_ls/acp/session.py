@@ -184,7 +184,7 @@ class AcpSession:
                 chosen = fill_library_prompt(parsed, library.get(parsed.command or ""))
             except CodaError as exc:
                 raise coda_error(exc) from None
-        if not parsed.question and not parsed.files and not parsed.attachments:
+        if not (parsed.question or parsed.files or parsed.attachments or parsed.attached):
             raise RequestError.invalid_params({"message": "the prompt has no text"})
         mode = get_mode(chosen or self.mode)
         request = AskRequest(
@@ -192,6 +192,7 @@ class AcpSession:
             mode=mode.name,
             files=parsed.files,
             attachments=parsed.attachments,
+            attached=parsed.attached,
             session_id=self.id,
         )
         if self.buffers is not None:
@@ -212,7 +213,7 @@ class AcpSession:
 
         untitled = self.store.get_session(self.id).title is None
         if parsed.ignored:
-            await on_notice(f"Coda reads text only; ignored: {', '.join(parsed.ignored)}")
+            await on_notice(f"Not sent to the model: {', '.join(parsed.ignored)}")
         task = asyncio.ensure_future(self.workspace.ask(request, on_delta, on_notice=on_notice))
         self.task = task
         try:

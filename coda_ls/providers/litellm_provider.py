@@ -441,6 +441,8 @@ class LiteLLMProvider:
             provider=NAME,
             context_window=entry.get("max_input_tokens"),
             supports_tools=bool(entry.get("supports_function_calling", False)),
+            # LiteLLM's model map says `supports_vision` for the models it knows.
+            supports_vision=bool(entry["supports_vision"]) if "supports_vision" in entry else None,
             family=provider or None,
             details={
                 k: entry[k]

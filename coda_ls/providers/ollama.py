@@ -385,6 +385,8 @@ class OllamaProvider:
             provider=NAME,
             context_window=context,
             supports_tools="tools" in capabilities,
+            # Ollama before 0.6 lists no capabilities: unknown, not "text only".
+            supports_vision="vision" in capabilities if "capabilities" in body else None,
             family=details.get("family") or info.get("general.architecture"),
             details={
                 "parameter_size": details.get("parameter_size"),

@@ -437,6 +437,7 @@ class OpenAICompatProvider:
             provider=self.name,
             context_window=context_window(entry),
             supports_tools="tools" in params if isinstance(params, list) else True,
+            supports_vision=reads_images(entry),
             family=str(entry.get("owned_by")) if entry.get("owned_by") else None,
             details={"base_url": self.base_url},
         )
@@ -492,3 +493,18 @@ class OpenAICompatProvider:
 
 def create(settings: Settings, name: str = "openai") -> OpenAICompatProvider:
     return OpenAICompatProvider(name, settings.providers.openai_compatible(name))
+
+
+def reads_images(entry: Mapping[str, Any]) -> bool | None:
+    """Whether a `/models` entry says the model takes images: OpenRouter's
+    `architecture.input_modalities`, or `input_modalities`/`modalities` at the top level
+    (as some gateways list them). None when the entry says nothing (plain OpenAI, vLLM)."""
+    architecture = entry.get("architecture")
+    for source in (architecture if isinstance(architecture, Mapping) else {}, entry):
+        for key in ("input_modalities", "modalities"):
+            value = source.get(key)
+            if isinstance(value, list):
+                return "image" in value
+            if isinstance(value, Mapping) and isinstance(value.get("input"), list):
+                return "image" in value["input"]
+    return None

@@ -7,9 +7,13 @@ character.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+from coda_ls import attachments
+from coda_ls.attachments import Attachment
 
 
 class _Args(BaseModel):
@@ -35,7 +39,39 @@ class LLMArgs(_Args):
     provider: str | None = None
 
 
+class AttachmentArg(_Args):
+    """A file sent with the question: a path on the server's machine, base64 `data`, or a
+    `dataUrl`. Images need a model that reads them; PDFs are sent as their text."""
+
+    name: str | None = None
+    path: str | None = None
+    data: str | None = None
+    data_url: str | None = Field(None, validation_alias=AliasChoices("dataUrl", "data_url"))
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AttachmentArg:
+        given = [x for x in (self.path, self.data, self.data_url) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of path, data (base64) or dataUrl")
+        if self.path is None and not self.name:
+            raise ValueError("name the attached data (name)")
+        return self
+
+    def load(self, root: Path) -> Attachment:
+        """The attachment, read and checked (kind, size); a relative path is taken from
+        the workspace root. Raises AttachmentError (a CodaError) when unusable."""
+        if self.path is not None:
+            path = Path(self.path).expanduser()
+            path = path if path.is_absolute() else root / path
+            return attachments.from_path(path, name=self.name)
+        name = self.name or "attachment"
+        if self.data_url is not None:
+            return attachments.from_data_url(name, self.data_url)
+        return attachments.from_bytes(name, attachments.decode_base64(name, self.data or ""))
+
+
 class _TextArgs(LLMArgs):
+    attachments: list[AttachmentArg] = Field(default_factory=list, max_length=16)
     # The answer is also written to a markdown file and shown with window/showDocument,
     # so any client can display it; Coda's own plugins render the stream and turn it off.
     show_document: bool = Field(

@@ -161,8 +161,13 @@ async def run_llm(
 def _request(ls: CodaServer, a: LLMArgs, **fields: Any) -> AskRequest:
     """An engine request carrying what every model command shares: the session (the
     current one unless given), provider and model."""
+    attached = [item.load(ls.default_root()) for item in getattr(a, "attachments", ())]
     return AskRequest(
-        session_id=a.session_id or ls.session_id, provider=a.provider, model=a.model, **fields
+        session_id=a.session_id or ls.session_id,
+        provider=a.provider,
+        model=a.model,
+        attached=attached,
+        **fields,
     )
 
 

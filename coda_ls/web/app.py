@@ -32,7 +32,7 @@ from coda_ls.web.asker import CURRENT_STREAM, PageAsker
 from coda_ls.web.auth import TokenGate
 from coda_ls.web.render import markdown_html
 from coda_ls.web.shared import ShareActions, ShareLinks, default_links
-from coda_ls.web.uploads import Upload, accepts_images, attachment, data_url
+from coda_ls.web.uploads import Upload
 from coda_ls.workspace import (
     ASK_MODE_NAMES,
     AskRequest,
@@ -280,31 +280,10 @@ class WebFront:
                 task.cancel()  # the page went away: stop the model's stream
 
     async def _attachments(self, ask: AskRequest, uploads: list[Upload]) -> list[tuple[str, str]]:
-        """Text and PDF uploads as attachments; images go on `ask.images` once the model
-        is known to read them (else the whole question is refused, before any call)."""
-        result: list[tuple[str, str]] = []
-        images: list[str] = []
-        for upload in uploads:
-            if upload.is_image:
-                await self._check_vision(ask, upload)
-                images.append(data_url(upload))
-            else:
-                result.append(attachment(upload))
-        ask.images = images
-        return result
-
-    async def _check_vision(self, ask: AskRequest, upload: Upload) -> None:
-        chosen = await self.workspace.selection(ask.mode, ask.provider, ask.model)
-        try:
-            info = await self.workspace.model_details(chosen.model, chosen.provider_name)
-            vision = accepts_images(info.details)
-        except CodaError:
-            vision = False
-        if not vision:
-            raise CodaError(
-                f"{chosen.model} does not accept images, so {upload.name} was not sent",
-                "pick a vision model (e.g. llava, qwen2.5vl) or describe the image in text",
-            )
+        """Uploads as core attachments: the engine extracts PDF text and refuses images for
+        a model that does not read them, before any call."""
+        ask.attached = [upload.as_attachment() for upload in uploads]
+        return list(ask.attachments)
 
     async def compare(self, request: Request) -> Response:
         form = await request.form()

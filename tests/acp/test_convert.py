@@ -45,7 +45,7 @@ def test_slash_commands_and_what_is_not_read(tmp_path: Path) -> None:
     assert prompt.question.startswith("how does\nthis work")
     assert prompt.files == [(tmp_path / "a.py").resolve()]
     assert f"[elsewhere]({outside.as_uri()})" in prompt.question, "outside the root: a link"
-    assert prompt.ignored == ["image"]
+    assert len(prompt.ignored) == 1 and "image 1 is not an image" in prompt.ignored[0]
     assert read_prompt([_text("/nonsense here")], tmp_path).command is None
     assert read_prompt([_text("/cost")], tmp_path).command == "cost"
 

@@ -343,6 +343,56 @@ function scenarios.native()
   end)
 end
 
+-- :CodaAttach an image and a PDF, then :CodaAsk: they go with that question only.
+function scenarios.attach()
+  local coda_client = require("coda.client")
+  local stream = require("coda.stream")
+  local actions = require("coda.actions")
+  local bufnr = vim.api.nvim_get_current_buf()
+
+  step("start", function()
+    wait_for("coda-ls to initialize", function()
+      local client = coda_client.get(bufnr)
+      return client ~= nil and client.initialized == true
+    end)
+  end)
+
+  local function ask_and_wait(question)
+    local before = vim.tbl_count(stream.requests)
+    vim.cmd("CodaAsk " .. question)
+    wait_for("the request to start", function()
+      return vim.tbl_count(stream.requests) > before
+    end)
+    local newest
+    for id, _ in pairs(stream.requests) do
+      if not newest or id > newest then
+        newest = id
+      end
+    end
+    wait_for("request " .. newest .. " to finish", function()
+      return stream.requests[newest].done == true
+    end)
+  end
+
+  step("attach", function()
+    vim.cmd("CodaAttach shot.png manual.pdf missing.png")
+    result.pending = vim.tbl_map(function(p)
+      return vim.fn.fnamemodify(p, ":t")
+    end, actions.pending)
+  end)
+
+  step("ask_with_attachments", function()
+    ask_and_wait("What does the error say?")
+    wait_for("the attachments to be cleared", function()
+      return #actions.pending == 0
+    end)
+  end)
+
+  step("ask_without", function()
+    ask_and_wait("And now?")
+  end)
+end
+
 -- cmd points at a missing program: one clear error, no Lua traceback, no client.
 function scenarios.missing()
   step("explain_without_server", function()

@@ -323,3 +323,28 @@ def test_vim_lsp_config_and_enable_on_0_11_and_later(
     assert Path(result["root_dir"]).resolve() == project.resolve()
     output = "\n".join(result["explain_output"])
     assert "`area` multiplies width by height to get the area." in output
+
+
+def test_attach_sends_an_image_and_a_pdf_with_the_next_ask(
+    nvim: str, tmp_path: Path, project: Path, model_server: ScriptedModelServer
+) -> None:
+    import base64
+
+    from tests.support.files import pdf_bytes, png_bytes
+    from tests.support.model_server import ScriptedModel
+
+    # The default model reads images here (as llava would), so the question is sent.
+    model_server.models[0] = ScriptedModel("llama3.2:latest", 131072, vision=True)
+    (project / "shot.png").write_bytes(png_bytes())
+    (project / "manual.pdf").write_bytes(pdf_bytes("E42 means retry"))
+    result = _run_nvim(nvim, tmp_path, project, model_server, scenario="attach")
+    failed = [s for s in result["steps"] if not s["ok"]]
+    assert result["ok"], (failed, result.get("error"), result["notifications"])
+    assert result["pending"] == ["shot.png", "manual.pdf"]
+    errors = [n["message"] for n in result["notifications"] if n["level"] == 4]
+    assert any("cannot attach missing.png" in m for m in errors), errors
+    first, second = model_server.chat_requests()[-2:]
+    question = first.body["messages"][-1]
+    assert [base64.b64decode(i) for i in question["images"]] == [png_bytes()]
+    assert "--- page 1 ---\nE42 means retry" in question["content"]
+    assert "images" not in second.body["messages"][-1]  # sent once, then cleared

@@ -197,7 +197,11 @@ class OCIStub:
                 if message.get("role") not in ("SYSTEM", "USER", "ASSISTANT", "TOOL"):
                     problems.append(f"bad role {message.get('role')!r}")
                 for part in message.get("content") or []:
-                    if part.get("type") != "TEXT" or not isinstance(part.get("text"), str):
+                    if part.get("type") == "IMAGE":  # GenericChatRequest ImageContent
+                        url = (part.get("imageUrl") or {}).get("url", "")
+                        if message.get("role") != "USER" or not url.startswith("data:image/"):
+                            problems.append(f"bad image part {str(part)[:80]!r}")
+                    elif part.get("type") != "TEXT" or not isinstance(part.get("text"), str):
                         problems.append(f"bad content part {part!r}")
         else:
             problems.append(f"bad apiFormat {fmt!r}")

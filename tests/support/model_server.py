@@ -510,7 +510,18 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
             if self._unauthorized():
                 return
             data = [
-                {"id": m.name, "object": "model", "owned_by": "scripted"} for m in server.models
+                {
+                    "id": m.name,
+                    "object": "model",
+                    "owned_by": "scripted",
+                    # OpenRouter's shape for what a model reads (vision models: image).
+                    **(
+                        {"architecture": {"input_modalities": ["text", "image"]}}
+                        if m.vision
+                        else {}
+                    ),
+                }
+                for m in server.models
             ]
             self._send_json(200, {"object": "list", "data": data})
 

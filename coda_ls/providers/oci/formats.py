@@ -204,7 +204,12 @@ def _generic_message(m: Any, message: Message) -> Any:
     if message.role == "system":
         return m.SystemMessage(role="SYSTEM", content=content)
     if message.role == "user":
-        return m.UserMessage(role="USER", content=content or [m.TextContent(type="TEXT", text="")])
+        parts = content or [m.TextContent(type="TEXT", text="")]
+        # Images follow the text as IMAGE parts with a data URL (GenericChatRequest).
+        parts += [
+            m.ImageContent(type="IMAGE", image_url=m.ImageUrl(url=url)) for url in message.images
+        ]
+        return m.UserMessage(role="USER", content=parts)
     if message.role == "tool":
         return m.ToolMessage(role="TOOL", content=content, tool_call_id=message.tool_call_id)
     calls = [
@@ -246,6 +251,13 @@ def cohere_tool(m: Any, tool: ToolSpec) -> Any:
 
 
 def _cohere_request(m: Any, request: ChatRequest, params: dict[str, Any], stream: bool) -> Any:
+    if any(message.images for message in request.messages):
+        # The engine refuses this first (OCI's Cohere models report no vision); a caller
+        # that skipped the check must not have the images dropped silently.
+        raise ProviderError(
+            "Cohere models on OCI take no images in Coda's chat format",
+            provider=NAME,
+        )
     calls_by_id = {call.id: call for message in request.messages for call in message.tool_calls}
     preamble = "\n\n".join(msg.content for msg in request.messages if msg.role == "system")
     turns = [msg for msg in request.messages if msg.role != "system"]

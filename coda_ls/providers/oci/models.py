@@ -119,6 +119,7 @@ class ModelRecord:
             provider=NAME,
             context_window=_CONTEXT.get(self.id),
             supports_tools=True,
+            supports_vision=reads_images(self.id, self.capabilities),
             family="cohere" if is_cohere(self.id) else "generic",
             details={
                 "friendly_name": friendly_name(self.id),
@@ -127,6 +128,17 @@ class ModelRecord:
                 "capabilities": list(self.capabilities),
             },
         )
+
+
+def reads_images(model_id: str, capabilities: tuple[str, ...]) -> bool | None:
+    """Whether an OCI model takes images: Cohere's chat API (the one Coda speaks) takes
+    none; a model listing IMAGE_TEXT_TO_TEXT does; otherwise unknown (coda_ls.vision
+    decides from its table: Llama 3.2 Vision, Llama 4, Grok 4, Gemini, GPT-4o …)."""
+    if is_cohere(model_id):
+        return False
+    if "IMAGE_TEXT_TO_TEXT" in capabilities:
+        return True
+    return None
 
 
 def records_from_summaries(items: list[Any]) -> list[ModelRecord]:

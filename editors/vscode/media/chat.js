@@ -6,6 +6,8 @@
   const form = document.getElementById('form');
   const input = document.getElementById('question');
   const cancel = document.getElementById('cancel');
+  const attach = document.getElementById('attach');
+  const chips = document.getElementById('attachments');
   const elements = new Map();
 
   function nearBottom() {
@@ -96,6 +98,9 @@
         input.value = msg.text;
         input.focus();
         break;
+      case 'attachments':
+        showAttachments(msg.names || []);
+        break;
     }
   });
 
@@ -118,6 +123,55 @@
     }
   });
   cancel.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
+  attach.addEventListener('click', () => vscode.postMessage({ type: 'pickAttachment' }));
+
+  function showAttachments(names) {
+    chips.textContent = '';
+    chips.hidden = names.length === 0;
+    names.forEach((name) => {
+      const chip = document.createElement('span');
+      chip.className = 'chip';
+      chip.textContent = name;
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.title = 'Remove ' + name;
+      remove.textContent = '×';
+      remove.addEventListener('click', () => vscode.postMessage({ type: 'detach', name }));
+      chip.appendChild(remove);
+      chips.appendChild(chip);
+    });
+  }
+
+  // Drag-in: files from the desktop arrive as File objects (read here as base64); files
+  // from VS Code's explorer (dropped with Shift) as a uri list the extension reads.
+  form.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    form.classList.add('dragging');
+  });
+  form.addEventListener('dragleave', () => form.classList.remove('dragging'));
+  form.addEventListener('drop', (event) => {
+    event.preventDefault();
+    form.classList.remove('dragging');
+    const transfer = event.dataTransfer;
+    if (!transfer) {
+      return;
+    }
+    const uris = (transfer.getData('text/uri-list') || '')
+      .split(/\r?\n/)
+      .filter((line) => line && !line.startsWith('#'));
+    if (uris.length) {
+      vscode.postMessage({ type: 'attachUris', uris });
+      return;
+    }
+    Array.from(transfer.files || []).forEach((file) => {
+      const reader = new FileReader();
+      reader.onload = () => {
+        const url = String(reader.result || '');
+        vscode.postMessage({ type: 'attachData', name: file.name, data: url.slice(url.indexOf(',') + 1) });
+      };
+      reader.readAsDataURL(file);
+    });
+  });
 
   vscode.postMessage({ type: 'ready' });
 })();

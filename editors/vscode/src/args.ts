@@ -5,6 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 
+import type { AttachmentArg } from './attachments';
 import { isLlmCommand, type Position, type Range } from './protocol';
 
 export function newRequestId(): string {
@@ -44,6 +45,7 @@ export interface AskInput {
   sessionId?: string;
   mode?: string;
   context?: EditorContext;
+  attachments?: AttachmentArg[];
 }
 
 export interface AskArgs {
@@ -53,6 +55,7 @@ export interface AskArgs {
   range?: Range;
   sessionId?: string;
   mode?: string;
+  attachments?: AttachmentArg[];
 }
 
 export function askArgs(input: AskInput): AskArgs {
@@ -70,6 +73,9 @@ export function askArgs(input: AskInput): AskArgs {
   if (input.mode) {
     args.mode = input.mode;
   }
+  if (input.attachments?.length) {
+    args.attachments = input.attachments;
+  }
   return args;
 }
 
@@ -77,12 +83,16 @@ export interface ChatArgs {
   question: string;
   requestId: string;
   sessionId?: string;
+  attachments?: AttachmentArg[];
 }
 
-export function chatArgs(question: string, requestId: string, sessionId?: string): ChatArgs {
+export function chatArgs(question: string, requestId: string, sessionId?: string, attachments?: AttachmentArg[]): ChatArgs {
   const args: ChatArgs = { question: requireText(question, 'The question'), requestId };
   if (sessionId) {
     args.sessionId = sessionId;
+  }
+  if (attachments?.length) {
+    args.attachments = attachments;
   }
   return args;
 }

@@ -46,8 +46,10 @@ export function chatHtml(input: ChatHtmlInput): string {
 <body>
 <main id="log" aria-live="polite"></main>
 <form id="form">
+  <div id="attachments" class="attachments" hidden></div>
   <textarea id="question" rows="3" placeholder="Ask Coda… (Enter to send, Shift+Enter for a new line)"></textarea>
   <div class="buttons">
+    <button type="button" id="attach" class="secondary" title="Attach an image (a screenshot of an error or of code) or a PDF to the next question; or drop files here">Attach…</button>
     <button type="button" id="cancel" class="secondary" hidden title="Stop the reply">Cancel</button>
     <button type="submit" id="send" title="Send">Send</button>
   </div>

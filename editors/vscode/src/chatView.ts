@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 
 import * as vscode from 'vscode';
 
+import { PendingAttachments, attachmentArg, baseName, type AttachmentArg } from './attachments';
 import { chatHtml, makeNonce } from './chatHtml';
 import type { RequestPresenter } from './client';
 import type { LlmCommand } from './protocol';
@@ -17,8 +18,18 @@ import { Transcript, type ChatEntry } from './transcript';
 const RENDER_INTERVAL_MS = 50;
 
 export interface ChatViewActions {
-  ask(question: string): void;
+  /** `attachments`: the files attached in the view, taken for this question. */
+  ask(question: string, attachments: AttachmentArg[]): void;
   cancel(): void;
+}
+
+/** What the webview posts (see media/chat.js). */
+interface ViewMessage {
+  type?: string;
+  question?: unknown;
+  name?: unknown;
+  data?: unknown;
+  uris?: unknown[];
 }
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, RequestPresenter, vscode.Disposable {
@@ -31,6 +42,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, RequestPres
   private readonly pending = new Map<string, { state: Readonly<StreamState>; title: string }>();
   private timer: NodeJS.Timeout | undefined;
   private readonly titles = new Map<string, string>();
+  readonly attachments = new PendingAttachments();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -49,16 +61,37 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, RequestPres
       styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(media, 'chat.css')).toString(),
       mermaidUri: bundledMermaid(view.webview, media),
     });
-    view.webview.onDidReceiveMessage((message: { type?: string; question?: unknown }) => {
+    view.webview.onDidReceiveMessage((message: ViewMessage) => {
       switch (message?.type) {
         case 'ready':
           this.ready = true;
           void view.webview.postMessage({ type: 'entries', entries: this.transcript.all() });
           void view.webview.postMessage({ type: 'busy', busy: this.busy });
+          this.showAttachments();
           break;
         case 'ask':
           if (typeof message.question === 'string' && message.question.trim()) {
-            this.actions.ask(message.question);
+            this.actions.ask(message.question, this.attachments.take());
+            this.showAttachments();
+          }
+          break;
+        case 'attachData':
+          if (typeof message.name === 'string' && typeof message.data === 'string') {
+            this.guard(() => this.attachments.add({ name: message.name as string, data: message.data as string }));
+          }
+          break;
+        case 'attachUris':
+          if (Array.isArray(message.uris)) {
+            void this.attachUris(message.uris.filter((u): u is string => typeof u === 'string').map((u) => vscode.Uri.parse(u)));
+          }
+          break;
+        case 'pickAttachment':
+          void this.pickAttachments();
+          break;
+        case 'detach':
+          if (typeof message.name === 'string') {
+            this.attachments.remove(message.name);
+            this.showAttachments();
           }
           break;
         case 'cancel':
@@ -70,6 +103,52 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, RequestPres
       this.view = undefined;
       this.ready = false;
     });
+  }
+
+  /** Attach files to the next question (the "Attach…" button, or a command). */
+  async pickAttachments(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      openLabel: 'Attach',
+      title: 'Attach to the next question',
+      filters: { 'Images and PDFs': ['png', 'jpg', 'jpeg', 'gif', 'webp', 'pdf'], 'All files': ['*'] },
+    });
+    if (picked?.length) {
+      await this.attachUris(picked);
+    }
+  }
+
+  async attachUris(uris: vscode.Uri[]): Promise<void> {
+    for (const uri of uris) {
+      try {
+        const bytes = await vscode.workspace.fs.readFile(uri);
+        this.attachments.add(attachmentArg(baseName(uri.path), bytes));
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Coda: cannot attach ${baseName(uri.path)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    this.showAttachments();
+  }
+
+  /** Give back attachments of a question that was refused, for the next try. */
+  restoreAttachments(items: AttachmentArg[]): void {
+    this.attachments.restore(items);
+    this.showAttachments();
+  }
+
+  private guard(change: () => void): void {
+    try {
+      change();
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Coda: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.showAttachments();
+  }
+
+  private showAttachments(): void {
+    if (this.ready) {
+      void this.view?.webview.postMessage({ type: 'attachments', names: this.attachments.names() });
+    }
   }
 
   /** Bring the view forward (opening the Coda container if needed). */

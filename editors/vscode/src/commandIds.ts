@@ -13,6 +13,7 @@ export const UI_COMMANDS = {
   newSession: 'coda.ui.newSession',
   showRepoMap: 'coda.ui.showRepoMap',
   cancel: 'coda.ui.cancel',
+  attach: 'coda.ui.attach',
   showChat: 'coda.ui.showChat',
   restartServer: 'coda.ui.restartServer',
   installServer: 'coda.ui.installServer',

@@ -17,6 +17,7 @@ import {
   setModelArgs,
   type EditorContext,
 } from './args';
+import type { AttachmentArg } from './attachments';
 import { ChatViewProvider } from './chatView';
 import { registerInlineCompletions } from './inline';
 import { CodaClient, explicitSetting } from './client';
@@ -66,7 +67,7 @@ class CodaExtension {
     this.output = vscode.window.createOutputChannel('Coda', { log: true });
     this.client = new CodaClient(this.output, context.extensionMode);
     this.chatView = new ChatViewProvider(context.extensionUri, {
-      ask: (question) => void this.chat(question),
+      ask: (question, attachments) => void this.chat(question, attachments),
       cancel: () => void this.client.cancelAll(),
     });
     this.client.presenter = this.chatView;
@@ -139,6 +140,16 @@ class CodaExtension {
       register(UI_COMMANDS.newSession, () => this.newSession()),
       register(UI_COMMANDS.showRepoMap, () => this.showRepoMap()),
       register(UI_COMMANDS.cancel, () => this.client.cancelAll()),
+      // From the explorer's context menu it gets the file(s); elsewhere it opens a picker.
+      vscode.commands.registerCommand(UI_COMMANDS.attach, async (uri?: vscode.Uri, selected?: vscode.Uri[]) => {
+        try {
+          await this.chatView.reveal();
+          const uris = selected?.length ? selected : uri instanceof vscode.Uri ? [uri] : [];
+          await (uris.length ? this.chatView.attachUris(uris) : this.chatView.pickAttachments());
+        } catch (err) {
+          void vscode.window.showErrorMessage(`Coda: ${formatError(errorFromException(err))}`);
+        }
+      }),
       register(UI_COMMANDS.showChat, () => this.chatView.reveal()),
       register(UI_COMMANDS.restartServer, () => this.client.restart()),
       register(UI_COMMANDS.installServer, () => this.client.installServer()),
@@ -175,11 +186,15 @@ class CodaExtension {
   }
 
   /** A question typed in the chat view: continues the session, no editor context. */
-  private async chat(question: string): Promise<void> {
+  private async chat(question: string, attachments: AttachmentArg[] = []): Promise<void> {
     const requestId = newRequestId();
-    const args = chatArgs(question, requestId, this.client.sessionId);
-    this.chatView.addUser(question);
+    const args = chatArgs(question, requestId, this.client.sessionId, attachments);
+    const names = attachments.map((a) => a.name).join(', ');
+    this.chatView.addUser(question, names ? `You — with ${names}` : undefined);
     const { state } = await this.client.runLlm('coda.chat', args, 'Coda');
+    if (state.status === 'error' && attachments.length) {
+      this.chatView.restoreAttachments(attachments); // e.g. a model that reads no images
+    }
     this.afterReply(state);
   }
 

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 
 import { askArgs, newRequestId, type EditorContext } from './args';
+import { referenceAttachments, type ChatReferenceLike } from './attachments';
 import type { CodaClient } from './client';
 import { MODES } from './settings';
 
@@ -13,6 +14,8 @@ import { MODES } from './settings';
 interface ChatRequest {
   prompt: string;
   command?: string;
+  // Files and images attached in the chat input (dragged in, pasted, or #file).
+  references?: readonly ChatReferenceLike[];
 }
 interface ChatResponseStream {
   markdown(value: string): void;
@@ -47,9 +50,13 @@ export function registerChatParticipant(
     let shown = 0;
     const cancel = token.onCancellationRequested(() => void client.cancel(requestId));
     try {
+      // Images and PDFs dragged into the chat go as attachments (the server checks the model reads images).
+      const attachments = await referenceAttachments(request.references ?? [], (uri) =>
+        vscode.workspace.fs.readFile(vscode.Uri.from(uri)),
+      );
       const { state } = await client.runLlm(
         'coda.ask',
-        askArgs({ question: request.prompt, requestId, sessionId: client.sessionId, mode, context: editorContext() }),
+        askArgs({ question: request.prompt, requestId, sessionId: client.sessionId, mode, context: editorContext(), attachments }),
         'Chat',
         (update) => {
           // The chat API only appends, so show what is new since the last update.

@@ -8,6 +8,26 @@ local M = {}
 -- The session new questions go to (nil = the server's current one).
 M.session_id = nil
 
+-- Files (:CodaAttach) sent with the next ask/chat/explain: absolute paths, which the server
+-- reads (an image needs a vision model; a PDF goes as its text). Cleared once answered.
+M.pending = {}
+
+function M.attach(paths)
+  for _, raw in ipairs(paths) do
+    local path = vim.fn.fnamemodify(vim.fn.expand(raw), ":p")
+    if vim.fn.filereadable(path) ~= 1 then
+      vim.notify("Coda: cannot attach " .. raw .. ": no such file", vim.log.levels.ERROR)
+    elseif not vim.tbl_contains(M.pending, path) then
+      table.insert(M.pending, path)
+    end
+  end
+  local names = vim.tbl_map(function(p)
+    return vim.fn.fnamemodify(p, ":t")
+  end, M.pending)
+  vim.notify("Coda: attached for the next question: "
+    .. (#names > 0 and table.concat(names, ", ") or "none"), vim.log.levels.INFO)
+end
+
 local counter = 0
 local function new_request_id()
   counter = counter + 1
@@ -73,7 +93,19 @@ local function streamed(bufnr, command, argument, title)
   end
   stream.track(id, {})
   output.begin(id, title)
+  local sent = M.pending
+  if #sent > 0 and command ~= "coda.review" then
+    argument.attachments = vim.tbl_map(function(path)
+      return { path = path }
+    end, sent)
+  end
   M.execute(bufnr, command, argument, function(result)
+    if argument.attachments then
+      -- They went with this question; a refused one keeps them for the next try.
+      M.pending = vim.tbl_filter(function(p)
+        return not vim.tbl_contains(sent, p)
+      end, M.pending)
+    end
     local info = stream.requests[id] or {}
     if type(result.sessionId) == "string" then
       M.session_id = result.sessionId

@@ -122,6 +122,16 @@ M.definitions = {
       actions.repo_map(bufnr, tonumber(opts.args))
     end,
   },
+  CodaAttach = {
+    desc = "Coda: attach files (images, PDFs) to the next question; ! clears, none lists",
+    opts = { nargs = "*", complete = "file", bang = true },
+    run = function(opts)
+      if opts.bang then
+        actions.pending = {}
+      end
+      actions.attach(opts.fargs)
+    end,
+  },
   CodaOutput = {
     desc = "Coda: show or hide the output window",
     opts = { nargs = 0 },
