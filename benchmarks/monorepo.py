@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import os
 import random
@@ -55,7 +56,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.lsp import Client, code_action_latencies, initialize, pct  # noqa: E402
+from benchmarks.lsp import Client, initialize, pct  # noqa: E402
 
 PACKAGES = ("django", "sympy", "pandas", "numpy", "scipy")
 BUILT = re.compile(r"built in ([0-9.]+)s")
@@ -286,41 +287,190 @@ class ServerRun:
     rss_after_mb: float
     actions: list[float] = field(default_factory=list)
     idle: list[float] = field(default_factory=list)  # after ready: the machine's noise
+    # The control: a request the server answers with an error at once (no handler), sent
+    # alternately with the code actions, so a spike in both is the server's thread not
+    # running at all (another thread holding the GIL, or the machine), one in code actions
+    # alone their own work.
+    noops: list[float] = field(default_factory=list)
+    # (start, latency, kind) of requests over SPIKE, and (start, lateness) of the probe
+    # process's 1 ms sleeps that woke > 10 ms late (the machine's scheduling, not ours).
+    spikes: list[tuple[float, float, str]] = field(default_factory=list)
+    stalls: list[tuple[float, float]] = field(default_factory=list)
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at start, at ready
+    focused: float = float("nan")  # first `coda.repoMap` focused on a file (a question)
+    focused_again: float = float("nan")  # then focused on another file
+    rss_focused_mb: float = float("nan")
+    workers_mb: float = float("nan")  # the server's worker processes (the ranking worker)
+
+    def machine_spikes(self) -> int:
+        """Spikes during which the probe process also woke late: machine load."""
+        return sum(
+            any(s - 0.02 <= t0 + late and t0 <= s + lat for t0, late in self.stalls)
+            for s, lat, _ in self.spikes
+        )
+
+
+SPIKE = 0.05  # the goal's bound for a code action during a cold build
+PROBE = """
+import sys, time
+out = open(sys.argv[1], "w", buffering=1)
+while True:
+    t = time.perf_counter()
+    time.sleep(0.001)
+    late = time.perf_counter() - t - 0.001
+    if late > 0.01:
+        out.write(f"{t:.4f} {late:.4f}\\n")
+"""
+
+
+def children_rss_mb(pid: int) -> float:
+    """RSS of a process's descendants (the server's workers), in MB."""
+    total = 0
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        kids = []
+        # Per thread: a pool started from a worker thread is that thread's children.
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                kids += (task / "children").read_text().split()
+            except OSError:
+                continue
+        for kid in map(int, kids):
+            todo.append(kid)
+            try:
+                status = Path(f"/proc/{kid}/status").read_text()
+            except OSError:
+                continue
+            line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), None)
+            total += int(line.split()[1]) if line else 0
+    return total / 1024
+
+
+async def raw_call(client: Client, method: str, params: Any) -> Any:
+    """A request whose error reply is an answer too (the no-op control)."""
+    client._id += 1
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    client.pending[client._id] = future
+    client._send({"id": client._id, "method": method, "params": params})
+    return await asyncio.wait_for(future, 600)
+
+
+async def traffic(
+    client: Client, uris: list[str], start: float, run: ServerRun, until_ready: bool, count: int
+) -> tuple[list[float], list[float]]:
+    """Code actions alternating with no-op requests: (action latencies, no-op latencies)."""
+    rng = random.Random(1)
+    actions: list[float] = []
+    noops: list[float] = []
+    for _ in range(count):
+        line = rng.randrange(0, 30)
+        params = {
+            "textDocument": {"uri": rng.choice(uris)},
+            "range": {
+                "start": {"line": line, "character": 0},
+                "end": {"line": line + rng.randrange(0, 8), "character": 4},
+            },
+            "context": {"diagnostics": []},
+        }
+        t = time.perf_counter()
+        found = await client.call("textDocument/codeAction", params)
+        took = time.perf_counter() - t
+        assert len(found) >= 3
+        actions.append(took)
+        if took > SPIKE:
+            run.spikes.append((t - start, took, "action"))
+        t = time.perf_counter()
+        await raw_call(client, "coda/noop", {})
+        took = time.perf_counter() - t
+        noops.append(took)
+        if took > SPIKE:
+            run.spikes.append((t - start, took, "noop"))
+        if until_ready and client.map_ready() is not None:
+            break
+    return actions, noops
 
 
 async def run_server(tree: Path, root: Path, home: Path, actions: bool) -> ServerRun:
     log = home / "server.log"
+    stalls = home / "probe.txt"
+    probe = subprocess.Popen([sys.executable, "-c", PROBE, str(stalls)])
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "coda_ls",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=log.open("ab"), env=environment(tree, home), cwd=str(tree), limit=2**24,
     )  # fmt: skip
     client = Client(process)
+    run = ServerRun(0.0, 0.0, 0.0, 0.0)
+    load_start = os.getloadavg()[0]
+    start = time.perf_counter()
     try:
         start = await initialize(client, root)
-        latencies: list[float] = []
+        files = sorted(root.rglob("*.py"))
+        sample = random.Random(2).sample(files, min(200, len(files)))
+        uris = [p.as_uri() for p in sample]
+        # This process's own full collections (its corpus lists) must not show up as
+        # the server's latency.
+        gc.collect()
+        gc.freeze()
         if actions:
-            files = sorted(root.rglob("*.py"))
-            uris = [p.as_uri() for p in random.Random(2).sample(files, min(200, len(files)))]
-            latencies = await code_action_latencies(client, uris, 1_000_000, until=start)
+            run.actions, run.noops = await traffic(client, uris, start, run, True, 10**7)
         while client.map_ready() is None:
             if time.perf_counter() - start > 1800:
                 raise TimeoutError("the repo map was not ready in 30 minutes")
             await asyncio.sleep(0.005)
         ready_at = client.map_ready()
         assert ready_at is not None
-        rss_ready = client.rss_kb() / 1024
+        run.load = (load_start, os.getloadavg()[0])
+        run.ready = ready_at - start
+        run.rss_ready_mb = client.rss_kb() / 1024
         t = time.perf_counter()
         await client.command("coda.repoMap", {"tokens": 1024})
-        first = time.perf_counter() - t
-        rss_after = client.rss_kb() / 1024
-        idle = await code_action_latencies(client, uris, 300) if actions else []
-        return ServerRun(ready_at - start, first, rss_ready, rss_after, latencies, idle)
+        run.first_map = time.perf_counter() - t
+        run.rss_after_mb = client.rss_kb() / 1024
+        # A map for a file in focus: personalized, so neither persisted nor ranked ahead
+        # (what a question about the file open in the editor ranks).
+        for i, path in enumerate(sample[:2]):
+            t = time.perf_counter()
+            await client.command("coda.repoMap", {"tokens": 1024, "focus": [path.as_uri()]})
+            took = time.perf_counter() - t
+            if i == 0:
+                run.focused = took
+                run.rss_focused_mb = client.rss_kb() / 1024
+            else:
+                run.focused_again = took
+        run.workers_mb = children_rss_mb(process.pid)
+        if actions:
+            run.idle, _ = await traffic(client, uris, start, ServerRun(0, 0, 0, 0), False, 300)
+        return run
     finally:
         await client.stop()
+        probe.kill()
+        probe.wait()
+        if stalls.exists():
+            for line in stalls.read_text().split("\n"):
+                if line.strip():
+                    at, late = map(float, line.split())
+                    run.stalls.append((at - start, late))
 
 
 # -- the report ---------------------------------------------------------------------------
+
+
+def spike_report(run: ServerRun) -> str:
+    """Code actions and the no-op control during the cold build: max, p95, spikes."""
+    acts, noops = run.actions, run.noops
+    worst = sorted(run.spikes, key=lambda s: -s[1])[:5]
+    return (
+        f"during build: action max {max(acts) * 1000:.0f} p95 {pct(acts, 0.95) * 1000:.1f} "
+        f"p99 {pct(acts, 0.99) * 1000:.1f} ms (n={len(acts)}); no-op max "
+        f"{max(noops) * 1000:.0f} p95 {pct(noops, 0.95) * 1000:.1f} ms; "
+        f"> {SPIKE * 1000:.0f} ms: {sum(k == 'action' for *_, k in run.spikes)} actions, "
+        f"{sum(k == 'noop' for *_, k in run.spikes)} no-ops, "
+        f"{run.machine_spikes()} with the probe late too; probe stalls > 10 ms: "
+        f"{len(run.stalls)} (max {max((x[1] for x in run.stalls), default=0) * 1000:.0f} ms); "
+        "worst: " + ", ".join(f"{k} {lat * 1000:.0f} ms at {t:.1f} s" for t, lat, k in worst)
+    )
 
 
 def med(values: list[float]) -> float:
@@ -445,9 +595,15 @@ def main() -> None:
                             print(
                                 f"round {r + 1} {name[tree]} {n} server {stage}: ready "
                                 f"{run.ready:.2f} s, first map {run.first_map * 1000:.0f} ms, "
-                                f"rss {run.rss_ready_mb:.0f}/{run.rss_after_mb:.0f} MB",
+                                f"rss {run.rss_ready_mb:.0f}/{run.rss_after_mb:.0f} MB, "
+                                f"focused {run.focused * 1000:.0f}/"
+                                f"{run.focused_again * 1000:.0f} ms "
+                                f"rss {run.rss_focused_mb:.0f} MB (workers "
+                                f"{run.workers_mb:.0f} MB), load {run.load}",
                                 flush=True,
                             )
+                            if run.actions:
+                                print("  " + spike_report(run), flush=True)
     finally:
         shutil.rmtree(homes, ignore_errors=True)
 
@@ -513,11 +669,16 @@ def main() -> None:
                 f"{max(actions) * 1000:.0f} / {pct(actions, 0.95) * 1000:.1f} ms (n={len(actions)})"
                 if actions else "-",
                 f"{max(idle) * 1000:.0f} / {pct(idle, 0.95) * 1000:.1f} ms" if idle else "-",
+                f"{med([x.focused for x in runs]) * 1000:.0f} / "
+                f"{med([x.focused_again for x in runs]) * 1000:.0f} ms",
+                f"{med([x.rss_focused_mb for x in runs]):.0f} MB "
+                f"(+{med([x.workers_mb for x in runs]):.0f} MB workers)",
+                " ".join(f"{x.load[0]:.1f}-{x.load[1]:.1f}" for x in runs),
             ])  # fmt: skip
         print_table(
             ["tree", "files", "server", "initialize -> ready", "first repoMap",
              "RSS at ready", "RSS after map", "code action max / p95 during build",
-             "after ready"], rows,
+             "after ready", "focused map 1st / 2nd", "RSS after focused", "load"], rows,
         )  # fmt: skip
     print("goals: " + "; ".join(f"{k} {v}" for k, v in GOALS.items()))
 

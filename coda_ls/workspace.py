@@ -826,10 +826,14 @@ class Workspace:
         first map asked for after that is ready, not ranked then (issue 16)."""
         import asyncio
 
+        from coda_ls.heap import settle
+
+        settle()  # what the front imported to serve (see heap.py)
         try:
             await asyncio.to_thread(self.summary)
             if with_map:
                 await asyncio.to_thread(self.build_map, progress, isolated=True)
+                settle()  # the map's modules and file set
                 await asyncio.to_thread(self._rank_ahead)
         except CodaError as exc:
             self.map_error = exc.message
@@ -846,7 +850,8 @@ class Workspace:
         repo_map = self._repo_map
         if repo_map is None:
             return
-        repo_map.rank_ahead()
+        # The worker stays, with the graph, for the personalized maps questions need.
+        repo_map.rank_ahead(hold=True)
         repo_map.render()  # loads the persisted map (or ranks and fits here if none)
 
     def update_file(self, path: Path, text: str | None = None) -> None:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 from operator import add, itemgetter, mul, sub
-from typing import Any
+from typing import Any, NamedTuple
 
 from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.imports import module_matches
+from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
 
 log = logging.getLogger(__name__)
@@ -278,46 +279,84 @@ class _Variant:
         return self._key_files
 
 
+class _Lean(NamedTuple):
+    """What ranking reads of a file: the names it defines (each once, in order), the
+    names it references with counts, and where its imported names come from."""
+
+    names: tuple[str, ...]
+    references: Mapping[str, int]
+    imports: Mapping[str, str]
+
+
+def _lean(ft: FileTags) -> _Lean:
+    return _Lean(
+        tuple(dict.fromkeys(tag.name for tag in ft.definitions)), ft.references, ft.imports
+    )
+
+
 class ReferenceGraph:
     """Who defines and who references each name, per file set; updated file by file.
+
+    The files' tags stay as given (a `LazyFiles` keeps them as the cache's bytes): the
+    graph keeps what ranking reads of each (`_Lean`), and decodes a file's definitions
+    when a ranking shows them (kept, so a tag is the same object in every ranking: the
+    question's fusion matches tags by identity). On 20k files the decoded definitions,
+    signatures and docs were the largest part of the graph's memory.
 
     Not thread-safe: the owner serializes `update` and `rank`.
     """
 
     def __init__(self, files: Mapping[str, FileTags]) -> None:
-        self._files: dict[str, FileTags] = dict(files)
+        if isinstance(files, LazyFiles):
+            self._files = files.copy()
+        else:
+            self._files = LazyFiles(dict(files))
+        self._lean: dict[str, _Lean] = {path: _lean(ft) for path, ft in self._files.items()}
+        self._shown: dict[str, tuple[Tag, ...]] = {}  # definitions decoded, by path
         definers: defaultdict[str, list[str]] = defaultdict(list)
-        for path, ft in self._files.items():
-            for tag in ft.definitions:
-                found = definers[tag.name]
-                if not found or found[-1] != path:  # one file's tags come together
-                    found.append(path)
+        for path, lean in self._lean.items():
+            for name in lean.names:
+                definers[name].append(path)
         # Who defines each name, sorted: the order of edges, and so every sum, is the same
         # however the graph got here. `_targets` are the definers a reference reaches.
         self._definers = {name: tuple(sorted(paths)) for name, paths in definers.items()}
         self._targets = {name: _reached(paths) for name, paths in self._definers.items()}
-        self._base = {src: self._source(src, ft, frozenset()) for src, ft in self._files.items()}
+        self._base = {src: self._source(src, lean, frozenset()) for src, lean in self._lean.items()}
         self._variant: _Variant | None = None  # built on first use, then patched
         self._last: tuple[Hashable, list[tuple[float, Tag]]] | None = None  # last ranking
 
     @property
     def files(self) -> Mapping[str, FileTags]:
+        """The files' tags, decoded on access and not kept (see `definitions`)."""
         return self._files
+
+    def definitions(self, path: str) -> tuple[Tag, ...]:
+        """A file's definitions, the same objects every time (until the file changes)."""
+        found = self._shown.get(path)
+        if found is None:
+            found = self._shown[path] = self._files[path].definitions
+        return found
+
+    def usage(self) -> dict[str, float]:
+        """`relevance.usage` of the files, from what the graph keeps."""
+        from coda_ls.repomap.relevance import usage_of
+
+        return usage_of((path, lean.names, lean.references) for path, lean in self._lean.items())
 
     def _referencing(self, names: Collection[str]) -> set[str]:
         """Files referencing any of `names`. A scan (2 ms on Django) rather than an index
         of every reference: that index cost more to build than all updates use it."""
         wanted = set(names)
-        return {src for src, ft in self._files.items() if not wanted.isdisjoint(ft.references)}
+        return {src for src, lean in self._lean.items() if not wanted.isdisjoint(lean.references)}
 
-    def _source(self, src: str, ft: FileTags, boosted: Collection[str]) -> _Source:
+    def _source(self, src: str, lean: _Lean, boosted: Collection[str]) -> _Source:
         reaches: list[tuple[str, float, tuple[str, ...]]] = []
         edges: dict[str, float] = {}
         out = 0.0
         get_targets, sqrt, ident_weight = self._targets.get, math.sqrt, _ident_weight
-        own = {tag.name for tag in ft.definitions}
-        imports = ft.imports
-        for name, count in ft.references.items():
+        own = set(lean.names)
+        imports = lean.imports
+        for name, count in lean.references.items():
             targets = get_targets(name)
             if not targets:
                 continue
@@ -352,14 +391,18 @@ class ReferenceGraph:
         """Replace one file's tags (None: the file is gone), touching only what depends on
         it: the files referencing a name whose set of defining files changed."""
         self._last = None
-        old = self._files.get(path)
-        same_files = old is not None and ft is not None
-        old_names = {t.name for t in old.definitions} if old else set()
-        new_names = {t.name for t in ft.definitions} if ft else set()
-        if ft is not None:
-            self._files[path] = ft
+        old = self._lean.get(path)
+        new = _lean(ft) if ft is not None else None
+        same_files = old is not None and new is not None
+        old_names = set(old.names) if old else set()
+        new_names = set(new.names) if new else set()
+        self._shown.pop(path, None)
+        if ft is not None and new is not None:
+            self._files.put(path, ft)
+            self._lean[path] = new
         else:
-            self._files.pop(path, None)
+            self._files.pop(path)
+            self._lean.pop(path, None)
             self._base.pop(path, None)
         dirty = {path} if ft is not None else set()
         retargeted: list[str] = []
@@ -386,7 +429,7 @@ class ReferenceGraph:
             dirty |= self._referencing(retargeted)
         changes: dict[str, tuple[_Source, _Source]] = {}
         for src in dirty:
-            found = self._files.get(src)
+            found = self._lean.get(src)
             if found is not None:
                 old_source = self._base.get(src, _EMPTY)
                 self._base[src] = new_source = self._source(src, found, frozenset())
@@ -449,7 +492,7 @@ class ReferenceGraph:
         if boosted:  # mentioned names weigh more: the files referencing them change
             for src in self._referencing(boosted):
                 old = self._base[src]
-                new = self._source(src, self._files[src], boosted)
+                new = self._source(src, self._lean[src], boosted)
                 if new != old:
                     changes[src] = (old, new)
         if not changes:
@@ -493,10 +536,10 @@ class ReferenceGraph:
     ) -> list[tuple[float, Tag]]:
         get = def_rank.get
         scored: list[tuple[float, Tag]] = []
-        for (path, ft), file_rank in zip(self._files.items(), ranks, strict=True):
+        for path, file_rank in zip(self._files, ranks, strict=True):
             base = file_rank * 0.01  # unreferenced symbols of important files next
             focused = path in focus_files
-            for tag in ft.definitions:
+            for tag in self.definitions(path):
                 reached = get((path, tag.name), 0.0)
                 scored.append((_score(reached, base, tag.name in boosted, focused), tag))
         scored.sort(key=_order)
@@ -518,7 +561,7 @@ class ReferenceGraph:
         (file, name), in bulk; every other definition scores 0.0 + its file's rank * 0.01
         (halved if focused), so the best files give those in order. Only what can make the
         cut is turned into tags and sorted."""
-        files, index = self._files, variant.index
+        files, index, definitions = self._files, variant.index, self.definitions
         # def_rank + file rank * 0.01, the same float operations as `_score`.
         scores = list(map(add, values, map(mul, variant.key_files(keys)(ranks), repeat(0.01))))
         keys = list(keys)
@@ -547,9 +590,7 @@ class ReferenceGraph:
         while heap and len(rest) < limit:
             negative, path = heapq.heappop(heap)
             rest.extend(
-                (-negative, tag)
-                for tag in files[path].definitions
-                if (path, tag.name) not in explicit
+                (-negative, tag) for tag in definitions(path) if (path, tag.name) not in explicit
             )
         # One score per key undercounts its tags: the cut can only be lower, never wrong.
         best = heapq.nlargest(limit, [*scores, *map(itemgetter(0), rest)])
@@ -560,7 +601,7 @@ class ReferenceGraph:
         for key, score in zip(keys, scores, strict=True):
             if score >= cut:
                 path, name = key
-                candidates.extend((score, t) for t in files[path].definitions if t.name == name)
+                candidates.extend((score, t) for t in definitions(path) if t.name == name)
         candidates.sort(key=_order)
         return candidates[:limit]
 

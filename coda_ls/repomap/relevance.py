@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,14 +42,22 @@ OVERVIEW_CANDIDATES = 8  # x the entries shown: graph ranks an overview re-score
 def usage(files: Mapping[str, FileTags]) -> dict[str, float]:
     """How many files use each defined name (tests and examples counting less): the
     breadth PageRank blurs, since it splits a file's vote among everything it uses."""
+    return usage_of(
+        (path, [tag.name for tag in ft.definitions], ft.references) for path, ft in files.items()
+    )
+
+
+def usage_of(files: Iterable[tuple[str, Collection[str], Collection[str]]]) -> dict[str, float]:
+    """`usage` of (path, defined names, referenced names) per file, in the files' order."""
     from coda_ls.repomap.evidence import ROLE_SOURCE_FACTOR
 
-    defined = {tag.name for ft in files.values() for tag in ft.definitions}
+    items = list(files)
+    defined = {name for _, names, _ in items for name in names}
     out: dict[str, float] = {}
-    for path, ft in files.items():
+    for path, _, references in items:
         role = path_role(path)
         weight = ROLE_SOURCE_FACTOR[role] if role is not None else 1.0
-        for name in defined.intersection(ft.references):
+        for name in defined.intersection(references):
             out[name] = out.get(name, 0.0) + weight
     return out
 

@@ -11,13 +11,15 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from coda_ls.config import RepoMapSettings
 from coda_ls.repomap.cache import Row, TagCache, cache_file, content_hash, decode
 from coda_ls.repomap.files import FileLister, default_lister, vendored_path
+from coda_ls.repomap.held import Change, Holder, Render, as_strings
 from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.lexical import LexicalIndex
@@ -39,7 +41,6 @@ from coda_ls.repomap.relevance import (
     fuse,
     overview,
     related_files,
-    usage,
 )
 from coda_ls.repomap.render import Entry as RenderEntry
 from coda_ls.repomap.render import fit, max_entries
@@ -57,6 +58,7 @@ from coda_ls.repomap.worker import (
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
 MAX_WORKERS = 16
 ISOLATED_MIN_FILES = 64  # an isolated build (server) parses in a worker from this many
@@ -109,6 +111,12 @@ class RepoMap:
         self._lexical_pending: dict[str, FileTags | None] = {}
         self._epoch = 0  # bumped when the graph is dropped
         self._graph_lock = threading.Lock()  # one ranking at a time owns the graph
+        # A worker holding the graph, which renders personalized maps (see held.py), and
+        # the changes it has not seen yet, in order; recorded from the snapshot it loaded.
+        self._holder: Holder | None = None
+        self._outbox: list[Change] = []
+        self._recording = False
+        self._holder_lock = threading.Lock()  # requests and their changes go in order
 
     # -- building ---------------------------------------------------------------------
 
@@ -149,7 +157,11 @@ class RepoMap:
             self._cache.touch(rel, mtime, size)
         encoded: list[Row] = []
         new_skips: list[tuple[str, int, int, str]] = []
-        with paused_gc():
+        # Pausing the cyclic GC saves time when this thread tags, but gc.disable() is the
+        # whole process's: an isolated build (a server's; its workers tag and pause their
+        # own GC) would stop collection for the event loop too, whose garbage from
+        # thousands of requests then came back as one collection of 0.5-1.7 s at the end.
+        with paused_gc() if not isolated else nullcontext():
             for result in self._parse(to_parse, progress, isolated):
                 if isinstance(result, Skipped):
                     skipped[result.path] = result.reason
@@ -330,9 +342,41 @@ class RepoMap:
             self._lexical = None
             self._lexical_pending.clear()
             self._epoch += 1
+            self._drop_holder()
         else:  # queued even while a ranking builds the graph from an older snapshot
-            self._pending[rel] = self._files.get(rel)
-            self._lexical_pending[rel] = self._files.get(rel)
+            tags = self._files.get(rel)
+            self._pending[rel] = tags
+            self._lexical_pending[rel] = tags
+            if self._recording:
+                stat = self._stats.get(rel) if tags is not None else None
+                self._outbox.append(Change(rel, tags, stat, rel in self._buffers))
+
+    def _drop_holder(self) -> None:
+        """Called with the lock held: the worker's file set is not ours any more."""
+        self._recording = False
+        self._outbox = []
+        if self._holder is not None:
+            self._holder.close()
+            self._holder = None
+
+    def apply(self, changes: Iterable[Change]) -> None:
+        """Replay a parent's file changes, in order (a worker holding the map)."""
+        with self._lock:
+            for change in changes:
+                rel = change.path
+                if change.tags is None:
+                    self._files.pop(rel)
+                    self._stats.pop(rel, None)
+                    self._buffers.discard(rel)
+                else:
+                    self._files.put(rel, change.tags)
+                    if change.buffer:
+                        self._buffers.add(rel)
+                    else:
+                        if change.stat is not None:
+                            self._stats[rel] = change.stat
+                        self._buffers.discard(rel)
+                self._changed(rel)
 
     # -- queries ----------------------------------------------------------------------
 
@@ -422,6 +466,19 @@ class RepoMap:
                     if self._generation == stored[0]:
                         self._ranked = (key, result)
                 return result
+        generation, result = self._with_graph(
+            lambda graph: self._fused(graph, focus, mentioned, idents, limit, asked)
+        )
+        with self._lock:
+            if self._generation == generation:
+                self._ranked = ((generation, *key[1:]), result)
+        if stored is not None and stored[0] == generation:  # ranked the state keyed
+            self._cache.put_ranking(stored[1], encode_ranking(result))
+        return result
+
+    def _with_graph(self, use: Callable[[ReferenceGraph], T]) -> tuple[int, T]:
+        """`use(graph)` owning the graph, brought up to date (built on first use); with
+        the generation it reflects."""
         with self._graph_lock:
             with self._lock:
                 generation, epoch, graph = self._generation, self._epoch, self._graph
@@ -430,11 +487,11 @@ class RepoMap:
             done = False
             try:
                 if graph is None:
-                    graph = ReferenceGraph(dict(snapshot or {}))  # decodes every file
+                    graph = ReferenceGraph(snapshot or LazyFiles())  # decodes each file once
                 else:
                     for rel, tags in pending.items():
                         graph.update(rel, tags)
-                result = self._fused(graph, focus, mentioned, idents, limit, asked)
+                result = use(graph)
                 done = True
             finally:
                 if not done:  # a half-applied update: the next ranking starts afresh
@@ -444,11 +501,12 @@ class RepoMap:
             with self._lock:
                 if self._epoch == epoch:
                     self._graph = graph
-                if self._generation == generation:
-                    self._ranked = ((generation, *key[1:]), result)
-        if stored is not None and stored[0] == generation:  # ranked the state keyed
-            self._cache.put_ranking(stored[1], encode_ranking(result))
-        return result
+        return generation, result
+
+    def warm(self) -> None:
+        """Build the reference graph and the words index now, before a question needs
+        them (a worker holding the map: see held.py)."""
+        self._with_graph(self._lexical_index)
 
     def _stored_key(
         self,
@@ -493,7 +551,7 @@ class RepoMap:
             # the graph's best OVERVIEW_CANDIDATES x what is shown.
             wide = None if limit is None else limit * OVERVIEW_CANDIDATES
             ranked = graph.rank(limit=wide)
-            return overview(ranked, usage(graph.files), frozenset(), limit)
+            return overview(ranked, graph.usage(), frozenset(), limit)
         if asked is None:  # focus or identifiers without a question: no words to match
             roles = roles_pointed_at(frozenset(), focus | mentioned)
             asked = Question("", frozenset(), idents, roles)
@@ -503,8 +561,7 @@ class RepoMap:
         # Priors reorder the graph's best: take more of them than will be shown.
         wide = None if limit is None else limit * 3
         ranked = graph.rank(focus, mentioned, idents, wide, related_files(lexical))
-        definitions = {path: ft.definitions for path, ft in graph.files.items()}
-        return fuse(ranked, definitions, lexical, asked, asked.roles, limit)
+        return fuse(ranked, _Definitions(graph), lexical, asked, asked.roles, limit)
 
     def _lexical_index(self, graph: ReferenceGraph) -> LexicalIndex:
         with self._lock:
@@ -538,6 +595,16 @@ class RepoMap:
             blob = self._cache.get_ranking(stored[1])
             if blob is not None:
                 return decode_rendered(blob)
+        request = Render(
+            budget,
+            as_strings(list(focus_files)),
+            as_strings(list(mentioned_files)),
+            tuple(mentioned_idents),
+            question,
+        )
+        held = self._render_held(request)
+        if held is not None:
+            return held
         ranked = self.ranked(focus_files, mentioned_files, mentioned_idents, limit, question)
         entries = [RenderEntry(tag.path, tag) for _, tag in ranked]
         if len(entries) < limit:
@@ -567,6 +634,22 @@ class RepoMap:
             if unchanged:
                 self._cache.put_ranking(stored[1], encode_rendered(rendered))
         return rendered
+
+    def _render_held(self, request: Render) -> RenderedMap | None:
+        """The map rendered by the worker holding the graph, if one is up (see held.py)."""
+        with self._holder_lock:
+            with self._lock:
+                holder = self._holder
+                if holder is None:
+                    return None
+                changes, self._outbox = self._outbox, []
+            future = holder.submit(changes, request)
+        result = holder.result(future) if future is not None else None
+        if result is None:  # gone: rank here from now on
+            with self._lock:
+                if self._holder is holder:
+                    self._drop_holder()
+        return result
 
     def _fit_key(
         self,
@@ -600,19 +683,28 @@ class RepoMap:
 
     # -- ranking ahead, in a worker ------------------------------------------------------
 
-    def rank_ahead(self, tokens: int | None = None) -> bool:
+    def rank_ahead(self, tokens: int | None = None, *, hold: bool = False) -> bool:
         """Persist the default map, ranked and fitted (`render(tokens)` then loads it),
         without ranking here: a worker process loads the same files from the cache,
         ranks, fits and stores the result. The reference graph then never lives here unless a
         question needs it (it is most of a ranked map's memory), and the GIL stays free
         for the caller's other threads. False when the ranking was not persisted (an
-        in-memory cache, unsaved buffers, no worker process): `render` ranks here then."""
+        in-memory cache, unsaved buffers, no worker process): `render` ranks here then.
+
+        `hold` keeps that worker, with its graph, to render personalized maps (a
+        question, a focused file) for this map until its next build (see held.py)."""
         budget = tokens if tokens is not None else self.settings.tokens
         stored = self._fit_key((), (), (), max_entries(budget), budget)
         with self._lock:
             order = list(self._files)
+            if hold and stored is not None and self._cache.persistent:
+                self._drop_holder()
+                self._recording = True  # changes from this snapshot on go to the worker
+                epoch = self._epoch
         if stored is None or not self._cache.persistent:
             return False  # a worker could not see an in-memory cache
+        if hold:
+            return self._start_holder(stored, order, budget, epoch)
         if self._cache.get_ranking(stored[1]) is not None:
             return True  # an unchanged tree: ranked by an earlier run
         import multiprocessing
@@ -636,6 +728,37 @@ class RepoMap:
             return False
         return ranked and self._cache.get_ranking(stored[1]) is not None
 
+    def _start_holder(
+        self, stored: tuple[int, str], order: list[str], budget: int, epoch: int
+    ) -> bool:
+        """rank_ahead with a worker that stays (see held.py)."""
+        ranked_before = self._cache.get_ranking(stored[1]) is not None
+        settings = self.settings.model_dump()
+        started = Holder.start(self.root, settings, self.cache_dir, order, budget)
+        if started is None:
+            with self._lock:
+                self._recording = False
+                self._outbox = []
+            return ranked_before
+        holder, loaded = started
+        with self._lock:
+            if self._epoch != epoch:  # rebuilt meanwhile: that worker's files are old
+                holder.close()
+                return False
+            self._holder = holder
+        if ranked_before:
+            # An unchanged tree: the map is loaded at once, the worker builds the graph
+            # and the words index meanwhile (a question queues behind them).
+            holder.warm()
+            return True
+        if not holder.result(loaded):
+            with self._lock:
+                if self._holder is holder:
+                    self._drop_holder()
+            return False
+        holder.warm()  # the words index, before the first question
+        return self._cache.get_ranking(stored[1]) is not None
+
     def load_cached(self, order: Sequence[str]) -> bool:
         """Take the files `order` lists, in that order, from the cache (a worker ranking
         what its parent built). False when one of them is not cached."""
@@ -656,4 +779,25 @@ class RepoMap:
         return True
 
     def close(self) -> None:
+        with self._lock:
+            self._drop_holder()
         self._cache.close()
+
+
+class _Definitions(Mapping[str, tuple[Tag, ...]]):
+    """Every file's definitions as the graph shows them, decoded on access (a question
+    reads those of the few files its words match)."""
+
+    def __init__(self, graph: ReferenceGraph) -> None:
+        self._graph = graph
+
+    def __getitem__(self, path: str) -> tuple[Tag, ...]:
+        if path not in self._graph.files:
+            raise KeyError(path)
+        return self._graph.definitions(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._graph.files)
+
+    def __len__(self) -> int:
+        return len(self._graph.files)

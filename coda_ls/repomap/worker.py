@@ -87,14 +87,15 @@ def tag_bytes(rel: str, data: bytes, language: str | None, lines: bool = True) -
 BACKGROUND_NICENESS = 10
 
 
-def background(parent: int) -> None:
+def background(parent: int, niceness: int = BACKGROUND_NICENESS) -> None:
     """Initializer of a worker that works for an editor (a server's build and ranking).
 
     Its stdin and stdout are the editor's protocol pipes, inherited through spawn: they go
     to /dev/null, so a worker can never write into the protocol, and a killed server's
     client sees end of file at once instead of when the last worker exits. Then a lower
     CPU priority, so on a busy machine the editor's process gets a core first (on 2
-    loaded cores a code action waited up to 230 ms during a cold build, 13 ms after)."""
+    loaded cores a code action waited up to 230 ms during a cold build, 13 ms after).
+    `niceness` 0 for a worker whose answers the editor waits for (see held.py)."""
     null = os.open(os.devnull, os.O_RDWR)
     try:
         os.dup2(null, 0)
@@ -102,8 +103,10 @@ def background(parent: int) -> None:
     finally:
         os.close(null)
     exit_with_parent(parent)
+    if not niceness:
+        return
     try:
-        os.nice(BACKGROUND_NICENESS)
+        os.nice(niceness)
     except OSError as exc:  # not allowed here: the work still gets done
         log.debug("repo map: could not lower the worker's priority (%s)", exc)
 

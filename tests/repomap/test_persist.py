@@ -202,3 +202,19 @@ def test_file_tags_keeps_the_same_objects_for_unchanged_files(tmp_path: Path) ->
     assert third["b.py"] is not first["b.py"]
     assert [t.name for t in third["b.py"].definitions] == ["user_two"]
     repo_map.close()
+
+
+def test_a_ranking_read_again_outlives_newer_ones(tmp_path: Path) -> None:
+    # The overview is read at every start; focused maps are stored after it. Eviction
+    # must go by use, not by age, or the next start ranks the overview again.
+    from coda_ls.repomap.cache import MAX_RANKINGS, TagCache
+
+    cache = TagCache(tmp_path / "tags.db")
+    try:
+        cache.put_ranking("overview", b"map")
+        for i in range(MAX_RANKINGS * 2):
+            cache.put_ranking(f"focused-{i}", b"x")
+            assert cache.get_ranking("overview") == b"map", i
+        assert cache.get_ranking("focused-0") is None  # the unused ones went
+    finally:
+        cache.close()
