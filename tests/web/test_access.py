@@ -44,7 +44,8 @@ def test_requests_without_the_token_are_refused(
 
 
 def test_the_token_opens_the_page_and_sets_a_cookie(bare_web: WebServer) -> None:
-    with httpx.Client() as client:
+    # The dashboard runs the doctor's checks: over httpx's default 5 s on a loaded machine.
+    with httpx.Client(timeout=30) as client:
         first = client.get(bare_web.url)
         assert first.status_code == 200 and "Dashboard" in first.text
         assert "HttpOnly" in first.headers["set-cookie"]
