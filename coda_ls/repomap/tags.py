@@ -258,7 +258,7 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
         (d for _, d in defs.values()), key=lambda d: (d.node.start_byte, -d.node.end_byte)
     )
     _nest(ordered)
-    module = _attach_docs(ordered, docs, path, language)
+    module = _attach_docs(ordered, docs, path, language, source)
     defined = [d for d in ordered if not d.scope_only]
     if module is not None:
         defined.insert(0, module)
@@ -275,6 +275,11 @@ def _text(node: Node) -> str:
     return raw.decode("utf-8", "replace").strip()
 
 
+def _slice(source: bytes, node: Node) -> str:
+    """`_text(node)` from the file's bytes: node.text copies them through the tree."""
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace").strip()
+
+
 def _nest(ordered: list[_Def]) -> None:
     """Set each definition's parent (innermost enclosing) and make nested functions methods."""
     stack: list[_Def] = []
@@ -289,7 +294,7 @@ def _nest(ordered: list[_Def]) -> None:
 
 
 def _attach_docs(
-    ordered: list[_Def], docs: list[tuple[Node, bool]], path: str, language: str
+    ordered: list[_Def], docs: list[tuple[Node, bool]], path: str, language: str, source: bytes
 ) -> _Def | None:
     """Give each definition its doc; return a module definition for a file-level doc."""
     module: _Def | None = None
@@ -312,7 +317,7 @@ def _attach_docs(
                 module = _Def("module", node, _module_name(path, language), None)
             owner = module
         if not owner.doc:
-            owner.doc = summarize(_text(node))
+            owner.doc = summarize(_slice(source, node))
     finder = _DocTargets(ordered)
     # Last first: a run of comment lines then takes linear time, each line's walk stopping
     # at the next line's answer (Emacs's ps-print.el: 1,800 comment lines, 98 s before).
@@ -333,7 +338,7 @@ def _attach_docs(
                 break
             block.insert(0, node)
         if not target.doc:
-            target.doc = summarize("\n".join(_text(n) for n in block))
+            target.doc = summarize("\n".join(_slice(source, n) for n in block))
     return module
 
 
@@ -558,6 +563,10 @@ _MARKERS = re.compile(
 _CLOSERS = ("*/", "*)", "-}", "+/")
 # Elixir's `@doc "..."` / `@moduledoc ~S"""..."""` around a docstring's quotes.
 _QUOTES = re.compile(r"^(?:@\w*doc\s+)?(?:~[sS])?[rRbBuUfF]*(\"\"\"|'''|\"|')|(\"\"\"|'''|\"|')$")
+# The two halves of _QUOTES: substituting with it tries every position of a long
+# docstring; these look at its start and its last three characters only.
+_QUOTES_OPEN = re.compile(r"(?:@\w*doc\s+)?(?:~[sS])?[rRbBuUfF]*(\"\"\"|'''|\"|')")
+_QUOTES_CLOSE = re.compile(r"(\"\"\"|'''|\"|')$")
 # A leading tag that only labels the summary (Solidity NatSpec, Doxygen).
 _LEAD_TAG = re.compile(r"^[@\\](?:brief|notice|title|dev|summary)\s+")
 # Emacs Lisp's file header: `;;; name.el --- Summary  -*- lexical-binding: t -*-`.
@@ -566,9 +575,18 @@ _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 _SENTENCE = re.compile(r"(?<=[.!?])\s")
 
 
+def _unquote(text: str) -> str:
+    """`_QUOTES.sub("", text)` for a stripped `text`: an opening quote (with its prefix)
+    and a closing quote after it removed."""
+    opening = _QUOTES_OPEN.match(text)
+    cut = opening.end() if opening else 0
+    closing = _QUOTES_CLOSE.search(text, max(cut, len(text) - 3))
+    return text[cut : closing.start() if closing else len(text)]
+
+
 def summarize(raw: str) -> str:
     """The first sentence of a doc comment or docstring, markers and markup removed."""
-    text = _QUOTES.sub("", raw.strip())
+    text = _unquote(raw.strip())
     lines: list[str] = []
     for line in text.splitlines():
         line = line.strip()

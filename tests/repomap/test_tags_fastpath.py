@@ -45,3 +45,15 @@ def test_fast_path_is_used_for_references() -> None:
         lang for lang in ("python", "rust", "go", "javascript") if any(reference_patterns(lang))
     }
     assert used == {"python", "rust", "go", "javascript"}
+
+
+QUOTED = [
+    '"""Doc."""', "'''Doc.'''", '"x"', "'", '""', '"""', "''''", '""""', 'r"""raw"""',
+    'b"x', 'x"', "@doc \"\"\"Elixir.\"\"\"", '@moduledoc ~S"""Mod."""', 'u"', "plain",
+    "", '"a" "b"', '"""\nMulti\nline\n"""', "f'''x''", "R'y'",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", QUOTED)
+def test_unquote_is_the_quotes_substitution(text: str) -> None:
+    assert tags._unquote(text) == tags._QUOTES.sub("", text)
