@@ -94,6 +94,32 @@ def reference_patterns(language: str) -> tuple[str | None, ...]:
     return tuple(kinds)
 
 
+@cache
+def lean_query(language: str) -> Query | None:
+    """The tags query without its `@reference.<kind>` captures, for a build (which counts
+    names only), when every reference pattern is plain (`reference_patterns`): one Node
+    and one list fewer per reference. None when some reference pattern is not plain."""
+    query = load_query(language)
+    plain = reference_patterns(language)
+    if query is None:
+        return None
+    text = (queries_dir() / f"{query_stem(language)}-tags.scm").read_bytes()
+    for i in range(query.pattern_count):
+        pattern = text[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)]
+        if b"@reference." in pattern and plain[i] is None:
+            return None
+    from tree_sitter import Query
+
+    grammar = load_language(language)
+    if grammar is None:
+        return None
+    lean = Query(grammar, text.decode("utf-8"))
+    for i in range(query.capture_count):
+        if query.capture_name(i).startswith("reference."):
+            lean.disable_capture(query.capture_name(i))
+    return lean
+
+
 _local = threading.local()
 
 
@@ -188,6 +214,10 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
     query = load_query(language)
     if parser is None or query is None:
         return Extracted(None, [], {}, note=f"no grammar or query for {language}")
+    plain = reference_patterns(language)
+    lean = lean_query(language) if plain and not lines else None
+    if lean is not None:
+        query = lean
     tree = parser.parse(source)
     from tree_sitter import QueryCursor
 
@@ -197,14 +227,14 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
     refs: list[tuple[str, str, int]] = []
     ref_names: list[str] = []  # the build's references: names only (most captures)
     known = _capture_roles.get
-    plain = reference_patterns(language)
     decoded: dict[bytes, str] = {}  # a referenced name's bytes, decoded once per file
     for pattern, captures in matches:
         name_nodes = captures.get("name")
         ref_kind = plain[pattern] if pattern < len(plain) else None
         if ref_kind is not None:
             # What the loop below does for a reference, without walking the captures.
-            if not name_nodes or len(captures) < 2:
+            # (The lean query leaves out the reference capture: present, not reported.)
+            if not name_nodes or (len(captures) < 2 and lean is None):
                 continue
             first = name_nodes[0]
             raw = source[first.start_byte : first.end_byte]

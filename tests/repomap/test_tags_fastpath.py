@@ -45,6 +45,8 @@ def test_fast_path_is_used_for_references() -> None:
         lang for lang in ("python", "rust", "go", "javascript") if any(reference_patterns(lang))
     }
     assert used == {"python", "rust", "go", "javascript"}
+    # and the build's query without reference captures, which the equivalence test covers
+    assert tags.lean_query("python") is not None
 
 
 QUOTED = [
