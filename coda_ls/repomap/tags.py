@@ -225,29 +225,29 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
     defs: dict[tuple[int, int], tuple[int, _Def]] = {}
     docs: list[tuple[Node, bool]] = []
     refs: list[tuple[str, str, int]] = []
-    ref_names: list[str] = []  # the build's references: names only (most captures)
+    # The build's references: each name's bytes (most captures), decoded once per
+    # distinct name at the end.
+    raw_refs: list[bytes] = []
     known = _capture_roles.get
-    decoded: dict[bytes, str] = {}  # a referenced name's bytes, decoded once per file
+    if len(plain) < query.pattern_count:
+        plain = (None,) * query.pattern_count
     for pattern, captures in matches:
-        name_nodes = captures.get("name")
-        ref_kind = plain[pattern] if pattern < len(plain) else None
+        ref_kind = plain[pattern]
         if ref_kind is not None:
             # What the loop below does for a reference, without walking the captures.
             # (The lean query leaves out the reference capture: present, not reported.)
-            if not name_nodes or (len(captures) < 2 and lean is None):
+            name_nodes = captures.get("name")
+            if not name_nodes or (lean is None and len(captures) < 2):
                 continue
             first = name_nodes[0]
-            raw = source[first.start_byte : first.end_byte]
-            ref = decoded.get(raw)
-            if ref is None:
-                ref = decoded[raw] = raw.decode("utf-8", "replace").strip()
-            if not ref:
+            if not lines:
+                raw_refs.append(source[first.start_byte : first.end_byte])
                 continue
-            if lines:
+            ref = source[first.start_byte : first.end_byte].decode("utf-8", "replace").strip()
+            if ref:
                 refs.append((ref_kind, ref, first.start_point[0] + 1))
-            else:
-                ref_names.append(ref)
             continue
+        name_nodes = captures.get("name")
         name: str | None = None
         for capture, nodes in captures.items():
             what, role, kind = known(capture) or _capture_role(capture)
@@ -269,7 +269,8 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
                 if lines:
                     refs.append((kind or "call", name, name_nodes[0].start_point[0] + 1))
                 else:
-                    ref_names.append(name)
+                    first = name_nodes[0]
+                    raw_refs.append(source[first.start_byte : first.end_byte])
                 continue
             node = nodes[0]
             receiver = captures.get("receiver")
@@ -293,11 +294,22 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
     if module is not None:
         defined.insert(0, module)
     rows = [_row(d, path, source) for d in defined]
-    counts = Counter(ref_names) if not lines else Counter(name for _, name, _ in refs)
+    counts = Counter(name for _, name, _ in refs) if lines else _decoded_counts(raw_refs)
     note = "syntax errors; kept what parsed" if tree.root_node.has_error else None
     imports = imports_of(path, source, language)
     positions = tuple(refs) if lines else ()
     return Extracted(language, rows, dict(counts), positions, note, imports)
+
+
+def _decoded_counts(raw_refs: list[bytes]) -> dict[str, int]:
+    """Name -> count, in order of first occurrence, as counting the decoded and stripped
+    names would give (bytes that decode to the same name add up)."""
+    counts: dict[str, int] = {}
+    for raw, count in Counter(raw_refs).items():
+        name = raw.decode("utf-8", "replace").strip()
+        if name:
+            counts[name] = counts.get(name, 0) + count
+    return counts
 
 
 def _text(node: Node) -> str:

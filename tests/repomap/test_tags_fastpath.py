@@ -37,6 +37,13 @@ def test_fast_path_matches_general_loop(path: Path, monkeypatch: pytest.MonkeyPa
     assert fast_tags == slow_tags
     assert fast_tags.reference_lines == slow_tags.reference_lines
     assert list(fast_tags.references.items()) == list(slow_tags.references.items())
+    # The build counts names' bytes, the lines path decoded names: same counts, same order.
+    assert list(fast_rows.references.items()) == list(fast_tags.references.items())
+
+
+def test_decoded_counts_merge_bytes_of_one_name_in_first_order() -> None:
+    got = tags._decoded_counts([b"b", b" a", b"a", b" ", b"b", "é".encode(), b"\xff"])
+    assert list(got.items()) == [("b", 2), ("a", 2), ("é", 1), ("\ufffd", 1)]
 
 
 def test_fast_path_is_used_for_references() -> None:
