@@ -30,22 +30,13 @@ from coda_ls.knowledge.passages import split_note
 from coda_ls.sessions.models import MARK_END, MARK_START, MessageRecord, SearchHit, Session
 from coda_ls.sessions.search import WINDOW
 from coda_ls.team import fts, schema
+from coda_ls.team.sync import SESSION_COLUMNS
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
 
-SESSION_COLUMNS = (
-    "id",
-    "title",
-    "project_root",
-    "vcs_revision",
-    "created_at",
-    "updated_at",
-    "parent_id",
-    "parent_message_id",
-)
 MESSAGE_COLUMNS = tuple(c.name for c in schema.messages.columns if c.name != "content_tsv")
 SNIPPET_WORDS = 16
 TOKEN_BYTES = 32  # as coda_ls.share: 256 bits

@@ -54,7 +54,7 @@ class CopyResult:
     updated: int = 0  # messages whose columns were refreshed
 
 
-_SESSION_KEYS = (
+SESSION_COLUMNS = (  # a session row, as both stores keep it
     "id",
     "title",
     "project_root",
@@ -82,7 +82,7 @@ def copy_session(source: RowStore, target: RowStore, session_id: str) -> CopyRes
     result = CopyResult(sid)
     mapped: dict[int, int] = {}  # source message id -> target message id
     for row in reversed(chain):
-        values = {key: row[key] for key in _SESSION_KEYS}
+        values = {key: row[key] for key in SESSION_COLUMNS}
         fork = values["parent_message_id"]
         if values["parent_id"] is not None and fork is not None:
             if fork not in mapped:  # its parent was not copied (deleted): cut loose
@@ -90,7 +90,7 @@ def copy_session(source: RowStore, target: RowStore, session_id: str) -> CopyRes
             else:
                 values["parent_message_id"] = mapped[fork]
         existing = target.session_row(values["id"])
-        if existing is None or any(existing[k] != values[k] for k in _SESSION_KEYS):
+        if existing is None or any(existing[k] != values[k] for k in SESSION_COLUMNS):
             target.put_session_row(values)
         result.sessions += 1
         mapped.update(_copy_messages(source, target, values["id"], result))
