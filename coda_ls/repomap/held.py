@@ -136,15 +136,13 @@ class Holder:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from coda_ls.repomap.worker import BACKGROUND_NICENESS, background
+        from coda_ls.repomap.worker import background
 
         context = multiprocessing.get_context("spawn")
         try:
-            # Niced like the parse workers: un-niced, its ranking at the build's end
-            # competed with the editor's event loop (5k files, load 4-7: every code
-            # action over 50 ms fell in those ~3 s). The cost is a slower focused map on
-            # a loaded machine (load 10, 2 cores: 4 s); a question waits for a model anyway.
-            pool = ProcessPoolExecutor(1, context, background, (os.getpid(), BACKGROUND_NICENESS))
+            # Not niced, unlike the parse workers: the editor waits for its answers, and
+            # at nice 10 on a loaded machine (load 10, 2 cores) a focused map took 4 s.
+            pool = ProcessPoolExecutor(1, context, background, (os.getpid(), 0))
             loaded = pool.submit(hold, str(root), settings, str(cache_dir), order, tokens)
         except (BrokenExecutor, OSError, RuntimeError) as exc:
             log.warning("repo map: could not start the ranking worker (%s)", exc)
