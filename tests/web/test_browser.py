@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.files import pdf_bytes, png_bytes
 from tests.support.model_server import Reply, ScriptedModelServer
-from tests.web.conftest import WebServer, pdf_bytes, png_bytes
+from tests.web.conftest import WebServer
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"

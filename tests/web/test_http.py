@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from coda_ls.sessions import SessionStore
+from tests.support.files import png_bytes
 from tests.support.model_server import ScriptedModel, ScriptedModelServer
-from tests.web.conftest import WebServer, png_bytes
+from tests.web.conftest import WebServer
 
 
 @pytest.fixture

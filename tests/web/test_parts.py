@@ -10,7 +10,8 @@ from coda_ls.sessions.usage import usage_report
 from coda_ls.web.charts import bar_chart
 from coda_ls.web.render import markdown_html
 from coda_ls.web.uploads import Upload, accepts_images, attachment
-from tests.web.conftest import pdf_bytes, seed_sessions
+from tests.support.files import pdf_bytes
+from tests.web.conftest import seed_sessions
 
 
 def test_usage_report_sums_per_day_model_provider_and_mode() -> None:
