@@ -266,6 +266,17 @@ class OllamaProvider:
             partial="".join(partial),
         )
 
+    def _json(self, response: httpx.Response) -> Any:
+        """A whole (not streamed) reply's JSON body; anything else is not an Ollama server."""
+        try:
+            return response.json()
+        except json.JSONDecodeError as exc:
+            raise ProviderError(
+                f"Ollama at {self.host} sent a reply that is not JSON: {response.text[:200]!r}",
+                "is OLLAMA_HOST pointing at an Ollama server?",
+                provider=NAME,
+            ) from exc
+
     async def chat(self, request: ChatRequest) -> ChatResponse:
         deadline = Deadline(self.settings.timeout)
         response = await self._open(self._payload(request, False), request.model, deadline)
@@ -279,14 +290,7 @@ class OllamaProvider:
             raise self._transport_error(exc) from exc
         finally:
             await response.aclose()
-        try:
-            body = response.json()
-        except json.JSONDecodeError as exc:
-            raise ProviderError(
-                f"Ollama at {self.host} sent a reply that is not JSON: {response.text[:200]!r}",
-                "is OLLAMA_HOST pointing at an Ollama server?",
-                provider=NAME,
-            ) from exc
+        body = self._json(response)
         if not isinstance(body, dict):
             raise ProviderError(
                 f"Ollama at {self.host} sent an unexpected reply: {response.text[:200]!r}",
@@ -332,14 +336,7 @@ class OllamaProvider:
             raise await self._status_error(exc, request.model) from exc
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from exc
-        try:
-            body = response.json()
-        except json.JSONDecodeError as exc:
-            raise ProviderError(
-                f"Ollama at {self.host} sent a reply that is not JSON: {response.text[:200]!r}",
-                "is OLLAMA_HOST pointing at an Ollama server?",
-                provider=NAME,
-            ) from exc
+        body = self._json(response)
         if not isinstance(body, dict) or "error" in body:
             detail = body.get("error") if isinstance(body, dict) else response.text[:200]
             raise ProviderError(f"Ollama: {detail}", provider=NAME)
