@@ -366,20 +366,29 @@ class OpenAICompatProvider:
         if request.stop:
             payload["stop"] = list(request.stop)[:4]  # OpenAI's limit
         timeout = httpx.Timeout(request.timeout, connect=self.settings.connect_timeout)
-        try:
-            response = await send(self.client, "POST", "completions", json=payload, timeout=timeout)
-        except StatusFailure as exc:
-            raise await self._status_error(exc, request.model) from exc
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc) from exc
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise self._unreadable(Unreadable("not JSON", response.text)) from exc
+        response, body = await self._json_call(
+            "POST", "completions", request.model, json=payload, timeout=timeout
+        )
         choices = body.get("choices") if isinstance(body, dict) else None
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise self._unreadable(Unreadable("without choices", response.text))
         return str(choices[0].get("text") or "")
+
+    async def _json_call(
+        self, method: str, path: str, model: str | None, **options: Any
+    ) -> tuple[httpx.Response, Any]:
+        """A whole (not streamed) request, its failures mapped as every call maps them,
+        and the reply's JSON body."""
+        try:
+            response = await send(self.client, method, path, **options)
+        except StatusFailure as exc:
+            raise await self._status_error(exc, model) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
+        try:
+            return response, response.json()
+        except ValueError as exc:
+            raise self._unreadable(Unreadable("not JSON", response.text)) from exc
 
     def estimate_cost(self, model: str, usage: Usage) -> float | None:
         """The price of `usage` for `model`, as an answer would be charged (cost preview)."""
@@ -401,16 +410,7 @@ class OpenAICompatProvider:
     async def _listing(self) -> tuple[list[ModelInfo], dict[str, dict[str, Any]]]:
         if self._models is not None and time.monotonic() - self._models[0] < MODELS_TTL:
             return self._models[1], self._models[2]
-        try:
-            response = await send(self.client, "GET", "models", timeout=self._list_timeout)
-        except StatusFailure as exc:
-            raise await self._status_error(exc, None) from exc
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc) from exc
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise self._unreadable(Unreadable("not JSON", response.text)) from exc
+        _, body = await self._json_call("GET", "models", None, timeout=self._list_timeout)
         data = body.get("data") if isinstance(body, dict) else body
         entries = {
             str(entry["id"]): entry
