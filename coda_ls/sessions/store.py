@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coda_ls.errors import CodaError, SessionNotFound
+from coda_ls.sessions.branches import Parent, branch_segments
 from coda_ls.sessions.models import (
     STATUSES,
     MessageRecord,
@@ -544,22 +545,14 @@ class SessionStore:
 
     def _segments(self, sid: str) -> list[tuple[str, int | None]]:
         """(session id, last message id it contributes or None for all), leaf first."""
-        segments: list[tuple[str, int | None]] = []
-        cut: int | None = None
-        current: str | None = sid
-        seen: set[str] = set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            segments.append((current, cut))
+
+        def parent_of(current: str) -> Parent | None:
             row = self._db.conn.execute(
                 "SELECT parent_id, parent_message_id FROM sessions WHERE id = ?", (current,)
             ).fetchone()
-            if row is None:
-                break
-            current, fork_at = row
-            if fork_at is not None:
-                cut = fork_at if cut is None else min(cut, fork_at)
-        return segments
+            return None if row is None else (row[0], row[1])
+
+        return branch_segments(sid, parent_of)
 
 
 _SUBTREE_BODY = "SELECT ? UNION ALL SELECT s.id FROM sessions s JOIN sub ON s.parent_id = sub.id"

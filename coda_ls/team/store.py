@@ -27,6 +27,7 @@ from sqlalchemy import exc as sa_exc
 from coda_ls.errors import SessionNotFound, TeamStoreError
 from coda_ls.knowledge.base import Passage
 from coda_ls.knowledge.passages import split_note
+from coda_ls.sessions.branches import Parent, branch_segments
 from coda_ls.sessions.models import MARK_END, MARK_START, MessageRecord, SearchHit, Session
 from coda_ls.sessions.search import WINDOW
 from coda_ls.team import fts, schema
@@ -213,21 +214,13 @@ class TeamStore:
         """Every message of the conversation, a branch's parents' up to its fork point
         (the same walk as SessionStore.history)."""
         sid = self.resolve_id(session_id)
-        segments: list[tuple[str, int | None]] = []
-        cut: int | None = None
-        current: str | None = sid
-        seen: set[str] = set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            segments.append((current, cut))
+
+        def parent_of(current: str) -> Parent | None:
             row = self.session_row(current)
-            if row is None:
-                break
-            current, fork_at = row["parent_id"], row["parent_message_id"]
-            if fork_at is not None:
-                cut = fork_at if cut is None else min(cut, fork_at)
+            return None if row is None else (row["parent_id"], row["parent_message_id"])
+
         records: list[MessageRecord] = []
-        for seg_id, seg_cut in reversed(segments):
+        for seg_id, seg_cut in reversed(branch_segments(sid, parent_of)):
             for row in self.message_rows(seg_id):
                 if seg_cut is None or row["id"] <= seg_cut:
                     records.append(MessageRecord.from_row(row))
