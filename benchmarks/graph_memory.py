@@ -33,7 +33,7 @@ _RUN = r"""
 import gc, hashlib, json, sys, time, tracemalloc
 from pathlib import Path
 from coda_ls.config import RepoMapSettings
-from coda_ls.heap import settle
+from coda_ls.repomap.held import settle  # what the worker does after warming
 from coda_ls.repomap.repomap import RepoMap
 
 def rss_mb():

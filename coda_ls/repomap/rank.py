@@ -397,6 +397,9 @@ class ReferenceGraph:
         self._definers = {name: tuple(sorted(ids, key=by_path)) for name, ids in definers.items()}
         self._targets = {name: self._reached(ids) for name, ids in self._definers.items()}
         self._base = {fid: self._source(fid, lean, frozenset()) for fid, lean in self._lean.items()}
+        # Its memo helped while every file was weighed (names repeat across files); the
+        # graph keeps the weights, and the memo's entries are 5 MB on 20k files.
+        _ident_weight.cache_clear()
         self._variant: _Variant | None = None  # built on first use, then patched
         self._last: tuple[Hashable, list[tuple[float, Tag]]] | None = None  # last ranking
 
