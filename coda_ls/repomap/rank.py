@@ -14,10 +14,10 @@ import logging
 import math
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from functools import lru_cache
-from itertools import repeat
+from itertools import accumulate, pairwise, repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any, NamedTuple
 
@@ -78,6 +78,9 @@ def _getter(indexes: list[int]) -> Getter:
 
 _KEY = 32  # a definition's key: its file's id << _KEY | its name's id
 _NAME = (1 << _KEY) - 1
+# Keys changed in place are merged into the sharing step's flat arrays once they are more
+# than 1/_MERGE_AT of all keys (0: never; tests run both ways).
+_MERGE_AT = 8
 
 
 def _nothing(values: list[float]) -> tuple[float, ...]:
@@ -144,7 +147,7 @@ class _Transitions:
         n = len(names)
         # One int object per node, shared by every row's getter (an int per edge was
         # 28 bytes of the graph's memory each).
-        self._ints = list(range(n))
+        self.ints = list(range(n))
         self._out_sum = array("d", bytes(8 * n))
         self._srcs: dict[int, array[int]] = {}  # row -> its sources, ascending
         self._weights: dict[int, list[float]] = {}  # row -> their normalized weights
@@ -157,7 +160,7 @@ class _Transitions:
 
     def _getter(self, srcs: array[int]) -> Getter:
         if len(srcs) > 1:
-            ints = self._ints
+            ints = self.ints
             return itemgetter(*[ints[i] for i in srcs])
         return itemgetter(slice(srcs[0], srcs[0] + 1))
 
@@ -256,6 +259,115 @@ def _pagerank(
     return dict(zip(names, prepared.run(personalization), strict=True))
 
 
+class _Shares:
+    """The sharing step as a sparse matrix: definition key -> the nodes whose references
+    reach it (ascending) and their weights. Compressed rows: keys sorted, each key's
+    entries at `starts[k]:starts[k + 1]` of two flat arrays (12 bytes per entry and per
+    key; a pair of arrays per key was 200 bytes more, issue 16). Keys changed in place
+    since (an edit, a question's identifiers) are held apart in `changed` until they are
+    many, then merged."""
+
+    def __init__(self, keys: array[int], nodes: array[int], weights: array[float]) -> None:
+        """From (key, node, weight) entries listed in node order."""
+        self._merge(keys, nodes, weights)
+
+    def _merge(self, keys: array[int], nodes: array[int], weights: array[float]) -> None:
+        counts = Counter(keys)
+        order = sorted(counts)
+        self.keys = array("q", order)
+        self.starts = starts = array("i", (0,))
+        starts.extend(accumulate(map(counts.__getitem__, order)))
+        slot = {key: k for k, key in enumerate(order)}
+        fill = starts[:-1]
+        self.nodes = placed_nodes = array("i", bytes(4 * len(keys)))
+        self.weights = placed_weights = array("d", bytes(8 * len(keys)))
+        # Entries come in node order: placed in that order, each key's stay ascending.
+        for key, node, weight in zip(keys, nodes, weights, strict=True):
+            k = slot[key]
+            at = fill[k]
+            fill[k] = at + 1
+            placed_nodes[at] = node
+            placed_weights[at] = weight
+        self.changed: dict[int, tuple[array[int], array[float]]] = {}
+
+    def _slot(self, key: int) -> int | None:
+        keys = self.keys
+        k = bisect_left(keys, key)
+        return k if k < len(keys) and keys[k] == key else None
+
+    def _entry(self, key: int) -> tuple[array[int], array[float]]:
+        found = self.changed.get(key)
+        if found is None:
+            k = self._slot(key)
+            if k is None:
+                found = (array("i"), array("d"))
+            else:
+                start, end = self.starts[k], self.starts[k + 1]
+                found = (self.nodes[start:end], self.weights[start:end])
+            self.changed[key] = found
+        return found
+
+    def add(self, i: int, source: _Source) -> None:
+        for name, weight, others in source.reaches():
+            for dst in others:
+                nodes, weights = self._entry(dst << _KEY | name)
+                k = bisect_left(nodes, i)
+                nodes.insert(k, i)
+                weights.insert(k, weight)
+
+    def remove(self, i: int, source: _Source) -> None:
+        for name, _, others in source.reaches():
+            for dst in others:
+                nodes, weights = self._entry(dst << _KEY | name)
+                k = bisect_left(nodes, i)
+                del nodes[k], weights[k]
+
+    def settle(self) -> None:
+        """Merge the changed keys once they are a good part of the matrix."""
+        if len(self.changed) * _MERGE_AT <= len(self.keys):
+            return
+        keys, nodes, weights = array("q"), array("i"), array("d")
+        changed, starts = self.changed, self.starts
+        merged = sorted({*self.keys, *changed})
+        for key in merged:
+            found = changed.get(key)
+            if found is None:
+                k = self._slot(key)
+                assert k is not None
+                found = (
+                    self.nodes[starts[k] : starts[k + 1]],
+                    self.weights[starts[k] : starts[k + 1]],
+                )
+            keys.extend(repeat(key, len(found[0])))
+            nodes += found[0]
+            weights += found[1]
+        # Listed by key, not by node: placed in order per key all the same.
+        self._merge(keys, nodes, weights)
+
+    def values(self, share: list[float]) -> tuple[list[int], list[float]]:
+        """Every key reached, and its value: the sum of share[node] * weight over its
+        entries (in node order, from 0: the same floats however the entries got here)."""
+        get = share.__getitem__
+        nodes, weights, starts = self.nodes, self.weights, self.starts
+        values: list[float | None] = [
+            sum(map(mul, map(get, nodes[a:b]), weights[a:b])) for a, b in pairwise(starts)
+        ]
+        keys = self.keys.tolist()
+        if self.changed:
+            for key, (found, found_weights) in self.changed.items():
+                value = sum(map(mul, map(get, found), found_weights)) if found else None
+                k = self._slot(key)
+                if k is not None:
+                    values[k] = value  # None: no longer reached
+                elif value is not None:
+                    keys.append(key)
+                    values.append(value)
+            if None in values:
+                kept = [(key, v) for key, v in zip(keys, values, strict=True) if v is not None]
+                return [key for key, _ in kept], [v for _, v in kept]
+        return keys, values  # type: ignore[return-value]  # no None left
+
+
 class _Variant:
     """The graph weighted for one set of mentioned identifiers: PageRank's transitions and
     the sharing step as a sparse matrix, definition key -> (files reaching it, ascending;
@@ -271,9 +383,14 @@ class _Variant:
             pos[fid] = i
         self.transitions = _Transitions(names, self._edges(sources[fid] for fid in ids))
         self.out = array("d", [sources[fid].out for fid in ids])
-        self.shares: dict[int, tuple[array[int], array[float]]] = {}
+        keys, nodes, weights = array("q"), array("i"), array("d")
         for i, fid in enumerate(ids):
-            self._add(i, sources[fid])
+            for name, weight, others in sources[fid].reaches():
+                for dst in others:
+                    keys.append(dst << _KEY | name)
+                nodes.extend(repeat(i, len(others)))
+                weights.extend(repeat(weight, len(others)))
+        self.shares = _Shares(keys, nodes, weights)
         self.ranks: OrderedDict[tuple[tuple[str, float], ...], list[float]] = OrderedDict()
         self._key_files: Getter | None = None
 
@@ -283,48 +400,20 @@ class _Variant:
             dsts, weights = source.edges()
             yield [pos[dst] for dst in dsts], weights
 
-    def _add(self, i: int, source: _Source) -> None:
-        shares = self.shares
-        for name, weight, others in source.reaches():
-            for dst in others:
-                key = dst << _KEY | name
-                found = shares.get(key)
-                if found is None:
-                    shares[key] = (array("i", (i,)), array("d", (weight,)))
-                    continue
-                srcs, weights = found
-                if not srcs or srcs[-1] < i:
-                    srcs.append(i)
-                    weights.append(weight)
-                else:
-                    k = bisect_left(srcs, i)
-                    srcs.insert(k, i)
-                    weights.insert(k, weight)
-
     def replace(self, changes: Mapping[int, tuple[_Source, _Source]]) -> None:
         """Swap (old, new) sources of some files by id (same file set) and forget cached
         ranks."""
         pos, shares = self.pos, self.shares
-        dirty: list[int] = []
         edges: dict[int, tuple[list[int], list[int], array[float]]] = {}
         for fid, (old, new) in changes.items():
             i = pos[fid]
-            for name, _, others in old.reaches():
-                for dst in others:
-                    key = dst << _KEY | name
-                    srcs, weights = shares[key]
-                    k = bisect_left(srcs, i)
-                    del srcs[k], weights[k]
-                    dirty.append(key)
-            self._add(i, new)
+            shares.remove(i, old)
+            shares.add(i, new)
             self.out[i] = new.out
             dsts, weights = new.edges()
             edges[i] = ([pos[d] for d in old.edges()[0]], [pos[d] for d in dsts], weights)
         self.transitions.replace(edges)
-        for key in dirty:  # emptied (and not filled again): gone
-            found = shares.get(key)
-            if found is not None and not found[0]:
-                del shares[key]
+        shares.settle()
         self.ranks.clear()
         self._key_files = None
 
@@ -344,16 +433,14 @@ class _Variant:
         """Each file's rank shared among the definitions its references reach, by weight:
         the definitions' keys and their values."""
         share = [r / out if out else 0.0 for r, out in zip(ranks, self.out, strict=True)]
-        get = share.__getitem__
-        shares = self.shares
-        values = [sum(map(mul, map(get, srcs), weights)) for srcs, weights in shares.values()]
-        return list(shares), values
+        return self.shares.values(share)
 
     def key_files(self, keys: list[int]) -> Getter:
         """Reads the ranks of the files defining `keys` (cached until `replace`)."""
         if self._key_files is None:
-            pos = self.pos
-            self._key_files = _getter([pos[key >> _KEY] for key in keys]) if keys else _nothing
+            pos, ints = self.pos, self.transitions.ints
+            files = [ints[pos[key >> _KEY]] for key in keys]
+            self._key_files = _getter(files) if keys else _nothing
         return self._key_files
 
 

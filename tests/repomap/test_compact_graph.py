@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from coda_ls.config import RepoMapSettings
+from coda_ls.repomap import rank
 from coda_ls.repomap import repomap as repomap_module
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
@@ -70,7 +71,12 @@ def test_the_compact_graph_ranks_as_the_old_one(built: tuple[Path, RepoMap]) -> 
     assert new.usage() == usage(old.files)
 
 
-def test_after_changes_too(built: tuple[Path, RepoMap]) -> None:
+@pytest.mark.parametrize("merge_at", [rank._MERGE_AT, 0, 10**9])
+def test_after_changes_too(
+    built: tuple[Path, RepoMap], merge_at: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Changed definition keys kept apart (0: never merged) or merged at every change.
+    monkeypatch.setattr(rank, "_MERGE_AT", merge_at)
     _, repo_map = built
     new, old = both(repo_map)
     rank_py = new.files["coda_ls/repomap/rank.py"]

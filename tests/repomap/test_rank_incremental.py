@@ -131,7 +131,10 @@ def assert_same_ranking(graph: ReferenceGraph, files: dict[str, FileTags]) -> No
         assert {tag: score for score, tag in got} == pytest.approx(expected, rel=1e-9, abs=1e-15)
 
 
-def test_updated_graph_ranks_as_a_fresh_one() -> None:
+@pytest.mark.parametrize("merge_at", [rank._MERGE_AT, 0, 10**9])
+def test_updated_graph_ranks_as_a_fresh_one(merge_at: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Changed definition keys kept apart (0: never merged) or merged at every change.
+    monkeypatch.setattr(rank, "_MERGE_AT", merge_at)
     rng = random.Random(7)
     files = {f"m{i}.py": tags_of(f"m{i}.py", module(i, rng)) for i in range(30)}
     graph = ReferenceGraph(files)
