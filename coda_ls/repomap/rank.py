@@ -20,10 +20,12 @@ from itertools import repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any, NamedTuple
 
+from coda_ls.repomap import pagerank
 from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
+from coda_ls.repomap.pagerank import IncomingRows
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,7 @@ class _Transitions:
             self._link(i)
         self.rows: dict[int, tuple[Getter, list[float]]] = {}
         self.dangling: list[int] = []
+        self._vector: IncomingRows | None = None  # numpy's form, made by a big graph's run
         self._refresh(range(n))
 
     def _link(self, i: int) -> None:
@@ -131,6 +134,7 @@ class _Transitions:
             else:
                 self.rows.pop(j, None)
         self.dangling = [i for i, total in enumerate(self._out_sum) if total == 0]
+        self._vector = None
 
     def replace(self, changes: Mapping[int, dict[int, float]]) -> None:
         """New out-edges {dst index: weight} for some nodes."""
@@ -164,6 +168,15 @@ class _Transitions:
             p = [personalization.get(name, 0.0) / total for name in names]
         else:
             p = [1.0 / n] * n
+        if sum(map(len, self._incoming)) >= pagerank.VECTOR_MIN_EDGES:
+            # The same numbers, bit for bit, ~20x faster on big graphs (pagerank.py).
+            if self._vector is None:
+                self._vector = pagerank.IncomingRows(n, self._incoming, self.dangling)
+            got = self._vector.run(p, alpha, max_iter, tol)
+            if got is not None:
+                return got
+            log.warning("repo map: PageRank did not converge; ranking by references only")
+            return [1.0 / n] * n
         teleport = [(1 - alpha) * v for v in p]
         rows = list(self.rows.items())
         # The same sums in the same order as the plain loops, run by C iterators.
