@@ -14,8 +14,8 @@ own `sum` adds pairwise, which differs in the last bits). numpy is imported only
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,28 +26,51 @@ if TYPE_CHECKING:
 VECTOR_MIN_EDGES = 50_000
 
 
-class IncomingRows:
-    """A graph's incoming edges as compressed rows: node j's sources in index order and
-    their normalized weights, ready for the power iteration."""
+class SparseRows:
+    """Rows of {column: weight} as compressed rows (columns in index order), multiplied
+    by a vector row by row as `sum(map(mul, ...))` would: each row's products added in
+    column order from zero (`bincount` adds its weights in order)."""
 
-    def __init__(self, n: int, incoming: Sequence[Mapping[int, float]], dangling: list[int]):
+    def __init__(self, rows: Iterable[Mapping[int, float]]) -> None:
         import numpy as np
 
-        sizes = [len(pairs) for pairs in incoming]
-        sources: list[int] = []
+        sizes: list[int] = []
+        columns: list[int] = []
         weights: list[float] = []
-        for pairs in incoming:
+        for pairs in rows:
+            sizes.append(len(pairs))
             if pairs:
                 order = sorted(pairs)
-                sources.extend(order)
+                columns.extend(order)
                 weights.extend([pairs[i] for i in order])
-        self.n = n
-        self.sources: NDArray[np.intp] = np.array(sources, dtype=np.intp)
+        self.size = len(sizes)
+        self.columns: NDArray[np.intp] = np.array(columns, dtype=np.intp)
         self.weights: NDArray[np.float64] = np.array(weights, dtype=np.float64)
-        # The row of each edge, for bincount (rows in order, so sums run in source order).
-        self.targets: NDArray[np.intp] = np.repeat(
-            np.arange(n, dtype=np.intp), np.array(sizes, dtype=np.intp)
+        # The row of each entry, for bincount.
+        self.rows: NDArray[np.intp] = np.repeat(
+            np.arange(self.size, dtype=np.intp), np.array(sizes, dtype=np.intp)
         )
+
+    def dot(self, vector: NDArray[np.float64]) -> NDArray[np.float64]:
+        import numpy as np
+
+        products = vector[self.columns] * self.weights
+        # float64 with weights (numpy's stubs say integers: the unweighted count).
+        summed: NDArray[np.float64] = cast(
+            "NDArray[np.float64]", np.bincount(self.rows, weights=products, minlength=self.size)
+        )
+        return summed
+
+
+class IncomingRows:
+    """A graph's incoming edges (node j's sources and their normalized weights) and its
+    dangling nodes, ready for the power iteration."""
+
+    def __init__(self, incoming: Sequence[Mapping[int, float]], dangling: list[int]) -> None:
+        import numpy as np
+
+        self.n = len(incoming)
+        self.matrix = SparseRows(incoming)
         self.dangling: NDArray[np.intp] = np.array(dangling, dtype=np.intp)
 
     def run(self, p: list[float], alpha: float, max_iter: int, tol: float) -> list[float] | None:
@@ -55,25 +78,30 @@ class IncomingRows:
         None when it does not converge in `max_iter` iterations."""
         import numpy as np
 
-        n = self.n
+        n, matrix, dangling = self.n, self.matrix, self.dangling
         pv: NDArray[np.float64] = np.array(p, dtype=np.float64)
         teleport = (1 - alpha) * pv
         x: NDArray[np.float64] = np.full(n, 1.0 / n)
-        sources, weights, targets, dangling = (
-            self.sources,
-            self.weights,
-            self.targets,
-            self.dangling,
-        )
         for _ in range(max_iter):
             last = x
             dangling_sum = alpha * _sum(last[dangling])
-            pulled: Any = np.bincount(targets, weights=last[sources] * weights, minlength=n)
-            x = dangling_sum * pv + teleport + alpha * pulled
+            x = dangling_sum * pv + teleport + alpha * matrix.dot(last)
             if _sum(np.abs(x - last)) < n * tol:
                 result: list[float] = x.tolist()
                 return result
         return None
+
+
+def shared_ranks(matrix: SparseRows, ranks: list[float], out: list[float]) -> list[float]:
+    """Each row's sum of the files' rank / out-weight (0 for a file with none) times its
+    weight: rank.py's `definition_ranks`, the same floats."""
+    import numpy as np
+
+    rank_v = np.array(ranks, dtype=np.float64)
+    out_v = np.array(out, dtype=np.float64)
+    share = np.divide(rank_v, out_v, out=np.zeros_like(rank_v), where=out_v != 0)
+    values: list[float] = matrix.dot(share).tolist()
+    return values
 
 
 def _sum(values: NDArray[np.float64]) -> float:
