@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from coda_ls.config import RepoMapSettings
-from coda_ls.repomap import rank
+from coda_ls.repomap import pagerank, rank
 from coda_ls.repomap.evidence import ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.model import FileTags, Tag
@@ -132,9 +132,14 @@ def assert_same_ranking(graph: ReferenceGraph, files: dict[str, FileTags]) -> No
 
 
 @pytest.mark.parametrize("merge_at", [rank._MERGE_AT, 0, 10**9])
-def test_updated_graph_ranks_as_a_fresh_one(merge_at: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("vector", [False, True])
+def test_updated_graph_ranks_as_a_fresh_one(
+    merge_at: int, vector: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Changed definition keys kept apart (0: never merged) or merged at every change.
     monkeypatch.setattr(rank, "_MERGE_AT", merge_at)
+    # PageRank and the sharing step in the loop, or with numpy (pagerank.py).
+    monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0 if vector else 10**9)
     rng = random.Random(7)
     files = {f"m{i}.py": tags_of(f"m{i}.py", module(i, rng)) for i in range(30)}
     graph = ReferenceGraph(files)
