@@ -393,10 +393,11 @@ class _Shares:
 
     def values(
         self, ranks: list[float], out: array[float], vector: bool
-    ) -> tuple[list[int], list[float]]:
+    ) -> tuple[list[int], list[float], int]:
         """Every key reached, and its value: the sum over its entries of the node's rank /
         out-weight (0.0 without any) times the entry's weight, in node order from 0 (the
-        same floats however the entries got here). `vector`: with numpy (pagerank.py)."""
+        same floats however the entries got here). `vector`: with numpy (pagerank.py).
+        Also how many keys come first in ascending order (the rest: new since a merge)."""
         share: list[float] = []
         if not vector or self.changed:
             share = [r / total if total else 0.0 for r, total in zip(ranks, out, strict=True)]
@@ -410,6 +411,7 @@ class _Shares:
                 sum(map(mul, map(get, nodes[a:b]), weights[a:b])) for a, b in pairwise(self.starts)
             ]
         keys = self.keys.tolist()
+        ordered = len(keys)
         if self.changed:
             get = share.__getitem__
             for key, (found, found_weights) in self.changed.items():
@@ -421,9 +423,10 @@ class _Shares:
                     keys.append(key)
                     values.append(value)
             if None in values:
+                ordered -= values[:ordered].count(None)
                 kept = [(key, v) for key, v in zip(keys, values, strict=True) if v is not None]
-                return [key for key, _ in kept], [v for _, v in kept]
-        return keys, cast("list[float]", values)  # no None left
+                return [key for key, _ in kept], [v for _, v in kept], ordered
+        return keys, cast("list[float]", values), ordered  # no None left
 
     def _matrix(self) -> SparseRows:
         if self._vector is None:
@@ -499,9 +502,10 @@ class _Variant:
             self.ranks.popitem(last=False)
         return ranks
 
-    def definition_ranks(self, ranks: list[float]) -> tuple[list[int], list[float]]:
+    def definition_ranks(self, ranks: list[float]) -> tuple[list[int], list[float], int]:
         """Each file's rank shared among the definitions its references reach, by weight:
-        the definitions' keys and their values."""
+        the definitions' keys, their values, and how many keys come first in ascending
+        order."""
         vector = self.transitions.edge_count() >= pagerank.VECTOR_MIN_EDGES
         return self.shares.values(ranks, self.out, vector)
 
@@ -843,11 +847,11 @@ class ReferenceGraph:
         limit: int | None,
     ) -> list[tuple[float, Tag]]:
         ranks = variant.pagerank(personalization)
-        keys, values = variant.definition_ranks(ranks)
+        keys, values, ordered = variant.definition_ranks(ranks)
         if limit is None:
             def_rank = dict(zip(keys, values, strict=True))
             return self._score_all(ranks, def_rank, focus_files, boosted)
-        return self._score_top(limit, variant, ranks, keys, values, focus_files, boosted)
+        return self._score_top(limit, variant, ranks, (keys, values, ordered), focus_files, boosted)
 
     def _score_all(
         self,
@@ -873,8 +877,7 @@ class ReferenceGraph:
         limit: int,
         variant: _Variant,
         ranks: list[float],
-        keys: list[int],
-        values: list[float],
+        reached: tuple[list[int], list[float], int],
         focus_files: Collection[str],
         boosted: frozenset[str],
     ) -> list[tuple[float, Tag]]:
@@ -884,6 +887,7 @@ class ReferenceGraph:
         (file, name), in bulk; every other definition scores 0.0 + its file's rank * 0.01
         (halved if focused), so the best files give those in order. Only what can make the
         cut is turned into tags and sorted."""
+        keys, values, ordered = reached
         files, pos, definitions = self._files, variant.pos, self.definitions
         fid, nid, paths, names = self._fid, self._nid, self._paths, self._names
         # def_rank + file rank * 0.01, the same float operations as `_score`.
@@ -900,7 +904,15 @@ class ReferenceGraph:
                     scores.append(0.0)  # scored below
         if boosted or focus_files:
             focused = {fid[path] for path in focus_files if path in fid}
-            for i, key in enumerate(keys):
+            if boosted_ids:
+                touched: Iterable[int] = range(len(keys))
+            else:  # a focused file's keys: a range of the ascending ones, and new ones
+                touched = [i for i in range(ordered, len(keys)) if keys[i] >> _KEY in focused]
+                for dst in focused:
+                    start = bisect_left(keys, dst << _KEY, 0, ordered)
+                    touched += range(start, bisect_left(keys, (dst + 1) << _KEY, start, ordered))
+            for i in touched:
+                key = keys[i]
                 dst, name = key >> _KEY, key & _NAME
                 if name in boosted_ids or dst in focused:
                     scores[i] = _score(
