@@ -880,6 +880,16 @@ class Workspace:
         finally:
             self.map_ready.set()
 
+    async def questions_ready(self, timeout: float = 600) -> None:
+        """After `prepare`: until the first question would be ranked at once (the worker
+        holding the map has built its graph and words index). A front reports "ready"
+        then; the map itself is served as soon as `map_ready` is set (issue 16)."""
+        import asyncio
+
+        repo_map = self._repo_map
+        if repo_map is not None:
+            await asyncio.to_thread(repo_map.wait_warm, timeout)
+
     def _rank_ahead(self) -> None:
         """Rank and fit the default map now, in a worker process when it can, so the
         first map asked for is loaded, not ranked (nor the tokenizer loaded for it)."""

@@ -351,6 +351,14 @@ class RepoMap:
                 stat = self._stats.get(rel) if tags is not None else None
                 self._outbox.append(Change(rel, tags, stat, rel in self._buffers))
 
+    def wait_warm(self, timeout: float | None = None) -> None:
+        """Until the worker holding the map has built its graph and words index, so the
+        first question is ranked, not waiting for them (no worker: returns at once)."""
+        with self._lock:
+            holder = self._holder
+        if holder is not None:
+            holder.wait_warm(timeout)
+
     def _drop_holder(self) -> None:
         """Called with the lock held: the worker's file set is not ours any more."""
         self._recording = False
