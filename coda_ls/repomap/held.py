@@ -91,13 +91,14 @@ def settle() -> None:
     (20k files: a focused map 6-9 s here against 3.5-4.7 s in a process without the
     words index).
 
-    Name splitting's memo is dropped first: it sped up building the words index (names
-    and words repeat across files), which keeps the words it made; held on, the memo's
+    The words index's memos are dropped first: they sped up building it (names, words,
+    signatures repeat across files), and it keeps the words it made; held on, the memos'
     own copies of those words were 45 MB of a 20k-file worker (issue 16)."""
     from coda_ls.heap import settle as freeze
-    from coda_ls.repomap.lexical import split_name
+    from coda_ls.repomap import lexical
 
-    split_name.cache_clear()
+    lexical.split_name.cache_clear()
+    lexical._text_words.cache_clear()
     freeze()
 
 
