@@ -14,17 +14,9 @@ from coda_ls.config_layers import SETTING_NAMES, read_layers
 from coda_ls.config_memo import MEMO_FILE, checked_before
 from coda_ls.errors import ConfigError
 from coda_ls.repomap.options import MapOptions, plain_map_options
+from tests.core.test_config import user_file, write
 
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def user_file(isolated_env: Path) -> Path:
-    return isolated_env / ".config" / "coda" / "config.toml"
+__all__ = ["user_file"]  # the fixture, shared with test_config
 
 
 def memo(isolated_env: Path) -> Path:
