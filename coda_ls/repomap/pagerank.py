@@ -1,6 +1,6 @@
 """PageRank's power iteration with numpy, for big graphs.
 
-The pure-Python loop in rank.py (`_Transitions.run`) sums each node's incoming ranks in C
+The pure-Python loop in weighted.py (`Transitions.run`) sums each node's incoming ranks in C
 iterators, but still pays a Python step per node per iteration: on a 20,000-file
 project's graph (20k nodes, 690k edges) that is ~1 s for every question's personalized
 ranking (issue 16: a question must not wait). Here the incoming edges are compressed

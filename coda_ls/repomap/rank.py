@@ -10,25 +10,20 @@ and PageRank results are cached per personalization.
 from __future__ import annotations
 
 import heapq
-import logging
 import math
 from array import array
 from bisect import bisect_left
-from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from collections import OrderedDict, defaultdict
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from functools import lru_cache
-from itertools import accumulate, pairwise, repeat
-from operator import add, itemgetter, lshift, mul, sub
-from typing import Any, NamedTuple, cast
+from itertools import repeat
+from operator import add, itemgetter, mul
 
-from coda_ls.repomap import pagerank
 from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
-from coda_ls.repomap.pagerank import IncomingRows, SparseRows
-
-log = logging.getLogger(__name__)
+from coda_ls.repomap.weighted import EMPTY, KEY, NAME, Source, Variant
 
 FOCUS_WEIGHT = 100.0  # personalization of a file open in the editor
 MENTION_WEIGHT = 50.0  # of a file named in the chat
@@ -48,9 +43,6 @@ MAX_DEFINERS = 12
 # Scaling all edges leaving a focused file (an earlier FOCUS_EDGE_BOOST) changes nothing:
 # PageRank and the sharing step both divide by the file's total out-weight. Focus acts
 # through the personalization vector only.
-_CACHED_RANKS = 16  # PageRank results kept, per (identifiers, personalization)
-
-Getter = Callable[[list[float]], Any]
 
 
 @lru_cache(maxsize=65536)
@@ -71,59 +63,6 @@ def _ident_weight(name: str, defining_files: int, mentioned: bool) -> float:
     return weight
 
 
-def _getter(indexes: list[int]) -> Getter:
-    # itemgetter of one index returns the item, not a 1-tuple: take a slice instead.
-    if len(indexes) > 1:
-        return itemgetter(*indexes)
-    return itemgetter(slice(indexes[0], indexes[0] + 1))
-
-
-_KEY = 32  # a definition's key: its file's id << _KEY | its name's id
-_NAME = (1 << _KEY) - 1
-# Keys changed in place are merged into the sharing step's flat arrays once they are more
-# than 1/_MERGE_AT of all keys (0: never; tests run both ways).
-_MERGE_AT = 8
-
-
-def _nothing(values: list[float]) -> tuple[float, ...]:
-    return ()
-
-
-class _Source(NamedTuple):
-    """One file's weighted references, flat: per reference that reaches other files, its
-    name, weight and the other files defining it; the summed weight per target file (in
-    the order first reached) and the total weight leaving the file. Ids, not strings, in
-    two arrays (a few bytes per entry, not an object each: issue 16):
-
-        ints   = [reaches, edges, names..., ends in `others`..., edge targets..., others...]
-        floats = [out, weights..., edge weights...]
-    """
-
-    ints: array[int]
-    floats: array[float]
-
-    @property
-    def out(self) -> float:
-        return self.floats[0]
-
-    def reaches(self) -> Iterator[tuple[int, float, array[int]]]:
-        ints, floats = self.ints, self.floats
-        count = ints[0]
-        start = first = 2 + 2 * count + ints[1]
-        for k in range(count):
-            end = first + ints[2 + count + k]
-            yield ints[2 + k], floats[1 + k], ints[start:end]
-            start = end
-
-    def edges(self) -> tuple[array[int], array[float]]:
-        ints = self.ints
-        count, edges = ints[0], ints[1]
-        return ints[2 + 2 * count : 2 + 2 * count + edges], self.floats[1 + count :]
-
-
-_EMPTY = _Source(array("i", (0, 0)), array("d", (0.0,)))
-
-
 def _summary(lean: array[int]) -> tuple[array[int], array[int], array[int], array[int] | None]:
     """A file's lean record: [defined, referenced, imported?, defined name ids...,
     referenced name ids..., their counts..., their modules' ids (-1: not imported)...]."""
@@ -134,403 +73,6 @@ def _summary(lean: array[int]) -> tuple[array[int], array[int], array[int], arra
     counts = lean[start + referenced : start + 2 * referenced]
     modules = lean[start + 2 * referenced : start + 3 * referenced] if lean[2] else None
     return names, refs, counts, modules
-
-
-class _Transitions:
-    """A weighted graph prepared for PageRank: per node, the nodes linking to it (in
-    index order) and their normalized edge weights, as two arrays per node. Replacing
-    one node's out-edges touches only the rows it links to; rows list their sources in
-    index order either way, so an updated graph sums exactly as a fresh one.
-
-    A run takes the rows in the form it needs, made on first use and kept until the next
-    `replace`: one C-level itemgetter per row for the loop (small graphs), compressed
-    rows for numpy (big graphs: pagerank.py)."""
-
-    def __init__(
-        self, names: list[str], out_edges: Iterable[tuple[Iterable[int], array[float]]]
-    ) -> None:
-        self.names = names
-        n = len(names)
-        # One int object per node, shared by every getter made of node indexes (an int
-        # per edge was 28 bytes of the graph's memory each).
-        self.ints = list(range(n))
-        self._out_sum = array("d", bytes(8 * n))
-        self._srcs: dict[int, array[int]] = {}  # row -> its sources, ascending
-        self._weights: dict[int, array[float]] = {}  # row -> their normalized weights
-        self._edges = 0
-        for i, (dsts, weights) in enumerate(out_edges):
-            self._link(i, dsts, weights)
-        self.dangling = [i for i, total in enumerate(self._out_sum) if total == 0]
-        self._rows: list[tuple[int, Getter, array[float]]] | None = None  # the loop's form
-        self._vector: IncomingRows | None = None  # numpy's form
-
-    @classmethod
-    def of(cls, names: list[str], edges: Iterable[tuple[str, str, float]]) -> _Transitions:
-        """From (source name, target name, weight) edges, each node's in the order given."""
-        index = {name: i for i, name in enumerate(names)}
-        out: list[dict[int, float]] = [{} for _ in names]
-        for src, dst, weight in edges:
-            out[index[src]][index[dst]] = weight
-        return cls(names, ((list(o), array("d", o.values())) for o in out))
-
-    def edge_count(self) -> int:
-        return self._edges
-
-    def _getter(self, srcs: array[int]) -> Getter:
-        if len(srcs) > 1:
-            ints = self.ints
-            return itemgetter(*[ints[i] for i in srcs])
-        return itemgetter(slice(srcs[0], srcs[0] + 1))
-
-    def _link(self, i: int, dsts: Iterable[int], weights: array[float]) -> None:
-        total = 0.0
-        for weight in weights:
-            total += weight
-        self._out_sum[i] = total
-        self._edges += len(weights)
-        all_srcs, all_weights = self._srcs, self._weights
-        for j, weight in zip(dsts, weights, strict=True):
-            srcs = all_srcs.get(j)
-            if srcs is None:
-                all_srcs[j] = array("i", (i,))
-                all_weights[j] = array("d", (weight / total,))
-            elif not srcs or srcs[-1] < i:
-                srcs.append(i)
-                all_weights[j].append(weight / total)
-            else:
-                k = bisect_left(srcs, i)
-                srcs.insert(k, i)
-                all_weights[j].insert(k, weight / total)
-
-    def replace(
-        self, changes: Mapping[int, tuple[Iterable[int], Iterable[int], array[float]]]
-    ) -> None:
-        """New out-edges for some nodes: {node: (old targets, new targets, new weights)}."""
-        dirty: set[int] = set()
-        for i, (old, dsts, weights) in changes.items():
-            for j in old:
-                srcs = self._srcs[j]
-                k = bisect_left(srcs, i)
-                del srcs[k]
-                del self._weights[j][k]
-                self._edges -= 1
-                dirty.add(j)
-            self._link(i, dsts, weights)
-        for j in dirty:
-            if not self._srcs[j]:
-                del self._srcs[j], self._weights[j]
-        self.dangling = [i for i, total in enumerate(self._out_sum) if total == 0]
-        self._rows = None
-        self._vector = None
-
-    def _loop_rows(self) -> list[tuple[int, Getter, array[float]]]:
-        if self._rows is None:
-            weights = self._weights
-            self._rows = [(j, self._getter(srcs), weights[j]) for j, srcs in self._srcs.items()]
-        return self._rows
-
-    def _incoming_rows(self) -> IncomingRows:
-        """The rows compressed for numpy (row order, sources ascending in each)."""
-        if self._vector is None:
-            import numpy as np
-
-            n = len(self.names)
-            columns, weights, sizes = array("i"), array("d"), array("i", bytes(4 * n))
-            for j in sorted(self._srcs):
-                srcs = self._srcs[j]
-                columns += srcs
-                weights += self._weights[j]
-                sizes[j] = len(srcs)
-            matrix = pagerank.SparseRows.compressed(
-                np.frombuffer(columns, dtype=np.int32).astype(np.intp),  # gathers faster
-                np.frombuffer(weights, dtype=np.float64),
-                np.frombuffer(sizes, dtype=np.int32),
-            )
-            self._vector = pagerank.IncomingRows.of(n, matrix, self.dangling)
-        return self._vector
-
-    def run(
-        self,
-        personalization: Mapping[str, float] | None,
-        alpha: float = 0.85,
-        max_iter: int = 100,
-        tol: float = 1e-6,
-    ) -> list[float]:
-        """PageRank per node (in `names` order) by power iteration: networkx's `pagerank`
-        (same damping, dangling-node handling and stopping rule, same numbers), without
-        scipy. networkx >= 3 falls back to pure Python without it, and that took 0.43 s on
-        Django's graph (2.8k nodes, 41k edges); this pull-based loop, where each node's
-        sum runs in C (itemgetter + map), takes 0.03 s; numpy's form (big graphs) gives
-        the same numbers faster still."""
-        names, n = self.names, len(self.names)
-        if n == 0:
-            return []
-        total = sum(personalization.values()) if personalization else 0.0
-        if personalization and total > 0:
-            p = [personalization.get(name, 0.0) / total for name in names]
-        else:
-            p = [1.0 / n] * n
-        if self._edges >= pagerank.VECTOR_MIN_EDGES:
-            # The same numbers, bit for bit, ~20x faster on big graphs (pagerank.py).
-            got = self._incoming_rows().run(p, alpha, max_iter, tol)
-            if got is not None:
-                return got
-            log.warning("repo map: PageRank did not converge; ranking by references only")
-            return [1.0 / n] * n
-        teleport = [(1 - alpha) * v for v in p]
-        rows = self._loop_rows()
-        # The same sums in the same order as the plain loops, run by C iterators.
-        dangling: Getter = _getter(self.dangling) if self.dangling else _nothing
-        x = [1.0 / n] * n
-        for _ in range(max_iter):
-            last = x
-            dangling_sum = alpha * sum(dangling(last))
-            x = list(map(add, map(mul, repeat(dangling_sum), p), teleport))
-            for node, get, weights in rows:
-                x[node] += alpha * sum(map(mul, get(last), weights))
-            if sum(map(abs, map(sub, x, last))) < n * tol:
-                return x
-        log.warning("repo map: PageRank did not converge; ranking by references only")
-        return [1.0 / n] * n
-
-
-def _pagerank(
-    nodes: Iterable[str],
-    edges: Mapping[tuple[str, str], float],
-    personalization: dict[str, float] | None,
-) -> dict[str, float]:
-    """PageRank of a graph given as {(src, dst): weight} (see `_Transitions.run`)."""
-    names = list(dict.fromkeys(nodes))
-    prepared = _Transitions.of(names, ((s, d, w) for (s, d), w in edges.items()))
-    return dict(zip(names, prepared.run(personalization), strict=True))
-
-
-class _Shares:
-    """The sharing step as a sparse matrix: definition key -> the nodes whose references
-    reach it (ascending) and their weights. Compressed rows: keys sorted, each key's
-    entries at `starts[k]:starts[k + 1]` of two flat arrays (12 bytes per entry and per
-    key; a pair of arrays per key was 200 bytes more, issue 16). Keys changed in place
-    since (an edit, a question's identifiers) are held apart in `changed` until they are
-    many, then merged."""
-
-    def __init__(self, keys: array[int], nodes: array[int], weights: array[float]) -> None:
-        """From (key, node, weight) entries listed in node order."""
-        self._merge(keys, nodes, weights)
-
-    def _merge(self, keys: array[int], nodes: array[int], weights: array[float]) -> None:
-        self.changed: dict[int, tuple[array[int], array[float]]] = {}
-        self._vector: SparseRows | None = None  # numpy's view of the arrays
-        if len(keys) >= pagerank.VECTOR_MIN_EDGES:  # numpy is used (and loaded) anyway
-            self._sort(keys, nodes, weights)
-            return
-        counts = Counter(keys)
-        order = sorted(counts)
-        self.keys = array("q", order)
-        self.starts = starts = array("i", (0,))
-        starts.extend(accumulate(map(counts.__getitem__, order)))
-        slot = {key: k for k, key in enumerate(order)}
-        fill = starts[:-1]
-        self.nodes = placed_nodes = array("i", bytes(4 * len(keys)))
-        self.weights = placed_weights = array("d", bytes(8 * len(keys)))
-        # Entries come in node order: placed in that order, each key's stay ascending.
-        for key, node, weight in zip(keys, nodes, weights, strict=True):
-            k = slot[key]
-            at = fill[k]
-            fill[k] = at + 1
-            placed_nodes[at] = node
-            placed_weights[at] = weight
-
-    def _sort(self, keys: array[int], nodes: array[int], weights: array[float]) -> None:
-        """`_merge` by numpy's stable sort: the same arrays, ~10x faster on big graphs."""
-        import numpy as np
-
-        by_key = np.frombuffer(keys, dtype=np.int64)
-        order = np.argsort(by_key, kind="stable")  # a key's entries stay in node order
-        unique, counts = np.unique(by_key[order], return_counts=True)
-        self.keys = array("q", unique.tobytes())
-        self.starts = array("i", (0,))
-        self.starts.frombytes(np.cumsum(counts, dtype=np.int32).tobytes())
-        self.nodes = array("i", np.frombuffer(nodes, dtype=np.int32)[order].tobytes())
-        self.weights = array("d", np.frombuffer(weights, dtype=np.float64)[order].tobytes())
-
-    def _slot(self, key: int) -> int | None:
-        keys = self.keys
-        k = bisect_left(keys, key)
-        return k if k < len(keys) and keys[k] == key else None
-
-    def _entry(self, key: int) -> tuple[array[int], array[float]]:
-        found = self.changed.get(key)
-        if found is None:
-            k = self._slot(key)
-            if k is None:
-                found = (array("i"), array("d"))
-            else:
-                start, end = self.starts[k], self.starts[k + 1]
-                found = (self.nodes[start:end], self.weights[start:end])
-            self.changed[key] = found
-        return found
-
-    def add(self, i: int, source: _Source) -> None:
-        for name, weight, others in source.reaches():
-            for dst in others:
-                nodes, weights = self._entry(dst << _KEY | name)
-                k = bisect_left(nodes, i)
-                nodes.insert(k, i)
-                weights.insert(k, weight)
-
-    def remove(self, i: int, source: _Source) -> None:
-        for name, _, others in source.reaches():
-            for dst in others:
-                nodes, weights = self._entry(dst << _KEY | name)
-                k = bisect_left(nodes, i)
-                del nodes[k], weights[k]
-
-    def settle(self) -> None:
-        """Merge the changed keys once they are a good part of the matrix."""
-        if len(self.changed) * _MERGE_AT <= len(self.keys):
-            return
-        keys, nodes, weights = array("q"), array("i"), array("d")
-        changed, starts = self.changed, self.starts
-        merged = sorted({*self.keys, *changed})
-        for key in merged:
-            found = changed.get(key)
-            if found is None:
-                k = self._slot(key)
-                assert k is not None
-                found = (
-                    self.nodes[starts[k] : starts[k + 1]],
-                    self.weights[starts[k] : starts[k + 1]],
-                )
-            keys.extend(repeat(key, len(found[0])))
-            nodes += found[0]
-            weights += found[1]
-        # Listed by key, not by node: placed in order per key all the same.
-        self._merge(keys, nodes, weights)
-
-    def values(
-        self, ranks: list[float], out: array[float], vector: bool
-    ) -> tuple[list[int], list[float], int]:
-        """Every key reached, and its value: the sum over its entries of the node's rank /
-        out-weight (0.0 without any) times the entry's weight, in node order from 0 (the
-        same floats however the entries got here). `vector`: with numpy (pagerank.py).
-        Also how many keys come first in ascending order (the rest: new since a merge)."""
-        share: list[float] = []
-        if not vector or self.changed:
-            share = [r / total if total else 0.0 for r, total in zip(ranks, out, strict=True)]
-        values: list[float | None]
-        if vector:
-            values = list(pagerank.shared_ranks(self._matrix(), ranks, out))
-        else:
-            get = share.__getitem__
-            nodes, weights = self.nodes, self.weights
-            values = [
-                sum(map(mul, map(get, nodes[a:b]), weights[a:b])) for a, b in pairwise(self.starts)
-            ]
-        keys = self.keys.tolist()
-        ordered = len(keys)
-        if self.changed:
-            get = share.__getitem__
-            for key, (found, found_weights) in self.changed.items():
-                value = sum(map(mul, map(get, found), found_weights)) if found else None
-                k = self._slot(key)
-                if k is not None:
-                    values[k] = value  # None: no longer reached
-                elif value is not None:
-                    keys.append(key)
-                    values.append(value)
-            if None in values:
-                ordered -= values[:ordered].count(None)
-                kept = [(key, v) for key, v in zip(keys, values, strict=True) if v is not None]
-                return [key for key, _ in kept], [v for _, v in kept], ordered
-        return keys, cast("list[float]", values), ordered  # no None left
-
-    def _matrix(self) -> SparseRows:
-        if self._vector is None:
-            import numpy as np
-
-            starts = np.frombuffer(self.starts, dtype=np.int32)
-            self._vector = pagerank.SparseRows.compressed(
-                np.frombuffer(self.nodes, dtype=np.int32),  # views: no copy
-                np.frombuffer(self.weights, dtype=np.float64),
-                np.diff(starts),
-            )
-        return self._vector
-
-
-class _Variant:
-    """The graph weighted for one set of mentioned identifiers: PageRank's transitions and
-    the sharing step as a sparse matrix, definition key -> (files reaching it, ascending;
-    their weights); both can take new sources for some files in place. Nodes are the
-    files in the file set's order (the order every sum runs in); `pos` maps a file's id
-    to its node."""
-
-    def __init__(
-        self, names: list[str], ids: list[int], sources: Mapping[int, _Source], size: int
-    ) -> None:
-        self.pos = pos = array("i", [-1]) * size
-        for i, fid in enumerate(ids):
-            pos[fid] = i
-        self.transitions = _Transitions(names, self._edges(sources[fid] for fid in ids))
-        self.out = array("d", [sources[fid].out for fid in ids])
-        keys, nodes, weights = array("q"), array("i"), array("d")
-        for i, fid in enumerate(ids):
-            for name, weight, others in sources[fid].reaches():
-                keys.extend(map(name.__or__, map(lshift, others, repeat(_KEY))))
-                nodes.extend(repeat(i, len(others)))
-                weights.extend(repeat(weight, len(others)))
-        self.shares = _Shares(keys, nodes, weights)
-        self.ranks: OrderedDict[tuple[tuple[str, float], ...], list[float]] = OrderedDict()
-        self._key_files: Getter | None = None
-
-    def _edges(self, sources: Iterable[_Source]) -> Iterator[tuple[list[int], array[float]]]:
-        pos = self.pos
-        for source in sources:
-            dsts, weights = source.edges()
-            yield [pos[dst] for dst in dsts], weights
-
-    def replace(self, changes: Mapping[int, tuple[_Source, _Source]]) -> None:
-        """Swap (old, new) sources of some files by id (same file set) and forget cached
-        ranks."""
-        pos, shares = self.pos, self.shares
-        edges: dict[int, tuple[list[int], list[int], array[float]]] = {}
-        for fid, (old, new) in changes.items():
-            i = pos[fid]
-            shares.remove(i, old)
-            shares.add(i, new)
-            self.out[i] = new.out
-            dsts, weights = new.edges()
-            edges[i] = ([pos[d] for d in old.edges()[0]], [pos[d] for d in dsts], weights)
-        self.transitions.replace(edges)
-        shares.settle()
-        self.ranks.clear()
-        self._key_files = None
-
-    def pagerank(self, personalization: dict[str, float]) -> list[float]:
-        key = tuple(sorted(personalization.items()))
-        found = self.ranks.get(key)
-        if found is not None:
-            self.ranks.move_to_end(key)
-            return found
-        ranks = self.transitions.run(personalization or None)
-        self.ranks[key] = ranks
-        if len(self.ranks) > _CACHED_RANKS:
-            self.ranks.popitem(last=False)
-        return ranks
-
-    def definition_ranks(self, ranks: list[float]) -> tuple[list[int], list[float], int]:
-        """Each file's rank shared among the definitions its references reach, by weight:
-        the definitions' keys, their values, and how many keys come first in ascending
-        order."""
-        vector = self.transitions.edge_count() >= pagerank.VECTOR_MIN_EDGES
-        return self.shares.values(ranks, self.out, vector)
-
-    def key_files(self, keys: list[int]) -> Getter:
-        """Reads the ranks of the files defining `keys` (cached until `replace`)."""
-        if self._key_files is None:
-            pos, ints = self.pos, self.transitions.ints
-            files = [ints[pos[key >> _KEY]] for key in keys]
-            self._key_files = _getter(files) if keys else _nothing
-        return self._key_files
 
 
 class ReferenceGraph:
@@ -576,7 +118,7 @@ class ReferenceGraph:
         # Its memo helped while every file was weighed (names repeat across files); the
         # graph keeps the weights, and the memo's entries are 5 MB on 20k files.
         _ident_weight.cache_clear()
-        self._variant: _Variant | None = None  # built on first use, then patched
+        self._variant: Variant | None = None  # built on first use, then patched
         self._last: tuple[Hashable, list[tuple[float, Tag]]] | None = None  # last ranking
 
     def _file_id(self, path: str) -> int:
@@ -659,7 +201,7 @@ class ReferenceGraph:
                 found.add(src)
         return found
 
-    def _source(self, src: int, lean: array[int], boosted: Collection[int]) -> _Source:
+    def _source(self, src: int, lean: array[int], boosted: Collection[int]) -> Source:
         _, refs, counts, modules = _summary(lean)
         own = set(lean[3 : 3 + lean[0]])
         reach_names = array("i")
@@ -706,7 +248,7 @@ class ReferenceGraph:
             reached.extend(others)
             ends.append(len(reached))
         if not reach_names:
-            return _EMPTY
+            return EMPTY
         ints = array("i", (len(reach_names), len(edges)))
         ints += reach_names
         ints += ends
@@ -715,7 +257,7 @@ class ReferenceGraph:
         floats = array("d", (out,))
         floats += reach_weights
         floats.extend(edges.values())
-        return _Source(ints, floats)
+        return Source(ints, floats)
 
     def update(self, path: str, ft: FileTags | None) -> None:
         """Replace one file's tags (None: the file is gone), touching only what depends on
@@ -759,11 +301,11 @@ class ReferenceGraph:
                 retargeted.append(name)
         if retargeted:
             dirty |= self._referencing(retargeted)
-        changes: dict[int, tuple[_Source, _Source]] = {}
+        changes: dict[int, tuple[Source, Source]] = {}
         for src in dirty:
             found = self._lean.get(src)
             if found is not None:
-                old_source = self._base.get(src, _EMPTY)
+                old_source = self._base.get(src, EMPTY)
                 self._base[src] = new_source = self._source(src, found, frozenset())
                 if new_source != old_source:
                     changes[src] = (old_source, new_source)
@@ -774,12 +316,12 @@ class ReferenceGraph:
         elif self._variant is not None and changes:
             self._variant.replace(changes)
 
-    def _new_variant(self, sources: Mapping[int, _Source]) -> _Variant:
+    def _new_variant(self, sources: Mapping[int, Source]) -> Variant:
         names = list(self._files)
         fid = self._fid
-        return _Variant(names, [fid[path] for path in names], sources, len(self._paths))
+        return Variant(names, [fid[path] for path in names], sources, len(self._paths))
 
-    def _base_variant(self) -> _Variant:
+    def _base_variant(self) -> Variant:
         if self._variant is None:
             self._variant = self._new_variant(self._base)
         return self._variant
@@ -829,7 +371,7 @@ class ReferenceGraph:
     ) -> list[tuple[float, Tag]]:
         variant = self._base_variant()
         ids = frozenset(self._nid[name] for name in boosted)
-        changes: dict[int, tuple[_Source, _Source]] = {}
+        changes: dict[int, tuple[Source, Source]] = {}
         if ids:  # mentioned names weigh more: the files referencing them change
             for src in self._referencing(ids):
                 old = self._base[src]
@@ -855,7 +397,7 @@ class ReferenceGraph:
 
     def _rank_with(
         self,
-        variant: _Variant,
+        variant: Variant,
         personalization: dict[str, float],
         focus_files: Collection[str],
         boosted: frozenset[str],
@@ -880,7 +422,7 @@ class ReferenceGraph:
         for path, file_rank in zip(self._files, ranks, strict=True):
             base = file_rank * 0.01  # unreferenced symbols of important files next
             focused = path in focus_files
-            high = fid[path] << _KEY
+            high = fid[path] << KEY
             for tag in self.definitions(path):
                 reached = get(high | nid[tag.name], 0.0)
                 scored.append((_score(reached, base, tag.name in boosted, focused), tag))
@@ -890,7 +432,7 @@ class ReferenceGraph:
     def _score_top(
         self,
         limit: int,
-        variant: _Variant,
+        variant: Variant,
         ranks: list[float],
         reached: tuple[list[int], list[float], int],
         focus_files: Collection[str],
@@ -912,7 +454,7 @@ class ReferenceGraph:
         boosted_ids = frozenset(nid[name] for name in boosted)
         for name in boosted_ids:
             for dst in self._definers[name]:
-                key = dst << _KEY | name
+                key = dst << KEY | name
                 if key not in explicit:
                     explicit.add(key)
                     keys.append(key)
@@ -922,13 +464,13 @@ class ReferenceGraph:
             if boosted_ids:
                 touched: Iterable[int] = range(len(keys))
             else:  # a focused file's keys: a range of the ascending ones, and new ones
-                touched = [i for i in range(ordered, len(keys)) if keys[i] >> _KEY in focused]
+                touched = [i for i in range(ordered, len(keys)) if keys[i] >> KEY in focused]
                 for dst in focused:
-                    start = bisect_left(keys, dst << _KEY, 0, ordered)
-                    touched += range(start, bisect_left(keys, (dst + 1) << _KEY, start, ordered))
+                    start = bisect_left(keys, dst << KEY, 0, ordered)
+                    touched += range(start, bisect_left(keys, (dst + 1) << KEY, start, ordered))
             for i in touched:
                 key = keys[i]
-                dst, name = key >> _KEY, key & _NAME
+                dst, name = key >> KEY, key & NAME
                 if name in boosted_ids or dst in focused:
                     scores[i] = _score(
                         values[i] if i < len(values) else 0.0,
@@ -944,7 +486,7 @@ class ReferenceGraph:
         rest: list[tuple[float, Tag]] = []
         while heap and len(rest) < limit:
             negative, path = heapq.heappop(heap)
-            high = fid[path] << _KEY
+            high = fid[path] << KEY
             rest.extend(
                 (-negative, tag)
                 for tag in definitions(path)
@@ -958,7 +500,7 @@ class ReferenceGraph:
         candidates = [item for item in rest if item[0] >= cut]
         for key, score in zip(keys, scores, strict=True):
             if score >= cut:
-                path, named = paths[key >> _KEY], names[key & _NAME]
+                path, named = paths[key >> KEY], names[key & NAME]
                 candidates.extend((score, t) for t in definitions(path) if t.name == named)
         candidates.sort(key=_order)
         return candidates[:limit]

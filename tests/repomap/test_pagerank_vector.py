@@ -13,8 +13,9 @@ import pytest
 
 from coda_ls.config import RepoMapSettings
 from coda_ls.repomap import pagerank
-from coda_ls.repomap.rank import ReferenceGraph, _Transitions
+from coda_ls.repomap.rank import ReferenceGraph
 from coda_ls.repomap.repomap import RepoMap
+from coda_ls.repomap.weighted import Transitions
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,9 +40,9 @@ def test_the_vector_form_gives_the_loops_numbers(
     names, edges = _random_graph(seed, nodes=400, edges=3000)  # sparse: some dangle
     personalization = {names[0]: 100.0, names[7]: 50.0, names[9]: 1.0} if personalized else None
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 10**9)
-    loop = _Transitions.of(names, edges).run(personalization)
+    loop = Transitions.of(names, edges).run(personalization)
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0)
-    transitions = _Transitions.of(names, edges)
+    transitions = Transitions.of(names, edges)
     vector = transitions.run(personalization)
     assert transitions._vector is not None  # it did run the vector form
     assert vector == loop  # floats compared exactly
@@ -50,7 +51,7 @@ def test_the_vector_form_gives_the_loops_numbers(
     changes = {3: (old, [5, 6], array("d", [2.5, 0.5]))}
     transitions.replace(changes)
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 10**9)
-    fresh = _Transitions.of(names, edges)
+    fresh = Transitions.of(names, edges)
     fresh.replace(changes)
     expected = fresh.run(personalization)
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0)
@@ -59,7 +60,7 @@ def test_the_vector_form_gives_the_loops_numbers(
 
 def test_an_edgeless_graph_in_the_vector_form(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0)
-    assert _Transitions.of(["a.py", "b.py"], []).run(None) == [0.5, 0.5]
+    assert Transitions.of(["a.py", "b.py"], []).run(None) == [0.5, 0.5]
 
 
 @pytest.fixture(scope="module")
