@@ -46,6 +46,15 @@ CREATE TABLE IF NOT EXISTS rankings (
 );
 """
 MAX_RANKINGS = 32  # kept per project: the overview, a few focused files
+# Each file's words for the words index (lexical.py), by the content they were counted
+# from: a restart loads them instead of counting 20k files' words again (issue 16).
+_WORDS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS words (
+    path TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+"""
 
 
 def content_hash(data: bytes) -> str:
@@ -113,7 +122,7 @@ class TagCache:
                 db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.executescript(_SCHEMA)
+                db.executescript(_SCHEMA + _WORDS_SCHEMA)
                 self.persistent = True
                 return db
             except (sqlite3.Error, OSError) as exc:
@@ -121,7 +130,7 @@ class TagCache:
                 # memory.
                 log.warning("repo map: cache %s unusable (%s); not caching", path, exc)
         db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        db.executescript(_SCHEMA)
+        db.executescript(_SCHEMA + _WORDS_SCHEMA)
         return db
 
     def load_all(self) -> dict[str, tuple[int, int, str, str | None, str | None, bytes]]:
@@ -168,6 +177,28 @@ class TagCache:
 
     def delete_skipped(self, paths: Iterable[str]) -> None:
         self._write("DELETE FROM skipped WHERE path = ?", [(p,) for p in paths])
+
+    # -- words ----------------------------------------------------------------------------
+
+    def load_words(self) -> dict[str, tuple[str, bytes]]:
+        """path -> (content hash, encoded words) of every file counted before."""
+        with self._lock:
+            try:
+                rows = self._db.execute("SELECT path, hash, data FROM words").fetchall()
+            except sqlite3.Error as exc:
+                log.warning("repo map: could not read the words (%s)", exc)
+                return {}
+        return {row[0]: (row[1], bytes(row[2])) for row in rows}
+
+    def put_words(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """Store (path, content hash, encoded words); rows of files gone are dropped."""
+        self._write("INSERT OR REPLACE INTO words VALUES (?, ?, ?)", list(rows))
+        if rows:
+            with self._lock:
+                try:
+                    self._db.execute("DELETE FROM words WHERE path NOT IN (SELECT path FROM files)")
+                except sqlite3.Error as exc:
+                    log.debug("repo map: could not prune the words (%s)", exc)
 
     # -- rankings -------------------------------------------------------------------------
 

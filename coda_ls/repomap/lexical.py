@@ -9,6 +9,7 @@ question (an overview never pays for it) and is updated file by file.
 
 from __future__ import annotations
 
+import marshal
 import math
 import re
 from collections import Counter
@@ -193,16 +194,28 @@ def file_terms(ft: FileTags) -> Counter[str]:
 class LexicalIndex:
     """BM25 postings of every file, kept in step with the map's files."""
 
-    def __init__(self, files: Mapping[str, FileTags]) -> None:
+    def __init__(
+        self, files: Mapping[str, FileTags], counted: Mapping[str, Counter[str]] | None = None
+    ) -> None:
+        """`counted`: words of some files counted before (stored with the cache), used
+        instead of counting their tags again."""
         self._postings: dict[str, dict[str, int]] = {}
         self._lengths: dict[str, int] = {}
         self._terms: dict[str, Counter[str]] = {}
         self._total = 0
-        for path, ft in files.items():
-            self._add(path, ft)
+        known = counted or {}
+        for path in files:
+            terms = known.get(path)
+            self._add_terms(path, file_terms(files[path]) if terms is None else terms)
+
+    def terms_of(self, path: str) -> Counter[str] | None:
+        """The words counted for `path` (to store them), or None."""
+        return self._terms.get(path)
 
     def _add(self, path: str, ft: FileTags) -> None:
-        terms = file_terms(ft)
+        self._add_terms(path, file_terms(ft))
+
+    def _add_terms(self, path: str, terms: Counter[str]) -> None:
         self._terms[path] = terms
         length = sum(terms.values())
         self._lengths[path] = length
@@ -249,3 +262,13 @@ class LexicalIndex:
                 norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[path] / avg))
                 out[path] = out.get(path, 0.0) + idf * norm
         return out
+
+
+def encode_terms(terms: Counter[str]) -> bytes:
+    """A file's words for the cache (their order kept: postings are made in it)."""
+    return marshal.dumps(list(terms.items()))
+
+
+def decode_terms(blob: bytes) -> Counter[str]:
+    pairs: list[tuple[str, int]] = marshal.loads(blob)
+    return Counter(dict(pairs))
