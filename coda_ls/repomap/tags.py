@@ -501,7 +501,7 @@ def _row(item: _Def, path: str, source: bytes, comments: bytes | None) -> TagRow
     node = item.node
     parent = item.receiver or (item.parent.qualname if item.parent is not None else None)
     signature = "" if item.kind == "module" and item.node.type.endswith(("string", "comment")) \
-        else signature_of(node, source, comments)  # fmt: skip
+        else _signature(node, item.start, item.end, source, comments)  # fmt: skip
     return (
         item.kind,
         item.name,
@@ -539,14 +539,26 @@ def signature_of(node: Node, source: bytes, comments: bytes | None = None) -> st
     `comments`: the bytes a comment of the file's language starts with (COMMENT_STARTS),
     None when unknown.
     """
-    start = node.start_byte
-    end = min(node.end_byte, start + 600)
+    return _signature(node, node.start_byte, node.end_byte, source, comments)
+
+
+def _signature(node: Node, start: int, stop: int, source: bytes, comments: bytes | None) -> str:
+    """`signature_of` given the node's span (a definition has read it already)."""
+    end = min(stop, start + 600)
     body = node.child_by_field_name("body")
     if body is None:
         body = next((c for c in node.named_children if _BODY.search(c.type)), None)
-    if body is not None and body.start_byte > start:
-        end = min(end, body.start_byte)
-    if comments is None or any(source.find(c, start + 1, end) >= 0 for c in comments):
+    if body is not None:
+        at = body.start_byte
+        if start < at < end:
+            end = at
+    clean = comments is not None
+    if comments is not None:
+        for mark in comments:
+            if source.find(mark, start + 1, end) >= 0:
+                clean = False
+                break
+    if not clean:
         for child in node.children:  # a comment between the signature and the body
             at = child.start_byte
             if at >= end:
@@ -575,7 +587,7 @@ def signature_of(node: Node, source: bytes, comments: bytes | None = None) -> st
         text = _OPEN_SPACE.sub(r"\1", text)
     if " )" in text or " ]" in text:
         text = _TRAILING_COMMA.sub(r"\1", text)
-    return shorten(text, _SIGNATURE_MAX)
+    return text if len(text) <= _SIGNATURE_MAX else shorten(text, _SIGNATURE_MAX)
 
 
 _OPEN_SPACE = re.compile(r"([(\[]) ")
