@@ -320,7 +320,7 @@ def _decoded_counts(raw_refs: list[bytes]) -> dict[str, int]:
         # (nearly all): one decode of them all, no loop per name (issue 16).
         joined = b"\0".join(counted)
         if joined.isascii() and _STRIPPED.search(joined) is None:
-            return dict(zip(joined.decode("ascii").split("\0"), counted.values()))
+            return dict(zip(joined.decode("ascii").split("\0"), counted.values(), strict=True))
     counts: dict[str, int] = {}
     for raw, count in counted.items():
         name = raw.decode("utf-8", "replace").strip()
