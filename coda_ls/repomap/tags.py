@@ -54,6 +54,10 @@ def queries_dir() -> Path:
 @cache
 def load_query(language: str) -> Query | None:
     """The compiled tags query of `language`, or None (logged) when it is missing or bad."""
+    return _compile(language)
+
+
+def _compile(language: str, quiet: bool = False) -> Query | None:
     from tree_sitter import Query
 
     grammar = load_language(language)
@@ -63,26 +67,43 @@ def load_query(language: str) -> Query | None:
     try:
         return Query(grammar, path.read_text(encoding="utf-8"))
     except OSError as exc:
-        log.warning("repo map: no query for %s (%s)", language, exc)
+        if not quiet:
+            log.warning("repo map: no query for %s (%s)", language, exc)
     except (SyntaxError, NameError, ValueError) as exc:  # tree_sitter.QueryError subclasses
-        log.warning("repo map: bad query %s: %s", path, exc)
+        if not quiet:
+            log.warning("repo map: bad query %s: %s", path, exc)
     return None
 
 
 _CAPTURE = re.compile(rb"@([\w.]+)")
 
 
-@cache
 def reference_patterns(language: str) -> tuple[str | None, ...]:
     """Per pattern of the tags query: the kind of a plain reference pattern (its only
     captures `@name` and one `@reference.<kind>`), else None. The build reads those
     matches without walking their captures (issue 16: the loop over captures was a tenth
     of a cold build, most of it references)."""
-    query = load_query(language)
+    return _build_queries(language)[0]
+
+
+def lean_query(language: str) -> Query | None:
+    """The tags query without its `@reference.<kind>` captures, for a build (which counts
+    names only), when every reference pattern is plain (`reference_patterns`): one Node
+    and one list fewer per reference. None when some reference pattern is not plain."""
+    return _build_queries(language)[1]
+
+
+@cache
+def _build_queries(language: str) -> tuple[tuple[str | None, ...], Query | None]:
+    """`reference_patterns` and `lean_query` from one compiled query: a build compiles
+    its languages' queries once, not once more for the general path (issue 16: ~10 ms
+    per language)."""
+    query = _compile(language, quiet=True)  # load_query says what is wrong
     if query is None:
-        return ()
+        return (), None
     text = (queries_dir() / f"{query_stem(language)}-tags.scm").read_bytes()
     kinds: list[str | None] = []
+    lean = True
     for i in range(query.pattern_count):
         pattern = text[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)]
         names = set(_CAPTURE.findall(pattern)) - {b"name"}
@@ -91,33 +112,14 @@ def reference_patterns(language: str) -> tuple[str | None, ...]:
         # An optional tag capture (`@reference.call)?`) may be absent: the general loop.
         optional = re.search(rb"@" + re.escape(tag.encode()) + rb"\s*[?*]", pattern)
         kinds.append(kind or "call" if role == "reference" and not optional else None)
-    return tuple(kinds)
-
-
-@cache
-def lean_query(language: str) -> Query | None:
-    """The tags query without its `@reference.<kind>` captures, for a build (which counts
-    names only), when every reference pattern is plain (`reference_patterns`): one Node
-    and one list fewer per reference. None when some reference pattern is not plain."""
-    query = load_query(language)
-    plain = reference_patterns(language)
-    if query is None:
-        return None
-    text = (queries_dir() / f"{query_stem(language)}-tags.scm").read_bytes()
-    for i in range(query.pattern_count):
-        pattern = text[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)]
-        if b"@reference." in pattern and plain[i] is None:
-            return None
-    from tree_sitter import Query
-
-    grammar = load_language(language)
-    if grammar is None:
-        return None
-    lean = Query(grammar, text.decode("utf-8"))
-    for i in range(query.capture_count):
-        if query.capture_name(i).startswith("reference."):
-            lean.disable_capture(query.capture_name(i))
-    return lean
+        if b"@reference." in pattern and kinds[-1] is None:
+            lean = False
+    if not lean:
+        return tuple(kinds), None
+    for name in [query.capture_name(i) for i in range(query.capture_count)]:
+        if name.startswith("reference."):
+            query.disable_capture(name)
+    return tuple(kinds), query
 
 
 _local = threading.local()
@@ -215,13 +217,11 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
     if language is None:
         return Extracted(None, [], {}, note="no language")
     parser = _parser(language)
-    query = load_query(language)
-    if parser is None or query is None:
-        return Extracted(None, [], {}, note=f"no grammar or query for {language}")
     plain = reference_patterns(language)
     lean = lean_query(language) if plain and not lines else None
-    if lean is not None:
-        query = lean
+    query = lean if lean is not None else load_query(language)
+    if parser is None or query is None:
+        return Extracted(None, [], {}, note=f"no grammar or query for {language}")
     tree = parser.parse(source)
     from tree_sitter import QueryCursor
 
