@@ -26,7 +26,7 @@ from coda_ls.repomap.languages import load_language, query_stem
 from coda_ls.repomap.model import FileTags, Tag
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser, Query
+    from tree_sitter import Node, Parser, Query, QueryCursor
 
 log = logging.getLogger(__name__)
 
@@ -127,15 +127,16 @@ _local = threading.local()
 
 def _parser(language: str) -> Parser | None:
     """One parser per thread and language: Parser objects are not thread-safe."""
-    from tree_sitter import Parser
-
     parsers: dict[str, Parser] = _local.__dict__.setdefault("parsers", {})
-    if language not in parsers:
+    parser = parsers.get(language)
+    if parser is None:
+        from tree_sitter import Parser
+
         grammar = load_language(language)
         if grammar is None:
             return None
-        parsers[language] = Parser(grammar)
-    return parsers[language]
+        parser = parsers[language] = Parser(grammar)
+    return parser
 
 
 @dataclass(slots=True)
@@ -223,9 +224,7 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
     if parser is None or query is None:
         return Extracted(None, [], {}, note=f"no grammar or query for {language}")
     tree = parser.parse(source)
-    from tree_sitter import QueryCursor
-
-    matches = QueryCursor(query).matches(tree.root_node)
+    matches = _query_cursor()(query).matches(tree.root_node)
     defs: dict[tuple[int, int], tuple[int, _Def]] = {}
     docs: list[tuple[Node, bool]] = []
     refs: list[tuple[str, str, int]] = []
@@ -304,6 +303,15 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
     imports = imports_of(path, source, language)
     positions = tuple(refs) if lines else ()
     return Extracted(language, rows, dict(counts), positions, note, imports)
+
+
+@cache
+def _query_cursor() -> type[QueryCursor]:
+    """tree_sitter.QueryCursor, imported once (an import statement per file cost more
+    than this lookup)."""
+    from tree_sitter import QueryCursor
+
+    return QueryCursor
 
 
 def _span_order(item: _Def) -> tuple[int, int]:
