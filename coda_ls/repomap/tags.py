@@ -322,23 +322,12 @@ def _span_order(item: _Def) -> tuple[int, int]:
 def _decoded_counts(raw_refs: list[bytes]) -> dict[str, int]:
     """Name -> count, in order of first occurrence, as counting the decoded and stripped
     names would give (bytes that decode to the same name add up)."""
-    counted = Counter(raw_refs)
-    if counted and b"" not in counted:
-        # Names in ASCII with no byte that decoding and stripping would change or drop
-        # (nearly all): one decode of them all, no loop per name (issue 16).
-        joined = b"\0".join(counted)
-        if joined.isascii() and _STRIPPED.search(joined) is None:
-            return dict(zip(joined.decode("ascii").split("\0"), counted.values(), strict=True))
     counts: dict[str, int] = {}
-    for raw, count in counted.items():
+    for raw, count in Counter(raw_refs).items():
         name = raw.decode("utf-8", "replace").strip()
         if name:
             counts[name] = counts.get(name, 0) + count
     return counts
-
-
-# What str.strip() removes from an ASCII name, and the separator \0.
-_STRIPPED = re.compile(rb"[\x00\t-\r\x1c-\x20]")
 
 
 def _text(node: Node) -> str:

@@ -183,7 +183,7 @@ def test_shortcuts_see_comments_inside_signatures() -> None:
         [b"\xc3\xa9", b"e", b"\xc3\xa9"],
     ],
 )
-def test_decoded_counts_one_decode_is_the_loop(names: list[bytes]) -> None:
+def test_decoded_counts_are_the_decoded_names_counts(names: list[bytes]) -> None:
     expected: dict[str, int] = {}
     for raw in names:  # what counting the decoded, stripped names gives
         name = raw.decode("utf-8", "replace").strip()
