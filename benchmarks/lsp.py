@@ -73,6 +73,7 @@ class Client:
         self.process = process
         self.pending: dict[int, asyncio.Future[Any]] = {}
         self.progress_end: dict[str, float] = {}
+        self.map_served: dict[str, float] = {}
         self._id = 0
         self._reader = asyncio.ensure_future(self._read())
 
@@ -123,14 +124,25 @@ class Client:
                 self._send({"id": message["id"], "result": result})
             elif message.get("method") == "$/progress":
                 value = message["params"]["value"]
+                token = str(message["params"]["token"])
                 if value.get("kind") == "end":
-                    self.progress_end[str(message["params"]["token"])] = time.perf_counter()
+                    self.progress_end[token] = time.perf_counter()
+                    self.map_served.setdefault(token, self.progress_end[token])
+                elif value.get("message") == "indexing for questions":
+                    # The first of the two stages: the map is served from here on.
+                    self.map_served[token] = time.perf_counter()
             elif "id" in message and message["id"] in self.pending:
                 self.pending.pop(message["id"]).set_result(message)
 
     def map_ready(self) -> float | None:
+        """When the map's progress ended: the map served and questions ranked at once."""
         ends = [t for token, t in self.progress_end.items() if token.startswith("coda-map-")]
         return ends[0] if ends else None
+
+    def map_first_served(self) -> float | None:
+        """When the map was served (the first stage; = map_ready for a server without)."""
+        got = [t for token, t in self.map_served.items() if token.startswith("coda-map-")]
+        return got[0] if got else None
 
     def rss_kb(self) -> int:
         status = Path(f"/proc/{self.process.pid}/status").read_text()

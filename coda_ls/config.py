@@ -1,25 +1,26 @@
 """Settings: one pydantic model, merged from layers with the provenance of every value.
 
-Layers, later wins: built-in defaults < user file (`$XDG_CONFIG_HOME/coda/config.toml`)
-< project file (`.coda/config.toml`, nearest walking up from the working directory)
-< environment (`CODA_*`, nested with `__`, e.g. `CODA_PROVIDERS__OLLAMA__HOST`)
-< overrides (command-line flags, LSP initializationOptions).
+The layers (defaults < user file < project file < environment < overrides) are read by
+coda_ls.config_layers without these models; here they are checked and merged.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tomllib
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from coda_ls import paths
+from coda_ls.config_layers import ENV_ALIASES as ENV_ALIASES
+from coda_ls.config_layers import MAX_DEPTH as MAX_DEPTH
+from coda_ls.config_layers import SETTING_NAMES as SETTING_NAMES
+from coda_ls.config_layers import Layer as Layer
+from coda_ls.config_layers import LoadedSettings as LoadedSettings
+from coda_ls.config_layers import depth, flatten, merge_layers, read_layers, too_deep
+from coda_ls.config_layers import read_toml_layer as read_toml_layer
 from coda_ls.errors import ConfigError
 from coda_ls.modes import MODE_NAMES
 
@@ -29,6 +30,7 @@ from coda_ls.paths import cache_dir as cache_dir
 from coda_ls.paths import data_dir as data_dir
 from coda_ls.paths import find_project_config as find_project_config
 from coda_ls.paths import user_config_file as user_config_file
+from coda_ls.repomap import options as map_options
 
 Permission = Literal["allow", "ask", "deny"]
 
@@ -155,8 +157,15 @@ class PreviewSettings(_Section):
 
 
 class RepoMapSettings(_Section):
-    tokens: int = Field(1024, ge=64, description="Token budget of the rendered map")
-    max_file_bytes: int = Field(1_000_000, ge=1, description="Skip files larger than this")
+    # The defaults and bounds are MapOptions's too (the map's settings without pydantic).
+    tokens: int = Field(
+        map_options.DEFAULT_TOKENS,
+        ge=map_options.MIN_TOKENS,
+        description="Token budget of the rendered map",
+    )
+    max_file_bytes: int = Field(
+        map_options.DEFAULT_MAX_FILE_BYTES, ge=1, description="Skip files larger than this"
+    )
     include_vendored: bool = Field(False, description="Map vendored/minified/generated files")
 
 
@@ -396,199 +405,6 @@ class Settings(_Section):
         return list(self.fallback)
 
 
-# Environment variables that other tools define and Coda honours (later in list wins).
-ENV_ALIASES: dict[str, tuple[str, ...]] = {
-    "OLLAMA_HOST": ("providers", "ollama", "host"),
-    # The OpenAI SDK's variables: a local OpenAI-compatible server works with no config,
-    # through the native provider (LiteLLM keeps its own [providers.litellm] api_base).
-    "OPENAI_API_BASE": ("providers", "openai", "base_url"),
-    "OPENAI_BASE_URL": ("providers", "openai", "base_url"),
-    "OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
-    "CODA_OCI_COMPARTMENT_ID": ("providers", "oci", "compartment_id"),
-    "CODA_OCI_CONFIG": ("providers", "oci", "config_file"),
-    "CODA_OCI_PROFILE": ("providers", "oci", "profile"),
-}
-# CODA_* variables that are not settings.
-_NOT_SETTINGS = {"CODA_CONFIG_FILE", "CODA_DEBUG", "CODA_NO_PROJECT_CONFIG"}
-
-
-@dataclass
-class Layer:
-    """One source of settings: its label (for `coda config show`) and its values."""
-
-    label: str
-    values: dict[str, Any]
-    path: Path | None = None
-    text: str | None = None
-    env_names: dict[tuple[str, ...], str] = field(default_factory=dict)
-
-
-@dataclass
-class LoadedSettings:
-    settings: Settings
-    layers: list[Layer]
-    user_file: Path
-    project_file: Path | None
-
-    def provenance(self) -> dict[str, str]:
-        """Dotted key -> label of the layer that set it last."""
-        origin: dict[str, str] = {}
-        for layer in self.layers:
-            for key, _ in _flatten(layer.values):
-                origin[key] = layer.label
-        return origin
-
-    def with_overrides(self, overrides: Mapping[str, Any], label: str) -> LoadedSettings:
-        """A copy with another layer on top (flags, initializationOptions)."""
-        layers = [*self.layers, Layer(label, _nest(dict(overrides)))]
-        return LoadedSettings(_validate(layers), layers, self.user_file, self.project_file)
-
-
-def _without_none(value: Any) -> Any:
-    """A null in flags or initializationOptions means "not set": drop it at any depth."""
-    if isinstance(value, Mapping):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    return value
-
-
-def _nest(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn {"a.b": 1} into {"a": {"b": 1}}; nested dicts pass through (keys inside them,
-    like model names with dots in `prices`, are not split); nulls are dropped."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if value is None:
-            continue
-        value = _without_none(value)
-        parts = key.split(".")
-        target = out
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        if isinstance(value, dict) and isinstance(target.get(parts[-1]), dict):
-            _deep_merge(target[parts[-1]], value)
-        else:
-            target[parts[-1]] = value
-    return out
-
-
-def _flatten(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    for key, value in values.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            yield from _flatten(value, dotted + ".")
-        else:
-            yield dotted, value
-
-
-def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            _deep_merge(base[key], value)
-        else:
-            base[key] = value
-    return base
-
-
-# Coda's settings nest four levels at most (providers.oci.prices.<model>); anything much
-# deeper is a broken or hostile file, and would exhaust the stack of the recursive
-# parsers and validators (tomllib raises RecursionError at about 330 levels).
-MAX_DEPTH = 32
-
-
-def _depth(value: Any) -> int:
-    """How deeply `value` nests lists and tables (iterative: no recursion limit)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, Mapping):
-            children: Any = item.values()
-        elif isinstance(item, list | tuple):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, level + 1)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def _too_deep(where: str) -> ConfigError:
-    return ConfigError(
-        f"{where}: values are nested more than {MAX_DEPTH} levels deep",
-        "Coda's settings nest only a few levels; check the file for runaway brackets",
-    )
-
-
-def read_toml_layer(path: Path, label: str) -> Layer:
-    if path.is_dir():
-        raise ConfigError(
-            f"{path} is a directory, not a config file",
-            "remove or rename the directory; the config is a TOML file "
-            "(or set CODA_CONFIG_FILE to one)",
-        )
-    try:
-        # utf-8-sig: Windows editors save UTF-8 with a byte-order mark, which tomllib
-        # rejects as "Invalid statement at line 1 column 1".
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
-            "save the config file as UTF-8",
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        values = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"{path}: TOML syntax error: {exc}",
-            "fix the line shown; strings need quotes, tables look like [providers.ollama]",
-        ) from None
-    except RecursionError:
-        raise _too_deep(str(path)) from None
-    if _depth(values) > MAX_DEPTH:
-        raise _too_deep(str(path))
-    return Layer(label, values, path=path, text=text)
-
-
-def _env_value(raw: str) -> Any:
-    """Env values are strings; lists, dicts, numbers and booleans may be given as JSON."""
-    stripped = raw.strip()
-    if stripped[:1] in "[{":
-        try:
-            return json.loads(stripped)
-        except (json.JSONDecodeError, RecursionError):
-            return raw  # check_layer reports a value that is not what the key takes
-    return raw
-
-
-def _env_layer(environ: Mapping[str, str]) -> Layer:
-    values: dict[str, Any] = {}
-    names: dict[tuple[str, ...], str] = {}
-
-    def put(loc: tuple[str, ...], raw: str, name: str) -> None:
-        target = values
-        for part in loc[:-1]:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                raise ConfigError(f"{name}: conflicts with another CODA_ variable")
-        target[loc[-1]] = _env_value(raw)
-        names[loc] = name
-
-    for alias, loc in ENV_ALIASES.items():
-        if environ.get(alias):
-            put(loc, environ[alias], alias)
-    for name in sorted(environ):
-        if not name.startswith("CODA_") or name in _NOT_SETTINGS or name in ENV_ALIASES:
-            continue
-        loc = tuple(part.lower() for part in name[len("CODA_") :].split("__"))
-        if loc[0] not in Settings.model_fields:
-            continue  # e.g. CODA_HOME of some other tool: not ours to reject
-        put(loc, environ[name], name)
-    return Layer("env", values, env_names=names)
-
-
 def _line_of(text: str, loc: tuple[str | int, ...]) -> int | None:
     """Best-effort line number of key `loc` in a TOML text (1-based)."""
     keys = [str(part) for part in loc if not isinstance(part, int)]
@@ -638,8 +454,8 @@ def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
 
 def check_layer(layer: Layer) -> None:
     """Validate one layer alone, so an error names the file or variable at fault."""
-    if _depth(layer.values) > MAX_DEPTH:
-        raise _too_deep(str(layer.path or layer.label))
+    if depth(layer.values) > MAX_DEPTH:
+        raise too_deep(str(layer.path or layer.label))
     try:
         Settings.model_validate(layer.values)
     except ValidationError as exc:
@@ -669,12 +485,12 @@ def check_layer(layer: Layer) -> None:
         ) from None
 
 
-def _validate(layers: list[Layer]) -> Settings:
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        _deep_merge(merged, json.loads(json.dumps(layer.values, default=str)))
+def validate_layers(layers: list[Layer]) -> Settings:
+    """Check each layer alone (so an error names its file or variable), then the mix."""
+    for layer in layers[1:]:
+        check_layer(layer)
     try:
-        return Settings.model_validate(merged)
+        return Settings.model_validate(merge_layers(layers))
     except ValidationError as exc:  # a layer alone is fine but the mix is not
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
@@ -693,26 +509,9 @@ def load_settings(
 
     `read_files=False` skips the user and project files (a server whose config file is
     broken still runs on defaults + environment while the user fixes it)."""
-    env = os.environ if environ is None else environ
-    user_file = (
-        Path(env["CODA_CONFIG_FILE"]).expanduser()
-        if env.get("CODA_CONFIG_FILE")
-        else paths.user_config_file()
-    )
-    project_file = None if env.get("CODA_NO_PROJECT_CONFIG") else paths.find_project_config(cwd)
-    layers = [Layer("default", {})]
-    if not read_files:
-        project_file = None
-    elif user_file.exists():  # a directory there is an error, not "no file"
-        layers.append(read_toml_layer(user_file, f"user file {user_file}"))
-    if project_file is not None and project_file.resolve() != user_file.resolve():
-        layers.append(read_toml_layer(project_file, f"project file {project_file}"))
-    layers.append(_env_layer(env))
-    if overrides:
-        layers.append(Layer(override_label, _nest(dict(overrides))))
-    for layer in layers[1:]:
-        check_layer(layer)
-    return LoadedSettings(_validate(layers), layers, user_file, project_file)
+    loaded = read_layers(cwd, overrides, environ, override_label, read_files=read_files)
+    loaded.settings  # noqa: B018 - the check, now
+    return loaded
 
 
 SECRET_MASK = "********"
@@ -723,7 +522,7 @@ def effective_items(loaded: LoadedSettings) -> list[tuple[str, str, str]]:
     origin = loaded.provenance()
     data = loaded.settings.model_dump(mode="python")
     rows: list[tuple[str, str, str]] = []
-    for key, value in _flatten(data):
+    for key, value in flatten(data):
         if isinstance(value, SecretStr):
             shown = SECRET_MASK if value.get_secret_value() else "''"
         elif isinstance(value, Mapping):

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coda_ls import telemetry
-from coda_ls.config import LoadedSettings, Settings, load_settings
+from coda_ls.config_layers import LoadedSettings, read_layers
 from coda_ls.errors import CodaError, ConfigError
 from coda_ls.modes import ASK_MODE_NAMES, MODE_NAMES, MODES, Mode, get_mode
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from coda_ls.checks.changelog import ChangelogReport
     from coda_ls.checks.docs import DocsReport, Proposal
     from coda_ls.completion import Completer, CompletionRequest, CompletionResult
+    from coda_ls.config import Settings
     from coda_ls.context import CodeSelection
     from coda_ls.diagrams import (
         DIAGRAM_KINDS,
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
     from coda_ls.providers.select import NO_PROVIDER_HINT, Selection
     from coda_ls.redact import redact
     from coda_ls.repomap.model import RenderedMap, Tag
+    from coda_ls.repomap.options import MapSettings
     from coda_ls.repomap.repomap import RepoMap
     from coda_ls.rules import Rules
     from coda_ls.sessions import MessageRecord, SearchHit, Session, SessionStats, SessionStore
@@ -480,15 +482,46 @@ class Workspace:
         self._configured_added = False
         self.plugin_problems: list[str] = []  # tool plugins that could not be used
         self._plugins_reported = False
-        self._toolbox = self._make_toolbox(loaded.settings)
+        if loaded.checked_values() is None:
+            # Not checked before: check now, so a broken configuration is reported when
+            # the workspace opens. One that passed before is checked when first used
+            # (`coda map` never uses more than config_memo's plain values: issue 16).
+            loaded.settings  # noqa: B018
+        self._toolbox = self._make_toolbox(loaded)
         self._mcp_connected = False
         self._mcp_problems: list[str] = []
         self._mcp_lock: asyncio.Lock | None = None
         self._closing: set[asyncio.Future[None]] = set()
-        telemetry.configure(loaded.settings)  # once per process; a no-op when off
+        self._configure_telemetry()
         self._engine: Engine | None = None
         self._knowledge: KnowledgeBase | None = None
         self._completer: Completer | None = None
+
+    def _configure_telemetry(self) -> None:
+        """Once per process; a no-op when off (told without the settings models when
+        neither the settings nor OTEL_* variables mention telemetry)."""
+        values = self._loaded.checked_values()
+        if values is not None and "telemetry" not in values and not telemetry.env_wants():
+            return
+        telemetry.configure(self.settings)
+
+    def _map_settings(self) -> tuple[MapSettings, list[str]]:
+        """The map's settings and the `projects` setting, as plain values when this
+        configuration passed the full check before (no settings models: issue 16)."""
+        from coda_ls.repomap.options import plain_map_options
+
+        values = self._loaded.checked_values()
+        if values is not None:
+            options = plain_map_options(values.get("repomap"))
+            projects = values.get("projects", [])
+            if (
+                options is not None
+                and isinstance(projects, list)
+                and all(isinstance(p, str) for p in projects)
+            ):
+                return options, projects
+        settings = self.settings
+        return settings.repomap, list(settings.projects)
 
     @property
     def engine(self) -> Engine:
@@ -545,7 +578,8 @@ class Workspace:
         `tool_observer` hears about every tool call (a front that shows them live)."""
         root = (start or Path.cwd()).resolve() if as_root else project_root(start)
         clean = {key: value for key, value in (overrides or {}).items() if value is not None}
-        loaded = load_settings(cwd=start, overrides=clean, override_label=override_label)
+        # Read now; checked in __init__ unless this configuration passed before.
+        loaded = read_layers(cwd=start, overrides=clean, override_label=override_label)
         if tools_only_mcp:
             from coda_ls.tools import PolicyOnlyAsker
 
@@ -574,7 +608,7 @@ class Workspace:
         if self._completer is not None:
             self._completer.update_settings(loaded.settings)
         old = self._toolbox
-        self._toolbox = self._make_toolbox(loaded.settings)
+        self._toolbox = self._make_toolbox(loaded)
         if self._engine is not None:
             self._engine.toolbox = self._toolbox
         self._mcp_connected = False
@@ -607,9 +641,10 @@ class Workspace:
         user (then the model gets no tools)."""
         return self._toolbox
 
-    def _make_toolbox(self, settings: Settings) -> Toolbox | None:
+    def _make_toolbox(self, loaded: LoadedSettings) -> Toolbox | None:
         if self._asker is None:
             return None
+        settings = loaded.settings
         from coda_ls.tools import Toolbox
         from coda_ls.tools.catalog import add_plugins
 
@@ -768,8 +803,9 @@ class Workspace:
         """The `projects` setting, opened once (relative paths from the project root)."""
         if not self._configured_added:
             self._configured_added = True
-            if self.settings.projects:
-                self.add_projects([Path(p) for p in self.settings.projects])
+            projects = self._map_settings()[1]
+            if projects:
+                self.add_projects([Path(p) for p in projects])
 
     def _projects_changed(self) -> None:
         if self._toolbox is not None:
@@ -784,7 +820,7 @@ class Workspace:
         from coda_ls.projects import ProjectMaps
 
         others = [(n, w.root, _map_of(w)) for n, w in self._others.items()]
-        return ProjectMaps(mine, others, self.settings.repomap.tokens)
+        return ProjectMaps(mine, others, self._map_settings()[0].tokens)
 
     # -- the repo map -------------------------------------------------------------------
 
@@ -802,7 +838,7 @@ class Workspace:
         self._add_configured()
         with self._map_lock:
             if self._repo_map is None:
-                self._repo_map = RepoMap(self.root, self.settings.repomap)
+                self._repo_map = RepoMap(self.root, self._map_settings()[0])
             self._repo_map.build(progress, isolated=isolated)
             self._map_built_at = time.monotonic()
         # The projects this workspace opened are built with it (linked ones by their front).
@@ -843,6 +879,16 @@ class Workspace:
             self.map_error = repr(exc)
         finally:
             self.map_ready.set()
+
+    async def questions_ready(self, timeout: float = 600) -> None:
+        """After `prepare`: until the first question would be ranked at once (the worker
+        holding the map has built its graph and words index). A front reports "ready"
+        then; the map itself is served as soon as `map_ready` is set (issue 16)."""
+        import asyncio
+
+        repo_map = self._repo_map
+        if repo_map is not None:
+            await asyncio.to_thread(repo_map.wait_warm, timeout)
 
     def _rank_ahead(self) -> None:
         """Rank and fit the default map now, in a worker process when it can, so the

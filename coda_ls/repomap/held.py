@@ -121,6 +121,7 @@ class Holder:
     def __init__(self, pool: ProcessPoolExecutor) -> None:
         self._pool = pool
         self.broken = False
+        self.warming: Future[None] | None = None  # the graph's and words index's build
 
     @classmethod
     def start(
@@ -152,10 +153,18 @@ class Holder:
     def warm(self) -> None:
         """Queue the graph's and words index's build (not waited for)."""
         try:
-            self._pool.submit(warm)
+            self.warming = self._pool.submit(warm)
         except (BrokenExecutor, RuntimeError) as exc:
             log.warning("repo map: ranking worker gone (%s)", exc)
             self.broken = True
+
+    def wait_warm(self, timeout: float | None = None) -> None:
+        """Until the worker has built what a question needs (or failed, or `timeout`)."""
+        warming = self.warming
+        if warming is None or self.broken:
+            return
+        with contextlib.suppress(Exception):  # its failure is the requests' to report
+            warming.result(timeout)
 
     def submit(self, changes: list[Change], request: Render) -> Future[RenderedMap] | None:
         """Queue one request after `changes` (call in the order changes happened)."""

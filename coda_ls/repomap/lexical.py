@@ -152,27 +152,42 @@ def question_terms(text: str) -> frozenset[str]:
 
 
 def text_terms(text: str) -> Iterable[str]:
+    return _text_words(text)
+
+
+@lru_cache(maxsize=100_000)
+def _text_words(text: str) -> tuple[str, ...]:
+    # Cached: signatures and docs repeat across a project (`def __init__(self)`,
+    # `def setUp(self)`, a docstring copied into each subclass).
+    words: list[str] = []
     for token in _WORD.findall(text):
-        yield from split_name(token)
+        words.extend(split_name(token))
+    return tuple(words)
 
 
 def file_terms(ft: FileTags) -> Counter[str]:
-    """The bag of words one file contributes to the index."""
-    terms: Counter[str] = Counter()
-    for word in text_terms(ft.path.rsplit(".", 1)[0]):
-        terms[word] += PATH_WEIGHT
+    """The bag of words one file contributes to the index.
+
+    Each word goes into one list as often as it counts (a definition's name twice) and
+    the list is counted once, in C: the words index of a 20k-file project was ~5 s of
+    adding words one by one (issue 16). Same counts, same first-seen order."""
+    words: list[str] = []
+    add = words.extend
+    for word in _text_words(ft.path.rsplit(".", 1)[0]):
+        add((word,) * PATH_WEIGHT)
     for tag in ft.definitions:
-        for word in split_name(tag.name):
-            terms[word] += DEFINITION_WEIGHT
+        named = split_name(tag.name)
+        for _ in range(DEFINITION_WEIGHT):
+            add(named)
         if tag.signature:
-            terms.update(text_terms(tag.signature))
+            add(_text_words(tag.signature))
         if tag.doc:
-            terms.update(text_terms(tag.doc))
-    for name, count in ft.references.items():
+            add(_text_words(tag.doc))
+    for reference, count in ft.references.items():
         weight = min(count, MAX_REFERENCE_COUNT)
-        for word in split_name(name):
-            terms[word] += weight
-    return terms
+        for word in split_name(reference):
+            add((word,) * weight)
+    return Counter(words)
 
 
 class LexicalIndex:

@@ -20,10 +20,12 @@ from itertools import repeat
 from operator import add, itemgetter, mul, sub
 from typing import Any, NamedTuple
 
+from coda_ls.repomap import pagerank
 from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
+from coda_ls.repomap.pagerank import IncomingRows, SparseRows
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,7 @@ class _Transitions:
             self._link(i)
         self.rows: dict[int, tuple[Getter, list[float]]] = {}
         self.dangling: list[int] = []
+        self._vector: IncomingRows | None = None  # numpy's form, made by a big graph's run
         self._refresh(range(n))
 
     def _link(self, i: int) -> None:
@@ -131,6 +134,10 @@ class _Transitions:
             else:
                 self.rows.pop(j, None)
         self.dangling = [i for i, total in enumerate(self._out_sum) if total == 0]
+        self._vector = None
+
+    def edge_count(self) -> int:
+        return sum(map(len, self._incoming))
 
     def replace(self, changes: Mapping[int, dict[int, float]]) -> None:
         """New out-edges {dst index: weight} for some nodes."""
@@ -164,6 +171,15 @@ class _Transitions:
             p = [personalization.get(name, 0.0) / total for name in names]
         else:
             p = [1.0 / n] * n
+        if self.edge_count() >= pagerank.VECTOR_MIN_EDGES:
+            # The same numbers, bit for bit, ~20x faster on big graphs (pagerank.py).
+            if self._vector is None:
+                self._vector = pagerank.IncomingRows(self._incoming, self.dangling)
+            got = self._vector.run(p, alpha, max_iter, tol)
+            if got is not None:
+                return got
+            log.warning("repo map: PageRank did not converge; ranking by references only")
+            return [1.0 / n] * n
         teleport = [(1 - alpha) * v for v in p]
         rows = list(self.rows.items())
         # The same sums in the same order as the plain loops, run by C iterators.
@@ -212,6 +228,7 @@ class _Variant:
             self._share(key)
         self.ranks: OrderedDict[tuple[tuple[str, float], ...], list[float]] = OrderedDict()
         self._key_files: Getter | None = None
+        self._vector: SparseRows | None = None  # `shares` for numpy, made by a big graph
 
     def _add(self, i: int, source: _Source) -> None:
         contributions = self._contributions
@@ -251,6 +268,7 @@ class _Variant:
             self._share(key)
         self.ranks.clear()
         self._key_files = None
+        self._vector = None
 
     def pagerank(self, personalization: dict[str, float]) -> list[float]:
         key = tuple(sorted(personalization.items()))
@@ -267,8 +285,12 @@ class _Variant:
     def definition_ranks(self, ranks: list[float]) -> tuple[list[tuple[str, str]], list[float]]:
         """Each file's rank shared among the definitions its references reach, by weight:
         the (file, name) keys and their values."""
-        share = [r / out if out else 0.0 for r, out in zip(ranks, self.out, strict=True)]
         shares = self.shares
+        if self.transitions.edge_count() >= pagerank.VECTOR_MIN_EDGES:
+            if self._vector is None:  # the same floats, with numpy (pagerank.py)
+                self._vector = pagerank.SparseRows(map(self._contributions.__getitem__, shares))
+            return list(shares), pagerank.shared_ranks(self._vector, ranks, self.out)
+        share = [r / out if out else 0.0 for r, out in zip(ranks, self.out, strict=True)]
         values = [sum(map(mul, get(share), weights)) for get, weights in shares.values()]
         return list(shares), values
 

@@ -16,7 +16,6 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
-from coda_ls.config import RepoMapSettings
 from coda_ls.repomap.cache import Row, TagCache, cache_file, content_hash, decode
 from coda_ls.repomap.files import FileLister, default_lister, vendored_path
 from coda_ls.repomap.held import Change, Holder, Render, as_strings
@@ -24,6 +23,7 @@ from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.lexical import LexicalIndex
 from coda_ls.repomap.model import FileTags, RenderedMap, Tag
+from coda_ls.repomap.options import MapSettings, options_dict
 from coda_ls.repomap.persist import (
     decode_ranking,
     decode_rendered,
@@ -71,7 +71,7 @@ class RepoMap:
     def __init__(
         self,
         root: Path,
-        settings: RepoMapSettings,
+        settings: MapSettings,
         cache_dir: Path | None = None,
         *,
         lister: FileLister | None = None,
@@ -350,6 +350,14 @@ class RepoMap:
             if self._recording:
                 stat = self._stats.get(rel) if tags is not None else None
                 self._outbox.append(Change(rel, tags, stat, rel in self._buffers))
+
+    def wait_warm(self, timeout: float | None = None) -> None:
+        """Until the worker holding the map has built its graph and words index, so the
+        first question is ranked, not waiting for them (no worker: returns at once)."""
+        with self._lock:
+            holder = self._holder
+        if holder is not None:
+            holder.wait_warm(timeout)
 
     def _drop_holder(self) -> None:
         """Called with the lock held: the worker's file set is not ours any more."""
@@ -713,7 +721,7 @@ class RepoMap:
         from coda_ls.repomap.worker import rank_cached
 
         context = multiprocessing.get_context("spawn")  # called from a thread: no fork
-        settings = self.settings.model_dump()
+        settings = options_dict(self.settings)
         try:
             with ProcessPoolExecutor(1, context, background, (os.getpid(),)) as pool:
                 args = (str(self.root), settings, str(self.cache_dir), order, budget)
@@ -733,7 +741,7 @@ class RepoMap:
     ) -> bool:
         """rank_ahead with a worker that stays (see held.py)."""
         ranked_before = self._cache.get_ranking(stored[1]) is not None
-        settings = self.settings.model_dump()
+        settings = options_dict(self.settings)
         started = Holder.start(self.root, settings, self.cache_dir, order, budget)
         if started is None:
             with self._lock:

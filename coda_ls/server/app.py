@@ -164,6 +164,13 @@ class CodaServer(LanguageServer):
                 types.WorkDoneProgressBegin(title=f"Coda: mapping {core.root.name}", percentage=0),
             )
             await core.prepare(progress)
+            if token is not None and core.repo_map is not None:
+                # Two stages: the map is served from here on; "mapped" comes once a
+                # question would not wait for the graph and words index either.
+                self.work_done_progress.report(
+                    token, types.WorkDoneProgressReport(message="indexing for questions")
+                )
+            await core.questions_ready()
             if core.repo_map is not None:
                 stats = core.repo_map.last_build
                 self.log(

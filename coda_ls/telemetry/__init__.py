@@ -105,8 +105,12 @@ def wanted(settings: Settings, env: Mapping[str, str] | None = None) -> bool:
     env = os.environ if env is None else env
     if env.get("OTEL_SDK_DISABLED", "").lower() == "true":
         return False
-    if settings.telemetry.enabled:
-        return True
+    return settings.telemetry.enabled or env_wants(env)
+
+
+def env_wants(env: Mapping[str, str] | None = None) -> bool:
+    """Whether OTEL_* variables ask for an exporter (whatever the settings say)."""
+    env = os.environ if env is None else env
     exporter = env.get("OTEL_TRACES_EXPORTER", "").lower()
     if exporter and exporter != "none":
         return True

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def run_map(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -50,6 +52,9 @@ NOT_ON_A_WARM_MAP = [
     "coda_ls.providers",
     "coda_ls.sessions",
     "coda_ls.tools",
+    # An unchanged configuration that passed before is not checked again (config_memo).
+    "coda_ls.config",
+    "pydantic",
     "rich.progress",
     "sqlite_utils",
     "tiktoken",
@@ -81,3 +86,38 @@ def test_warm_map_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert first.stdout == done.stdout
     assert "0 parsed, 2 cached" in done.stderr
     assert json.loads(done.stderr.splitlines()[-1]) == []
+
+
+def test_a_broken_configuration_stops_a_warm_map_too(tmp_path: Path, isolated_env: Path) -> None:
+    """A configuration that passed is remembered; an edited one is checked again, so a
+    map after a good one still reports a broken file (and works again once fixed)."""
+    make_project(tmp_path)
+    config = isolated_env / ".config" / "coda" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[repomap]\ntokens = 300\n")
+    for _ in range(2):  # the second run takes the remembered values
+        done = run_map("--json", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["budget"] == 300
+    config.write_text('[repomap]\ntokens = 300\n[providers.ollama]\ntimeout = "soon"\n')
+    broken = run_map("--json", cwd=tmp_path)
+    assert broken.returncode != 0
+    error = json.loads(broken.stdout)["error"]  # --json: the error as JSON too
+    assert error["kind"] == "ConfigError"
+    assert "timeout" in error["message"] and str(config) in error["message"]
+    assert "Traceback" not in broken.stderr
+    config.write_text("[repomap]\ntokens = 500\n")
+    fixed = run_map("--json", cwd=tmp_path)
+    assert fixed.returncode == 0 and json.loads(fixed.stdout)["budget"] == 500
+
+
+def test_repomap_settings_from_the_environment_are_converted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A string from a variable is not a plain value: the full check converts it."""
+    make_project(tmp_path)
+    monkeypatch.setenv("CODA_REPOMAP__TOKENS", "256")
+    for _ in range(2):
+        done = run_map("--json", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["budget"] == 256
