@@ -83,6 +83,8 @@ def reference_patterns(language: str) -> tuple[str | None, ...]:
     captures `@name` and one `@reference.<kind>`), else None. The build reads those
     matches without walking their captures (issue 16: the loop over captures was a tenth
     of a cold build, most of it references)."""
+    if load_language(language) is None:  # (cached) as load_query would say
+        return ()
     return _build_queries(language)[0]
 
 
@@ -90,6 +92,8 @@ def lean_query(language: str) -> Query | None:
     """The tags query without its `@reference.<kind>` captures, for a build (which counts
     names only), when every reference pattern is plain (`reference_patterns`): one Node
     and one list fewer per reference. None when some reference pattern is not plain."""
+    if load_language(language) is None:
+        return None
     return _build_queries(language)[1]
 
 
