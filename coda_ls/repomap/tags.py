@@ -361,8 +361,9 @@ def _attach_docs(
     ordered: list[_Def], docs: list[tuple[Node, bool]], path: str, language: str, source: bytes
 ) -> _Def | None:
     """Give each definition its doc; return a module definition for a file-level doc."""
+    if not docs:
+        return None
     module: _Def | None = None
-    spans = {(d.start, d.end): d for d in ordered}
     seen: set[int] = set()
     outer: dict[int, list[Node]] = {}  # id of the documented def -> its doc nodes
     targets: dict[int, _Def] = {}
@@ -376,7 +377,7 @@ def _attach_docs(
         if not inner:
             outer_docs.append(node)
             continue
-        owner = finder.enclosing(node, spans)
+        owner = finder.enclosing(node)
         if owner is None:
             if module is None:
                 name = _module_name(path, language)
@@ -434,8 +435,15 @@ class _DocTargets:
         self.ordered = ordered
         self.starts = [d.start for d in ordered]  # sorted: `ordered` is
         self.memo: dict[int, _Def | None] = {}  # doc start byte -> its definition
+        self._spans: dict[tuple[int, int], _Def] | None = None
 
-    def enclosing(self, node: Node, spans: dict[tuple[int, int], _Def]) -> _Def | None:
+    def spans(self) -> dict[tuple[int, int], _Def]:
+        """Span -> definition, made the first time the walk needs it."""
+        if self._spans is None:
+            self._spans = {(d.start, d.end): d for d in self.ordered}
+        return self._spans
+
+    def enclosing(self, node: Node) -> _Def | None:
         """`_enclosing(spans, node)` from the definitions' spans, without asking
         tree-sitter for the ancestors (each `parent` descends from the root again).
 
@@ -446,13 +454,13 @@ class _DocTargets:
         `node`'s span, or an empty `node`, is left to the walk."""
         start, end = node.start_byte, node.end_byte
         if not FAST_ENCLOSING or start >= end:
-            return _enclosing(spans, node)
+            return _enclosing(self.spans(), node)
         i = bisect_right(self.starts, start) - 1
         item = self.ordered[i] if i >= 0 else None
         while item is not None and item.end < end:
             item = item.parent
         if item is not None and item.start == start and item.end == end:
-            return _enclosing(spans, node)
+            return _enclosing(self.spans(), node)
         return item
 
     def documented(self, doc: Node) -> _Def | None:

@@ -230,11 +230,11 @@ def test_enclosing_leaves_a_definition_spanning_the_doc_to_the_walk() -> None:
     spans = {(d.start, d.end): d for d in ordered}
     finder = tags._DocTargets(ordered)
     assert tags._enclosing(spans, cast("Node", doc)) is outer
-    assert finder.enclosing(cast("Node", doc), spans) is outer
+    assert finder.enclosing(cast("Node", doc)) is outer
     # and an empty doc node is left to the walk too: at the end of `same`, it is no
     # node of it
     empty = _Span(20, 20, parent=root)
-    assert finder.enclosing(cast("Node", empty), spans) is outer
+    assert finder.enclosing(cast("Node", empty)) is outer
 
 
 def _summarize_reference(raw: str) -> str:
