@@ -89,9 +89,16 @@ def settle() -> None:
     """The graph and the words index live as long as the worker: out of the cyclic GC's
     full passes, which walked their millions of objects during a question's ranking
     (20k files: a focused map 6-9 s here against 3.5-4.7 s in a process without the
-    words index)."""
-    from coda_ls.heap import settle as freeze
+    words index).
 
+    The words index's memos are dropped first: they sped up building it (names, words,
+    signatures repeat across files), and it keeps the words it made; held on, the memos'
+    own copies of those words were 45 MB of a 20k-file worker (issue 16)."""
+    from coda_ls.heap import settle as freeze
+    from coda_ls.repomap import lexical
+
+    lexical.split_name.cache_clear()
+    lexical._text_words.cache_clear()
     freeze()
 
 

@@ -11,6 +11,7 @@ are.
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
@@ -48,6 +49,18 @@ class LazyFiles(Mapping[str, FileTags]):
 
     def __contains__(self, path: object) -> bool:
         return path in self._items
+
+    def summary(self, path: str) -> tuple[list[str], Mapping[str, int], Mapping[str, str]]:
+        """What ranking reads of a file, without making its `Tag` objects: its
+        definitions' names (in order), the names it references with counts, and where
+        its imported names come from."""
+        value = self._items[path]
+        if isinstance(value, Raw):
+            # `cache.encode`'s layout: (definitions as Tag field tuples, counts, imports);
+            # a definition's name is Tag's second field.
+            defs, counts, imports = marshal.loads(value.blob)
+            return [row[1] for row in defs], counts, imports
+        return [tag.name for tag in value.definitions], value.references, value.imports
 
     def put(self, path: str, tags: FileTags) -> None:
         self._items[path] = tags

@@ -1,6 +1,6 @@
 """PageRank's power iteration with numpy, for big graphs.
 
-The pure-Python loop in rank.py (`_Transitions.run`) sums each node's incoming ranks in C
+The pure-Python loop in weighted.py (`Transitions.run`) sums each node's incoming ranks in C
 iterators, but still pays a Python step per node per iteration: on a 20,000-file
 project's graph (20k nodes, 690k edges) that is ~1 s for every question's personalized
 ranking (issue 16: a question must not wait). Here the incoming edges are compressed
@@ -15,7 +15,7 @@ own `sum` adds pairwise, which differs in the last bits). numpy is imported only
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,6 +51,25 @@ class SparseRows:
             np.arange(self.size, dtype=np.intp), np.array(sizes, dtype=np.intp)
         )
 
+    @classmethod
+    def compressed(
+        cls,
+        columns: NDArray[np.signedinteger[Any]],
+        weights: NDArray[np.float64],
+        sizes: NDArray[np.signedinteger[Any]],
+    ) -> SparseRows:
+        """Rows compressed already: each row's columns (ascending) and weights one after
+        the other, `sizes` entries per row. The arrays are kept as given (views of the
+        caller's buffers stay views: rank.py keeps the graph in arrays)."""
+        import numpy as np
+
+        made = cls.__new__(cls)
+        made.size = len(sizes)
+        made.columns = cast("NDArray[np.intp]", columns)
+        made.weights = weights
+        made.rows = np.repeat(np.arange(made.size, dtype=columns.dtype), sizes)
+        return made
+
     def dot(self, vector: NDArray[np.float64]) -> NDArray[np.float64]:
         import numpy as np
 
@@ -73,6 +92,17 @@ class IncomingRows:
         self.matrix = SparseRows(incoming)
         self.dangling: NDArray[np.intp] = np.array(dangling, dtype=np.intp)
 
+    @classmethod
+    def of(cls, n: int, matrix: SparseRows, dangling: list[int]) -> IncomingRows:
+        """From the incoming rows compressed already (`SparseRows.compressed`)."""
+        import numpy as np
+
+        made = cls.__new__(cls)
+        made.n = n
+        made.matrix = matrix
+        made.dangling = np.array(dangling, dtype=np.intp)
+        return made
+
     def run(self, p: list[float], alpha: float, max_iter: int, tol: float) -> list[float] | None:
         """PageRank with teleport and dangling mass by `p`, from the uniform vector;
         None when it does not converge in `max_iter` iterations."""
@@ -92,7 +122,7 @@ class IncomingRows:
         return None
 
 
-def shared_ranks(matrix: SparseRows, ranks: list[float], out: list[float]) -> list[float]:
+def shared_ranks(matrix: SparseRows, ranks: list[float], out: Sequence[float]) -> list[float]:
     """Each row's sum of the files' rank / out-weight (0 for a file with none) times its
     weight: rank.py's `definition_ranks`, the same floats."""
     import numpy as np

@@ -10,24 +10,20 @@ and PageRank results are cached per personalization.
 from __future__ import annotations
 
 import heapq
-import logging
 import math
+from array import array
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from functools import lru_cache
 from itertools import repeat
-from operator import add, itemgetter, mul, sub
-from typing import Any, NamedTuple
+from operator import add, itemgetter, mul
 
-from coda_ls.repomap import pagerank
 from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
-from coda_ls.repomap.pagerank import IncomingRows, SparseRows
-
-log = logging.getLogger(__name__)
+from coda_ls.repomap.weighted import EMPTY, KEY, NAME, Source, Variant
 
 FOCUS_WEIGHT = 100.0  # personalization of a file open in the editor
 MENTION_WEIGHT = 50.0  # of a file named in the chat
@@ -47,9 +43,6 @@ MAX_DEFINERS = 12
 # Scaling all edges leaving a focused file (an earlier FOCUS_EDGE_BOOST) changes nothing:
 # PageRank and the sharing step both divide by the file's total out-weight. Focus acts
 # through the personalization vector only.
-_CACHED_RANKS = 16  # PageRank results kept, per (identifiers, personalization)
-
-Getter = Callable[[list[float]], Any]
 
 
 @lru_cache(maxsize=65536)
@@ -70,260 +63,27 @@ def _ident_weight(name: str, defining_files: int, mentioned: bool) -> float:
     return weight
 
 
-def _getter(indexes: list[int]) -> Getter:
-    # itemgetter of one index returns the item, not a 1-tuple: take a slice instead.
-    if len(indexes) > 1:
-        return itemgetter(*indexes)
-    return itemgetter(slice(indexes[0], indexes[0] + 1))
-
-
-def _nothing(values: list[float]) -> tuple[float, ...]:
-    return ()
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    """One file's weighted references: (name, weight, the other files defining it), the
-    summed weight per target file, and the total weight leaving the file."""
-
-    reaches: tuple[tuple[str, float, tuple[str, ...]], ...]
-    edges: dict[str, float]
-    out: float
-
-
-_EMPTY = _Source((), {}, 0.0)
-
-
-class _Transitions:
-    """A weighted graph prepared for PageRank: per node, the nodes linking to it (read by
-    one C-level itemgetter) and their normalized edge weights. Kept per source so that
-    replacing one node's out-edges rebuilds only the rows it touches; rows list their
-    sources in index order either way, so an updated graph sums exactly as a fresh one."""
-
-    def __init__(self, names: list[str], edges: Iterable[tuple[str, str, float]]) -> None:
-        self.names = names
-        n = len(names)
-        self.index = index = {name: i for i, name in enumerate(names)}
-        self._out_edges: list[dict[int, float]] = [{} for _ in range(n)]
-        for src, dst, weight in edges:
-            self._out_edges[index[src]][index[dst]] = weight
-        self._out_sum = [0.0] * n
-        self._incoming: list[dict[int, float]] = [{} for _ in range(n)]
-        for i in range(n):
-            self._link(i)
-        self.rows: dict[int, tuple[Getter, list[float]]] = {}
-        self.dangling: list[int] = []
-        self._vector: IncomingRows | None = None  # numpy's form, made by a big graph's run
-        self._refresh(range(n))
-
-    def _link(self, i: int) -> None:
-        edges = self._out_edges[i]
-        total = 0.0
-        for weight in edges.values():
-            total += weight
-        self._out_sum[i] = total
-        for j, weight in edges.items():
-            self._incoming[j][i] = weight / total
-
-    def _refresh(self, nodes: Iterable[int]) -> None:
-        for j in nodes:
-            pairs = self._incoming[j]
-            if pairs:
-                srcs = sorted(pairs)
-                self.rows[j] = (_getter(srcs), [pairs[i] for i in srcs])
-            else:
-                self.rows.pop(j, None)
-        self.dangling = [i for i, total in enumerate(self._out_sum) if total == 0]
-        self._vector = None
-
-    def edge_count(self) -> int:
-        return sum(map(len, self._incoming))
-
-    def replace(self, changes: Mapping[int, dict[int, float]]) -> None:
-        """New out-edges {dst index: weight} for some nodes."""
-        dirty: set[int] = set()
-        for i, edges in changes.items():
-            for j in self._out_edges[i]:
-                del self._incoming[j][i]
-            dirty.update(self._out_edges[i])
-            self._out_edges[i] = dict(edges)
-            self._link(i)
-            dirty.update(edges)
-        self._refresh(sorted(dirty))
-
-    def run(
-        self,
-        personalization: Mapping[str, float] | None,
-        alpha: float = 0.85,
-        max_iter: int = 100,
-        tol: float = 1e-6,
-    ) -> list[float]:
-        """PageRank per node (in `names` order) by power iteration: networkx's `pagerank`
-        (same damping, dangling-node handling and stopping rule, same numbers), without
-        numpy or scipy. networkx >= 3 falls back to pure Python without them, and that took
-        0.43 s on Django's graph (2.8k nodes, 41k edges); this pull-based loop, where each
-        node's sum runs in C (itemgetter + map), takes 0.03 s."""
-        names, n = self.names, len(self.names)
-        if n == 0:
-            return []
-        total = sum(personalization.values()) if personalization else 0.0
-        if personalization and total > 0:
-            p = [personalization.get(name, 0.0) / total for name in names]
-        else:
-            p = [1.0 / n] * n
-        if self.edge_count() >= pagerank.VECTOR_MIN_EDGES:
-            # The same numbers, bit for bit, ~20x faster on big graphs (pagerank.py).
-            if self._vector is None:
-                self._vector = pagerank.IncomingRows(self._incoming, self.dangling)
-            got = self._vector.run(p, alpha, max_iter, tol)
-            if got is not None:
-                return got
-            log.warning("repo map: PageRank did not converge; ranking by references only")
-            return [1.0 / n] * n
-        teleport = [(1 - alpha) * v for v in p]
-        rows = list(self.rows.items())
-        # The same sums in the same order as the plain loops, run by C iterators.
-        dangling: Getter = _getter(self.dangling) if self.dangling else _nothing
-        x = [1.0 / n] * n
-        for _ in range(max_iter):
-            last = x
-            dangling_sum = alpha * sum(dangling(last))
-            x = list(map(add, map(mul, repeat(dangling_sum), p), teleport))
-            for node, (get, weights) in rows:
-                x[node] += alpha * sum(map(mul, get(last), weights))
-            if sum(map(abs, map(sub, x, last))) < n * tol:
-                return x
-        log.warning("repo map: PageRank did not converge; ranking by references only")
-        return [1.0 / n] * n
-
-
-def _pagerank(
-    nodes: Iterable[str],
-    edges: Mapping[tuple[str, str], float],
-    personalization: dict[str, float] | None,
-) -> dict[str, float]:
-    """PageRank of a graph given as {(src, dst): weight} (see `_Transitions.run`)."""
-    names = list(dict.fromkeys(nodes))
-    prepared = _Transitions(names, ((s, d, w) for (s, d), w in edges.items()))
-    return dict(zip(names, prepared.run(personalization), strict=True))
-
-
-class _Variant:
-    """The graph weighted for one set of mentioned identifiers: PageRank's transitions and
-    the sharing step as a sparse matrix, (definition) <- {file index: weight}; both can
-    take new sources for some files in place."""
-
-    def __init__(self, names: list[str], sources: Mapping[str, _Source]) -> None:
-        self.transitions = _Transitions(
-            names,
-            ((src, dst, w) for src in names for dst, w in sources[src].edges.items()),
-        )
-        self.index = self.transitions.index
-        self.out = [sources[src].out for src in names]
-        self._contributions: dict[tuple[str, str], dict[int, float]] = {}
-        self.shares: dict[tuple[str, str], tuple[Getter, list[float]]] = {}
-        for i, src in enumerate(names):
-            self._add(i, sources[src])
-        for key in list(self._contributions):
-            self._share(key)
-        self.ranks: OrderedDict[tuple[tuple[str, float], ...], list[float]] = OrderedDict()
-        self._key_files: Getter | None = None
-        self._vector: SparseRows | None = None  # `shares` for numpy, made by a big graph
-
-    def _add(self, i: int, source: _Source) -> None:
-        contributions = self._contributions
-        for name, weight, others in source.reaches:
-            for dst in others:
-                found = contributions.get((dst, name))
-                if found is None:
-                    contributions[(dst, name)] = {i: weight}
-                else:
-                    found[i] = weight
-
-    def _share(self, key: tuple[str, str]) -> None:
-        pairs = self._contributions.get(key)
-        if not pairs:
-            self._contributions.pop(key, None)
-            self.shares.pop(key, None)
-            return
-        srcs = sorted(pairs)
-        self.shares[key] = (_getter(srcs), [pairs[i] for i in srcs])
-
-    def replace(self, changes: Mapping[str, tuple[_Source, _Source]]) -> None:
-        """Swap (old, new) sources of some files (same file set) and forget cached ranks."""
-        dirty: set[tuple[str, str]] = set()
-        edges: dict[int, dict[int, float]] = {}
-        for src, (old, new) in changes.items():
-            i = self.index[src]
-            for name, _, others in old.reaches:
-                for dst in others:
-                    del self._contributions[(dst, name)][i]
-                    dirty.add((dst, name))
-            self._add(i, new)
-            dirty.update((dst, name) for name, _, others in new.reaches for dst in others)
-            self.out[i] = new.out
-            edges[i] = {self.index[dst]: w for dst, w in new.edges.items()}
-        self.transitions.replace(edges)
-        for key in dirty:
-            self._share(key)
-        self.ranks.clear()
-        self._key_files = None
-        self._vector = None
-
-    def pagerank(self, personalization: dict[str, float]) -> list[float]:
-        key = tuple(sorted(personalization.items()))
-        found = self.ranks.get(key)
-        if found is not None:
-            self.ranks.move_to_end(key)
-            return found
-        ranks = self.transitions.run(personalization or None)
-        self.ranks[key] = ranks
-        if len(self.ranks) > _CACHED_RANKS:
-            self.ranks.popitem(last=False)
-        return ranks
-
-    def definition_ranks(self, ranks: list[float]) -> tuple[list[tuple[str, str]], list[float]]:
-        """Each file's rank shared among the definitions its references reach, by weight:
-        the (file, name) keys and their values."""
-        shares = self.shares
-        if self.transitions.edge_count() >= pagerank.VECTOR_MIN_EDGES:
-            if self._vector is None:  # the same floats, with numpy (pagerank.py)
-                self._vector = pagerank.SparseRows(map(self._contributions.__getitem__, shares))
-            return list(shares), pagerank.shared_ranks(self._vector, ranks, self.out)
-        share = [r / out if out else 0.0 for r, out in zip(ranks, self.out, strict=True)]
-        values = [sum(map(mul, get(share), weights)) for get, weights in shares.values()]
-        return list(shares), values
-
-    def key_files(self, keys: list[tuple[str, str]]) -> Getter:
-        """Reads the ranks of the files defining `keys` (cached until `replace`)."""
-        if self._key_files is None:
-            self._key_files = _getter([self.index[dst] for dst, _ in keys]) if keys else _nothing
-        return self._key_files
-
-
-class _Lean(NamedTuple):
-    """What ranking reads of a file: the names it defines (each once, in order), the
-    names it references with counts, and where its imported names come from."""
-
-    names: tuple[str, ...]
-    references: Mapping[str, int]
-    imports: Mapping[str, str]
-
-
-def _lean(ft: FileTags) -> _Lean:
-    return _Lean(
-        tuple(dict.fromkeys(tag.name for tag in ft.definitions)), ft.references, ft.imports
-    )
+def _summary(lean: array[int]) -> tuple[array[int], array[int], array[int], array[int] | None]:
+    """A file's lean record: [defined, referenced, imported?, defined name ids...,
+    referenced name ids..., their counts..., their modules' ids (-1: not imported)...]."""
+    defined, referenced = lean[0], lean[1]
+    start = 3 + defined
+    names = lean[3:start]
+    refs = lean[start : start + referenced]
+    counts = lean[start + referenced : start + 2 * referenced]
+    modules = lean[start + 2 * referenced : start + 3 * referenced] if lean[2] else None
+    return names, refs, counts, modules
 
 
 class ReferenceGraph:
     """Who defines and who references each name, per file set; updated file by file.
 
     The files' tags stay as given (a `LazyFiles` keeps them as the cache's bytes): the
-    graph keeps what ranking reads of each (`_Lean`), and decodes a file's definitions
-    when a ranking shows them (kept, so a tag is the same object in every ranking: the
-    question's fusion matches tags by identity). On 20k files the decoded definitions,
-    signatures and docs were the largest part of the graph's memory.
+    graph keeps what ranking reads of each, as ids in arrays (file paths and names are
+    interned once: a path or name string, a dict or a float object per reference was
+    most of a 20k-file graph's memory, issue 16), and decodes a file's definitions when a
+    ranking shows them (kept, so a tag is the same object in every ranking: the
+    question's fusion matches tags by identity).
 
     Not thread-safe: the owner serializes `update` and `rank`.
     """
@@ -333,19 +93,78 @@ class ReferenceGraph:
             self._files = files.copy()
         else:
             self._files = LazyFiles(dict(files))
-        self._lean: dict[str, _Lean] = {path: _lean(ft) for path, ft in self._files.items()}
+        self._fid: dict[str, int] = {}  # file path -> id (kept when the file goes)
+        self._paths: list[str] = []  # id -> path
+        self._core = bytearray()  # id -> 1 when the file is the project's code (no role)
+        self._nid: dict[str, int] = {}  # name -> id
+        self._names: list[str] = []  # id -> name
+        self._mid: dict[str, int] = {}  # module path (of an import) -> id
+        self._modules: list[str] = []
+        self._lean: dict[int, array[int]] = {}  # file id -> what ranking reads (_summary)
+        for path in self._files:
+            self._lean[self._file_id(path)] = self._summarize(*self._files.summary(path))
         self._shown: dict[str, tuple[Tag, ...]] = {}  # definitions decoded, by path
-        definers: defaultdict[str, list[str]] = defaultdict(list)
-        for path, lean in self._lean.items():
-            for name in lean.names:
-                definers[name].append(path)
-        # Who defines each name, sorted: the order of edges, and so every sum, is the same
-        # however the graph got here. `_targets` are the definers a reference reaches.
-        self._definers = {name: tuple(sorted(paths)) for name, paths in definers.items()}
-        self._targets = {name: _reached(paths) for name, paths in self._definers.items()}
-        self._base = {src: self._source(src, lean, frozenset()) for src, lean in self._lean.items()}
-        self._variant: _Variant | None = None  # built on first use, then patched
+        definers: defaultdict[int, list[int]] = defaultdict(list)
+        for fid, lean in self._lean.items():
+            for name in lean[3 : 3 + lean[0]]:
+                definers[name].append(fid)
+        # Who defines each name, sorted by path: the order of edges, and so every sum, is
+        # the same however the graph got here. `_targets` are the definers a reference
+        # reaches.
+        by_path = self._paths.__getitem__
+        self._definers = {name: tuple(sorted(ids, key=by_path)) for name, ids in definers.items()}
+        self._targets = {name: self._reached(ids) for name, ids in self._definers.items()}
+        self._base = {fid: self._source(fid, lean, frozenset()) for fid, lean in self._lean.items()}
+        # Its memo helped while every file was weighed (names repeat across files); the
+        # graph keeps the weights, and the memo's entries are 5 MB on 20k files.
+        _ident_weight.cache_clear()
+        self._variant: Variant | None = None  # built on first use, then patched
         self._last: tuple[Hashable, list[tuple[float, Tag]]] | None = None  # last ranking
+
+    def _file_id(self, path: str) -> int:
+        found = self._fid.get(path)
+        if found is None:
+            found = self._fid[path] = len(self._paths)
+            self._paths.append(path)
+            self._core.append(path_role(path) is None)
+        return found
+
+    def _summarize(
+        self, names: Iterable[str], references: Mapping[str, int], imports: Mapping[str, str]
+    ) -> array[int]:
+        nid, known = self._nid, self._names
+
+        def intern(name: str) -> int:
+            found = nid.get(name)
+            if found is None:
+                found = nid[name] = len(known)
+                known.append(name)
+            return found
+
+        defined = [intern(name) for name in dict.fromkeys(names)]
+        lean = array("i", (len(defined), len(references), bool(imports)))
+        lean.extend(defined)
+        lean.extend(map(intern, references))
+        lean.extend(references.values())
+        if imports:
+            mid, modules = self._mid, self._modules
+            for name in references:
+                module = imports.get(name)
+                if module is None:
+                    lean.append(-1)
+                    continue
+                found = mid.get(module)
+                if found is None:
+                    found = mid[module] = len(modules)
+                    modules.append(module)
+                lean.append(found)
+        return lean
+
+    def _reached(self, definers: tuple[int, ...]) -> tuple[int, ...]:
+        """`_reached` of file ids (the definers themselves when all are code)."""
+        core = self._core
+        found = tuple(fid for fid in definers if core[fid])
+        return definers if len(found) == len(definers) else found or definers
 
     @property
     def files(self) -> Mapping[str, FileTags]:
@@ -363,22 +182,37 @@ class ReferenceGraph:
         """`relevance.usage` of the files, from what the graph keeps."""
         from coda_ls.repomap.relevance import usage_of
 
-        return usage_of((path, lean.names, lean.references) for path, lean in self._lean.items())
+        paths, names = self._paths, self._names
 
-    def _referencing(self, names: Collection[str]) -> set[str]:
+        def named(fid: int, lean: array[int]) -> tuple[str, list[str], list[str]]:
+            defined, refs, _, _ = _summary(lean)
+            return paths[fid], [names[i] for i in defined], [names[i] for i in refs]
+
+        return usage_of(named(fid, lean) for fid, lean in self._lean.items())
+
+    def _referencing(self, names: Collection[int]) -> set[int]:
         """Files referencing any of `names`. A scan (2 ms on Django) rather than an index
         of every reference: that index cost more to build than all updates use it."""
         wanted = set(names)
-        return {src for src, lean in self._lean.items() if not wanted.isdisjoint(lean.references)}
+        found: set[int] = set()
+        for src, lean in self._lean.items():
+            start = 3 + lean[0]
+            if not wanted.isdisjoint(lean[start : start + lean[1]]):
+                found.add(src)
+        return found
 
-    def _source(self, src: str, lean: _Lean, boosted: Collection[str]) -> _Source:
-        reaches: list[tuple[str, float, tuple[str, ...]]] = []
-        edges: dict[str, float] = {}
+    def _source(self, src: int, lean: array[int], boosted: Collection[int]) -> Source:
+        _, refs, counts, modules = _summary(lean)
+        own = set(lean[3 : 3 + lean[0]])
+        reach_names = array("i")
+        reach_weights = array("d")
+        ends = array("i")
+        reached = array("i")
+        edges: dict[int, float] = {}
         out = 0.0
         get_targets, sqrt, ident_weight = self._targets.get, math.sqrt, _ident_weight
-        own = set(lean.names)
-        imports = lean.imports
-        for name, count in lean.references.items():
+        names, paths, module_paths = self._names, self._paths, self._modules
+        for k, name in enumerate(refs):
             targets = get_targets(name)
             if not targets:
                 continue
@@ -388,10 +222,13 @@ class ReferenceGraph:
             others = tuple(dst for dst in targets if dst != src)
             if not others:
                 continue
-            weight = ident_weight(name, len(targets), mentioned) * sqrt(count)
-            module = imports.get(name)
-            if module is not None:  # imported: the definers in that module, if any
-                inside = tuple(dst for dst in others if module and module_matches(dst, module))
+            weight = ident_weight(names[name], len(targets), mentioned) * sqrt(counts[k])
+            if modules is not None and modules[k] >= 0:
+                # Imported: the definers in that module, if any.
+                module = module_paths[modules[k]]
+                inside = tuple(
+                    dst for dst in others if module and module_matches(paths[dst], module)
+                )
                 if inside:
                     others = inside
                 else:  # from an outside package, or re-exported from elsewhere
@@ -406,38 +243,53 @@ class ReferenceGraph:
             for dst in others:
                 edges[dst] = edges.get(dst, 0.0) + weight
             out += weight * len(others)
-            reaches.append((name, weight, others))
-        return _Source(tuple(reaches), edges, out) if reaches else _EMPTY
+            reach_names.append(name)
+            reach_weights.append(weight)
+            reached.extend(others)
+            ends.append(len(reached))
+        if not reach_names:
+            return EMPTY
+        ints = array("i", (len(reach_names), len(edges)))
+        ints += reach_names
+        ints += ends
+        ints.extend(edges)
+        ints += reached
+        floats = array("d", (out,))
+        floats += reach_weights
+        floats.extend(edges.values())
+        return Source(ints, floats)
 
     def update(self, path: str, ft: FileTags | None) -> None:
         """Replace one file's tags (None: the file is gone), touching only what depends on
         it: the files referencing a name whose set of defining files changed."""
         self._last = None
-        old = self._lean.get(path)
-        new = _lean(ft) if ft is not None else None
+        fid = self._file_id(path)
+        old = self._lean.get(fid)
+        new = self._summarize(*_tag_summary(ft)) if ft is not None else None
         same_files = old is not None and new is not None
-        old_names = set(old.names) if old else set()
-        new_names = set(new.names) if new else set()
+        old_names = set(old[3 : 3 + old[0]]) if old else set()
+        new_names = set(new[3 : 3 + new[0]]) if new else set()
         self._shown.pop(path, None)
         if ft is not None and new is not None:
             self._files.put(path, ft)
-            self._lean[path] = new
+            self._lean[fid] = new
         else:
             self._files.pop(path)
-            self._lean.pop(path, None)
-            self._base.pop(path, None)
-        dirty = {path} if ft is not None else set()
-        retargeted: list[str] = []
+            self._lean.pop(fid, None)
+            self._base.pop(fid, None)
+        dirty = {fid} if ft is not None else set()
+        retargeted: list[int] = []
+        by_path = self._paths.__getitem__
         for name in old_names ^ new_names:
             definers = set(self._definers.get(name, ()))
             before = self._targets.get(name, ())
             if name in new_names:
-                definers.add(path)
+                definers.add(fid)
             else:
-                definers.discard(path)
+                definers.discard(fid)
             if definers:
-                self._definers[name] = tuple(sorted(definers))
-                self._targets[name] = after = _reached(self._definers[name])
+                self._definers[name] = tuple(sorted(definers, key=by_path))
+                self._targets[name] = after = self._reached(self._definers[name])
             else:
                 self._definers.pop(name, None)
                 self._targets.pop(name, None)
@@ -449,11 +301,11 @@ class ReferenceGraph:
                 retargeted.append(name)
         if retargeted:
             dirty |= self._referencing(retargeted)
-        changes: dict[str, tuple[_Source, _Source]] = {}
+        changes: dict[int, tuple[Source, Source]] = {}
         for src in dirty:
             found = self._lean.get(src)
             if found is not None:
-                old_source = self._base.get(src, _EMPTY)
+                old_source = self._base.get(src, EMPTY)
                 self._base[src] = new_source = self._source(src, found, frozenset())
                 if new_source != old_source:
                     changes[src] = (old_source, new_source)
@@ -464,9 +316,14 @@ class ReferenceGraph:
         elif self._variant is not None and changes:
             self._variant.replace(changes)
 
-    def _base_variant(self) -> _Variant:
+    def _new_variant(self, sources: Mapping[int, Source]) -> Variant:
+        names = list(self._files)
+        fid = self._fid
+        return Variant(names, [fid[path] for path in names], sources, len(self._paths))
+
+    def _base_variant(self) -> Variant:
         if self._variant is None:
-            self._variant = _Variant(list(self._files), self._base)
+            self._variant = self._new_variant(self._base)
         return self._variant
 
     def rank(
@@ -481,7 +338,10 @@ class ReferenceGraph:
 
         `related` adds personalization to files a question's words match (lexical)."""
         # An identifier nobody defines changes neither the graph nor any score.
-        boosted = frozenset(name for name in mentioned_idents if name in self._targets)
+        nid, targets = self._nid, self._targets
+        boosted = frozenset(
+            name for name in mentioned_idents if name in nid and nid[name] in targets
+        )
         personalization: dict[str, float] = {}
         for path in self._files:
             boost = related.get(path, 0.0) if related else 0.0
@@ -510,18 +370,19 @@ class ReferenceGraph:
         limit: int | None,
     ) -> list[tuple[float, Tag]]:
         variant = self._base_variant()
-        changes: dict[str, tuple[_Source, _Source]] = {}
-        if boosted:  # mentioned names weigh more: the files referencing them change
-            for src in self._referencing(boosted):
+        ids = frozenset(self._nid[name] for name in boosted)
+        changes: dict[int, tuple[Source, Source]] = {}
+        if ids:  # mentioned names weigh more: the files referencing them change
+            for src in self._referencing(ids):
                 old = self._base[src]
-                new = self._source(src, self._lean[src], boosted)
+                new = self._source(src, self._lean[src], ids)
                 if new != old:
                     changes[src] = (old, new)
         if not changes:
             return self._rank_with(variant, personalization, focus_files, boosted, limit)
         if len(changes) * 4 > len(self._files):  # a name used everywhere: build afresh
             sources = {**self._base, **{src: new for src, (_, new) in changes.items()}}
-            fresh = _Variant(list(self._files), sources)
+            fresh = self._new_variant(sources)
             return self._rank_with(fresh, personalization, focus_files, boosted, limit)
         # Patch the unboosted graph for this question and restore it after: patching and
         # restoring give exactly the floats of a graph built either way (rows and sums
@@ -536,33 +397,34 @@ class ReferenceGraph:
 
     def _rank_with(
         self,
-        variant: _Variant,
+        variant: Variant,
         personalization: dict[str, float],
         focus_files: Collection[str],
         boosted: frozenset[str],
         limit: int | None,
     ) -> list[tuple[float, Tag]]:
         ranks = variant.pagerank(personalization)
-        keys, values = variant.definition_ranks(ranks)
+        keys, values, ordered = variant.definition_ranks(ranks)
         if limit is None:
             def_rank = dict(zip(keys, values, strict=True))
             return self._score_all(ranks, def_rank, focus_files, boosted)
-        return self._score_top(limit, variant, ranks, keys, values, focus_files, boosted)
+        return self._score_top(limit, variant, ranks, (keys, values, ordered), focus_files, boosted)
 
     def _score_all(
         self,
         ranks: list[float],
-        def_rank: Mapping[tuple[str, str], float],
+        def_rank: Mapping[int, float],
         focus_files: Collection[str],
         boosted: frozenset[str],
     ) -> list[tuple[float, Tag]]:
-        get = def_rank.get
+        get, fid, nid = def_rank.get, self._fid, self._nid
         scored: list[tuple[float, Tag]] = []
         for path, file_rank in zip(self._files, ranks, strict=True):
             base = file_rank * 0.01  # unreferenced symbols of important files next
             focused = path in focus_files
+            high = fid[path] << KEY
             for tag in self.definitions(path):
-                reached = get((path, tag.name), 0.0)
+                reached = get(high | nid[tag.name], 0.0)
                 scored.append((_score(reached, base, tag.name in boosted, focused), tag))
         scored.sort(key=_order)
         return scored
@@ -570,10 +432,9 @@ class ReferenceGraph:
     def _score_top(
         self,
         limit: int,
-        variant: _Variant,
+        variant: Variant,
         ranks: list[float],
-        keys: list[tuple[str, str]],
-        values: list[float],
+        reached: tuple[list[int], list[float], int],
         focus_files: Collection[str],
         boosted: frozenset[str],
     ) -> list[tuple[float, Tag]]:
@@ -583,25 +444,39 @@ class ReferenceGraph:
         (file, name), in bulk; every other definition scores 0.0 + its file's rank * 0.01
         (halved if focused), so the best files give those in order. Only what can make the
         cut is turned into tags and sorted."""
-        files, index, definitions = self._files, variant.index, self.definitions
+        keys, values, ordered = reached
+        files, pos, definitions = self._files, variant.pos, self.definitions
+        fid, nid, paths, names = self._fid, self._nid, self._paths, self._names
         # def_rank + file rank * 0.01, the same float operations as `_score`.
         scores = list(map(add, values, map(mul, variant.key_files(keys)(ranks), repeat(0.01))))
         keys = list(keys)
         explicit = set(keys)
-        for name in boosted:
-            for path in self._definers[name]:
-                if (path, name) not in explicit:
-                    explicit.add((path, name))
-                    keys.append((path, name))
+        boosted_ids = frozenset(nid[name] for name in boosted)
+        for name in boosted_ids:
+            for dst in self._definers[name]:
+                key = dst << KEY | name
+                if key not in explicit:
+                    explicit.add(key)
+                    keys.append(key)
                     scores.append(0.0)  # scored below
         if boosted or focus_files:
-            for i, (path, name) in enumerate(keys):
-                if name in boosted or path in focus_files:
+            focused = {fid[path] for path in focus_files if path in fid}
+            if boosted_ids:
+                touched: Iterable[int] = range(len(keys))
+            else:  # a focused file's keys: a range of the ascending ones, and new ones
+                touched = [i for i in range(ordered, len(keys)) if keys[i] >> KEY in focused]
+                for dst in focused:
+                    start = bisect_left(keys, dst << KEY, 0, ordered)
+                    touched += range(start, bisect_left(keys, (dst + 1) << KEY, start, ordered))
+            for i in touched:
+                key = keys[i]
+                dst, name = key >> KEY, key & NAME
+                if name in boosted_ids or dst in focused:
                     scores[i] = _score(
                         values[i] if i < len(values) else 0.0,
-                        ranks[index[path]] * 0.01,
-                        name in boosted,
-                        path in focus_files,
+                        ranks[pos[dst]] * 0.01,
+                        name in boosted_ids,
+                        dst in focused,
                     )
         heap = [(-(file_rank * 0.01), path) for path, file_rank in zip(files, ranks, strict=True)]
         for i, (negative, path) in enumerate(heap):
@@ -611,8 +486,11 @@ class ReferenceGraph:
         rest: list[tuple[float, Tag]] = []
         while heap and len(rest) < limit:
             negative, path = heapq.heappop(heap)
+            high = fid[path] << KEY
             rest.extend(
-                (-negative, tag) for tag in definitions(path) if (path, tag.name) not in explicit
+                (-negative, tag)
+                for tag in definitions(path)
+                if high | nid[tag.name] not in explicit
             )
         # One score per key undercounts its tags: the cut can only be lower, never wrong.
         best = heapq.nlargest(limit, [*scores, *map(itemgetter(0), rest)])
@@ -622,10 +500,14 @@ class ReferenceGraph:
         candidates = [item for item in rest if item[0] >= cut]
         for key, score in zip(keys, scores, strict=True):
             if score >= cut:
-                path, name = key
-                candidates.extend((score, t) for t in definitions(path) if t.name == name)
+                path, named = paths[key >> KEY], names[key & NAME]
+                candidates.extend((score, t) for t in definitions(path) if t.name == named)
         candidates.sort(key=_order)
         return candidates[:limit]
+
+
+def _tag_summary(ft: FileTags) -> tuple[list[str], Mapping[str, int], Mapping[str, str]]:
+    return [tag.name for tag in ft.definitions], ft.references, ft.imports
 
 
 def base_personalization(files: Iterable[str]) -> dict[str, float]:

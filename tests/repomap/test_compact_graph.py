@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from coda_ls.config import RepoMapSettings
+from coda_ls.repomap import pagerank, weighted
 from coda_ls.repomap import repomap as repomap_module
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
@@ -58,7 +59,12 @@ def both(repo_map: RepoMap) -> tuple[ReferenceGraph, OldGraph]:
     return ReferenceGraph(lazy), OldGraph(decoded)
 
 
-def test_the_compact_graph_ranks_as_the_old_one(built: tuple[Path, RepoMap]) -> None:
+@pytest.mark.parametrize("vector", [False, True])
+def test_the_compact_graph_ranks_as_the_old_one(
+    built: tuple[Path, RepoMap], vector: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PageRank and the sharing step in the loop, or with numpy (pagerank.py).
+    monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0 if vector else 10**9)
     _, repo_map = built
     new, old = both(repo_map)
     assert len(new.files) > 100
@@ -70,7 +76,15 @@ def test_the_compact_graph_ranks_as_the_old_one(built: tuple[Path, RepoMap]) -> 
     assert new.usage() == usage(old.files)
 
 
-def test_after_changes_too(built: tuple[Path, RepoMap]) -> None:
+@pytest.mark.parametrize("merge_at", [weighted.MERGE_AT, 0, 10**9])
+@pytest.mark.parametrize("vector", [False, True])
+def test_after_changes_too(
+    built: tuple[Path, RepoMap], merge_at: int, vector: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Changed definition keys kept apart (0: never merged) or merged at every change.
+    monkeypatch.setattr(weighted, "MERGE_AT", merge_at)
+    # PageRank and the sharing step in the loop, or with numpy (pagerank.py).
+    monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0 if vector else 10**9)
     _, repo_map = built
     new, old = both(repo_map)
     rank_py = new.files["coda_ls/repomap/rank.py"]

@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
-from coda_ls.repomap.rank import _pagerank
+from coda_ls.repomap.weighted import pagerank_of as _pagerank
 
 
 def _graph(seed: int, nodes: int, edges: int) -> tuple[list[str], dict[tuple[str, str], float]]:

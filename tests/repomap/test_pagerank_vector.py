@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import shutil
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,9 @@ import pytest
 
 from coda_ls.config import RepoMapSettings
 from coda_ls.repomap import pagerank
-from coda_ls.repomap.rank import ReferenceGraph, _Transitions
+from coda_ls.repomap.rank import ReferenceGraph
 from coda_ls.repomap.repomap import RepoMap
+from coda_ls.repomap.weighted import Transitions
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,18 +40,18 @@ def test_the_vector_form_gives_the_loops_numbers(
     names, edges = _random_graph(seed, nodes=400, edges=3000)  # sparse: some dangle
     personalization = {names[0]: 100.0, names[7]: 50.0, names[9]: 1.0} if personalized else None
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 10**9)
-    loop = _Transitions(names, edges).run(personalization)
+    loop = Transitions.of(names, edges).run(personalization)
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0)
-    transitions = _Transitions(names, edges)
+    transitions = Transitions.of(names, edges)
     vector = transitions.run(personalization)
     assert transitions._vector is not None  # it did run the vector form
     assert vector == loop  # floats compared exactly
     # After an in-place change too (the compressed rows are made again).
-    src = transitions.index[names[3]]
-    changes = {src: {transitions.index[names[5]]: 2.5, transitions.index[names[6]]: 0.5}}
+    old = [names.index(d) for s, d, _ in edges if s == names[3]]
+    changes = {3: (old, [5, 6], array("d", [2.5, 0.5]))}
     transitions.replace(changes)
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 10**9)
-    fresh = _Transitions(names, edges)
+    fresh = Transitions.of(names, edges)
     fresh.replace(changes)
     expected = fresh.run(personalization)
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0)
@@ -58,7 +60,7 @@ def test_the_vector_form_gives_the_loops_numbers(
 
 def test_an_edgeless_graph_in_the_vector_form(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0)
-    assert _Transitions(["a.py", "b.py"], []).run(None) == [0.5, 0.5]
+    assert Transitions.of(["a.py", "b.py"], []).run(None) == [0.5, 0.5]
 
 
 @pytest.fixture(scope="module")

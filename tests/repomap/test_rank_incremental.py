@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from coda_ls.config import RepoMapSettings
-from coda_ls.repomap import rank
+from coda_ls.repomap import pagerank, rank, weighted
 from coda_ls.repomap.evidence import ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.model import FileTags, Tag
@@ -68,7 +68,7 @@ def reference_rank(
         personalization = {
             p: ROLE_SOURCE_FACTOR[path_role(p)] if path_role(p) else 1.0 for p in files
         }
-    ranks = rank._pagerank(files.keys(), edges, personalization)
+    ranks = weighted.pagerank_of(files.keys(), edges, personalization)
     out: dict[str, float] = defaultdict(float)
     for (src, _), weight in edges.items():
         out[src] += weight
@@ -131,7 +131,15 @@ def assert_same_ranking(graph: ReferenceGraph, files: dict[str, FileTags]) -> No
         assert {tag: score for score, tag in got} == pytest.approx(expected, rel=1e-9, abs=1e-15)
 
 
-def test_updated_graph_ranks_as_a_fresh_one() -> None:
+@pytest.mark.parametrize("merge_at", [weighted.MERGE_AT, 0, 10**9])
+@pytest.mark.parametrize("vector", [False, True])
+def test_updated_graph_ranks_as_a_fresh_one(
+    merge_at: int, vector: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Changed definition keys kept apart (0: never merged) or merged at every change.
+    monkeypatch.setattr(weighted, "MERGE_AT", merge_at)
+    # PageRank and the sharing step in the loop, or with numpy (pagerank.py).
+    monkeypatch.setattr(pagerank, "VECTOR_MIN_EDGES", 0 if vector else 10**9)
     rng = random.Random(7)
     files = {f"m{i}.py": tags_of(f"m{i}.py", module(i, rng)) for i in range(30)}
     graph = ReferenceGraph(files)
