@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -190,9 +191,10 @@ def detect_language(path: Path | str, head: bytes | None = None) -> str | None:
     A few extensions are shared with other languages (`.m` with Objective-C, `.rules` with
     polkit's JavaScript); with `head` given, its first line decides.
     """
-    p = Path(path)
-    suffix = p.suffix.lower()
-    by_name = FILENAMES.get(p.name) or EXTENSIONS.get(suffix)
+    name = _name(path)
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # PurePath.suffix
+    by_name = FILENAMES.get(name) or EXTENSIONS.get(suffix)
     if by_name:
         sniff = _SNIFF.get(suffix)
         return sniff(head) if sniff is not None and head is not None else by_name
@@ -206,6 +208,18 @@ def detect_language(path: Path | str, head: bytes | None = None) -> str | None:
         program = match.group(2).rsplit(b"/", 1)[-1]
     name = re.sub(r"[\d.]+$", "", program.decode("ascii", "replace"))
     return INTERPRETERS.get(name)
+
+
+def _name(path: Path | str) -> str:
+    """`Path(path).name`, without making a Path for the common relative posix string
+    (a build asks once per file; the Path was most of this function's time)."""
+    if isinstance(path, str) and path and not path.endswith(("/", "/.")) and path != ".":
+        if "/" not in path:
+            # Path() interns its parts, and a one-part path is the caller's string: a
+            # build's rows (marshal marks interned strings) stay byte for byte the same.
+            sys.intern(path)
+        return path.rpartition("/")[2]
+    return Path(path).name
 
 
 _CAPSULE_NAME = b"tree_sitter.Language"

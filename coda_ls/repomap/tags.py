@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -26,7 +26,7 @@ from coda_ls.repomap.languages import load_language, query_stem
 from coda_ls.repomap.model import FileTags, Tag
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser, Query
+    from tree_sitter import Node, Parser, Query, QueryCursor
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,10 @@ def queries_dir() -> Path:
 @cache
 def load_query(language: str) -> Query | None:
     """The compiled tags query of `language`, or None (logged) when it is missing or bad."""
+    return _compile(language)
+
+
+def _compile(language: str, quiet: bool = False) -> Query | None:
     from tree_sitter import Query
 
     grammar = load_language(language)
@@ -63,26 +67,47 @@ def load_query(language: str) -> Query | None:
     try:
         return Query(grammar, path.read_text(encoding="utf-8"))
     except OSError as exc:
-        log.warning("repo map: no query for %s (%s)", language, exc)
+        if not quiet:
+            log.warning("repo map: no query for %s (%s)", language, exc)
     except (SyntaxError, NameError, ValueError) as exc:  # tree_sitter.QueryError subclasses
-        log.warning("repo map: bad query %s: %s", path, exc)
+        if not quiet:
+            log.warning("repo map: bad query %s: %s", path, exc)
     return None
 
 
 _CAPTURE = re.compile(rb"@([\w.]+)")
 
 
-@cache
 def reference_patterns(language: str) -> tuple[str | None, ...]:
     """Per pattern of the tags query: the kind of a plain reference pattern (its only
     captures `@name` and one `@reference.<kind>`), else None. The build reads those
     matches without walking their captures (issue 16: the loop over captures was a tenth
     of a cold build, most of it references)."""
-    query = load_query(language)
-    if query is None:
+    if load_language(language) is None:  # (cached) as load_query would say
         return ()
+    return _build_queries(language)[0]
+
+
+def lean_query(language: str) -> Query | None:
+    """The tags query without its `@reference.<kind>` captures, for a build (which counts
+    names only), when every reference pattern is plain (`reference_patterns`): one Node
+    and one list fewer per reference. None when some reference pattern is not plain."""
+    if load_language(language) is None:
+        return None
+    return _build_queries(language)[1]
+
+
+@cache
+def _build_queries(language: str) -> tuple[tuple[str | None, ...], Query | None]:
+    """`reference_patterns` and `lean_query` from one compiled query: a build compiles
+    its languages' queries once, not once more for the general path (issue 16: ~10 ms
+    per language)."""
+    query = _compile(language, quiet=True)  # load_query says what is wrong
+    if query is None:
+        return (), None
     text = (queries_dir() / f"{query_stem(language)}-tags.scm").read_bytes()
     kinds: list[str | None] = []
+    lean = True
     for i in range(query.pattern_count):
         pattern = text[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)]
         names = set(_CAPTURE.findall(pattern)) - {b"name"}
@@ -91,33 +116,14 @@ def reference_patterns(language: str) -> tuple[str | None, ...]:
         # An optional tag capture (`@reference.call)?`) may be absent: the general loop.
         optional = re.search(rb"@" + re.escape(tag.encode()) + rb"\s*[?*]", pattern)
         kinds.append(kind or "call" if role == "reference" and not optional else None)
-    return tuple(kinds)
-
-
-@cache
-def lean_query(language: str) -> Query | None:
-    """The tags query without its `@reference.<kind>` captures, for a build (which counts
-    names only), when every reference pattern is plain (`reference_patterns`): one Node
-    and one list fewer per reference. None when some reference pattern is not plain."""
-    query = load_query(language)
-    plain = reference_patterns(language)
-    if query is None:
-        return None
-    text = (queries_dir() / f"{query_stem(language)}-tags.scm").read_bytes()
-    for i in range(query.pattern_count):
-        pattern = text[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)]
-        if b"@reference." in pattern and plain[i] is None:
-            return None
-    from tree_sitter import Query
-
-    grammar = load_language(language)
-    if grammar is None:
-        return None
-    lean = Query(grammar, text.decode("utf-8"))
-    for i in range(query.capture_count):
-        if query.capture_name(i).startswith("reference."):
-            lean.disable_capture(query.capture_name(i))
-    return lean
+        if b"@reference." in pattern and kinds[-1] is None:
+            lean = False
+    if not lean:
+        return tuple(kinds), None
+    for name in [query.capture_name(i) for i in range(query.capture_count)]:
+        if name.startswith("reference."):
+            query.disable_capture(name)
+    return tuple(kinds), query
 
 
 _local = threading.local()
@@ -125,15 +131,16 @@ _local = threading.local()
 
 def _parser(language: str) -> Parser | None:
     """One parser per thread and language: Parser objects are not thread-safe."""
-    from tree_sitter import Parser
-
     parsers: dict[str, Parser] = _local.__dict__.setdefault("parsers", {})
-    if language not in parsers:
+    parser = parsers.get(language)
+    if parser is None:
+        from tree_sitter import Parser
+
         grammar = load_language(language)
         if grammar is None:
             return None
-        parsers[language] = Parser(grammar)
-    return parsers[language]
+        parser = parsers[language] = Parser(grammar)
+    return parser
 
 
 @dataclass(slots=True)
@@ -142,6 +149,10 @@ class _Def:
     node: Node
     name: str
     receiver: str | None
+    # The node's byte span, read once: sorting, nesting and docs ask for it many times,
+    # and each Node attribute is a call into tree-sitter (issue 16).
+    start: int
+    end: int
     scope_only: bool = False
     doc: str = ""
     parent: _Def | None = None
@@ -211,17 +222,13 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
     if language is None:
         return Extracted(None, [], {}, note="no language")
     parser = _parser(language)
-    query = load_query(language)
-    if parser is None or query is None:
-        return Extracted(None, [], {}, note=f"no grammar or query for {language}")
     plain = reference_patterns(language)
     lean = lean_query(language) if plain and not lines else None
-    if lean is not None:
-        query = lean
+    query = lean if lean is not None else load_query(language)
+    if parser is None or query is None:
+        return Extracted(None, [], {}, note=f"no grammar or query for {language}")
     tree = parser.parse(source)
-    from tree_sitter import QueryCursor
-
-    matches = QueryCursor(query).matches(tree.root_node)
+    matches = _query_cursor()(query).matches(tree.root_node)
     defs: dict[tuple[int, int], tuple[int, _Def]] = {}
     docs: list[tuple[Node, bool]] = []
     refs: list[tuple[str, str, int]] = []
@@ -274,31 +281,46 @@ def extract_rows(path: str, source: bytes, language: str | None, lines: bool = F
                 continue
             node = nodes[0]
             receiver = captures.get("receiver")
-            item = _Def(
-                kind or "scope",
-                node,
-                name,
-                _text(receiver[0]) if receiver else None,
-                scope_only=role == "scope",
-            )
             key = (node.start_byte, node.end_byte)
             # The same node matched twice: the pattern written first in the query wins.
             if key not in defs or pattern < defs[key][0]:
+                item = _Def(
+                    kind or "scope",
+                    node,
+                    name,
+                    _text(receiver[0]) if receiver else None,
+                    key[0],
+                    key[1],
+                    role == "scope",
+                )
                 defs[key] = (pattern, item)
-    ordered = sorted(
-        (d for _, d in defs.values()), key=lambda d: (d.node.start_byte, -d.node.end_byte)
-    )
+    ordered = sorted((d for _, d in defs.values()), key=_span_order)
     _nest(ordered)
     module = _attach_docs(ordered, docs, path, language, source)
     defined = [d for d in ordered if not d.scope_only]
     if module is not None:
         defined.insert(0, module)
-    rows = [_row(d, path, source) for d in defined]
+    comments = COMMENT_STARTS.get(language)
+    rows = [_row(d, path, source, comments) for d in defined]
     counts = Counter(name for _, name, _ in refs) if lines else _decoded_counts(raw_refs)
     note = "syntax errors; kept what parsed" if tree.root_node.has_error else None
     imports = imports_of(path, source, language)
     positions = tuple(refs) if lines else ()
     return Extracted(language, rows, dict(counts), positions, note, imports)
+
+
+@cache
+def _query_cursor() -> type[QueryCursor]:
+    """tree_sitter.QueryCursor, imported once (an import statement per file cost more
+    than this lookup)."""
+    from tree_sitter import QueryCursor
+
+    return QueryCursor
+
+
+def _span_order(item: _Def) -> tuple[int, int]:
+    """Outer before inner: by start, then the longer first."""
+    return (item.start, -item.end)
 
 
 def _decoded_counts(raw_refs: list[bytes]) -> dict[str, int]:
@@ -326,7 +348,7 @@ def _nest(ordered: list[_Def]) -> None:
     """Set each definition's parent (innermost enclosing) and make nested functions methods."""
     stack: list[_Def] = []
     for item in ordered:
-        while stack and stack[-1].node.end_byte <= item.node.start_byte:
+        while stack and stack[-1].end <= item.start:
             stack.pop()
         if stack:
             item.parent = stack[-1]
@@ -339,12 +361,14 @@ def _attach_docs(
     ordered: list[_Def], docs: list[tuple[Node, bool]], path: str, language: str, source: bytes
 ) -> _Def | None:
     """Give each definition its doc; return a module definition for a file-level doc."""
+    if not docs:
+        return None
     module: _Def | None = None
-    spans = {(d.node.start_byte, d.node.end_byte): d for d in ordered}
     seen: set[int] = set()
     outer: dict[int, list[Node]] = {}  # id of the documented def -> its doc nodes
     targets: dict[int, _Def] = {}
     outer_docs: list[Node] = []
+    finder = _DocTargets(ordered)
     # A node captured both as an inner and an outer doc is the inner one (a file's doc).
     for node, inner in sorted(docs, key=lambda d: (d[0].start_byte, not d[1])):
         if node.start_byte in seen:
@@ -353,14 +377,14 @@ def _attach_docs(
         if not inner:
             outer_docs.append(node)
             continue
-        owner = _enclosing(spans, node)
+        owner = finder.enclosing(node)
         if owner is None:
             if module is None:
-                module = _Def("module", node, _module_name(path, language), None)
+                name = _module_name(path, language)
+                module = _Def("module", node, name, None, node.start_byte, node.end_byte)
             owner = module
         if not owner.doc:
             owner.doc = summarize(_slice(source, node))
-    finder = _DocTargets(ordered)
     # Last first: a run of comment lines then takes linear time, each line's walk stopping
     # at the next line's answer (Emacs's ps-print.el: 1,800 comment lines, 98 s before).
     for node in reversed(outer_docs):
@@ -382,6 +406,9 @@ def _attach_docs(
         if not target.doc:
             target.doc = summarize("\n".join(_slice(source, n) for n in block))
     return module
+
+
+FAST_ENCLOSING = True  # False: always walk the ancestors (the tests compare both)
 
 
 def _enclosing(spans: dict[tuple[int, int], _Def], node: Node) -> _Def | None:
@@ -406,8 +433,35 @@ class _DocTargets:
 
     def __init__(self, ordered: list[_Def]) -> None:
         self.ordered = ordered
-        self.starts = [d.node.start_byte for d in ordered]  # sorted: `ordered` is
+        self.starts = [d.start for d in ordered]  # sorted: `ordered` is
         self.memo: dict[int, _Def | None] = {}  # doc start byte -> its definition
+        self._spans: dict[tuple[int, int], _Def] | None = None
+
+    def spans(self) -> dict[tuple[int, int], _Def]:
+        """Span -> definition, made the first time the walk needs it."""
+        if self._spans is None:
+            self._spans = {(d.start, d.end): d for d in self.ordered}
+        return self._spans
+
+    def enclosing(self, node: Node) -> _Def | None:
+        """`_enclosing(spans, node)` from the definitions' spans, without asking
+        tree-sitter for the ancestors (each `parent` descends from the root again).
+
+        Tree nodes nest: a definition whose span holds `node`'s and is not the same
+        span is one of its ancestors, so the innermost such definition is the first
+        ancestor the walk would find; it is the last to start at or before `node`, or
+        one of that one's enclosing definitions (`_nest`). A definition with exactly
+        `node`'s span, or an empty `node`, is left to the walk."""
+        start, end = node.start_byte, node.end_byte
+        if not FAST_ENCLOSING or start >= end:
+            return _enclosing(self.spans(), node)
+        i = bisect_right(self.starts, start) - 1
+        item = self.ordered[i] if i >= 0 else None
+        while item is not None and item.end < end:
+            item = item.parent
+        if item is not None and item.start == start and item.end == end:
+            return _enclosing(self.spans(), node)
+        return item
 
     def documented(self, doc: Node) -> _Def | None:
         """The next sibling's definition, past comments/attributes; remembered."""
@@ -452,11 +506,11 @@ def _module_name(path: str, language: str) -> str:
     return p.stem
 
 
-def _row(item: _Def, path: str, source: bytes) -> TagRow:
+def _row(item: _Def, path: str, source: bytes, comments: bytes | None) -> TagRow:
     node = item.node
     parent = item.receiver or (item.parent.qualname if item.parent is not None else None)
     signature = "" if item.kind == "module" and item.node.type.endswith(("string", "comment")) \
-        else signature_of(node, source)  # fmt: skip
+        else _signature(node, item.start, item.end, source, comments)  # fmt: skip
     return (
         item.kind,
         item.name,
@@ -476,26 +530,51 @@ _BODY = re.compile(
 )  # do_block: Elixir
 
 
-def signature_of(node: Node, source: bytes) -> str:
+# The bytes a comment can start with, per language. Where a signature's bytes hold none
+# of them, no comment can start there, and signature_of does not ask for the node's
+# children (tree-sitter makes a Node per child: a quarter of signature_of; issue 16).
+# Languages not listed take the general loop.
+COMMENT_STARTS: dict[str, bytes] = {
+    "python": b"#", "go": b"/", "rust": b"/", "java": b"/", "c": b"/", "cpp": b"/",
+    "c_sharp": b"/", "javascript": b"/<", "typescript": b"/<", "tsx": b"/<",
+}  # fmt: skip
+
+
+def signature_of(node: Node, source: bytes, comments: bytes | None = None) -> str:
     """The declaration without its body, on one line: `def area(self) -> float`.
 
     Cut at the body, then at the first line end where the brackets balance, so a
     signature split over lines is kept whole but a comment after it is not.
+    `comments`: the bytes a comment of the file's language starts with (COMMENT_STARTS),
+    None when unknown.
     """
-    start = node.start_byte
-    end = min(node.end_byte, start + 600)
+    return _signature(node, node.start_byte, node.end_byte, source, comments)
+
+
+def _signature(node: Node, start: int, stop: int, source: bytes, comments: bytes | None) -> str:
+    """`signature_of` given the node's span (a definition has read it already)."""
+    end = min(stop, start + 600)
     body = node.child_by_field_name("body")
     if body is None:
         body = next((c for c in node.named_children if _BODY.search(c.type)), None)
-    if body is not None and body.start_byte > start:
-        end = min(end, body.start_byte)
-    for child in node.children:  # a comment between the signature and the body
-        at = child.start_byte
-        if at >= end:
-            break
-        if at > start and "comment" in child.type:
+    if body is not None:
+        at = body.start_byte
+        if start < at < end:
             end = at
-            break
+    clean = comments is not None
+    if comments is not None:
+        for mark in comments:
+            if source.find(mark, start + 1, end) >= 0:
+                clean = False
+                break
+    if not clean:
+        for child in node.children:  # a comment between the signature and the body
+            at = child.start_byte
+            if at >= end:
+                break
+            if at > start and "comment" in child.type:
+                end = at
+                break
     raw = source[start:end].decode("utf-8", "replace")
     if raw.startswith("("):
         # A Lisp form is balanced only at its end: its first line is the signature,
@@ -517,7 +596,7 @@ def signature_of(node: Node, source: bytes) -> str:
         text = _OPEN_SPACE.sub(r"\1", text)
     if " )" in text or " ]" in text:
         text = _TRAILING_COMMA.sub(r"\1", text)
-    return shorten(text, _SIGNATURE_MAX)
+    return text if len(text) <= _SIGNATURE_MAX else shorten(text, _SIGNATURE_MAX)
 
 
 _OPEN_SPACE = re.compile(r"([(\[]) ")
@@ -602,6 +681,8 @@ _MARKERS = re.compile(
     r"^\s*(?:/\*\*?!?|\*/|\*(?!\*)|/{2,4}!?|#+'?|--+\s?[|^]|--+\[*=*\[*|\]=*\]|'''"
     r"|;+|%+[{}]?|!+|\(\*\*?|\{-\|?|/\+\+?)\s?"
 )
+# The characters _MARKERS can start with, past the line's leading whitespace.
+_MARKER_FIRST = frozenset("/*#-]';%!({")
 _CLOSERS = ("*/", "*)", "-}", "+/")
 # Elixir's `@doc "..."` / `@moduledoc ~S"""..."""` around a docstring's quotes.
 _QUOTES = re.compile(r"^(?:@\w*doc\s+)?(?:~[sS])?[rRbBuUfF]*(\"\"\"|'''|\"|')|(\"\"\"|'''|\"|')$")
@@ -636,7 +717,16 @@ def summarize(raw: str) -> str:
             continue
         if line.endswith(_CLOSERS):
             line = line[:-2]
-        line = _LEAD_TAG.sub("", _ELISP_HEADER.sub("", _MARKERS.sub("", line).strip()))
+        # Each substitution only where its pattern can match (the line is stripped: a
+        # marker must be its first character): three regex calls per line were most of
+        # summarize (issue 16).
+        if line and line[0] in _MARKER_FIRST:
+            line = _MARKERS.sub("", line)
+        line = line.strip()  # also what a closer's removal left
+        if "-*-" in line or ".el" in line:
+            line = _ELISP_HEADER.sub("", line)
+        if line.startswith(("@", "\\")):
+            line = _LEAD_TAG.sub("", line)
         if line.startswith("@") and lines:  # Javadoc/JSDoc tags end the summary
             break
         if not line:

@@ -46,14 +46,12 @@ Result = Parsed | Skipped
 
 def parse_path(root: str, rel: str, max_bytes: int) -> Result:
     full = os.path.join(root, rel)
-    try:
-        st = os.stat(full)
-        if st.st_size > max_bytes:
-            return Skipped(rel, f"larger than {max_bytes} bytes", st.st_mtime_ns, st.st_size)
-        with open(full, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        return Skipped(rel, f"unreadable ({exc.strerror})")
+    read = _read(full, max_bytes)
+    if isinstance(read, str):
+        return Skipped(rel, read)
+    st, data = read
+    if data is None:
+        return Skipped(rel, f"larger than {max_bytes} bytes", st.st_mtime_ns, st.st_size)
     reason = skip_reason(data[:SNIFF], len(data), max_bytes)
     if reason:
         return Skipped(rel, reason, st.st_mtime_ns, st.st_size)
@@ -63,6 +61,36 @@ def parse_path(root: str, rel: str, max_bytes: int) -> Result:
     got = _rows(rel, data, language)  # the cache keeps no positions
     blob = encode_rows(got.rows, got.references, got.imports)
     return Parsed(rel, st.st_mtime_ns, st.st_size, content_hash(data), got.language, got.note, blob)
+
+
+def _read(full: str, max_bytes: int) -> tuple[os.stat_result, bytes | None] | str:
+    """A file's stat and its first `max_bytes` + 1 bytes (None when its size is over
+    `max_bytes`), or why it is unreadable. One descriptor, stat'ed and read: a stat of the
+    path, then a Python file object, cost twice as much per file (issue 16)."""
+    try:
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        # What stat-then-open said: a file too big is skipped as such, even unreadable.
+        try:
+            st = os.stat(full)
+        except OSError as stat_exc:
+            return f"unreadable ({stat_exc.strerror})"
+        return (st, None) if st.st_size > max_bytes else f"unreadable ({exc.strerror})"
+    try:
+        st = os.fstat(fd)
+        if st.st_size > max_bytes:
+            return st, None
+        data = os.read(fd, max_bytes + 1)
+        while data and len(data) <= max_bytes:  # a short read is not yet the end
+            more = os.read(fd, max_bytes + 1 - len(data))
+            if not more:
+                break
+            data += more
+    except OSError as exc:
+        return f"unreadable ({exc.strerror})"
+    finally:
+        os.close(fd)
+    return st, data
 
 
 def _rows(rel: str, data: bytes, language: str) -> Extracted:
