@@ -26,8 +26,9 @@ from coda_ls.repomap.model import RenderedMap, Tag
 
 # The modules whose code decides a ranking's scores and order.
 _RANKING_MODULES = (
-    "rank.py", "relevance.py", "lexical.py", "evidence.py", "imports.py", "repomap.py",
-    "persist.py", "cache.py", "model.py", "render.py", "../tokens.py",
+    "rank.py", "weighted.py", "pagerank.py", "relevance.py", "lexical.py", "evidence.py",
+    "imports.py", "repomap.py", "persist.py", "cache.py", "model.py", "render.py",
+    "../tokens.py",
 )  # fmt: skip
 _TAG_FIELDS = attrgetter(*(f.name for f in fields(Tag)))
 
@@ -49,13 +50,10 @@ def code_digest() -> str:
 
 def state_digest(files: Iterable[tuple[str, str]]) -> str:
     """A digest of the mapped files, in order: (path, content hash) pairs."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path, content in files:
-        digest.update(path.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-        digest.update(content.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
+    # One update of the joined text: the same digest as an update per part, which cost
+    # 30 ms of a warm 20k-file `coda map` (issue 16).
+    text = "".join([f"{path}\0{content}\n" for path, content in files])
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def ranking_key(state: str, request: Hashable) -> str:

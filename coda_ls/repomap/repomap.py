@@ -532,10 +532,12 @@ class RepoMap:
             return None
         if self._state is None or self._state[0] != self._generation:
             stats = self._stats
-            if all(rel in stats for rel in self._files):
-                digest: str | None = state_digest((rel, stats[rel][2]) for rel in self._files)
+            try:
+                pairs = [(rel, stats[rel][2]) for rel in self._files]
+            except KeyError:  # a file without its stat: not as on disk
+                digest: str | None = None
             else:
-                digest = None
+                digest = state_digest(pairs)
             self._state = (self._generation, digest)
         state = self._state[1]
         if state is None:

@@ -218,3 +218,21 @@ def test_a_ranking_read_again_outlives_newer_ones(tmp_path: Path) -> None:
         assert cache.get_ranking("focused-0") is None  # the unused ones went
     finally:
         cache.close()
+
+
+def test_the_state_digest_is_the_digest_of_its_parts() -> None:
+    """One update of the joined text (issue 16: faster) gives the digest the cache's
+    stored rankings were keyed by: an update per part, surrogate-escaped paths too."""
+    import hashlib
+
+    from coda_ls.repomap.persist import state_digest
+
+    files = [("pkg/a.py", "0f" * 16), ("b/\udcff\u2028é.py", "ab" * 16), ("c.py", "")]
+    digest = hashlib.blake2b(digest_size=16)
+    for path, content in files:
+        digest.update(path.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+        digest.update(content.encode())
+        digest.update(b"\n")
+    assert state_digest(files) == digest.hexdigest()
+    assert state_digest([]) == hashlib.blake2b(digest_size=16).hexdigest()
