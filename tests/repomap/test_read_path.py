@@ -34,10 +34,13 @@ def test_detect_language_by_string_is_by_path(name: str) -> None:
 def test_one_part_path_is_interned_as_path_did() -> None:
     # marshal marks interned strings: the cache's rows stay byte for byte the same
     import sys
+    import uuid
 
-    rel = "".join(["mod", "ule.py"])  # a string not interned yet
+    # A name no other test can have interned first (a fixed one was, in the full suite).
+    stem = uuid.uuid4().hex
+    rel = "".join([stem, ".py"])
     detect_language(rel, None)
-    assert sys.intern("module.py") is rel
+    assert sys.intern("".join([stem, ".py"])) is rel
 
 
 def test_read_decides_as_stat_then_open(tmp_path: Path) -> None:
