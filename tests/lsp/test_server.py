@@ -630,3 +630,22 @@ async def test_a_bare_client_gets_the_refactor_edit_in_the_result(
     finally:
         await client.shutdown_session()
         await client.stop()
+
+
+async def test_the_map_progress_has_two_stages(lsp: Session) -> None:
+    """Issue 16: "indexing for questions" once the map is served, then the end ("mapped")
+    once a question would not wait for the ranking worker's graph and words index."""
+    client, _ = lsp
+    tokens: list[str] = []
+    for _ in range(1200):
+        tokens = [str(t) for t in client.progress_reports if str(t).startswith("coda-map-")]
+        if tokens and isinstance(client.progress_reports[tokens[0]][-1], types.WorkDoneProgressEnd):
+            break
+        await asyncio.sleep(0.05)
+    reports = client.progress_reports[tokens[0]]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    end = reports[-1]
+    assert isinstance(end, types.WorkDoneProgressEnd) and end.message == "mapped"
+    stages = [r for r in reports if getattr(r, "message", None) == "indexing for questions"]
+    assert len(stages) == 1 and isinstance(stages[0], types.WorkDoneProgressReport)
+    assert reports.index(stages[0]) == len(reports) - 2  # the last report before the end
