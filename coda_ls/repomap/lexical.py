@@ -152,10 +152,6 @@ def question_terms(text: str) -> frozenset[str]:
     return frozenset(w for w in split_name(text) if w not in STOPWORDS) if text else frozenset()
 
 
-def text_terms(text: str) -> Iterable[str]:
-    return _text_words(text)
-
-
 @lru_cache(maxsize=100_000)
 def _text_words(text: str) -> tuple[str, ...]:
     # Cached: signatures and docs repeat across a project (`def __init__(self)`,

@@ -14,7 +14,7 @@ own `sum` adds pairwise, which differs in the last bits). numpy is imported only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
@@ -27,48 +27,25 @@ VECTOR_MIN_EDGES = 50_000
 
 
 class SparseRows:
-    """Rows of {column: weight} as compressed rows (columns in index order), multiplied
-    by a vector row by row as `sum(map(mul, ...))` would: each row's products added in
-    column order from zero (`bincount` adds its weights in order)."""
+    """Rows as compressed rows: each row's columns (ascending) and weights one after the
+    other, `sizes` entries per row, multiplied by a vector row by row as
+    `sum(map(mul, ...))` would: each row's products added in column order from zero
+    (`bincount` adds its weights in order). The arrays are kept as given (views of the
+    caller's buffers stay views: weighted.py keeps the graph in arrays)."""
 
-    def __init__(self, rows: Iterable[Mapping[int, float]]) -> None:
-        import numpy as np
-
-        sizes: list[int] = []
-        columns: list[int] = []
-        weights: list[float] = []
-        for pairs in rows:
-            sizes.append(len(pairs))
-            if pairs:
-                order = sorted(pairs)
-                columns.extend(order)
-                weights.extend([pairs[i] for i in order])
-        self.size = len(sizes)
-        self.columns: NDArray[np.intp] = np.array(columns, dtype=np.intp)
-        self.weights: NDArray[np.float64] = np.array(weights, dtype=np.float64)
-        # The row of each entry, for bincount.
-        self.rows: NDArray[np.intp] = np.repeat(
-            np.arange(self.size, dtype=np.intp), np.array(sizes, dtype=np.intp)
-        )
-
-    @classmethod
-    def compressed(
-        cls,
+    def __init__(
+        self,
         columns: NDArray[np.signedinteger[Any]],
         weights: NDArray[np.float64],
         sizes: NDArray[np.signedinteger[Any]],
-    ) -> SparseRows:
-        """Rows compressed already: each row's columns (ascending) and weights one after
-        the other, `sizes` entries per row. The arrays are kept as given (views of the
-        caller's buffers stay views: rank.py keeps the graph in arrays)."""
+    ) -> None:
         import numpy as np
 
-        made = cls.__new__(cls)
-        made.size = len(sizes)
-        made.columns = cast("NDArray[np.intp]", columns)
-        made.weights = weights
-        made.rows = np.repeat(np.arange(made.size, dtype=columns.dtype), sizes)
-        return made
+        self.size = len(sizes)
+        self.columns = cast("NDArray[np.intp]", columns)
+        self.weights = weights
+        # The row of each entry, for bincount.
+        self.rows = np.repeat(np.arange(self.size, dtype=columns.dtype), sizes)
 
     def dot(self, vector: NDArray[np.float64]) -> NDArray[np.float64]:
         import numpy as np
@@ -82,26 +59,15 @@ class SparseRows:
 
 
 class IncomingRows:
-    """A graph's incoming edges (node j's sources and their normalized weights) and its
-    dangling nodes, ready for the power iteration."""
+    """A graph's incoming edges (node j's sources and their normalized weights, as
+    compressed rows) and its dangling nodes, ready for the power iteration."""
 
-    def __init__(self, incoming: Sequence[Mapping[int, float]], dangling: list[int]) -> None:
+    def __init__(self, n: int, matrix: SparseRows, dangling: list[int]) -> None:
         import numpy as np
 
-        self.n = len(incoming)
-        self.matrix = SparseRows(incoming)
+        self.n = n
+        self.matrix = matrix
         self.dangling: NDArray[np.intp] = np.array(dangling, dtype=np.intp)
-
-    @classmethod
-    def of(cls, n: int, matrix: SparseRows, dangling: list[int]) -> IncomingRows:
-        """From the incoming rows compressed already (`SparseRows.compressed`)."""
-        import numpy as np
-
-        made = cls.__new__(cls)
-        made.n = n
-        made.matrix = matrix
-        made.dangling = np.array(dangling, dtype=np.intp)
-        return made
 
     def run(self, p: list[float], alpha: float, max_iter: int, tol: float) -> list[float] | None:
         """PageRank with teleport and dangling mass by `p`, from the uniform vector;
@@ -124,7 +90,7 @@ class IncomingRows:
 
 def shared_ranks(matrix: SparseRows, ranks: list[float], out: Sequence[float]) -> list[float]:
     """Each row's sum of the files' rank / out-weight (0 for a file with none) times its
-    weight: rank.py's `definition_ranks`, the same floats."""
+    weight: weighted.py's `Shares.values`, the same floats."""
     import numpy as np
 
     rank_v = np.array(ranks, dtype=np.float64)

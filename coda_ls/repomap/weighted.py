@@ -124,10 +124,9 @@ class Transitions:
         return self._edges
 
     def getter(self, srcs: array[int]) -> Getter:
-        if len(srcs) > 1:
-            ints = self.ints
-            return itemgetter(*[ints[i] for i in srcs])
-        return itemgetter(slice(srcs[0], srcs[0] + 1))
+        """`getter` of the shared int objects (not one int per edge)."""
+        ints = self.ints
+        return getter([ints[i] for i in srcs])
 
     def _link(self, i: int, dsts: Iterable[int], weights: array[float]) -> None:
         total = 0.0
@@ -188,12 +187,12 @@ class Transitions:
                 columns += srcs
                 weights += self._weights[j]
                 sizes[j] = len(srcs)
-            matrix = pagerank.SparseRows.compressed(
+            matrix = pagerank.SparseRows(
                 np.frombuffer(columns, dtype=np.int32).astype(np.intp),  # gathers faster
                 np.frombuffer(weights, dtype=np.float64),
                 np.frombuffer(sizes, dtype=np.int32),
             )
-            self._vector = pagerank.IncomingRows.of(n, matrix, self.dangling)
+            self._vector = pagerank.IncomingRows(n, matrix, self.dangling)
         return self._vector
 
     def run(
@@ -396,7 +395,7 @@ class Shares:
             import numpy as np
 
             starts = np.frombuffer(self.starts, dtype=np.int32)
-            self._vector = pagerank.SparseRows.compressed(
+            self._vector = pagerank.SparseRows(
                 np.frombuffer(self.nodes, dtype=np.int32),  # views: no copy
                 np.frombuffer(self.weights, dtype=np.float64),
                 np.diff(starts),
