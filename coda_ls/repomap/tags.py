@@ -575,7 +575,9 @@ def _signature(node: Node, start: int, stop: int, source: bytes, comments: bytes
             if at > start and "comment" in child.type:
                 end = at
                 break
-    raw = source[start:end].decode("utf-8", "replace")
+    # Trailing whitespace (the newline and indent before the body) stripped as bytes: most
+    # signatures are then one line and skip the bracket counting below (issue 16).
+    raw = source[start:end].rstrip().decode("utf-8", "replace")
     if raw.startswith("("):
         # A Lisp form is balanced only at its end: its first line is the signature,
         # `(defun compute (shape)`.
