@@ -27,7 +27,7 @@ from coda_ls.repomap.model import RenderedMap, Tag
 # The modules whose code decides a ranking's scores and order.
 _RANKING_MODULES = (
     "rank.py", "weighted.py", "pagerank.py", "relevance.py", "lexical.py", "evidence.py",
-    "imports.py", "repomap.py", "persist.py", "cache.py", "model.py", "render.py",
+    "imports.py", "repomap.py", "persist.py", "cache.py", "model.py", "render.py", "snapshot.py",
     "../tokens.py",
 )  # fmt: skip
 _TAG_FIELDS = attrgetter(*(f.name for f in fields(Tag)))

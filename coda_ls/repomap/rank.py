@@ -18,12 +18,13 @@ from collections.abc import Collection, Hashable, Iterable, Mapping
 from functools import lru_cache
 from itertools import repeat
 from operator import add, itemgetter, mul
+from typing import Any
 
 from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
 from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
-from coda_ls.repomap.weighted import EMPTY, KEY, NAME, Source, Variant
+from coda_ls.repomap.weighted import EMPTY, KEY, NAME, Source, Variant, array_of, split_array
 
 FOCUS_WEIGHT = 100.0  # personalization of a file open in the editor
 MENTION_WEIGHT = 50.0  # of a file named in the chat
@@ -104,6 +105,15 @@ class ReferenceGraph:
         for path in self._files:
             self._lean[self._file_id(path)] = self._summarize(*self._files.summary(path))
         self._shown: dict[str, tuple[Tag, ...]] = {}  # definitions decoded, by path
+        self._index_definers()
+        self._base = {fid: self._source(fid, lean, frozenset()) for fid, lean in self._lean.items()}
+        # Its memo helped while every file was weighed (names repeat across files); the
+        # graph keeps the weights, and the memo's entries are 5 MB on 20k files.
+        _ident_weight.cache_clear()
+        self._variant: Variant | None = None  # built on first use, then patched
+        self._last: tuple[Hashable, list[tuple[float, Tag]]] | None = None  # last ranking
+
+    def _index_definers(self) -> None:
         definers: defaultdict[int, list[int]] = defaultdict(list)
         for fid, lean in self._lean.items():
             for name in lean[3 : 3 + lean[0]]:
@@ -114,12 +124,71 @@ class ReferenceGraph:
         by_path = self._paths.__getitem__
         self._definers = {name: tuple(sorted(ids, key=by_path)) for name, ids in definers.items()}
         self._targets = {name: self._reached(ids) for name, ids in self._definers.items()}
-        self._base = {fid: self._source(fid, lean, frozenset()) for fid, lean in self._lean.items()}
-        # Its memo helped while every file was weighed (names repeat across files); the
-        # graph keeps the weights, and the memo's entries are 5 MB on 20k files.
-        _ident_weight.cache_clear()
-        self._variant: Variant | None = None  # built on first use, then patched
-        self._last: tuple[Hashable, list[tuple[float, Tag]]] | None = None  # last ranking
+
+    def prepare(self) -> None:
+        """Build the unboosted weighted graph now (a ranking builds it on first use)."""
+        self._base_variant().prepare()
+
+    def parts(self) -> list[object]:
+        """What `restored` needs to stand this graph up again without weighing a file
+        (a restart on an unchanged project: snapshot.py): the interned tables, each
+        file's summary and weighted references, and the unboosted weighted graph when it
+        is built and merged. Arrays as bytes, in the dicts' orders (every sum's order)."""
+        bases = list(self._base.values())
+        variant = self._variant.parts() if self._variant is not None else None
+        return [
+            self._paths,
+            bytes(self._core),
+            self._names,
+            self._modules,
+            array("i", self._lean).tobytes(),
+            array("i", map(len, self._lean.values())).tobytes(),
+            b"".join([lean.tobytes() for lean in self._lean.values()]),
+            array("i", self._base).tobytes(),
+            array("i", [len(b.ints) for b in bases]).tobytes(),
+            array("i", [len(b.floats) for b in bases]).tobytes(),
+            b"".join([b.ints.tobytes() for b in bases]),
+            b"".join([b.floats.tobytes() for b in bases]),
+            variant,
+        ]
+
+    @classmethod
+    def restored(cls, files: Mapping[str, FileTags], parts: list[Any]) -> ReferenceGraph:
+        """The graph `parts` (from `parts()`) describes, over `files` (the same files, in
+        the same order, with the same contents: the caller checks that by the key it
+        stored them under). ValueError when `parts` does not describe them."""
+        (paths, core, names, modules, lean_ids, lean_sizes, leans, base_ids, int_sizes,
+         float_sizes, ints, floats, variant) = parts  # fmt: skip
+        self = cls.__new__(cls)
+        self._files = files.copy() if isinstance(files, LazyFiles) else LazyFiles(dict(files))
+        self._paths, self._core = list(paths), bytearray(core)
+        self._fid = {path: i for i, path in enumerate(self._paths)}
+        self._names, self._modules = list(names), list(modules)
+        self._nid = {name: i for i, name in enumerate(self._names)}
+        self._mid = {module: i for i, module in enumerate(self._modules)}
+        ids = array_of("i", lean_ids)
+        self._lean = dict(zip(ids, split_array("i", leans, lean_sizes), strict=True))
+        if len(self._core) != len(self._paths) or [self._paths[i] for i in ids] != list(
+            self._files
+        ):
+            raise ValueError("a graph of other files")
+        base_ints, base_floats = (
+            split_array("i", ints, int_sizes),
+            split_array("d", floats, float_sizes),
+        )
+        self._base = {}
+        for fid, b_ints, b_floats in zip(
+            array_of("i", base_ids), base_ints, base_floats, strict=True
+        ):
+            empty = b_ints == EMPTY.ints and b_floats == EMPTY.floats
+            self._base[fid] = EMPTY if empty else Source(b_ints, b_floats)
+        self._shown = {}
+        self._index_definers()
+        self._variant = None
+        if variant is not None:
+            self._variant = Variant.restored(list(self._files), variant)
+        self._last = None
+        return self
 
     def _file_id(self, path: str) -> int:
         found = self._fid.get(path)
