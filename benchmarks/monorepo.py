@@ -392,7 +392,12 @@ async def traffic(
     return actions, noops
 
 
-async def run_server(tree: Path, root: Path, home: Path, actions: bool) -> ServerRun:
+async def run_server(
+    tree: Path, root: Path, home: Path, actions: bool, focus_from: int = 0
+) -> ServerRun:
+    """One server start. `focus_from`: which of the sampled files the two focused maps
+    are for (a restart asks for files the run before did not: their rankings are not
+    persisted, so the restart really ranks them)."""
     log = home / "server.log"
     stalls = home / "probe.txt"
     probe = subprocess.Popen([sys.executable, "-c", PROBE, str(stalls)])
@@ -433,7 +438,7 @@ async def run_server(tree: Path, root: Path, home: Path, actions: bool) -> Serve
         run.rss_after_mb = client.rss_kb() / 1024
         # A map for a file in focus: personalized, so neither persisted nor ranked ahead
         # (what a question about the file open in the editor ranks).
-        for i, path in enumerate(sample[:2]):
+        for i, path in enumerate(sample[focus_from : focus_from + 2]):
             t = time.perf_counter()
             await client.command("coda.repoMap", {"tokens": 1024, "focus": [path.as_uri()]})
             took = time.perf_counter() - t
@@ -593,7 +598,9 @@ def main() -> None:
                         shutil.rmtree(shome, ignore_errors=True)
                         shome.mkdir(parents=True)
                         for stage in ("cold", "warm"):
-                            run = asyncio.run(run_server(tree, root, shome, stage == "cold"))
+                            is_cold = stage == "cold"
+                            focus_from = 0 if is_cold else 2
+                            run = asyncio.run(run_server(tree, root, shome, is_cold, focus_from))
                             servers.setdefault((tree, n, stage), []).append(run)
                             print(
                                 f"round {r + 1} {name[tree]} {n} server {stage}: map served "

@@ -17,6 +17,7 @@ not the current state's is not read past its header. Any damage means building a
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import marshal
 import os
@@ -30,7 +31,11 @@ from coda_ls.repomap.rank import ReferenceGraph
 log = logging.getLogger(__name__)
 
 _MAGIC = b"coda reference graph 1\n"
-_KEY_SIZE = 32  # a 16-byte blake2b digest in hex (persist.ranking_key)
+
+
+def _header(key: str) -> bytes:
+    """The file's fixed-size header for `key` (any text: stored as its digest)."""
+    return _MAGIC + hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest().encode()
 
 
 def graph_file(cache_db: Path) -> Path:
@@ -43,8 +48,8 @@ def load(path: Path, key: str, files: Mapping[str, FileTags]) -> ReferenceGraph 
     damaged: the caller builds it)."""
     try:
         with open(path, "rb") as handle:
-            header = handle.read(len(_MAGIC) + _KEY_SIZE)
-            if header != _MAGIC + key.encode("ascii"):
+            expected = _header(key)
+            if handle.read(len(expected)) != expected:
                 return None
             parts = marshal.load(handle)
         return ReferenceGraph.restored(files, parts)
@@ -59,13 +64,11 @@ def load(path: Path, key: str, files: Mapping[str, FileTags]) -> ReferenceGraph 
 def save(path: Path, key: str, graph: ReferenceGraph) -> bool:
     """Store `graph` under `key`, replacing the graph stored before (written to a new
     file and renamed over it: a reader sees one or the other, never half)."""
-    if len(key) != _KEY_SIZE:
-        raise ValueError(f"a graph key is {_KEY_SIZE} hex digits")
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(_MAGIC + key.encode("ascii"))
+            handle.write(_header(key))
             marshal.dump(graph.parts(), handle)
         os.replace(tmp, path)
         return True

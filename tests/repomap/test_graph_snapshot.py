@@ -211,3 +211,31 @@ def test_an_unwritable_cache_keeps_the_map_working(
     graph = ReferenceGraph(warmed._files.copy())
     assert not snapshot.save(graph_path(warmed), "0" * 32, graph)
     assert "could not store the graph" in caplog.text
+
+
+def test_a_graph_built_for_a_ranking_is_kept_for_the_next_process(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `coda map`, then `coda ask` in a new process: the second loads the first's graph.
+    first = RepoMap(root, RepoMapSettings(), cache_dir=tmp_path / "cache")
+    first.build()
+    focus = [root / "coda_ls/repomap/cache.py"]
+    expected = first.ranked(focus_files=focus, limit=60)
+    assert graph_path(first).exists()
+    first.close()
+    built: list[int] = []
+    real_init = ReferenceGraph.__init__
+
+    def counting_init(self: ReferenceGraph, *args: object) -> None:
+        built.append(1)
+        real_init(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ReferenceGraph, "__init__", counting_init)
+    second = RepoMap(root, RepoMapSettings(), cache_dir=tmp_path / "cache")
+    second.build()
+    assert second.ranked(focus_files=focus, limit=60) == expected  # persisted ranking
+    assert second._graph is None
+    got = second.ranked(mentioned_idents=["TagCache"], focus_files=focus, limit=60)
+    assert built == []  # the graph came from disk
+    assert got and got != expected
+    second.close()
