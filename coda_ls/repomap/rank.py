@@ -21,10 +21,11 @@ from operator import add, itemgetter, mul
 from typing import Any
 
 from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_SOURCE_FACTOR, path_role
+from coda_ls.repomap.flat import array_of, split_array
 from coda_ls.repomap.imports import module_matches
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import FileTags, Tag
-from coda_ls.repomap.weighted import EMPTY, KEY, NAME, Source, Variant, array_of, split_array
+from coda_ls.repomap.weighted import EMPTY, KEY, NAME, Source, Variant
 
 FOCUS_WEIGHT = 100.0  # personalization of a file open in the editor
 MENTION_WEIGHT = 50.0  # of a file named in the chat

@@ -21,6 +21,7 @@ from operator import add, itemgetter, lshift, mul, sub
 from typing import Any, NamedTuple, cast
 
 from coda_ls.repomap import pagerank
+from coda_ls.repomap.flat import array_of, split_array
 from coda_ls.repomap.pagerank import IncomingRows, SparseRows
 
 log = logging.getLogger(__name__)
@@ -81,26 +82,6 @@ class Source(NamedTuple):
 
 
 EMPTY = Source(array("i", (0, 0)), array("d", (0.0,)))
-
-
-def array_of(typecode: str, data: bytes) -> array[Any]:
-    found = array(typecode)
-    found.frombytes(data)  # ValueError when not a whole number of items
-    return found
-
-
-def split_array(typecode: str, data: bytes, sizes: bytes) -> list[array[Any]]:
-    """`data` (items of `typecode`) cut into arrays of the lengths `sizes` lists."""
-    flat = array_of(typecode, data)
-    lengths = array_of("i", sizes)
-    if sum(lengths) != len(flat):
-        raise ValueError("sizes that do not add up")
-    out: list[array[Any]] = []
-    start = 0
-    for length in lengths:
-        out.append(flat[start : start + length])
-        start += length
-    return out
 
 
 class Transitions:
