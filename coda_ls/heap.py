@@ -13,8 +13,26 @@ acyclic).
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def settle() -> None:
     """Move every object tracked now out of future collections."""
     gc.freeze()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while tagging or loading a stored graph: they allocate
+    millions of acyclic objects (nodes, strings, tuples, arrays), whose count keeps
+    triggering collections that walk the process's heap and find nothing. Cycles made
+    meanwhile wait until after. (The whole process's: keep it short where other threads
+    serve requests.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

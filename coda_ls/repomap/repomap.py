@@ -17,6 +17,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
+from coda_ls.heap import paused_gc
 from coda_ls.repomap.cache import Row, TagCache, cache_file, content_hash, decode
 from coda_ls.repomap.files import FileLister, default_lister, vendored_path
 from coda_ls.repomap.held import Change, Holder, Render, as_strings
@@ -52,7 +53,6 @@ from coda_ls.repomap.worker import (
     exit_with_parent,
     parse_batch,
     parse_path,
-    paused_gc,
     tag_bytes,
 )
 

@@ -542,6 +542,8 @@ class Variant:
             self.transitions.prepare()
             if not self.shares.changed:
                 self.shares.prepare()
+        if not self.shares.changed:  # the keys a ranking reads the files' ranks of
+            self.key_files(self.shares.keys.tolist())
 
     def pagerank(self, personalization: dict[str, float]) -> list[float]:
         key = tuple(sorted(personalization.items()))

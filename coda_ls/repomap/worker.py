@@ -5,15 +5,13 @@ Module-level and returning plain tuples so a process pool can run it cheaply.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import NamedTuple
 
+from coda_ls.heap import paused_gc
 from coda_ls.repomap.cache import content_hash, encode_rows
 from coda_ls.repomap.files import SNIFF, skip_reason
 from coda_ls.repomap.languages import detect_language
@@ -156,20 +154,6 @@ def exit_with_parent(parent: int) -> None:
 def parse_batch(root: str, rels: list[str], max_bytes: int) -> list[Result]:
     with paused_gc():
         return [parse_path(root, rel, max_bytes) for rel in rels]
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while tagging: it allocates millions of acyclic
-    objects (nodes, strings, tuples), whose count keeps triggering collections that walk
-    the process's heap and find nothing. Cycles made meanwhile wait until after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def rank_cached(
