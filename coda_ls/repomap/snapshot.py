@@ -18,11 +18,13 @@ damage means building afresh.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import logging
 import marshal
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -99,6 +101,7 @@ def _load(path: Path, magic: bytes, key: str, restore: Callable[[Any], T]) -> T 
 def _save(path: Path, magic: bytes, key: str, parts: list[object]) -> bool:
     """Write to a new file and rename it over the old one: a reader sees one or the
     other, never half."""
+    _remove_stale(path)
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
@@ -113,3 +116,17 @@ def _save(path: Path, magic: bytes, key: str, parts: list[object]) -> bool:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         return False
+
+
+STALE_AFTER = 3600.0  # seconds: a half-written file older than this was abandoned
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove what a writer killed mid-write left (a `<name>.*.tmp` an hour old: a live
+    writer finishes in well under a second), so the cache does not grow by a graph a
+    crash."""
+    now = time.time()
+    for stale in path.parent.glob(glob.escape(path.name) + ".*.tmp"):
+        with contextlib.suppress(OSError):  # gone already, or not ours to remove
+            if now - stale.stat().st_mtime > STALE_AFTER:
+                stale.unlink()

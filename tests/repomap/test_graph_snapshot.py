@@ -239,3 +239,20 @@ def test_a_graph_built_for_a_ranking_is_kept_for_the_next_process(
     assert built == []  # the graph came from disk
     assert got and got != expected
     second.close()
+
+
+def test_a_write_abandoned_long_ago_is_cleaned_up(warmed: RepoMap) -> None:
+    import os
+    import time
+
+    path = graph_path(warmed)
+    old = path.parent / (path.name + ".abc123.tmp")
+    fresh = path.parent / (path.name + ".def456.tmp")  # a writer at work right now
+    old.write_bytes(b"half a graph")
+    fresh.write_bytes(b"half a graph")
+    long_ago = time.time() - 2 * snapshot.STALE_AFTER
+    os.utime(old, (long_ago, long_ago))
+    graph = ReferenceGraph(warmed._files.copy())
+    assert snapshot.save(path, "some key", graph)
+    assert not old.exists()
+    assert fresh.exists()
