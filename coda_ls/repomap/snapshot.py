@@ -101,7 +101,7 @@ def _load(path: Path, magic: bytes, key: str, restore: Callable[[Any], T]) -> T 
 def _save(path: Path, magic: bytes, key: str, parts: list[object]) -> bool:
     """Write to a new file and rename it over the old one: a reader sees one or the
     other, never half."""
-    _remove_stale(path)
+    _remove_abandoned(path)
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
@@ -118,15 +118,15 @@ def _save(path: Path, magic: bytes, key: str, parts: list[object]) -> bool:
         return False
 
 
-STALE_AFTER = 3600.0  # seconds: a half-written file older than this was abandoned
+ABANDONED_AFTER = 3600.0  # seconds: a half-written file older than this was abandoned
 
 
-def _remove_stale(path: Path) -> None:
+def _remove_abandoned(path: Path) -> None:
     """Remove what a writer killed mid-write left (a `<name>.*.tmp` an hour old: a live
     writer finishes in well under a second), so the cache does not grow by a graph a
     crash."""
     now = time.time()
-    for stale in path.parent.glob(glob.escape(path.name) + ".*.tmp"):
+    for abandoned in path.parent.glob(glob.escape(path.name) + ".*.tmp"):
         with contextlib.suppress(OSError):  # gone already, or not ours to remove
-            if now - stale.stat().st_mtime > STALE_AFTER:
-                stale.unlink()
+            if now - abandoned.stat().st_mtime > ABANDONED_AFTER:
+                abandoned.unlink()

@@ -250,7 +250,7 @@ def test_a_write_abandoned_long_ago_is_cleaned_up(warmed: RepoMap) -> None:
     fresh = path.parent / (path.name + ".def456.tmp")  # a writer at work right now
     old.write_bytes(b"half a graph")
     fresh.write_bytes(b"half a graph")
-    long_ago = time.time() - 2 * snapshot.STALE_AFTER
+    long_ago = time.time() - 2 * snapshot.ABANDONED_AFTER
     os.utime(old, (long_ago, long_ago))
     graph = ReferenceGraph(warmed._files.copy())
     assert snapshot.save(path, "some key", graph)
