@@ -17,16 +17,9 @@ from coda_ls.repomap import pagerank, snapshot, weighted
 from coda_ls.repomap.model import FileTags, Tag
 from coda_ls.repomap.rank import ReferenceGraph
 from coda_ls.repomap.repomap import RepoMap
+from tests.repomap.test_compact_graph import REQUESTS
 
 REPO = Path(__file__).resolve().parents[2]
-REQUESTS: list[dict[str, object]] = [
-    {},
-    {"limit": 50},
-    {"focus_files": ["coda_ls/repomap/rank.py"], "limit": 40},
-    {"mentioned_files": ["coda_ls/repomap/cache.py"]},
-    {"mentioned_idents": ["LazyFiles", "decode"], "limit": 30},
-    {"focus_files": ["coda_ls/server/app.py"], "mentioned_idents": ["Workspace"]},
-]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +41,20 @@ def warmed(root: Path, tmp_path: Path) -> Iterator[RepoMap]:
     repo_map.close()
 
 
+def count_inits(monkeypatch: pytest.MonkeyPatch, cls: type) -> list[int]:
+    """A list that grows by one each time `cls` is built (not loaded: `restored` makes
+    its object without `__init__`)."""
+    made: list[int] = []
+    real_init = cls.__init__
+
+    def counting_init(self: object, *args: object) -> None:
+        made.append(1)
+        real_init(self, *args)
+
+    monkeypatch.setattr(cls, "__init__", counting_init)
+    return made
+
+
 def graph_path(repo_map: RepoMap) -> Path:
     assert repo_map._cache.path is not None
     return snapshot.graph_file(repo_map._cache.path)
@@ -65,14 +72,7 @@ def test_a_warm_up_stores_the_graph_and_a_restart_loads_it(
 ) -> None:
     assert graph_path(warmed).stat().st_size > 10_000
     again = restart(warmed)
-    built: list[int] = []
-    real_init = ReferenceGraph.__init__
-
-    def counting_init(self: ReferenceGraph, *args: object) -> None:
-        built.append(1)
-        real_init(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ReferenceGraph, "__init__", counting_init)
+    built = count_inits(monkeypatch, ReferenceGraph)
     again.warm()
     assert built == []  # loaded, not built
     assert again._graph is not None and again._graph._variant is not None
@@ -140,14 +140,7 @@ def test_a_changed_file_means_building_afresh(
         target.write_bytes(original + b"\ndef added_after_the_snapshot():\n    pass\n")
         again = RepoMap(warmed.root, RepoMapSettings(), cache_dir=warmed.cache_dir)
         again.build()
-        built: list[int] = []
-        real_init = ReferenceGraph.__init__
-
-        def counting_init(self: ReferenceGraph, *args: object) -> None:
-            built.append(1)
-            real_init(self, *args)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(ReferenceGraph, "__init__", counting_init)
+        built = count_inits(monkeypatch, ReferenceGraph)
         again.warm()
         assert built == [1]  # the stored graph is of other contents
         names = {t.name for _, t in again.ranked()}
@@ -223,14 +216,7 @@ def test_a_graph_built_for_a_ranking_is_kept_for_the_next_process(
     expected = first.ranked(focus_files=focus, limit=60)
     assert graph_path(first).exists()
     first.close()
-    built: list[int] = []
-    real_init = ReferenceGraph.__init__
-
-    def counting_init(self: ReferenceGraph, *args: object) -> None:
-        built.append(1)
-        real_init(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ReferenceGraph, "__init__", counting_init)
+    built = count_inits(monkeypatch, ReferenceGraph)
     second = RepoMap(root, RepoMapSettings(), cache_dir=tmp_path / "cache")
     second.build()
     assert second.ranked(focus_files=focus, limit=60) == expected  # persisted ranking

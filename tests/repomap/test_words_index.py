@@ -18,6 +18,7 @@ from coda_ls.repomap import lexical, snapshot
 from coda_ls.repomap.lexical import K1, B, LexicalIndex, file_terms
 from coda_ls.repomap.model import FileTags, Tag
 from coda_ls.repomap.repomap import RepoMap
+from tests.repomap.test_graph_snapshot import count_inits
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -162,14 +163,7 @@ def test_a_restart_loads_the_words_index(
     question = "where is the words index stored between runs?"
     expected = first.ranked(question=question, limit=40)
     first.close()
-    made: list[int] = []
-    real_init = LexicalIndex.__init__
-
-    def counting_init(self: LexicalIndex, *args: object) -> None:
-        made.append(1)
-        real_init(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(LexicalIndex, "__init__", counting_init)
+    made = count_inits(monkeypatch, LexicalIndex)
     again = RepoMap(mapped.root, RepoMapSettings(), cache_dir=cache)
     again.build()
     again.warm()
