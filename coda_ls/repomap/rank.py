@@ -77,6 +77,9 @@ def _summary(lean: array[int]) -> tuple[array[int], array[int], array[int], arra
     return names, refs, counts, modules
 
 
+PREPARE_ENTRIES = 200  # what `prepare` ranks: about what a map shows
+
+
 class ReferenceGraph:
     """Who defines and who references each name, per file set; updated file by file.
 
@@ -127,8 +130,12 @@ class ReferenceGraph:
         self._targets = {name: self._reached(ids) for name, ids in self._definers.items()}
 
     def prepare(self) -> None:
-        """Build the unboosted weighted graph now (a ranking builds it on first use)."""
+        """Build the unboosted weighted graph now (a ranking builds it on first use), and
+        rank once if nothing was ranked yet: a graph loaded from disk has decoded no
+        definitions and run no PageRank, and its first question paid for both."""
         self._base_variant().prepare()
+        if self._last is None and PREPARE_ENTRIES:
+            self.rank(limit=PREPARE_ENTRIES)
 
     def parts(self) -> list[object]:
         """What `restored` needs to stand this graph up again without weighing a file
