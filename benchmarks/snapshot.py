@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import tempfile
@@ -46,8 +47,6 @@ def main() -> None:
 
     from coda_ls.config import RepoMapSettings
     from coda_ls.repomap import snapshot
-    from coda_ls.repomap.lexical import LexicalIndex
-    from coda_ls.repomap.persist import ranking_key
     from coda_ls.repomap.rank import ReferenceGraph
     from coda_ls.repomap.repomap import RepoMap
 
@@ -60,11 +59,10 @@ def main() -> None:
         db = repo_map._cache.path
         assert db is not None
         with repo_map._lock:
-            key = repo_map._graph_key()
-            state = repo_map._state_now()
+            key = repo_map._snapshot_key("graph")
+            words_key = repo_map._snapshot_key("words")
             files = repo_map._files.copy()
-        assert key is not None and state is not None
-        words_key = ranking_key(state, ("words",))
+        assert key is not None and words_key is not None
         got: dict[str, list[float]] = {}
         for _ in range(args.rounds):
             took, graph = timed(lambda: ReferenceGraph(files))
@@ -93,11 +91,12 @@ def main() -> None:
             gc.collect()
         gc.collect()
         tracemalloc.start()
-        index = LexicalIndex.restored(list(files), _words_parts(snapshot.words_file(db)))
+        held = snapshot.load_words(snapshot.words_file(db), words_key, files)
+        assert held is not None
         gc.collect()
         words_mb = tracemalloc.get_traced_memory()[0] / 1e6
         tracemalloc.stop()
-        del index
+        del held
         print(f"\n{len(files)} files, load average {_load():.1f}")
         print("| step | median | rounds |")
         print("|---|---|---|")
@@ -113,19 +112,7 @@ def main() -> None:
         repo_map.close()
 
 
-def _words_parts(path: Path) -> list[object]:
-    import marshal
-
-    with open(path, "rb") as handle:
-        handle.readline()  # the magic line
-        handle.read(32)  # the key's digest
-        parts: list[object] = marshal.load(handle)
-    return parts
-
-
 def _load() -> float:
-    import os
-
     return os.getloadavg()[0]
 
 

@@ -495,7 +495,7 @@ class RepoMap:
                 generation, epoch, graph = self._generation, self._epoch, self._graph
                 pending, self._pending = self._pending, {}
                 snapshot = self._files.copy() if graph is None else None
-                key = self._graph_key() if graph is None else None
+                key = self._snapshot_key("graph") if graph is None else None
             done = built = False
             try:
                 if graph is None:
@@ -541,7 +541,8 @@ class RepoMap:
         """Store `graph` (owned, reflecting `_graph_generation`) for the next start, when
         it is of the files on disk and not stored yet (0.13 s on 20k files)."""
         with self._lock:
-            key = self._graph_key() if self._generation == self._graph_generation else None
+            same = self._generation == self._graph_generation
+            key = self._snapshot_key("graph") if same else None
             path = self._cache.path
         if key is None or path is None or key == self._graph_stored:
             return
@@ -597,13 +598,13 @@ class RepoMap:
             self._state = (self._generation, digest)
         return self._state[1]
 
-    def _graph_key(self) -> str | None:
-        """The key the graph of the current files is stored under (snapshot.py), or None
-        when it is not stored. Called with the lock held."""
+    def _snapshot_key(self, kind: str) -> str | None:
+        """The key the `kind` ("graph", "words") of the current files is stored under
+        (snapshot.py), or None when it is not stored. Called with the lock held."""
         if not self._cache.persistent or self._cache.path is None:
             return None
         state = self._state_now()
-        return None if state is None else ranking_key(state, ("graph",))
+        return None if state is None else ranking_key(state, (kind,))
 
     def _fused(
         self,
@@ -660,9 +661,9 @@ class RepoMap:
             buffers = set(self._buffers)
             # `files` are the graph's (see _with_graph): the current state's key only
             # when no change came since.
-            state = self._state_now() if self._generation == self._graph_generation else None
-            db = self._cache.path if self._cache.persistent else None
-        key = ranking_key(state, ("words",)) if state is not None else None
+            same = self._generation == self._graph_generation
+            key = self._snapshot_key("words") if same else None
+            db = self._cache.path
         if key is not None and db is not None:
             loaded = snapshot.load_words(snapshot.words_file(db), key, files)
             if loaded is not None:
