@@ -236,28 +236,20 @@ class LexicalIndex:
         on 20k files)."""
         import numpy as np
 
-        tid, fid_of, paths = self._tid, self._fid, self._paths
+        tid = self._tid
         get_id = tid.__getitem__
-        fids = array("i")
         for path, terms in every:
-            fid = fid_of[path] = len(paths)
-            paths.append(path)
             if not terms.keys() <= tid.keys():  # new words (most files have none)
                 for term in terms:
                     if term not in tid:
                         tid[term] = len(tid)
-            ids = array("i", map(get_id, terms))
-            counts = array("i", terms.values())
-            self._terms[fid] = (ids, counts)
-            length = sum(counts)
-            self._lengths[fid] = length
-            self._total += length
-            fids.append(fid)
+            self._record(path, array("i", map(get_id, terms)), array("i", terms.values()))
         self._words = list(tid)  # ids were given in insertion order
         entries = list(self._terms.values())
+        fids = np.array(list(self._terms), dtype=np.int32)
         flat_ids = np.frombuffer(b"".join([ids.tobytes() for ids, _ in entries]), np.int32)
         flat_counts = np.frombuffer(b"".join([c.tobytes() for _, c in entries]), np.int32)
-        flat_fids = np.repeat(np.frombuffer(fids, np.int32), [len(ids) for ids, _ in entries])
+        flat_fids = np.repeat(fids, [len(ids) for ids, _ in entries])
         order = np.argsort(flat_ids, kind="stable")  # a term's files stay in order added
         sizes = np.bincount(flat_ids, minlength=len(self._words)).astype(np.int32).tobytes()
         self._post_files = split_array("i", flat_fids[order].astype(np.int32).tobytes(), sizes)
@@ -275,11 +267,23 @@ class LexicalIndex:
     def _add(self, path: str, ft: FileTags) -> None:
         self._add_terms(path, file_terms(ft))
 
-    def _add_terms(self, path: str, terms: Mapping[str, int]) -> None:
+    def _file_id(self, path: str) -> int:
         fid = self._fid.get(path)
         if fid is None:
             fid = self._fid[path] = len(self._paths)
             self._paths.append(path)
+        return fid
+
+    def _record(self, path: str, ids: array[int], counts: array[int]) -> None:
+        """Keep a file's terms (ids, counts) and its length."""
+        fid = self._file_id(path)
+        self._terms[fid] = (ids, counts)
+        length = sum(counts)
+        self._lengths[fid] = length
+        self._total += length
+
+    def _add_terms(self, path: str, terms: Mapping[str, int]) -> None:
+        fid = self._file_id(path)
         ids = array("i")
         counts = array("i", terms.values())
         tid, words = self._tid, self._words
@@ -295,10 +299,7 @@ class LexicalIndex:
                 post_files[found].append(fid)
                 post_counts[found].append(count)
             ids.append(found)
-        self._terms[fid] = (ids, counts)
-        length = sum(counts)
-        self._lengths[fid] = length
-        self._total += length
+        self._record(path, ids, counts)
 
     def _remove(self, path: str) -> None:
         fid = self._fid.get(path)

@@ -108,9 +108,13 @@ class Transitions:
         self._edges = 0
         for i, (dsts, weights) in enumerate(out_edges):
             self._link(i, dsts, weights)
-        self.dangling = [i for i, total in enumerate(self._out_sum) if total == 0]
+        self.dangling = self._dangling()
         self._rows: list[tuple[int, Getter, array[float]]] | None = None  # the loop's form
         self._vector: IncomingRows | None = None  # numpy's form
+
+    def _dangling(self) -> list[int]:
+        """The nodes with no out-edges."""
+        return [i for i, total in enumerate(self._out_sum) if total == 0]
 
     def parts(self) -> list[object]:
         """The rows as flat bytes, in row order (for `restored`; see snapshot.py)."""
@@ -141,7 +145,7 @@ class Transitions:
             self._srcs[j] = found
             self._weights[j] = found_weights
         self._edges = edges
-        self.dangling = [i for i, total in enumerate(self._out_sum) if total == 0]
+        self.dangling = self._dangling()
         self._rows = None
         self._vector = None
         return self
@@ -200,7 +204,7 @@ class Transitions:
         for j in dirty:
             if not self._srcs[j]:
                 del self._srcs[j], self._weights[j]
-        self.dangling = [i for i, total in enumerate(self._out_sum) if total == 0]
+        self.dangling = self._dangling()
         self._rows = None
         self._vector = None
 
