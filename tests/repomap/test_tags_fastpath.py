@@ -25,12 +25,18 @@ def test_plain_reference_patterns_of_python() -> None:
     assert reference_patterns("python") == (None, None, None, None, "call", "type", "type")
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_fast_path_matches_general_loop(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def sample(path: Path) -> tuple[bytes, str]:
+    """A language sample's bytes and language (skipped when it is not source code)."""
     data = path.read_bytes()
     language = detect_language(path.name, data[:128])
     if language is None:
         pytest.skip("not source code")
+    return data, language
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_fast_path_matches_general_loop(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, language = sample(path)
     fast_rows = extract_rows(path.name, data, language)
     fast_tags = extract(path.name, data, language, lines=True)
     monkeypatch.setattr(tags, "reference_patterns", lambda language: ())
@@ -96,10 +102,7 @@ def _everything(path: str, data: bytes, language: str) -> tuple[object, ...]:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_shortcuts_match_general_paths(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    data = path.read_bytes()
-    language = detect_language(path.name, data[:128])
-    if language is None:
-        pytest.skip("not source code")
+    data, language = sample(path)
     fast = _everything(path.name, data, language)
     _general(monkeypatch)
     assert fast == _everything(path.name, data, language)
