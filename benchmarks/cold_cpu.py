@@ -16,13 +16,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.monorepo import assemble, fetch_sdists, unpack  # noqa: E402
+from benchmarks.monorepo import add_corpus_options, corpus  # noqa: E402
 
 _SCRIPT = r"""
 import sys, tempfile, time
@@ -52,13 +51,10 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--tree", type=Path, action="append", help="a Coda checkout to run")
-    parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    add_corpus_options(parser)
     args = parser.parse_args()
     trees = [t.resolve() for t in (args.tree or [REPO])]
-    src_root = args.sdists / "src"
-    sources = unpack(fetch_sdists(args.sdists), src_root)
-    root = assemble(sources, src_root, args.files, args.work)
+    root = corpus(args, args.files)
     got: dict[Path, list[tuple[float, float, float]]] = {t: [] for t in trees}
     for r in range(args.rounds):
         for tree in trees:

@@ -126,6 +126,18 @@ def assemble(sources: list[Path], src_root: Path, n: int, work: Path) -> Path:
     return root
 
 
+def add_corpus_options(parser: argparse.ArgumentParser) -> None:
+    """`--sdists` and `--work`: where the sdists and the assembled corpora live."""
+    parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+
+
+def corpus(args: argparse.Namespace, n: int) -> Path:
+    """The corpus of `n` files under `args.work` (see add_corpus_options), made if missing."""
+    src_root = args.sdists / "src"
+    return assemble(unpack(fetch_sdists(args.sdists), src_root), src_root, n, args.work)
+
+
 def corpus_bytes(root: Path) -> int:
     return sum(p.stat().st_size for p in root.rglob("*.py"))
 
@@ -503,8 +515,7 @@ def main() -> None:
     parser.add_argument(
         "--mode", choices=("cli", "warm", "server", "parse", "pool", "all"), default="all"
     )
-    parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    add_corpus_options(parser)
     parser.add_argument(
         "--floor", action="store_true", help="also a 1-file corpus: the CLI's fixed cost"
     )

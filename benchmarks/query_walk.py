@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,18 +20,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.monorepo import assemble, fetch_sdists, unpack  # noqa: E402
+from benchmarks.monorepo import add_corpus_options, corpus  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    add_corpus_options(parser)
     args = parser.parse_args()
-    src_root = args.sdists / "src"
-    root = assemble(unpack(fetch_sdists(args.sdists), src_root), src_root, args.files, args.work)
+    root = corpus(args, args.files)
 
     import tree_sitter
     import tree_sitter_python

@@ -26,7 +26,7 @@ from typing import TypeVar
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.monorepo import assemble, fetch_sdists, unpack  # noqa: E402
+from benchmarks.monorepo import add_corpus_options, corpus  # noqa: E402
 
 T = TypeVar("T")
 
@@ -41,8 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--sdists", type=Path, default=Path(tempfile.gettempdir()) / "coda-sdists")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    add_corpus_options(parser)
     args = parser.parse_args()
 
     from coda_ls.config import RepoMapSettings
@@ -50,8 +49,7 @@ def main() -> None:
     from coda_ls.repomap.rank import ReferenceGraph
     from coda_ls.repomap.repomap import RepoMap
 
-    src_root = args.sdists / "src"
-    root = assemble(unpack(fetch_sdists(args.sdists), src_root), src_root, args.files, args.work)
+    root = corpus(args, args.files)
     with tempfile.TemporaryDirectory(prefix="coda-snapshot-") as scratch:
         repo_map = RepoMap(root, RepoMapSettings(), cache_dir=Path(scratch))
         repo_map.build()  # cold: fills the tag cache
