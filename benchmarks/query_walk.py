@@ -34,7 +34,7 @@ def main() -> None:
     import tree_sitter
     import tree_sitter_python
 
-    from coda_ls.repomap.tags import queries_dir
+    from coda_ls.repomap.tags import lean_query, queries_dir
 
     language = tree_sitter.Language(tree_sitter_python.language())
     ts_parser = tree_sitter.Parser(language)
@@ -54,14 +54,22 @@ def main() -> None:
 
     bare = best(parse_all)
     trees = [ts_parser.parse(data) for data in blobs]
-    text = (queries_dir() / "python-tags.scm").read_text(encoding="utf-8")
-    patterns = [p for p in text.split("\n\n") if p.strip() and not p.startswith(";")]
+    lean = lean_query("python")  # the query a build runs
+    assert lean is not None
+    text = (queries_dir() / "python-tags.scm").read_bytes()  # the offsets are bytes
+    # Each pattern's own text, as tags.py reads it (comments and blank lines left out).
+    patterns = [
+        text[lean.start_byte_for_pattern(i) : lean.end_byte_for_pattern(i)].decode()
+        for i in range(lean.pattern_count)
+    ]
 
-    def walk(source: str) -> float:
-        query = tree_sitter.Query(language, source)
-        for i in range(query.capture_count):  # as the build's lean query
-            if query.capture_name(i).startswith("reference."):
-                query.disable_capture(query.capture_name(i))
+    def walk(source: str | None) -> float:
+        """`matches` over every tree: the build's query, or `source` made lean alike."""
+        query = lean if source is None else tree_sitter.Query(language, source)
+        if source is not None:
+            for i in range(query.capture_count):  # as lean_query does
+                if query.capture_name(i).startswith("reference."):
+                    query.disable_capture(query.capture_name(i))
 
         def run() -> None:
             for tree in trees:
@@ -72,7 +80,7 @@ def main() -> None:
     print(f"{len(blobs)} files; bare parse {bare:.3f} s CPU (best of {args.reps})\n")
     print("| query | walk CPU | of bare parse |")
     print("|---|---|---|")
-    whole = walk("\n\n".join(patterns))
+    whole = walk(None)
     name = f"the lean tags query ({len(patterns)} patterns)"
     print(f"| {name} | {whole:.3f} s | {whole / bare:.2f}x |")
     for i, pattern in enumerate(patterns):
