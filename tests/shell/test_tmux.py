@@ -131,7 +131,10 @@ def test_interactive_shell_in_tmux(pane: Pane) -> None:
     screen = pane.wait_for(r"THE-END")
     assert "Streaming answer: word0" in screen  # markdown rendered: ** gone
 
-    # Esc-Enter starts a new line; Enter sends both lines as one question.
+    # Esc-Enter starts a new line; Enter sends both lines as one question. Wait for
+    # the prompt first: keys typed while the answer is still being finished reach a
+    # terminal in cooked mode, where Esc and Enter are two keys, not Meta-Enter.
+    pane.wait_for(r"chat ollama/llama3\.2:latest ›", count=2)
     pane.tmux("send-keys", "-t", "coda", "-l", "first line")
     pane.send("Escape", "Enter")
     pane.type("second line")
