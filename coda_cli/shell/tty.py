@@ -5,6 +5,11 @@ so those two characters wrap to a new line and Live then redraws one line too lo
 answer shows twice. Turning echo off while the answer streams avoids that, and keeps
 stray typing from tearing the live display. A permission prompt mid-answer turns it back
 on for as long as it asks.
+
+Keys typed ahead wait in the tty for the next prompt. They must get there as typed: in
+canonical mode the tty turns Enter's CR into LF and holds keys until a line ends, so
+Esc-Enter typed ahead reached the prompt as Esc then LF and sent the first line alone.
+So canonical mode and the CR translation are off too; Ctrl-C still signals (ISIG stays).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ class EchoGuard:
 
     @contextlib.contextmanager
     def off(self) -> Iterator[None]:
-        """No echo (and no ^C) on the terminal inside the block; a no-op without a tty."""
+        """No echo (and no ^C) and keys kept as typed inside the block; a no-op without a
+        tty."""
         try:
             import termios
 
@@ -31,7 +37,10 @@ class EchoGuard:
             yield
             return
         quiet = list(saved)
-        quiet[3] &= ~(termios.ECHO | termios.ECHOCTL)
+        quiet[0] &= ~termios.ICRNL
+        quiet[3] &= ~(termios.ECHO | termios.ECHOCTL | termios.ICANON)
+        quiet[6] = list(saved[6])
+        quiet[6][termios.VMIN], quiet[6][termios.VTIME] = 1, 0
         termios.tcsetattr(fd, termios.TCSANOW, quiet)
         self._saved = saved
         try:

@@ -114,6 +114,7 @@ def pane(model_port: int, tmp_path: Path) -> Iterator[Pane]:
     history = home / ".local/state/coda/history"
     saved = history.read_text(encoding="utf-8") if history.is_file() else ""
     assert "+what is in calc.py?" in saved and "+first line\n+second line" in saved
+    assert "+ahead one\n+ahead two" in saved
 
 
 def _quote(text: str) -> str:
@@ -138,8 +139,15 @@ def test_interactive_shell_in_tmux(pane: Pane) -> None:
     pane.tmux("send-keys", "-t", "coda", "-l", "first line")
     pane.send("Escape", "Enter")
     pane.type("second line")
-    screen = pane.wait_for(r"THE-END", count=2)
+    # Typed ahead while that answer streams: the keys wait in the tty, and Esc-Enter
+    # still starts a new line instead of sending "ahead one" alone.
+    pane.wait_for(r"word5\b", count=2)
+    pane.tmux("send-keys", "-t", "coda", "-l", "ahead one")
+    pane.send("Escape", "Enter")
+    pane.type("ahead two")
+    screen = pane.wait_for(r"THE-END", count=3)
     assert re.search(r"› first line\n\s*… second line", screen), screen
+    assert re.search(r"› ahead one\n\s*… ahead two", screen), screen
 
     pane.type("/mode review")
     pane.wait_for(r"mode: review — review code for problems")
@@ -155,12 +163,12 @@ def test_interactive_shell_in_tmux(pane: Pane) -> None:
     pane.wait_for(r"chat ollama/qwen2\.5-coder:7b ›")
 
     pane.type("tell me more")
-    pane.wait_for(r"word5\b", count=3)  # the third answer is streaming
+    pane.wait_for(r"word5\b", count=4)  # the fourth answer is streaming
     pane.send("C-c")
     screen = pane.wait_for(r"interrupted \(the partial answer is kept\)")
-    assert screen.count("THE-END") == 2  # the third answer stopped mid-stream
+    assert screen.count("THE-END") == 3  # the fourth answer stopped mid-stream
     # Drawn once: a ^C echo used to push rich's Live one line down and repeat the answer.
-    assert screen.count("Streaming answer: word0") == 3
+    assert screen.count("Streaming answer: word0") == 4
     pane.wait_for(r"chat ollama/qwen2\.5-coder:7b ›", count=2)  # back at the prompt
 
     pane.type("/exit")
