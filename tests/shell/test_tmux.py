@@ -176,4 +176,4 @@ def test_interactive_shell_in_tmux(pane: Pane) -> None:
     for text in ("Model requests", "llama3.2:latest", "qwen2.5-coder:7b", "1 interrupted"):
         assert text in screen, screen
     pane.wait_for(r"Pane is dead|Total\s")
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 40  # four answers of ~3 s each, on a busy machine
