@@ -4,7 +4,6 @@ answers outside the format applied nowhere."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -18,6 +17,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.lsp.test_server import execute, open_doc
 from tests.support.model_server import Reply, ScriptedModelServer
+from tests.support.waiting import until
 
 Start = Callable[[types.ClientCapabilities], Awaitable[tuple[LanguageClient, list[Any]]]]
 
@@ -65,10 +65,6 @@ EGLOT_LIKE = types.ClientCapabilities(
 ANSWER = "`area` multiplies width by height.\n\n" + "\n".join(f"Point {i}." for i in range(1, 21))
 
 
-async def _settle() -> None:
-    await asyncio.sleep(0.3)  # notifications sent before the response may still be in flight
-
-
 async def test_explain_without_show_document_arrives_as_messages(
     start: Start, workspace: Path, model_server: ScriptedModelServer
 ) -> None:
@@ -76,7 +72,13 @@ async def test_explain_without_show_document_arrives_as_messages(
     uri = open_doc(client, workspace / "geometry.py")
     model_server.script(Reply(text=ANSWER))
     result = await execute(client, "coda.explain", {"uri": uri})
-    await _settle()
+    await until(
+        lambda: (
+            any("Explanation of geometry.py" in m.message for m in client.messages)
+            and any("Point 20." in m.message for m in client.log_messages)
+        ),
+        "the explanation as a message and the whole answer in the log",
+    )
     assert result["text"] == ANSWER
     shown = [m.message for m in client.messages if "Explanation of geometry.py" in m.message]
     assert len(shown) == 1, client.messages
@@ -98,7 +100,7 @@ async def test_stream_only_for_clients_that_opt_in_and_no_duplicate_message(
     uri = open_doc(client, workspace / "geometry.py")
     model_server.script(Reply(text="streamed answer"))
     result = await execute(client, "coda.explain", {"uri": uri})
-    await _settle()
+    await until(lambda: streamed and streamed[-1].done, "the stream's last notification")
     assert "".join(n.delta for n in streamed) == "streamed answer"
     assert streamed[-1].done is True
     # the last notification names who answered (the VS Code status bar shows it)
@@ -131,12 +133,11 @@ async def test_a_fixed_finding_is_cleared_and_the_others_follow_the_text(
     }
     model_server.script(Reply(text=json.dumps(review)))
     result = await execute(client, "coda.review", {"uri": uri})
-    await _settle()
-    assert len(client.diagnostics[uri]) == 4
+    await until(lambda: len(client.diagnostics.get(uri, [])) == 4, "four diagnostics")
     fixed = next(f for f in result["findings"] if f["suggestion"])
     applied = await execute(client, "coda.applySuggestion", {"uri": uri, "findingId": fixed["id"]})
     assert applied == {"applied": True}
-    await _settle()
+    await until(lambda: len(client.diagnostics[uri]) == 2, "the diagnostics after the fix")
     lines = {d.message.splitlines()[0]: d.range.start.line + 1 for d in client.diagnostics[uri]}
     # fixed one gone; the one inside the rewritten lines gone; above stays; below moves
     # down by the one line the suggestion added
@@ -161,7 +162,12 @@ async def test_a_refactor_answer_outside_the_format_is_shown_not_applied(
             },
         )
         assert result["applied"] is False and "no edit was produced" in result["reason"]
-    await _settle()
-    warned = [m.message for m in client.messages if "no edit was produced" in m.message]
-    assert len(warned) == 2 and "pip install numpy" in warned[0]
+    warned: list[str] = []
+
+    def both_warned() -> bool:
+        warned[:] = [m.message for m in client.messages if "no edit was produced" in m.message]
+        return len(warned) == 2
+
+    await until(both_warned, "two 'no edit was produced' messages")
+    assert "pip install numpy" in warned[0]
     assert (workspace / "geometry.py").read_text().count("width * height") == 1

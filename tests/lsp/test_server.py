@@ -14,6 +14,7 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp.conftest import SAMPLE, Recorder
 from tests.support.model_server import Reply, ScriptedModelServer
+from tests.support.waiting import until
 
 Session = tuple[LanguageClient, Recorder]
 
@@ -175,7 +176,7 @@ async def test_review_publishes_diagnostics_and_apply_suggestion(
     model_server.script(Reply(text=json.dumps(review)))
     result = await execute(client, "coda.review", {"uri": uri})
     assert len(result["findings"]) == 2
-    await asyncio.sleep(0.2)
+    await until(lambda: len(client.diagnostics.get(uri, [])) == 2, "two diagnostics")
     diagnostics = client.diagnostics[uri]
     by_message = {d.message.splitlines()[0]: d for d in diagnostics}
     first = by_message["perimeter lacks a docstring"]
@@ -246,7 +247,7 @@ async def test_refactor_rejected_when_the_buffer_changed(
     client, recorder = lsp
     uri = open_doc(client, workspace / "geometry.py", version=1)
     edits = {"edits": [{"search": "return width * height", "replace": "return height * width"}]}
-    model_server.script(Reply(text=json.dumps(edits), first_delay=0.5))
+    model_server.script(Reply(text=json.dumps(edits), first_delay=1.0))
     task = asyncio.ensure_future(
         execute(
             client,
@@ -258,7 +259,9 @@ async def test_refactor_rejected_when_the_buffer_changed(
             },
         )
     )
-    await asyncio.sleep(0.2)
+    # Edit the buffer once the model has been asked (the server holds version 1 by then)
+    # and before it answers.
+    await until(model_server.chat_requests, "the refactor's model request")
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
@@ -342,9 +345,13 @@ async def test_provider_errors_reach_the_user(
     with pytest.raises(JsonRpcException) as info:
         await execute(client, "coda.chat", {"question": "hi"})
     assert "GPU on fire" in str(info.value)
-    await asyncio.sleep(0.1)
-    assert any("GPU on fire" in m.message for m in client.messages)
-    assert any("GPU on fire" in m.message for m in client.log_messages)
+    await until(
+        lambda: (
+            any("GPU on fire" in m.message for m in client.messages)
+            and any("GPU on fire" in m.message for m in client.log_messages)
+        ),
+        "the error as a message and in the log",
+    )
 
 
 async def test_models_and_set_model(lsp: Session, model_server: ScriptedModelServer) -> None:
@@ -477,8 +484,11 @@ async def test_broken_config_file_is_reported_and_the_server_still_serves(
                 workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="p")],
             )
         )
-        await asyncio.sleep(0.3)
-        assert any("config.toml" in m.message and "TOML" in m.message for m in client.messages)
+        messages = client.messages
+        await until(
+            lambda: any("config.toml" in m.message and "TOML" in m.message for m in messages),
+            "a message naming the bad config.toml",
+        )
         model_server.script(Reply(text="served anyway"))
         result = await execute(client, "coda.chat", {"question": "hi", "showDocument": False})
         assert result["text"] == "served anyway"
