@@ -284,12 +284,23 @@ COMMON_NAMES = frozenset(
     ]
 )
 
-# Path parts that mark a file as no part of what the project ships.
+# Path parts that mark a file as no part of what the project ships. Tests by the
+# conventions of the mapped languages' tools: folders (`tests/`, Swift's `Tests/`, C#'s
+# `App.Tests/`, `integration-tests/`, `dts-test/`) and file names (`test_x.py`, `x_test.go`,
+# `x_spec.rb`, `x.test.ts`, `x.spec.js`, vitest/tsd type tests `x.test-d.ts`, Chromium's
+# `x_unittest.cc`, JUnit/xUnit/ScalaTest/PHPUnit/XCTest `XTest.java`, `XTests.cs`,
+# `XSpec.scala`).
+_TEST_DIR = (
+    r"([\w.-]*[._-])?(?i:tests?|specs?|unit-?tests?|testing|testdata"
+    r"|test[_-]?(utils?|helpers?|support)|e2e)"
+)
+_TEST_NAME = (
+    r"test_[^/]*|conftest\.py|tests\.py"
+    r"|[^/]*[._-](test|tests|spec|specs|unittest)(-d)?\.\w+"
+    r"|[^/]*[a-z0-9](Tests?|Spec|IT)\.(java|kt|kts|scala|groovy|cs|fs|vb|swift|php|m|mm)"
+)
 _ROLES = (
-    ("test", re.compile(
-        r"(^|/)(tests?|testing|__tests__|spec|specs|testdata|test_utils|e2e)(/|$)"
-        r"|(^|/)(test_[^/]*|[^/]*_test\.\w+|[^/]*\.(test|spec)\.\w+|conftest\.py)$"
-    )),
+    ("test", re.compile(rf"(^|/)({_TEST_DIR}|__tests__)(/|$)|(^|/)({_TEST_NAME})$")),
     ("example", re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?|playground)(/|$)")),
     ("benchmark", re.compile(r"(^|/)(bench|benches|benchmarks?)(/|$)")),
     ("docs", re.compile(r"(^|/)(docs?|documentation|site|website)(/|$)")),
@@ -325,6 +336,19 @@ def path_role(path: str) -> str | None:
         if pattern.search(path):
             return role
     return None
+
+
+# Rust keeps unit tests in the file they test, in `#[cfg(test)] mod tests { ... }`.
+_IN_FILE_TEST_MODULES = frozenset({"tests", "test"})
+
+
+def definition_role(path: str, qualname: str) -> str | None:
+    """`path_role`, and "test" for a definition inside a source file's own test module."""
+    role = path_role(path)
+    in_test_module = qualname.split(".", 1)[0] in _IN_FILE_TEST_MODULES
+    if role is None and in_test_module and path.endswith(".rs"):
+        return "test"
+    return role
 
 
 def roles_pointed_at(words: frozenset[str], paths: frozenset[str]) -> frozenset[str]:

@@ -16,7 +16,13 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from coda_ls.repomap.evidence import COMMON_NAMES, ROLE_FACTOR, path_role, roles_pointed_at
+from coda_ls.repomap.evidence import (
+    COMMON_NAMES,
+    ROLE_FACTOR,
+    definition_role,
+    path_role,
+    roles_pointed_at,
+)
 from coda_ls.repomap.lexical import question_terms, split_name
 from coda_ls.repomap.model import FileTags, Tag
 
@@ -123,7 +129,7 @@ def related_files(lexical: Mapping[str, float]) -> dict[str, float]:
 def prior(tag: Tag, roles: frozenset[str], mentioned: frozenset[str], overview: bool) -> float:
     """What a definition's path, name and kind say before any reference is counted."""
     factor = 1.0
-    role = path_role(tag.path)
+    role = definition_role(tag.path, tag.qualname)
     if role is not None and role not in roles:
         factor *= ROLE_FACTOR[role]
     if tag.name in COMMON_NAMES and tag.name not in mentioned:

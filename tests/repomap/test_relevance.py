@@ -15,7 +15,7 @@ from coda_ls.repomap.evidence import COMMON_NAMES, path_role
 from coda_ls.repomap.lexical import LexicalIndex, question_terms, split_name
 from coda_ls.repomap.model import Tag
 from coda_ls.repomap.rank import rank_tags
-from coda_ls.repomap.relevance import classify
+from coda_ls.repomap.relevance import classify, overview, usage
 from coda_ls.repomap.render import Entry, outline
 from coda_ls.repomap.repomap import RepoMap
 from coda_ls.repomap.tags import shorten
@@ -268,3 +268,93 @@ def test_an_imported_name_votes_for_the_definition_it_imports() -> None:
     files = {rel: tag_bytes(rel, text.encode(), "python") for rel, text in texts.items()}
     scores = {t.path: v for v, t in rank_tags(files) if t.name == "Field"}
     assert scores["pkg/db/fields.py"] > 5 * scores["pkg/forms/fields.py"]
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        # the conventions of each language's test tools
+        ("tests/test_app.py", "test"),
+        ("shop/tests.py", "test"),  # Django
+        ("src/pkg/app_test.go", "test"),
+        ("internal/testutil/fake.go", "test"),
+        ("lib/user_spec.rb", "test"),
+        ("src/a.test.ts", "test"),
+        ("src/a.spec.js", "test"),
+        ("src/a.test-d.ts", "test"),  # vitest/tsd type tests
+        ("packages-private/dts-test/setupHelpers.ts", "test"),
+        ("e2e-tests/login.ts", "test"),
+        ("src/__tests__/a.js", "test"),
+        ("Tests/AppTests/AppTests.swift", "test"),  # SwiftPM
+        ("src/App.Tests/Parsing.cs", "test"),  # a .NET test project
+        ("src/ParserTests.cs", "test"),
+        ("base/strings/string_util_unittest.cc", "test"),  # Chromium
+        ("app/src/main/java/ParserTest.java", "test"),
+        ("app/src/main/java/ParserIT.java", "test"),
+        ("src/ParserSpec.scala", "test"),
+        # code whose name only looks like it
+        ("src/app.py", None),
+        ("src/latest/release.py", None),
+        ("src/contest.py", None),
+        ("src/attest.rs", None),
+        ("src/ABTest.java", None),
+        ("src/testing_helpers.py", None),
+        ("src/specification.ts", None),
+        ("src/speculative/exec.rs", None),
+        ("src/testify.go", None),
+    ],
+)
+def test_test_files_by_each_languages_conventions(path: str, role: str | None) -> None:
+    assert path_role(path) == role
+
+
+RUST_CRATE = {
+    "src/lib.rs": """pub struct Parser {
+    depth: usize,
+}
+
+impl Parser {
+    pub fn with_depth() -> Parser {
+        Parser { depth: 0 }
+    }
+
+    pub fn parse_text(&self, text: &str) -> usize {
+        text.len() + self.depth
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_parser() -> Parser {
+        Parser::with_depth()
+    }
+
+    #[test]
+    fn parses_empty() {
+        assert_eq!(sample_parser().parse_text(""), 0);
+    }
+}
+""",
+    "src/main.rs": "fn main() {\n    cli::render_report(&Parser::with_depth());\n}\n",
+    "src/cli.rs": """pub fn render_report(p: &Parser) -> usize {
+    p.parse_text("y") + tests::sample_parser()
+}
+""",
+}
+
+
+def test_a_rust_files_own_test_module_ranks_below_the_code() -> None:
+    files = {rel: tag_bytes(rel, text.encode(), "rust") for rel, text in RUST_CRATE.items()}
+    scores = {t.qualname: v for v, t in overview(rank_tags(files), usage(files), frozenset(), None)}
+    # `tests::sample_parser()` is used from another file, yet the test module and what is
+    # in it stay below all the code (but `main`, which nobody calls).
+    code = min(scores[q] for q in ("Parser", "Parser.with_depth", "render_report"))
+    assert max(scores["tests"], scores["tests.sample_parser"]) < code / 4
+    # ...unless the question is about tests
+    about_tests = dict(
+        (t.qualname, v)
+        for v, t in overview(rank_tags(files), usage(files), frozenset({"test"}), None)
+    )
+    assert about_tests["tests.sample_parser"] > 5 * scores["tests.sample_parser"]
