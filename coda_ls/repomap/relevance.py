@@ -129,7 +129,10 @@ def related_files(lexical: Mapping[str, float]) -> dict[str, float]:
 def prior(tag: Tag, roles: frozenset[str], mentioned: frozenset[str], overview: bool) -> float:
     """What a definition's path, name and kind say before any reference is counted."""
     factor = 1.0
-    role = definition_role(tag.path, tag.qualname)
+    # A Rust file's own `mod tests` is noise in an overview, but for a question its tests'
+    # words are evidence for the code in the same file (ripgrep's fix commits: hit@5 87% ->
+    # 83% when they counted less there too).
+    role = definition_role(tag.path, tag.qualname) if overview else path_role(tag.path)
     if role is not None and role not in roles:
         factor *= ROLE_FACTOR[role]
     if tag.name in COMMON_NAMES and tag.name not in mentioned:
