@@ -286,13 +286,14 @@ COMMON_NAMES = frozenset(
 
 # Path parts that mark a file as no part of what the project ships. Tests by the
 # conventions of the mapped languages' tools: folders (`tests/`, Swift's `Tests/`, C#'s
-# `App.Tests/`, `integration-tests/`, `dts-test/`) and file names (`test_x.py`, `x_test.go`,
-# `x_spec.rb`, `x.test.ts`, `x.spec.js`, vitest/tsd type tests `x.test-d.ts`, Chromium's
-# `x_unittest.cc`, JUnit/xUnit/ScalaTest/PHPUnit/XCTest `XTest.java`, `XTests.cs`,
-# `XSpec.scala`).
+# `App.Tests/`, `integration-tests/`, `dts-test/`, Kotlin's `commonTest/`) and file names
+# (`test_x.py`, `x_test.go`, `x_spec.rb`, `x.test.ts`, `x.spec.js`, vitest/tsd type tests
+# `x.test-d.ts`, Chromium's `x_unittest.cc`, JUnit/xUnit/ScalaTest/PHPUnit/XCTest
+# `XTest.java`, `XTests.cs`, `XSpec.scala`).
 _TEST_DIR = (
     r"([\w.-]*[._-])?(?i:tests?|specs?|unit-?tests?|testing|testdata"
     r"|test[_-]?(utils?|helpers?|support)|e2e)"
+    r"|[a-z][A-Za-z0-9]*Test|testFixtures"  # Gradle/Kotlin source sets: commonTest, androidTest
 )
 _TEST_NAME = (
     r"test_[^/]*|conftest\.py|tests\.py"

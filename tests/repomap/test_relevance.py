@@ -292,6 +292,9 @@ def test_an_imported_name_votes_for_the_definition_it_imports() -> None:
         ("app/src/main/java/ParserTest.java", "test"),
         ("app/src/main/java/ParserIT.java", "test"),
         ("src/ParserSpec.scala", "test"),
+        ("okio/src/commonTest/kotlin/okio/ByteStringFactory.kt", "test"),  # Kotlin source sets
+        ("app/src/androidUnitTest/java/A.kt", "test"),
+        ("lib/src/testFixtures/java/Fake.java", "test"),
         # code whose name only looks like it
         ("src/app.py", None),
         ("src/latest/release.py", None),
@@ -302,6 +305,8 @@ def test_an_imported_name_votes_for_the_definition_it_imports() -> None:
         ("src/specification.ts", None),
         ("src/speculative/exec.rs", None),
         ("src/testify.go", None),
+        ("okio/src/jvmMain/kotlin/okio/Buffer.kt", None),
+        ("src/Latest/Release.cs", None),
     ],
 )
 def test_test_files_by_each_languages_conventions(path: str, role: str | None) -> None:
