@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -54,36 +55,44 @@ def chat(
         run_piped,
         stdin_lines,
     )
+    from coda_cli.shell.tty import EchoGuard
     from coda_ls.errors import CodaError
 
     interactive = bool(sys.stdin and sys.stdin.isatty() and sys.stdout.isatty())
-    shell = build_shell(
-        state,
-        model=model,
-        provider=provider,
-        mode=mode,
-        session_id=session_id,
-        interactive=interactive,
-        tools=not no_tools,
-        with_map=not no_map,
-    )
+    # A question typed while the shell starts waits, unechoed and as typed, for the first
+    # prompt (as one typed while an answer streams does).
+    typed_ahead = contextlib.ExitStack()
+    if interactive:
+        typed_ahead.enter_context(EchoGuard().off())
+    with typed_ahead:
+        shell = build_shell(
+            state,
+            model=model,
+            provider=provider,
+            mode=mode,
+            session_id=session_id,
+            interactive=interactive,
+            tools=not no_tools,
+            with_map=not no_map,
+        )
 
-    async def go() -> int:
-        if not interactive:
+        async def go() -> int:
+            if not interactive:
+                try:
+                    await preflight(shell)  # no provider: the usual message, hint and exit code
+                except BaseException:
+                    await shell.engine.aclose()
+                    raise
+                return await run_piped(shell, stdin_lines())
             try:
-                await preflight(shell)  # no provider: the usual message, hint and exit code
-            except BaseException:
-                await shell.engine.aclose()
-                raise
-            return await run_piped(shell, stdin_lines())
-        try:
-            await preflight(shell)
-        except CodaError as exc:  # the shell still starts: /provider or /model can fix it
-            from rich.markup import escape
+                await preflight(shell)
+            except CodaError as exc:  # the shell still starts: /provider or /model can fix it
+                from rich.markup import escape
 
-            shell.console.print(f"[coda.error]error:[/] {escape(exc.message)}")
-            if exc.hint:
-                shell.console.print(f"[coda.warn]hint:[/] {escape(exc.hint)}")
-        return await run_interactive(shell)
+                shell.console.print(f"[coda.error]error:[/] {escape(exc.message)}")
+                if exc.hint:
+                    shell.console.print(f"[coda.warn]hint:[/] {escape(exc.hint)}")
+            typed_ahead.close()  # the prompt takes the keys from here
+            return await run_interactive(shell)
 
-    ctx.exit(run(go()))
+        ctx.exit(run(go()))

@@ -3,6 +3,7 @@ capture-pane out) against the scripted model server running as a subprocess."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -56,11 +57,12 @@ class Pane:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def model_port() -> Iterator[int]:
+@contextlib.contextmanager
+def model_server(*extra: str) -> Iterator[int]:
+    """The scripted model server in its own process (the shell is one too); yields its port."""
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.support.model_server", "--port", "0", "--reply", REPLY,
-         "--delay", "0.05"],
+         "--delay", "0.05", *extra],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # a stream cut by Ctrl-C logs a reset connection
@@ -76,8 +78,9 @@ def model_port() -> Iterator[int]:
         server.wait(timeout=5)
 
 
-@pytest.fixture
-def pane(model_port: int, tmp_path: Path) -> Iterator[Pane]:
+@contextlib.contextmanager
+def coda_chat(model_port: int, tmp_path: Path) -> Iterator[tuple[Pane, Path]]:
+    """`coda chat` in a tmux pane, in a fresh HOME; yields the pane and the history file."""
     home = tmp_path / "home"
     project = tmp_path / "project"
     project.mkdir()
@@ -108,10 +111,15 @@ def pane(model_port: int, tmp_path: Path) -> Iterator[Pane]:
         timeout=10,
     )  # fmt: skip
     try:
-        yield Pane(socket)
+        yield Pane(socket), home / ".local/state/coda/history"
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
-    history = home / ".local/state/coda/history"
+
+
+@pytest.fixture
+def pane(tmp_path: Path) -> Iterator[Pane]:
+    with model_server() as port, coda_chat(port, tmp_path) as (pane, history):
+        yield pane
     saved = history.read_text(encoding="utf-8") if history.is_file() else ""
     assert "+what is in calc.py?" in saved and "+first line\n+second line" in saved
     assert "+ahead one\n+ahead two" in saved
@@ -177,3 +185,34 @@ def test_interactive_shell_in_tmux(pane: Pane) -> None:
         assert text in screen, screen
     pane.wait_for(r"Pane is dead|Total\s")
     assert time.monotonic() - started < 40  # four answers of ~3 s each, on a busy machine
+
+
+def test_a_question_typed_while_the_shell_starts(tmp_path: Path) -> None:
+    """Typed before the first prompt (the model server is slow to list its models): the
+    keys are not echoed over the banner, and Esc-Enter still starts a new line."""
+    with (
+        model_server("--first-listing-delay", "3") as port,
+        coda_chat(port, tmp_path) as (pane, history),
+    ):
+        tty = pane.tmux("display-message", "-p", "-t", "coda", "#{pane_tty}").strip()
+        deadline = time.monotonic() + 20
+        # Starting: once the tty is out of canonical mode, Coda holds the keys.
+        while "-icanon" not in _stty(tty):
+            assert time.monotonic() < deadline, "coda chat did not take the terminal"
+            time.sleep(0.02)
+        assert "/help for commands" not in pane.screen()  # still starting
+        pane.tmux("send-keys", "-t", "coda", "-l", "ahead one")
+        pane.send("Escape", "Enter")
+        pane.type("ahead two")
+        screen = pane.wait_for(r"THE-END", timeout=20)
+        assert re.search(r"› ahead one\n\s*… ahead two", screen), screen
+        assert screen.count("ahead one") == 1, screen  # no echo above the banner
+        pane.type("/exit")
+        pane.wait_for(r"Session stats")
+    saved = history.read_text(encoding="utf-8")
+    assert "+ahead one\n+ahead two" in saved, saved
+
+
+def _stty(tty: str) -> str:
+    done = subprocess.run(["stty", "-F", tty, "-a"], capture_output=True, text=True, timeout=5)
+    return done.stdout

@@ -108,6 +108,11 @@ class ScriptedModelServer:
         self.aborted: list[RecordedRequest] = []
         self.deleted: list[str] = []
         self.version = "0.9.9-scripted"
+        # Seconds the first model listing (/api/tags) waits: a slow server
+        # keeps a client's start-up open (`coda chat`'s preflight) for as long as a test
+        # needs it.
+        self.first_listing_delay = 0.0
+        self._listed = False
         # When set, OpenAI-compatible requests need `authorization: Bearer <api_key>`.
         self.api_key: str | None = None
         self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
@@ -284,7 +289,14 @@ def _make_handler(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
         def _version(self, body: Any) -> None:
             self._send_json(200, {"version": server.version})
 
+        def _delay_first_listing(self) -> None:
+            with server._lock:
+                first, server._listed = not server._listed, True
+            if first and server.first_listing_delay:
+                time.sleep(server.first_listing_delay)
+
         def _tags(self, body: Any) -> None:
+            self._delay_first_listing()
             models = [
                 {
                     "name": m.name,
@@ -692,11 +704,15 @@ def main() -> None:
     parser.add_argument("--reply", default=Reply().text)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds between chunks")
     parser.add_argument("--models", default="", help="comma-separated model names")
+    parser.add_argument(
+        "--first-listing-delay", type=float, default=0.0, help="seconds the first /api/tags waits"
+    )
     args = parser.parse_args()
     models = [ScriptedModel(name) for name in args.models.split(",") if name] or None
     server = ScriptedModelServer(
         port=args.port, models=models, default_reply=Reply(text=args.reply, chunk_delay=args.delay)
     )
+    server.first_listing_delay = args.first_listing_delay
     server.start()
     print(f"PORT {server.port}", flush=True)
     try:
