@@ -19,7 +19,14 @@ from typing import Any, TypeVar
 
 from coda_ls.heap import paused_gc
 from coda_ls.repomap.cache import Row, TagCache, cache_file, content_hash, decode
-from coda_ls.repomap.files import FileLister, default_lister, vendored_path
+from coda_ls.repomap.files import (
+    SKIP_RULES,
+    SNIFF,
+    FileLister,
+    default_lister,
+    skip_reason,
+    vendored_path,
+)
 from coda_ls.repomap.held import Change, Holder, Render, as_strings
 from coda_ls.repomap.languages import EXTENSIONS, FILENAMES, detect_language
 from coda_ls.repomap.lazy import LazyFiles
@@ -132,18 +139,25 @@ class RepoMap:
         candidates = self._candidates()
         rows = self._cache.load_all()
         known_skips = self._cache.load_skipped()
+        # Rows mapped under older skip rules: each file's head is read once more, so a
+        # file the rules now skip (a generated parser) leaves the map without a rebuild.
+        resniff = self._cache.skip_rules() != SKIP_RULES
         fresh = LazyFiles()
         stats: dict[str, tuple[int, int, str]] = {}
         to_parse: list[str] = []
         touched: list[tuple[str, int, int]] = []
         skipped: dict[str, str] = {}
+        new_skips: list[tuple[str, int, int, str]] = []
         for rel in candidates:
             try:
                 st = os.stat(os.path.join(self.root, rel))
             except OSError:
                 continue
             row = rows.get(rel)
-            if row is not None and row[0] == st.st_mtime_ns and row[1] == st.st_size:
+            if row is not None and resniff and (reason := self._sniff(rel, st.st_size)):
+                skipped[rel] = reason
+                new_skips.append((rel, st.st_mtime_ns, st.st_size, reason))
+            elif row is not None and row[0] == st.st_mtime_ns and row[1] == st.st_size:
                 fresh.put_raw(rel, row[3], row[4], row[5])
                 stats[rel] = (row[0], row[1], row[2])
             elif row is not None and row[1] == st.st_size and self._same_content(rel, row[2]):
@@ -159,7 +173,6 @@ class RepoMap:
         for rel, mtime, size in touched:
             self._cache.touch(rel, mtime, size)
         encoded: list[Row] = []
-        new_skips: list[tuple[str, int, int, str]] = []
         # Pausing the cyclic GC saves time when this thread tags, but gc.disable() is the
         # whole process's: an isolated build (a server's; its workers tag and pause their
         # own GC) would stop collection for the event loop too, whose garbage from
@@ -183,6 +196,8 @@ class RepoMap:
         stale = [p for p in known_skips if p not in skipped]
         if stale:
             self._cache.delete_skipped(stale)
+        if resniff:
+            self._cache.set_skip_rules(SKIP_RULES)
         with self._lock:
             self._files = fresh
             self._stats = stats
@@ -220,6 +235,15 @@ class RepoMap:
         except OSError:
             return False
         return detect_language(rel, head) is not None
+
+    def _sniff(self, rel: str, size: int) -> str | None:
+        """Why the current rules would not map a cached file, from its head."""
+        try:
+            with open(os.path.join(self.root, rel), "rb") as handle:
+                head = handle.read(SNIFF)
+        except OSError:
+            return None
+        return skip_reason(head, size, self.settings.max_file_bytes)
 
     def _same_content(self, rel: str, digest: str) -> bool:
         try:

@@ -172,6 +172,46 @@ def test_skip_decisions_are_cached_per_stat(
     again.close()
 
 
+def test_a_cache_from_older_skip_rules_drops_what_the_rules_now_skip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "main.c").write_text("int run(void) { return yyparse(); }\n")
+    (root / "parser.c").write_text(
+        "/* A Bison parser, made by GNU Bison 3.8.2.  */\nint yyparse(void) { return 0; }\n"
+    )
+    # A cache written by rules that did not know Bison's banner (and said so: version 1).
+    monkeypatch.setattr(worker, "skip_reason", lambda head, size, limit: None)
+    monkeypatch.setattr(repomap_module, "SKIP_RULES", 1)
+    old = new_map(root, tmp_path / "cache")
+    old.build()
+    assert "parser.c" in old.files and "parser.c" not in old.skipped
+    old.close()
+    monkeypatch.undo()
+    read: list[str] = []
+    real = worker.parse_path
+
+    def counting(root_: str, rel: str, limit: int) -> worker.Result:
+        read.append(rel)
+        return real(root_, rel, limit)
+
+    monkeypatch.setattr(repomap_module, "parse_path", counting)
+    upgraded = new_map(root, tmp_path / "cache")
+    upgraded.build()
+    # Sniffed, not parsed: the generated parser leaves the map, the code stays cached.
+    assert read == [] and upgraded.last_build["cached"] == 1
+    assert upgraded.files == ["main.c"] and upgraded.skipped["parser.c"] == "generated"
+    assert upgraded._cache.skip_rules() == repomap_module.SKIP_RULES
+    upgraded.close()
+    again = new_map(root, tmp_path / "cache")
+    sniffed: list[str] = []
+    monkeypatch.setattr(again, "_sniff", lambda rel, size: sniffed.append(rel))
+    again.build()
+    assert sniffed == [] and again.files == ["main.c"]  # sniffed once, not at every build
+    again.close()
+
+
 def test_files_stay_encoded_until_read(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     root.mkdir()
