@@ -178,18 +178,18 @@ class TagCache:
     def delete_skipped(self, paths: Iterable[str]) -> None:
         self._write("DELETE FROM skipped WHERE path = ?", [(p,) for p in paths])
 
-    # -- the skip rules the cached rows were decided by ---------------------------------
+    # -- the sniffing rules (files.SNIFF_RULES) the cached rows were decided by ---------
 
-    def skip_rules(self) -> int:
+    def sniff_rules(self) -> int:
         with self._lock:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
-    def set_skip_rules(self, version: int) -> None:
+    def set_sniff_rules(self, version: int) -> None:
         with self._lock:
             try:
                 self._db.execute(f"PRAGMA user_version = {int(version)}")
             except sqlite3.Error as exc:  # read-only: sniffed again next time, no harm
-                log.info("repo map: could not record the skip rules (%s)", exc)
+                log.info("repo map: could not record the sniffing rules (%s)", exc)
 
     # -- words ----------------------------------------------------------------------------
 

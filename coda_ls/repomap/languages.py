@@ -182,14 +182,38 @@ def _sniff_d(head: bytes) -> str | None:
     return None if first and re.match(rb"\S+\.o\s*:", first.group(1)) else "d"
 
 
-_SNIFF = {".m": _sniff_m, ".rules": _sniff_rules, ".cl": _sniff_cl, ".d": _sniff_d}
+# C++ in a `.h` header (GitHub linguist's signals): a standard header without `.h`
+# (`<vector>`, `<type_traits>`), templates, classes, `enum class`, namespaces, access labels,
+# `std::`, `nullptr`.
+# Parsed as C, a class body's statements came out as function definitions.
+_CPP_HEADER = re.compile(
+    rb"^[ \t]*#[ \t]*include[ \t]*<[a-z_]+>"
+    rb"|^[ \t]*template[ \t]*<"
+    rb"|^[ \t]*(?:class|namespace|using[ \t]+namespace)[ \t]+\w+"
+    rb"|^[ \t]*(?:public|private|protected)[ \t]*:"
+    rb"|^[ \t]*enum[ \t]+(?:class|struct)\b"
+    rb"|\bstd::\w|\bnullptr\b|__has_cpp_attribute",
+    re.MULTILINE,
+)
+HEADER_SNIFF = 8192  # bytes of a `.h` file looked at
+
+
+def _sniff_h(head: bytes) -> str | None:
+    """`.h` is C, unless its first 8 KB read as C++."""
+    return "cpp" if _CPP_HEADER.search(head[:HEADER_SNIFF]) else "c"
+
+
+_SNIFF = {
+    ".m": _sniff_m, ".rules": _sniff_rules, ".cl": _sniff_cl, ".d": _sniff_d, ".h": _sniff_h,
+}  # fmt: skip
 
 
 def detect_language(path: Path | str, head: bytes | None = None) -> str | None:
     """The language of `path`: by extension or file name, else by the shebang in `head`.
 
     A few extensions are shared with other languages (`.m` with Objective-C, `.rules` with
-    polkit's JavaScript); with `head` given, its first line decides.
+    polkit's JavaScript, `.h` with C++); with `head` given, its first line (for `.h`, its
+    first 8 KB) decides. `head` may be the whole file: only what is needed is read.
     """
     name = _name(path)
     dot = name.rfind(".")
@@ -200,7 +224,7 @@ def detect_language(path: Path | str, head: bytes | None = None) -> str | None:
         return sniff(head) if sniff is not None and head is not None else by_name
     if head is None or not head.startswith(b"#!"):
         return None
-    match = _SHEBANG.match(head.split(b"\n", 1)[0])
+    match = _SHEBANG.match(head[:256].split(b"\n", 1)[0])
     if not match:
         return None
     program = match.group(1).rsplit(b"/", 1)[-1]

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from coda_ls.heap import paused_gc
 from coda_ls.repomap.cache import Row, TagCache, cache_file, content_hash, decode
 from coda_ls.repomap.files import (
-    SKIP_RULES,
     SNIFF,
+    SNIFF_RULES,
     FileLister,
     default_lister,
     skip_reason,
@@ -139,9 +139,10 @@ class RepoMap:
         candidates = self._candidates()
         rows = self._cache.load_all()
         known_skips = self._cache.load_skipped()
-        # Rows mapped under older skip rules: each file's head is read once more, so a
-        # file the rules now skip (a generated parser) leaves the map without a rebuild.
-        resniff = self._cache.skip_rules() != SKIP_RULES
+        # Rows decided under older sniffing rules: each file's head is read once more, so
+        # a file the rules now skip (a generated parser) leaves the map and one they now
+        # read as another language (a C++ `.h`) is parsed again, without a rebuild.
+        resniff = self._cache.sniff_rules() != SNIFF_RULES
         fresh = LazyFiles()
         stats: dict[str, tuple[int, int, str]] = {}
         to_parse: list[str] = []
@@ -154,10 +155,16 @@ class RepoMap:
             except OSError:
                 continue
             row = rows.get(rel)
-            if row is not None and resniff and (reason := self._sniff(rel, st.st_size)):
-                skipped[rel] = reason
-                new_skips.append((rel, st.st_mtime_ns, st.st_size, reason))
-            elif row is not None and row[0] == st.st_mtime_ns and row[1] == st.st_size:
+            if row is not None and resniff:
+                reason, language = self._sniff(rel, st.st_size)
+                if reason is not None:
+                    skipped[rel] = reason
+                    new_skips.append((rel, st.st_mtime_ns, st.st_size, reason))
+                    continue
+                if language != row[3]:
+                    to_parse.append(rel)
+                    continue
+            if row is not None and row[0] == st.st_mtime_ns and row[1] == st.st_size:
                 fresh.put_raw(rel, row[3], row[4], row[5])
                 stats[rel] = (row[0], row[1], row[2])
             elif row is not None and row[1] == st.st_size and self._same_content(rel, row[2]):
@@ -197,7 +204,7 @@ class RepoMap:
         if stale:
             self._cache.delete_skipped(stale)
         if resniff:
-            self._cache.set_skip_rules(SKIP_RULES)
+            self._cache.set_sniff_rules(SNIFF_RULES)
         with self._lock:
             self._files = fresh
             self._stats = stats
@@ -236,14 +243,15 @@ class RepoMap:
             return False
         return detect_language(rel, head) is not None
 
-    def _sniff(self, rel: str, size: int) -> str | None:
-        """Why the current rules would not map a cached file, from its head."""
+    def _sniff(self, rel: str, size: int) -> tuple[str | None, str | None]:
+        """What the current rules say of a cached file from its head: why it is not
+        mapped (or None), and its language."""
         try:
             with open(os.path.join(self.root, rel), "rb") as handle:
                 head = handle.read(SNIFF)
         except OSError:
-            return None
-        return skip_reason(head, size, self.settings.max_file_bytes)
+            return None, None
+        return skip_reason(head, size, self.settings.max_file_bytes), detect_language(rel, head)
 
     def _same_content(self, rel: str, digest: str) -> bool:
         try:
@@ -320,7 +328,7 @@ class RepoMap:
             return []
         if text is not None:
             data = text.encode("utf-8", "surrogatepass")
-            tags = tag_bytes(rel, data, detect_language(rel, data[:128]))
+            tags = tag_bytes(rel, data, detect_language(rel, data))
             if tags.language is None and tags.note == "no language":
                 return []
             with self._lock:
@@ -447,7 +455,7 @@ class RepoMap:
             data = (self.root / rel).read_bytes()
         except OSError:
             return []
-        return tag_bytes(rel, data, detect_language(rel, data[:128])).reference_tags()
+        return tag_bytes(rel, data, detect_language(rel, data)).reference_tags()
 
     def find_symbol(self, name: str) -> list[Tag]:
         """Definitions named `name`, or whose qualified name is or ends with `name`."""

@@ -53,7 +53,7 @@ def parse_path(root: str, rel: str, max_bytes: int) -> Result:
     reason = skip_reason(data[:SNIFF], len(data), max_bytes)
     if reason:
         return Skipped(rel, reason, st.st_mtime_ns, st.st_size)
-    language = detect_language(rel, data[:128])
+    language = detect_language(rel, data)
     if language is None:
         return Skipped(rel, "not source code", st.st_mtime_ns, st.st_size)
     got = _rows(rel, data, language)  # the cache keeps no positions

@@ -327,6 +327,16 @@ def test_signatures_read_like_declarations(name: str, qualname: str, signature: 
         ("50-default.rules", b"polkit.addRule(function(action, subject) {\n", None),
         ("firestore.rules", b"rules_version = '2';\n", None),
         ("main.zig", None, "zig"),
+        # `.h`: C unless it reads as C++ (fmt's headers were parsed as C)
+        ("jv.h", b"#ifndef JV_H\n#include <stdio.h>\ntypedef struct jv jv;\n", "c"),
+        ("jv.h", b'#ifdef __cplusplus\nextern "C" {\n#endif\nint jv_f(void);\n', "c"),
+        ("base.h", b"// license\n#  include <stdio.h>\n#  include <type_traits>\n", "cpp"),
+        ("a.h", b"namespace fmt {\nint f();\n}\n", "cpp"),
+        ("a.h", b"template <typename T> struct box;\n", "cpp"),
+        ("a.h", b"class Widget : public Base {\n public:\n  Widget();\n};\n", "cpp"),
+        ("color.h", b'#include "format.h"\nenum class color : uint32_t {\n', "cpp"),
+        ("a.h", b"/* " + b"x" * 9000 + b" */\nnamespace late {}\n", "c"),  # past 8 KB
+        ("a.h", None, "c"),
         ("tool", b"#!/usr/bin/env elixir\n", "elixir"),
         ("tool", b"#!/usr/bin/env Rscript\n", "r"),
         ("tool", b"#!/usr/bin/env runhaskell\n", "haskell"),

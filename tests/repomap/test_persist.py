@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from coda_ls.config import RepoMapSettings
+from coda_ls.repomap import languages, worker
 from coda_ls.repomap import repomap as repomap_module
-from coda_ls.repomap import worker
 from coda_ls.repomap.lazy import LazyFiles
 from coda_ls.repomap.model import Tag
 from coda_ls.repomap.repomap import RepoMap
@@ -183,7 +183,7 @@ def test_a_cache_from_older_skip_rules_drops_what_the_rules_now_skip(
     )
     # A cache written by rules that did not know Bison's banner (and said so: version 1).
     monkeypatch.setattr(worker, "skip_reason", lambda head, size, limit: None)
-    monkeypatch.setattr(repomap_module, "SKIP_RULES", 1)
+    monkeypatch.setattr(repomap_module, "SNIFF_RULES", 1)
     old = new_map(root, tmp_path / "cache")
     old.build()
     assert "parser.c" in old.files and "parser.c" not in old.skipped
@@ -202,7 +202,7 @@ def test_a_cache_from_older_skip_rules_drops_what_the_rules_now_skip(
     # Sniffed, not parsed: the generated parser leaves the map, the code stays cached.
     assert read == [] and upgraded.last_build["cached"] == 1
     assert upgraded.files == ["main.c"] and upgraded.skipped["parser.c"] == "generated"
-    assert upgraded._cache.skip_rules() == repomap_module.SKIP_RULES
+    assert upgraded._cache.sniff_rules() == repomap_module.SNIFF_RULES
     upgraded.close()
     again = new_map(root, tmp_path / "cache")
     sniffed: list[str] = []
@@ -210,6 +210,32 @@ def test_a_cache_from_older_skip_rules_drops_what_the_rules_now_skip(
     again.build()
     assert sniffed == [] and again.files == ["main.c"]  # sniffed once, not at every build
     again.close()
+
+
+def test_a_cache_from_older_sniffing_parses_a_cpp_header_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    header = "namespace fmt {\nclass buffer {\n public:\n  void push_back(int value);\n};\n}\n"
+    (root / "buffer.h").write_text(header)
+    (root / "plain.h").write_text("int plain_c(void);\n")
+    # Older rules read every `.h` as C.
+    monkeypatch.delitem(languages._SNIFF, ".h")
+    monkeypatch.setattr(repomap_module, "SNIFF_RULES", 1)
+    old = new_map(root, tmp_path / "cache")
+    old.build()
+    assert old.file_tags()["buffer.h"].language == "c"
+    old.close()
+    monkeypatch.undo()
+    upgraded = new_map(root, tmp_path / "cache")
+    upgraded.build()
+    # Only the header that reads as C++ is parsed again, as C++.
+    assert upgraded.last_build["parsed"] == 1 and upgraded.last_build["cached"] == 1
+    files = upgraded.file_tags()
+    assert files["buffer.h"].language == "cpp" and files["plain.h"].language == "c"
+    assert "fmt.buffer.push_back" in {t.qualname for t in files["buffer.h"].definitions}
+    upgraded.close()
 
 
 def test_files_stay_encoded_until_read(tmp_path: Path) -> None:
