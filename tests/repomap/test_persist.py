@@ -24,6 +24,19 @@ def new_map(root: Path, cache: Path, **settings: int | bool) -> RepoMap:
     return RepoMap(root, RepoMapSettings.model_validate(settings), cache_dir=cache)
 
 
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files a build parses from now on, in order."""
+    read: list[str] = []
+    real = worker.parse_path
+
+    def counting(root_: str, rel: str, limit: int) -> worker.Result:
+        read.append(rel)
+        return real(root_, rel, limit)
+
+    monkeypatch.setattr(repomap_module, "parse_path", counting)
+    return read
+
+
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This repository's own code and tests: a real project of a few hundred files."""
@@ -152,14 +165,7 @@ def test_skip_decisions_are_cached_per_stat(
     cold.build()
     assert "big.py" in cold.skipped and cold.last_build["skipped"] == 1
     cold.close()
-    read: list[str] = []
-    real = worker.parse_path
-
-    def counting(root_: str, rel: str, limit: int) -> worker.Result:
-        read.append(rel)
-        return real(root_, rel, limit)
-
-    monkeypatch.setattr(repomap_module, "parse_path", counting)
+    read = count_parses(monkeypatch)
     warm = new_map(root, tmp_path / "cache", max_file_bytes=1000)
     warm.build()
     assert read == [] and "big.py" in warm.skipped
@@ -189,14 +195,7 @@ def test_a_cache_from_older_skip_rules_drops_what_the_rules_now_skip(
     assert "parser.c" in old.files and "parser.c" not in old.skipped
     old.close()
     monkeypatch.undo()
-    read: list[str] = []
-    real = worker.parse_path
-
-    def counting(root_: str, rel: str, limit: int) -> worker.Result:
-        read.append(rel)
-        return real(root_, rel, limit)
-
-    monkeypatch.setattr(repomap_module, "parse_path", counting)
+    read = count_parses(monkeypatch)
     upgraded = new_map(root, tmp_path / "cache")
     upgraded.build()
     # Sniffed, not parsed: the generated parser leaves the map, the code stays cached.
