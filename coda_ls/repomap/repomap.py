@@ -235,21 +235,23 @@ class RepoMap:
             out.append(rel)
         return out
 
-    def _has_shebang(self, rel: str) -> bool:
+    def _head(self, rel: str, size: int) -> bytes | None:
+        """The first `size` bytes of a file, or None when it cannot be read."""
         try:
             with open(os.path.join(self.root, rel), "rb") as handle:
-                head = handle.read(128)
+                return handle.read(size)
         except OSError:
-            return False
-        return detect_language(rel, head) is not None
+            return None
+
+    def _has_shebang(self, rel: str) -> bool:
+        head = self._head(rel, 128)
+        return head is not None and detect_language(rel, head) is not None
 
     def _sniff(self, rel: str, size: int) -> tuple[str | None, str | None]:
         """What the current rules say of a cached file from its head: why it is not
         mapped (or None), and its language."""
-        try:
-            with open(os.path.join(self.root, rel), "rb") as handle:
-                head = handle.read(SNIFF)
-        except OSError:
+        head = self._head(rel, SNIFF)
+        if head is None:
             return None, None
         return skip_reason(head, size, self.settings.max_file_bytes), detect_language(rel, head)
 
