@@ -346,10 +346,9 @@ _IN_FILE_TEST_MODULES = frozenset({"tests", "test"})
 def definition_role(path: str, qualname: str) -> str | None:
     """`path_role`, and "test" for a definition inside a source file's own test module."""
     role = path_role(path)
-    in_test_module = qualname.split(".", 1)[0] in _IN_FILE_TEST_MODULES
-    if role is None and in_test_module and path.endswith(".rs"):
-        return "test"
-    return role
+    if role is not None or not path.endswith(".rs"):
+        return role
+    return "test" if qualname.split(".", 1)[0] in _IN_FILE_TEST_MODULES else None
 
 
 def roles_pointed_at(words: frozenset[str], paths: frozenset[str]) -> frozenset[str]:
