@@ -75,3 +75,10 @@ def test_same_as_the_regex_on_random_paths() -> None:
 )  # fmt: skip
 def test_generated_sources_by_their_banner(head: bytes, reason: str | None) -> None:
     assert skip_reason(head, len(head), 1 << 20) == reason
+
+
+def test_a_header_is_read_as_far_as_a_cache_re_sniff_reads() -> None:
+    from coda_ls.repomap.files import SNIFF
+    from coda_ls.repomap.languages import HEADER_SNIFF
+
+    assert HEADER_SNIFF == SNIFF  # else a re-sniff and a parse could name two languages
