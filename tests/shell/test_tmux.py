@@ -42,6 +42,11 @@ class Pane:
         self.tmux("send-keys", "-t", "coda", "-l", text)
         self.send("Enter")
 
+    def type_line(self, text: str) -> None:
+        """`text`, then Esc-Enter: a new line in the same question."""
+        self.tmux("send-keys", "-t", "coda", "-l", text)
+        self.send("Escape", "Enter")
+
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-J", "-t", "coda", "-S", "-2000")
 
@@ -144,14 +149,12 @@ def test_interactive_shell_in_tmux(pane: Pane) -> None:
     # the prompt first: keys typed while the answer is still being finished reach a
     # terminal in cooked mode, where Esc and Enter are two keys, not Meta-Enter.
     pane.wait_for(r"chat ollama/llama3\.2:latest ›", count=2)
-    pane.tmux("send-keys", "-t", "coda", "-l", "first line")
-    pane.send("Escape", "Enter")
+    pane.type_line("first line")
     pane.type("second line")
     # Typed ahead while that answer streams: the keys wait in the tty, and Esc-Enter
     # still starts a new line instead of sending "ahead one" alone.
     pane.wait_for(r"word5\b", count=2)
-    pane.tmux("send-keys", "-t", "coda", "-l", "ahead one")
-    pane.send("Escape", "Enter")
+    pane.type_line("ahead one")
     pane.type("ahead two")
     screen = pane.wait_for(r"THE-END", count=3)
     assert re.search(r"› first line\n\s*… second line", screen), screen
@@ -201,8 +204,7 @@ def test_a_question_typed_while_the_shell_starts(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "coda chat did not take the terminal"
             time.sleep(0.02)
         assert "/help for commands" not in pane.screen()  # still starting
-        pane.tmux("send-keys", "-t", "coda", "-l", "ahead one")
-        pane.send("Escape", "Enter")
+        pane.type_line("ahead one")
         pane.type("ahead two")
         screen = pane.wait_for(r"THE-END", timeout=20)
         assert re.search(r"› ahead one\n\s*… ahead two", screen), screen
